@@ -1,0 +1,56 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { unauthenticated } from '../common/errors';
+import { ROLES, type Principal, type Role } from './principal';
+
+export interface JwtSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+const MAX_TOKEN_LENGTH = 4096;
+
+/** HS256 bearer tokens with `sub` and a `roles` claim. */
+export class JwtAuthenticator {
+  private readonly key: Uint8Array;
+
+  constructor(private readonly settings: JwtSettings) {
+    this.key = new TextEncoder().encode(settings.secret);
+  }
+
+  /** Returns the principal for an Authorization header value; undefined when there is none. */
+  async authenticate(header: string | undefined): Promise<Principal | undefined> {
+    if (!header) return undefined;
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header.trim());
+    if (!match || header.length > MAX_TOKEN_LENGTH) throw unauthenticated('Malformed Authorization header; expected "Bearer <jwt>"');
+    try {
+      const { payload } = await jwtVerify(match[1]!, this.key, {
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        algorithms: ['HS256'],
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
+      if (!payload.sub || roles.length === 0) throw unauthenticated('Token has no subject or no known role');
+      return { id: payload.sub, roles };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw unauthenticated('Token expired');
+      if (err instanceof errors.JOSEError) throw unauthenticated('Invalid token');
+      throw err;
+    }
+  }
+
+  sign(sub: string, roles: Role[], expiresIn: string | number = '12h'): Promise<string> {
+    return new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(sub)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(this.key);
+  }
+}
+
+function isRole(r: unknown): r is Role {
+  return typeof r === 'string' && (ROLES as readonly string[]).includes(r);
+}

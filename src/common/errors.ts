@@ -1,0 +1,34 @@
+/**
+ * Domain errors. Services throw these; one translator (graphql/format-error.ts) turns the code
+ * into a GraphQL error, so services never import GraphQL.
+ */
+export enum ErrorCode {
+  BadUserInput = 'BAD_USER_INPUT',
+  NotFound = 'NOT_FOUND',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  Conflict = 'CONFLICT',
+  /** The request is valid but the system is not in a state to answer it yet (e.g. video not READY). */
+  FailedPrecondition = 'FAILED_PRECONDITION',
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badInput = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.BadUserInput, message, details);
+export const notFound = (what: string, id: string) =>
+  new AppError(ErrorCode.NotFound, `${what} ${id} not found`, { id });
+export const forbidden = (message = 'Not allowed') => new AppError(ErrorCode.Forbidden, message);
+export const unauthenticated = (message = 'Authentication required') =>
+  new AppError(ErrorCode.Unauthenticated, message);
+export const failedPrecondition = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.FailedPrecondition, message, details);

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown when the environment cannot be turned into a valid config; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  NATS_URL: optionalString.pipe(z.string().regex(/^(nats|tls):\/\/[^\s]+(,(nats|tls):\/\/[^\s]+)*$/, 'expected nats://host:port[,nats://...]').optional()),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only').default('BGM_JOBS'),
+  NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('bgm.jobs'),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  JWT_ISSUER: z.string().default('bgm-backend'),
+  JWT_AUDIENCE: z.string().default('bgm-api'),
+  MEDIA_ROOT: optionalString,
+  MODEL_DIR: optionalString,
+  MAX_PAGE_SIZE: int(1, 1000).default(100),
+  MAX_QUERY_DEPTH: int(2, 50).default(10),
+  MAX_QUERY_COST: int(10, 1_000_000).default(5000),
+  MAX_BATCH_SIZE: int(1, 10_000).default(100),
+  MAX_MEDIA_BYTES: int(1024, 10 * 1024 ** 3).default(500 * 1024 ** 2),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(15_000),
+  OUTBOX_POLL_MS: int(10, 60_000).default(500),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  dataDir: string;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dir: string };
+  queue: { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string } | { kind: 'in-process' };
+  auth: { secret?: string; issuer: string; audience: string };
+  mediaRoot: string;
+  modelDir?: string;
+  limits: {
+    maxPageSize: number;
+    maxQueryDepth: number;
+    maxQueryCost: number;
+    maxBatchSize: number;
+    maxMediaBytes: number;
+  };
+  shutdownTimeoutMs: number;
+  outboxPollMs: number;
+}
+
+/** Builds the typed config from an environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    problems.push('JWT_SECRET: required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+    queue: e.NATS_URL
+      ? { kind: 'nats', servers: e.NATS_URL.split(','), stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX }
+      : { kind: 'in-process' },
+    auth: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    mediaRoot: path.resolve(e.MEDIA_ROOT ?? path.join(dataDir, 'media')),
+    modelDir: e.MODEL_DIR ? path.resolve(e.MODEL_DIR) : undefined,
+    limits: {
+      maxPageSize: e.MAX_PAGE_SIZE,
+      maxQueryDepth: e.MAX_QUERY_DEPTH,
+      maxQueryCost: e.MAX_QUERY_COST,
+      maxBatchSize: e.MAX_BATCH_SIZE,
+      maxMediaBytes: e.MAX_MEDIA_BYTES,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+  };
+}

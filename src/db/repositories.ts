@@ -1,0 +1,40 @@
+import { PrismaJobRepository, type JobRepository } from '../modules/job/job.repository';
+import { PrismaOutboxRepository, type OutboxRepository } from '../modules/job/outbox.repository';
+import {
+  PrismaModelVersionRepository,
+  type ModelVersionRepository,
+} from '../modules/model-version/model-version.repository';
+import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
+import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
+import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { Db } from './prisma-types';
+
+export interface Repositories {
+  tracks: TrackRepository;
+  videos: VideoRepository;
+  jobs: JobRepository;
+  outbox: OutboxRepository;
+  models: ModelVersionRepository;
+  embeddings: EmbeddingRepository;
+}
+
+/** Runs fn with repositories bound to one transaction: all its writes commit or none do. */
+export interface UnitOfWork {
+  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    tracks: new PrismaTrackRepository(db),
+    videos: new PrismaVideoRepository(db),
+    jobs: new PrismaJobRepository(db),
+    outbox: new PrismaOutboxRepository(db),
+    models: new PrismaModelVersionRepository(db),
+    embeddings: new PgvectorEmbeddingRepository(db),
+  };
+}
+
+export function prismaUnitOfWork(prisma: PrismaClient): UnitOfWork {
+  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx)), { timeout: 30_000 }) };
+}

@@ -1,0 +1,57 @@
+import { logMelSpectrogram, VGGISH_PARAMS } from './vggish-logmel';
+
+export const CLIP_SECONDS = 32;
+/** 33 x 96 frames x 10 ms = 31.68 s: the last 0.32 s of a 32 s clip is not used. */
+export const PATCHES_PER_CLIP = 33;
+export const CLIP_SAMPLES = CLIP_SECONDS * VGGISH_PARAMS.sampleRate;
+/** Floats in one clip tensor [33, 96, 64]. */
+export const CLIP_PATCH_FLOATS = PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames * VGGISH_PARAMS.melBins;
+export const DEFAULT_MIN_TAIL_SECONDS = 8;
+
+/** Repeats `pcm` from its start until it is `length` samples long (or cuts it to `length`). */
+export function loopToLength(pcm: Float32Array, length: number): Float32Array {
+  if (pcm.length === 0) throw new RangeError('cannot loop empty audio');
+  if (pcm.length >= length) return pcm.subarray(0, length);
+  const out = new Float32Array(length);
+  for (let at = 0; at < length; at += pcm.length) out.set(pcm.subarray(0, Math.min(pcm.length, length - at)), at);
+  return out;
+}
+
+/**
+ * The model input for one 32 s clip starting at `startSeconds`: [33, 96, 64] log-mel patches.
+ * Audio that ends before the clip does is repeated from the clip's start (paper §4.2), so a
+ * 10 s voice-over and the last, partial window of a song both fill the whole clip.
+ */
+export function clipPatches(pcm16k: Float32Array, startSeconds = 0): Float32Array {
+  const startSample = Math.round(startSeconds * VGGISH_PARAMS.sampleRate);
+  if (!(startSample >= 0) || startSample >= pcm16k.length) {
+    throw new RangeError(`clip start ${startSeconds} s is outside the ${pcm16k.length / VGGISH_PARAMS.sampleRate} s of audio`);
+  }
+  const clip = loopToLength(pcm16k.subarray(startSample), CLIP_SAMPLES);
+  const logMel = logMelSpectrogram(clip, PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames);
+  return logMel.data;
+}
+
+export interface MusicWindow {
+  index: number;
+  startSeconds: number;
+  /** [33, 96, 64] */
+  patches: Float32Array;
+}
+
+/**
+ * Cuts a track into the 32 s windows that are embedded separately, so that a suggestion can
+ * carry a start offset: window k starts at 32 k s. A final partial window is looped when it
+ * lasts at least minTailSeconds and dropped otherwise; the first window is always kept, so a
+ * short non-empty track still gets one (looped) window.
+ */
+export function musicWindows(pcm16k: Float32Array, minTailSeconds = DEFAULT_MIN_TAIL_SECONDS): MusicWindow[] {
+  const windows: MusicWindow[] = [];
+  const minTail = minTailSeconds * VGGISH_PARAMS.sampleRate;
+  for (let index = 0, start = 0; start < pcm16k.length; index++, start += CLIP_SAMPLES) {
+    const remaining = pcm16k.length - start;
+    if (index > 0 && remaining < CLIP_SAMPLES && remaining < minTail) break;
+    windows.push({ index, startSeconds: index * CLIP_SECONDS, patches: clipPatches(pcm16k, index * CLIP_SECONDS) });
+  }
+  return windows;
+}

@@ -1,0 +1,11 @@
+import type { AuthChecker } from 'type-graphql';
+import { forbidden, unauthenticated } from '../common/errors';
+import type { GraphQLContext } from './context';
+
+/** `@Authorized()` needs a caller; `@Authorized('admin')` needs one with that role. */
+export const authChecker: AuthChecker<GraphQLContext> = ({ context }, roles) => {
+  const principal = context.principal;
+  if (!principal) throw unauthenticated();
+  if (roles.length === 0 || roles.some((r) => (principal.roles as string[]).includes(r))) return true;
+  throw forbidden(`Requires role ${roles.join(' or ')}`);
+};

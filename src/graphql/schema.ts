@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { IngestResolver } from '../modules/ingest/ingest.resolver';
+import { ModelVersionResolver } from '../modules/model-version/model-version.resolver';
+import { SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
+import { TrackResolver } from '../modules/track/track.resolver';
+import { VideoResolver } from '../modules/video/video.resolver';
+import { authChecker } from './auth-checker';
+
+export const RESOLVERS = [TrackResolver, VideoResolver, IngestResolver, SuggestionResolver, ModelVersionResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The schema is the same for every server in the process; build it once. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: [...RESOLVERS],
+    authChecker,
+    validate: { forbidUnknownValues: true, stopAtFirstError: false },
+  });
+  return built;
+}
+
+/** The committed schema.graphql text (sorted, so that reordering code does not show as drift). */
+export async function printAppSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildAppSchema()))}\n`;
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { pinoHttp } from 'pino-http';
+import type { JwtAuthenticator } from '../auth/jwt';
+import { AppError } from '../common/errors';
+import type { Logger } from '../common/logger';
+import type { AppConfig } from '../config/config';
+import type { GraphQLContext } from '../graphql/context';
+import { buildAppSchema } from '../graphql/schema';
+import type { Services } from '../services';
+import { createApolloServer } from './graphql-server';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HttpServerDeps {
+  config: AppConfig;
+  logger: Logger;
+  services: Services;
+  authenticator: JwtAuthenticator;
+  readiness: ReadinessCheck[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
+export async function startHttpServer(deps: HttpServerDeps) {
+  const { config, logger, services, authenticator, readiness } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const apollo = createApolloServer(await buildAppSchema(), config.limits, httpServer);
+  await apollo.start();
+  let accepting = true;
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // req.log then carries only the request id, not the whole request, on every line.
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    if (!accepting) {
+      res.status(503).json({ status: 'shutting-down' });
+      return;
+    }
+    const results = await Promise.all(
+      readiness.map(async (r) => {
+        try {
+          await r.check();
+          return [r.name, 'ok'] as const;
+        } catch (err) {
+          return [r.name, (err as Error).message] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, v]) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const requestId = String(req.id);
+        try {
+          const principal = await authenticator.authenticate(req.headers.authorization);
+          return { requestId, logger: req.log, principal, services };
+        } catch (err) {
+          if (err instanceof AppError) {
+            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.http.port, config.http.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const url = `http://${config.http.host}:${address.port}`;
+
+  return {
+    url,
+    port: address.port,
+    /** Stops taking requests (readiness goes 503), lets in-flight ones finish, closes the server. */
+    stop: async () => {
+      accepting = false;
+      await apollo.stop();
+    },
+  };
+}

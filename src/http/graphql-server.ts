@@ -1,0 +1,26 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { GraphQLSchema } from 'graphql';
+import type http from 'node:http';
+import type { AppConfig } from '../config/config';
+import type { GraphQLContext } from '../graphql/context';
+import { formatError } from '../graphql/format-error';
+import { costLimitPlugin, loggingPlugin } from '../graphql/plugins';
+
+export function createApolloServer(schema: GraphQLSchema, limits: AppConfig['limits'], httpServer?: http.Server) {
+  return new ApolloServer<GraphQLContext>({
+    schema,
+    // Kept on explicitly: blocks simple cross-site requests that could carry a victim's cookies.
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    validationRules: [maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true })],
+    plugins: [
+      costLimitPlugin(schema, limits.maxQueryCost),
+      loggingPlugin(),
+      ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),
+    ],
+  });
+}

@@ -1,0 +1,135 @@
+import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
+import { assertDecoded } from './decode-failure';
+import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { MediaError, MediaErrorCode } from './media-error';
+import { runProcess } from './run-process';
+
+/**
+ * crop: scale the short side to the target and cut the centre (SlowFast's test-time transform;
+ * no black bars for the model to learn). letterbox: fit the whole picture, pad with black.
+ */
+export type FrameFit = 'crop' | 'letterbox';
+
+export interface ClipFramesOptions {
+  width?: number;
+  height?: number;
+  fit?: FrameFit;
+  clipSeconds?: number;
+  fastFrames?: number;
+  slowFrames?: number;
+  /** Absolute stream index (MediaInfo.video.index); default: the first video that is not cover art. */
+  streamIndex?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ClipFrames {
+  /** [fastFrames, 3, height, width], RGB in [0, 1]; frame i shows t = i * clipSeconds / fastFrames. */
+  fast: Float32Array;
+  /** [slowFrames, 3, height, width]: every (fastFrames / slowFrames)-th fast frame. */
+  slow: Float32Array;
+  fastFrames: number;
+  slowFrames: number;
+  height: number;
+  width: number;
+  /** Distinct frames decoded from the file; fewer than fastFrames means the video was looped. */
+  decodedFrames: number;
+}
+
+const MAX_SIDE = 1024;
+
+export function frameFilter(width: number, height: number, fps: number, fit: FrameFit): string {
+  const rate = `fps=${fps}`;
+  switch (fit) {
+    case 'crop':
+      return `${rate},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`;
+    case 'letterbox':
+      return (
+        `${rate},scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=area,` +
+        `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`
+      );
+  }
+}
+
+function resolveOptions(o: ClipFramesOptions) {
+  const r = {
+    width: o.width ?? 64,
+    height: o.height ?? 64,
+    fit: o.fit ?? 'crop',
+    clipSeconds: o.clipSeconds ?? 32,
+    fastFrames: o.fastFrames ?? 64,
+    slowFrames: o.slowFrames ?? 8,
+  };
+  const sideOk = (n: number) => Number.isInteger(n) && n >= 2 && n <= MAX_SIDE;
+  if (!sideOk(r.width) || !sideOk(r.height)) throw new RangeError(`frame size must be 2..${MAX_SIDE} px`);
+  if (!Number.isInteger(r.fastFrames) || r.fastFrames < 1 || r.fastFrames > 1024 || !(r.clipSeconds > 0)) {
+    throw new RangeError('fastFrames must be 1..1024 and clipSeconds > 0');
+  }
+  if (!Number.isInteger(r.slowFrames) || r.slowFrames < 1 || r.fastFrames % r.slowFrames !== 0) {
+    throw new RangeError('slowFrames must divide fastFrames');
+  }
+  return r;
+}
+
+/** rgb24 frames (HWC bytes), repeated in order to `count` frames, as [count, 3, H, W] floats. */
+function toChannelsFirst(rgb: Buffer, decoded: number, count: number, stride: number, h: number, w: number) {
+  const plane = h * w;
+  const frameBytes = plane * 3;
+  const out = new Float32Array(count * frameBytes);
+  for (let i = 0; i < count; i++) {
+    const src = ((i * stride) % decoded) * frameBytes;
+    const dst = i * frameBytes;
+    for (let p = 0; p < plane; p++) {
+      const s = src + p * 3;
+      out[dst + p] = (rgb[s] ?? 0) / 255;
+      out[dst + plane + p] = (rgb[s + 1] ?? 0) / 255;
+      out[dst + 2 * plane + p] = (rgb[s + 2] ?? 0) / 255;
+    }
+  }
+  return out;
+}
+
+/**
+ * Samples the query clip's frames: fastFrames evenly over the first clipSeconds (2 fps by
+ * default). A shorter video is decoded once and its frames repeated (paper §4.2 loops short
+ * videos), which is cheaper than having ffmpeg decode it several times.
+ */
+export async function decodeClipFrames(
+  filePath: string,
+  options: ClipFramesOptions = {},
+  binaries: MediaBinaries = mediaBinaries(),
+): Promise<ClipFrames> {
+  const o = resolveOptions(options);
+  const input = safeInput(filePath);
+  const frameBytes = o.width * o.height * 3;
+  const args = [
+    '-nostdin', '-hide_banner', '-v', 'warning', ...SAFE_INPUT_ARGS,
+    '-t', o.clipSeconds.toFixed(3),
+    '-i', input,
+    '-map', options.streamIndex === undefined ? '0:V:0' : `0:${options.streamIndex}`,
+    '-an', '-sn', '-dn',
+    '-vf', frameFilter(o.width, o.height, o.fastFrames / o.clipSeconds, o.fit),
+    '-frames:v', String(o.fastFrames),
+    '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
+  ];
+  const result = await runProcess(binaries.ffmpeg, args, {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxStdoutBytes: o.fastFrames * frameBytes,
+    signal: options.signal,
+  });
+
+  assertDecoded(result, input, 'video');
+
+  const decoded = Math.floor(result.stdout.length / frameBytes);
+  if (decoded === 0) throw new MediaError(MediaErrorCode.DecodeFailed, 'no video frames could be decoded');
+  const { width: w, height: h, fastFrames, slowFrames } = o;
+  return {
+    fast: toChannelsFirst(result.stdout, decoded, fastFrames, 1, h, w),
+    slow: toChannelsFirst(result.stdout, decoded, slowFrames, fastFrames / slowFrames, h, w),
+    fastFrames,
+    slowFrames,
+    height: h,
+    width: w,
+    decodedFrames: decoded,
+  };
+}

@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { MediaError, MediaErrorCode } from './media-error';
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Output beyond this is a fault (the caller computed what it expects); the process is killed. */
+  maxStdoutBytes: number;
+  /** Stderr kept: the first and the last half of this many bytes. */
+  maxStderrBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Keeps the start (the first error is usually the reason) and the end (truncation notices). */
+class HeadTailBuffer {
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private tail: Buffer[] = [];
+  private tailBytes = 0;
+  private dropped = 0;
+
+  constructor(private readonly half: number) {}
+
+  push(chunk: Buffer): void {
+    if (this.headBytes < this.half) {
+      const take = chunk.subarray(0, this.half - this.headBytes);
+      this.head.push(take);
+      this.headBytes += take.length;
+      chunk = chunk.subarray(take.length);
+    }
+    if (chunk.length === 0) return;
+    this.tail.push(chunk);
+    this.tailBytes += chunk.length;
+    while (this.tail.length > 1 && this.tailBytes - (this.tail[0]?.length ?? 0) >= this.half) {
+      const first = this.tail.shift();
+      this.tailBytes -= first?.length ?? 0;
+      this.dropped += first?.length ?? 0;
+    }
+  }
+
+  toString(): string {
+    const head = Buffer.concat(this.head).toString('utf8');
+    const tail = Buffer.concat(this.tail).toString('utf8');
+    return this.dropped > 0 ? `${head}\n[... ${this.dropped} bytes omitted ...]\n${tail}` : head + tail;
+  }
+}
+
+/** Runs a binary without a shell, with a wall-clock limit and bounded captured output. */
+export function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+      killSignal: 'SIGKILL',
+    });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    const stderr = new HeadTailBuffer(Math.max(1, Math.floor((options.maxStderrBytes ?? 16_384) / 2)));
+    let failure: Error | undefined;
+
+    const fail = (error: Error) => {
+      failure ??= error;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(
+      () =>
+        fail(
+          new MediaError(
+            MediaErrorCode.Timeout,
+            `${nameOf(file)} did not finish within ${options.timeoutMs} ms`,
+            { timeoutMs: options.timeoutMs },
+          ),
+        ),
+      options.timeoutMs,
+    );
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > options.maxStdoutBytes) {
+        fail(
+          new MediaError(
+            MediaErrorCode.DecodeFailed,
+            `${nameOf(file)} produced more than the expected ${options.maxStdoutBytes} bytes`,
+          ),
+        );
+        return;
+      }
+      stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(failure ?? error);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      if (failure) {
+        reject(failure);
+        return;
+      }
+      resolve({ exitCode, signal, stdout: Buffer.concat(stdout, stdoutBytes), stderr: stderr.toString() });
+    });
+  });
+}
+
+function nameOf(file: string): string {
+  return file.split('/').pop() ?? file;
+}

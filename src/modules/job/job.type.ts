@@ -1,0 +1,29 @@
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { JobKind, JobStatus } from '../common/enums.type';
+
+@ObjectType({ description: 'Background work (embedding a track or video, re-embedding the catalog)' })
+export class Job {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => JobKind)
+  kind!: JobKind;
+
+  @Field(() => JobStatus)
+  status!: JobStatus;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => Int)
+  maxAttempts!: number;
+
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  finishedAt!: Date | null;
+}

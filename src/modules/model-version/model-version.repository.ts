@@ -1,0 +1,50 @@
+import type { Db, ModelVersionRecord } from '../../db/prisma-types';
+import type { Prisma } from '../../generated/prisma/client';
+
+export interface NewModelVersion {
+  name: string;
+  version: string;
+  dims: number;
+  artifactUri: string;
+  manifest: Prisma.InputJsonObject;
+  metrics?: Prisma.InputJsonObject;
+}
+
+export interface ModelVersionRepository {
+  findActive(): Promise<ModelVersionRecord | null>;
+  findById(id: string): Promise<ModelVersionRecord | null>;
+  list(): Promise<ModelVersionRecord[]>;
+  /** Inserts, or returns the existing row for (name, version). */
+  upsert(model: NewModelVersion): Promise<ModelVersionRecord>;
+  /** Makes `id` the only active version. Call inside a transaction. */
+  activate(id: string): Promise<ModelVersionRecord>;
+}
+
+export class PrismaModelVersionRepository implements ModelVersionRepository {
+  constructor(private readonly db: Db) {}
+
+  findActive() {
+    return this.db.modelVersion.findFirst({ where: { active: true } });
+  }
+
+  findById(id: string) {
+    return this.db.modelVersion.findUnique({ where: { id } });
+  }
+
+  list() {
+    return this.db.modelVersion.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
+  }
+
+  upsert(model: NewModelVersion) {
+    return this.db.modelVersion.upsert({
+      where: { name_version: { name: model.name, version: model.version } },
+      create: model,
+      update: {},
+    });
+  }
+
+  async activate(id: string) {
+    await this.db.modelVersion.updateMany({ where: { active: true, NOT: { id } }, data: { active: false } });
+    return this.db.modelVersion.update({ where: { id }, data: { active: true, activatedAt: new Date() } });
+  }
+}

@@ -1,0 +1,95 @@
+import type { Db, LicenseRecord, TrackRecord } from '../../db/prisma-types';
+import type { Prisma } from '../../generated/prisma/client';
+import type { Cursor } from '../common/cursor';
+
+export type TrackWithLicenses = TrackRecord & { licenses: LicenseRecord[] };
+
+export interface TrackFilter {
+  search?: string;
+  artist?: string;
+  tag?: string;
+  mood?: string;
+  status?: TrackRecord['status'];
+  includeRetired?: boolean;
+}
+
+export interface NewLicense {
+  licensor: string;
+  territoriesAllowed: string[];
+  territoriesDenied: string[];
+  platforms: string[];
+  commercialUse: boolean;
+  attribution?: string | null;
+  validFrom?: Date;
+  validTo?: Date | null;
+}
+
+export interface NewTrack {
+  title: string;
+  artist: string;
+  mediaUri: string;
+  contentHash: string;
+  tags: string[];
+  moods: string[];
+  bpm?: number | null;
+  license?: NewLicense;
+}
+
+export interface TrackRepository {
+  findById(id: string): Promise<TrackWithLicenses | null>;
+  findByIds(ids: string[]): Promise<TrackWithLicenses[]>;
+  /** Tracks in (createdAt, id) order after the cursor; returns up to `take` rows. */
+  list(filter: TrackFilter, take: number, after?: Cursor): Promise<TrackWithLicenses[]>;
+  findByContentHashes(hashes: string[]): Promise<TrackRecord[]>;
+  create(track: NewTrack): Promise<TrackWithLicenses>;
+}
+
+export class PrismaTrackRepository implements TrackRepository {
+  constructor(private readonly db: Db) {}
+
+  findById(id: string) {
+    return this.db.track.findUnique({ where: { id }, include: { licenses: true } });
+  }
+
+  findByIds(ids: string[]) {
+    return this.db.track.findMany({ where: { id: { in: ids } }, include: { licenses: true } });
+  }
+
+  list(filter: TrackFilter, take: number, after?: Cursor) {
+    const where: Prisma.TrackWhereInput = {
+      ...(filter.includeRetired ? {} : { retiredAt: null }),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.artist ? { artist: { equals: filter.artist, mode: 'insensitive' } } : {}),
+      ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+      ...(filter.mood ? { moods: { has: filter.mood } } : {}),
+      ...(filter.search
+        ? {
+            OR: [
+              { title: { contains: filter.search, mode: 'insensitive' } },
+              { artist: { contains: filter.search, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+    };
+    const afterCursor: Prisma.TrackWhereInput | undefined = after
+      ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+      : undefined;
+    return this.db.track.findMany({
+      where: afterCursor ? { AND: [where, afterCursor] } : where,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
+      include: { licenses: true },
+    });
+  }
+
+  findByContentHashes(hashes: string[]) {
+    return this.db.track.findMany({ where: { contentHash: { in: hashes } } });
+  }
+
+  create({ license, ...track }: NewTrack) {
+    return this.db.track.create({
+      data: { ...track, ...(license ? { licenses: { create: license } } : {}) },
+      include: { licenses: true },
+    });
+  }
+}

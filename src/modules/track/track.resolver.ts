@@ -1,0 +1,22 @@
+import { Args, Ctx, Query, Resolver, Arg } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { IdArgs, listComplexity, PageArgs } from '../common/args';
+import { TrackFilterInput } from './track.input';
+import { Track, TrackConnection } from './track.type';
+
+@Resolver(() => Track)
+export class TrackResolver {
+  @Query(() => Track, { description: 'One catalog track' })
+  track(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.tracks.getTrack(id);
+  }
+
+  @Query(() => TrackConnection, { description: 'The catalog, oldest first', complexity: listComplexity })
+  tracks(
+    @Args() { first, after }: PageArgs,
+    @Arg('filter', () => TrackFilterInput, { nullable: true }) filter: TrackFilterInput | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.tracks.listTracks(filter ?? {}, first, after);
+  }
+}

@@ -1,0 +1,24 @@
+import type { Db, VideoRecord } from '../../db/prisma-types';
+
+export interface NewVideo {
+  ownerId: string;
+  mediaUri: string;
+  voiceOverUri?: string | null;
+}
+
+export interface VideoRepository {
+  findById(id: string): Promise<VideoRecord | null>;
+  create(video: NewVideo): Promise<VideoRecord>;
+}
+
+export class PrismaVideoRepository implements VideoRepository {
+  constructor(private readonly db: Db) {}
+
+  findById(id: string) {
+    return this.db.video.findUnique({ where: { id } });
+  }
+
+  create(video: NewVideo) {
+    return this.db.video.create({ data: video });
+  }
+}

@@ -1,0 +1,26 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { VideoRecord } from '../../db/prisma-types';
+import type { GraphQLContext } from '../../graphql/context';
+import { IdArgs } from '../common/args';
+import { RegisterVideoInput } from './video.input';
+import { RegisterVideoPayload, Video } from './video.type';
+
+@Resolver(() => Video)
+export class VideoResolver {
+  @Authorized()
+  @Query(() => Video, { description: 'A video of the caller (admins see all)' })
+  video(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.videos.getVideo(ctx.principal, id);
+  }
+
+  @Authorized('app')
+  @Mutation(() => RegisterVideoPayload, { description: 'Registers an uploaded video and queues its embedding' })
+  registerVideo(@Arg('input', () => RegisterVideoInput) input: RegisterVideoInput, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.videos.registerVideo(ctx.principal, input);
+  }
+
+  @FieldResolver(() => Boolean)
+  separateVoiceOver(@Root() video: VideoRecord): boolean {
+    return video.voiceOverUri !== null;
+  }
+}

@@ -1,0 +1,39 @@
+import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { MediaStatus } from '../common/enums.type';
+import { Job } from '../job/job.type';
+
+@ObjectType({ description: "A creator's video with its voice-over" })
+export class Video {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  ownerId!: string;
+
+  @Field(() => MediaStatus)
+  status!: MediaStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why processing failed, when status is FAILED' })
+  error!: string | null;
+
+  @Field(() => Float, { nullable: true })
+  durationSec!: number | null;
+
+  @Field({ description: 'False when the voice-over is the video’s own audio track' })
+  separateVoiceOver!: boolean;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime)
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class RegisterVideoPayload {
+  @Field(() => Video)
+  video!: Video;
+
+  @Field(() => Job, { description: 'The embedding job; the video becomes READY when it succeeds' })
+  job!: Job;
+}

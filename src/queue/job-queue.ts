@@ -1,0 +1,51 @@
+/**
+ * The job-queue seam: NATS JetStream in production, an in-process queue when embedded. Both give
+ * at-least-once delivery with msgId dedup; handlers must be idempotent.
+ */
+export interface Delivery {
+  readonly topic: string;
+  readonly data: unknown;
+  readonly msgId: string;
+  /** 1 on first delivery. */
+  readonly deliveryCount: number;
+  /** Tells the queue the handler is still busy, so the message is not redelivered meanwhile. */
+  working(): void;
+}
+
+export type Outcome =
+  | { type: 'ack' }
+  /** Transient fault: deliver again after delayMs (until maxDeliver). */
+  | { type: 'retry'; delayMs: number; reason: string }
+  /** Permanent fault: never deliver again. */
+  | { type: 'term'; reason: string };
+
+export type Handler = (delivery: Delivery) => Promise<Outcome>;
+
+export interface ConsumeOptions {
+  /** Most messages handled at once by this consumer. */
+  concurrency: number;
+  /** Deliveries after which a message is given up (the handler sees deliveryCount === maxDeliver last). */
+  maxDeliver: number;
+  /** How long a delivery may go without ack or working() before it is redelivered. */
+  ackWaitMs: number;
+}
+
+export interface ConsumerHandle {
+  /** Stops taking messages and waits for the ones in flight to finish. */
+  stop(): Promise<void>;
+}
+
+export interface PublishResult {
+  duplicate: boolean;
+}
+
+export interface JobQueue {
+  readonly kind: 'nats' | 'in-process';
+  publish(topic: string, data: unknown, msgId: string): Promise<PublishResult>;
+  consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle>;
+  /** Throws when the queue cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CONSUME: ConsumeOptions = { concurrency: 2, maxDeliver: 5, ackWaitMs: 30_000 };

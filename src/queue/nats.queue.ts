@@ -1,0 +1,187 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  JetStreamApiError,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { Logger } from '../common/logger';
+import type { ConsumeOptions, ConsumerHandle, Delivery, Handler, JobQueue, PublishResult } from './job-queue';
+
+export interface NatsQueueOptions {
+  servers: string[];
+  stream: string;
+  /** Topics are published as `<subjectPrefix>.<topic>`; the stream captures `<subjectPrefix>.>`. */
+  subjectPrefix: string;
+  /** Durable consumer shared by every worker process (they split the work). */
+  durable?: string;
+  /** Window in which a repeated msgId is dropped by the server. */
+  duplicateWindowMs?: number;
+}
+
+const JSON_CODEC = { encode: (v: unknown) => Buffer.from(JSON.stringify(v)), decode: (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8')) as unknown };
+
+/** JetStream work-queue stream; workers pull from one durable consumer with explicit acks. */
+export class NatsQueue implements JobQueue {
+  readonly kind = 'nats' as const;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: Required<NatsQueueOptions>,
+    private readonly logger: Logger,
+  ) {}
+
+  static async connect(options: NatsQueueOptions, logger: Logger): Promise<NatsQueue> {
+    const full: Required<NatsQueueOptions> = { durable: `${options.stream}-workers`, duplicateWindowMs: 10 * 60_000, ...options };
+    const nc = await connect({ servers: full.servers, name: 'bgm-backend', maxReconnectAttempts: -1 });
+    const jsm = await jetstreamManager(nc);
+    const queue = new NatsQueue(nc, jetstream(nc), jsm, full, logger);
+    await queue.ensureStream();
+    return queue;
+  }
+
+  /** Creates the stream, or updates it to this config; safe when many processes start at once. */
+  private async ensureStream(): Promise<void> {
+    const config = {
+      name: this.options.stream,
+      subjects: [`${this.options.subjectPrefix}.>`],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(this.options.duplicateWindowMs),
+    };
+    try {
+      await this.jsm.streams.info(this.options.stream);
+      await this.jsm.streams.update(this.options.stream, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        await this.jsm.streams.add(config);
+      } catch (addErr) {
+        // Another process created it between our info and add.
+        await this.jsm.streams.info(this.options.stream).catch(() => {
+          throw addErr;
+        });
+      }
+    }
+  }
+
+  async publish(topic: string, data: unknown, msgId: string): Promise<PublishResult> {
+    const ack = await this.js.publish(`${this.options.subjectPrefix}.${topic}`, JSON_CODEC.encode(data), { msgID: msgId });
+    return { duplicate: ack.duplicate };
+  }
+
+  async consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle> {
+    const { stream, durable } = this.options;
+    const consumerConfig = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: options.maxDeliver,
+      ack_wait: nanos(options.ackWaitMs),
+      max_ack_pending: Math.max(options.concurrency * 4, 64),
+    };
+    try {
+      await this.jsm.consumers.update(stream, durable, {
+        max_deliver: consumerConfig.max_deliver,
+        ack_wait: consumerConfig.ack_wait,
+        max_ack_pending: consumerConfig.max_ack_pending,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.jsm.consumers.add(stream, consumerConfig);
+    }
+    const consumer = await this.js.consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: options.concurrency });
+    const loop = this.runLoop(messages, options, handler);
+    return {
+      stop: async () => {
+        // close() stops pulling; the loop then finishes the messages it already holds.
+        await messages.close();
+        await loop;
+      },
+    };
+  }
+
+  private async runLoop(messages: ConsumerMessages, options: ConsumeOptions, handler: Handler): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    void this.watchStatus(messages);
+    for await (const msg of messages) {
+      const run = this.handle(msg, handler).finally(() => inFlight.delete(run));
+      inFlight.add(run);
+      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+    }
+    await Promise.allSettled([...inFlight]);
+  }
+
+  private async handle(msg: JsMsg, handler: Handler): Promise<void> {
+    let data: unknown;
+    try {
+      data = JSON_CODEC.decode(msg.data);
+    } catch {
+      this.logger.error({ subject: msg.subject, seq: msg.seq }, 'undecodable job message terminated');
+      msg.term('undecodable payload');
+      return;
+    }
+    const delivery: Delivery = {
+      topic: msg.subject.slice(this.options.subjectPrefix.length + 1),
+      data,
+      msgId: msg.headers?.get('Nats-Msg-Id') ?? `seq-${msg.seq}`,
+      deliveryCount: msg.info.deliveryCount,
+      working: () => msg.working(),
+    };
+    try {
+      const outcome = await handler(delivery);
+      switch (outcome.type) {
+        case 'ack':
+          await msg.ackAck();
+          break;
+        case 'retry':
+          msg.nak(outcome.delayMs);
+          break;
+        case 'term':
+          msg.term(outcome.reason.slice(0, 200));
+          break;
+      }
+    } catch (err) {
+      this.logger.error({ err, subject: msg.subject }, 'job handler threw; will be redelivered');
+      msg.nak(5_000);
+    }
+  }
+
+  private async watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const s of messages.status()) {
+      if (s.type === 'heartbeats_missed' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+        this.logger.warn({ status: s }, 'jetstream consumer status');
+      }
+    }
+  }
+
+  async ping(): Promise<void> {
+    if (this.nc.isClosed()) throw new Error('nats connection closed');
+    await this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+
+  /** Messages not yet acknowledged in the stream: the queue lag workers scale on. */
+  async pendingCount(): Promise<number> {
+    const info = await this.jsm.streams.info(this.options.stream);
+    return info.state.messages;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === 404 || /not found/i.test(err.message));
+}

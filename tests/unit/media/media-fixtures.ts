@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findOnPath, resolveMediaBinaries } from '../../../src/media/ffmpeg-binary';
+
+/** Media files generated at test time with ffmpeg's lavfi sources (nothing binary is committed). */
+export class MediaFixtures {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-test-'));
+  private readonly ffmpeg = resolveMediaBinaries().ffmpeg;
+
+  file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
+  /** Runs ffmpeg with `args` and the output path last; returns the path. */
+  generate(name: string, args: string[]): string {
+    const out = this.file(name);
+    execFileSync(this.ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args, out], { stdio: 'pipe' });
+    return out;
+  }
+
+  /** Colour bars with a moving pattern (so frames differ over time) and an optional 440 Hz tone. */
+  video(name: string, seconds: number, opts: { size?: string; audio?: boolean; faststart?: boolean } = {}): string {
+    return this.generate(name, [
+      '-f', 'lavfi', '-i', `testsrc2=size=${opts.size ?? '640x360'}:rate=25:duration=${seconds}`,
+      ...(opts.audio === false ? [] : ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`]),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+      ...(opts.audio === false ? [] : ['-c:a', 'aac', '-shortest']),
+      ...(opts.faststart ? ['-movflags', '+faststart'] : []),
+    ]);
+  }
+
+  /** The first half of `source`'s bytes, as a failed or interrupted upload leaves it. */
+  truncatedCopy(source: string, name: string): string {
+    const bytes = fs.readFileSync(source);
+    const out = this.file(name);
+    fs.writeFileSync(out, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    return out;
+  }
+
+  /** A WAV header announcing 16 kHz mono PCM with no samples. */
+  emptyWav(name: string): string {
+    const header = Buffer.alloc(44);
+    header.write('RIFF', 0, 'latin1');
+    header.writeUInt32LE(36, 4);
+    header.write('WAVEfmt ', 8, 'latin1');
+    header.writeUInt32LE(16, 16);
+    header.writeUInt16LE(1, 20);
+    header.writeUInt16LE(1, 22);
+    header.writeUInt32LE(16000, 24);
+    header.writeUInt32LE(32000, 28);
+    header.writeUInt16LE(2, 32);
+    header.writeUInt16LE(16, 34);
+    header.write('data', 36, 'latin1');
+    header.writeUInt32LE(0, 40);
+    const out = this.file(name);
+    fs.writeFileSync(out, header);
+    return out;
+  }
+
+  /** Deterministic pseudo-random bytes (xorshift32), not a media file. */
+  randomBytes(name: string, length: number): string {
+    const buf = Buffer.alloc(length);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < length; i++) {
+      x = (x ^ (x << 13)) >>> 0;
+      x = (x ^ (x >>> 17)) >>> 0;
+      x = (x ^ (x << 5)) >>> 0;
+      buf[i] = x & 0xff;
+    }
+    const out = this.file(name);
+    fs.writeFileSync(out, buf);
+    return out;
+  }
+
+  /** Spoken English from espeak-ng, or undefined where espeak-ng is not installed. */
+  speech(name: string, text: string): string | undefined {
+    const espeak = findOnPath('espeak-ng', process.env.PATH);
+    if (!espeak) return undefined;
+    const out = this.file(name);
+    execFileSync(espeak, ['-w', out, text], { stdio: 'pipe' });
+    return out;
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,132 @@
+"""Dataset of precomputed features (format: training/README.md, "Dataset directory").
+
+root/manifest.json            {"items": [{videoId, trackId, split, durationSec, musicOffsetSec?}]}
+root/items/<videoId>/frames.npy  uint8 [T, H, W, 3], 2 fps (frame i at t = 0.5 i s)
+root/items/<videoId>/voice.npy   float32 log-mel, [T, 96, 64] patches or [T_frames, 64] frames
+root/music/<trackId>.npy         float32 log-mel, same two layouts as voice.npy
+"""
+import json
+import math
+import os
+import random
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from torch.utils.data import Dataset
+
+from .config import MRCMVConfig
+from .pseudo_labels import assign_pseudo_labels
+
+FRAMES_PER_SECOND = 2.0
+MEL_FRAMES_PER_SECOND = 100.0  # 10 ms hop
+
+
+@dataclass
+class Item:
+    video_id: str
+    track_id: str
+    split: str
+    duration: float
+    music_offset: float = 0.0
+
+
+def load_manifest(root: str) -> List[Item]:
+    with open(os.path.join(root, "manifest.json")) as fh:
+        data = json.load(fh)
+    rows = data["items"] if isinstance(data, dict) else data
+    items = []
+    for row in rows:
+        if row["split"] not in ("train", "test"):
+            raise ValueError(f"item {row['videoId']}: split must be train or test")
+        items.append(Item(row["videoId"], row["trackId"], row["split"], float(row["durationSec"]),
+                          float(row.get("musicOffsetSec", 0.0))))
+    return items
+
+
+def looped_indices(start: int, count: int, length: int) -> np.ndarray:
+    """Indices start..start+count-1, wrapping around: short items are repeated (looped)."""
+    return (start + np.arange(count)) % length
+
+
+def cut_patches(logmel: np.ndarray, start_seconds: float, patches: int, patch_frames: int) -> np.ndarray:
+    """[patches, patch_frames, mel] starting at start_seconds (rounded to the 10 ms hop)."""
+    frames = logmel.reshape(-1, logmel.shape[-1])  # non-overlapping patches -> one frame sequence
+    start = int(round(start_seconds * MEL_FRAMES_PER_SECOND))
+    idx = looped_indices(start, patches * patch_frames, frames.shape[0])
+    return np.asarray(frames[idx], dtype=np.float32).reshape(patches, patch_frames, frames.shape[-1])
+
+
+def cut_frames(frames: np.ndarray, start_seconds: float, count: int, height: int, width: int) -> torch.Tensor:
+    """[count, 3, H, W] float in [0, 1] at 2 fps from start_seconds, looped, resized if needed."""
+    start = int(round(start_seconds * FRAMES_PER_SECOND))
+    clip = torch.from_numpy(np.ascontiguousarray(frames[looped_indices(start, count, frames.shape[0])]))
+    clip = clip.permute(0, 3, 1, 2).float() / 255.0
+    if clip.shape[-2:] != (height, width):
+        clip = F.interpolate(clip, size=(height, width), mode="bilinear", align_corners=False)
+    return clip
+
+
+class ClipDataset(Dataset):
+    """One sample per (item, start) clip: contract-shaped inputs plus label and track index."""
+
+    def __init__(self, root: str, items: Sequence[Item], clips: Sequence[Tuple[int, float]],
+                 cfg: MRCMVConfig, labels: Optional[Sequence[int]] = None,
+                 track_index: Optional[dict] = None):
+        self.root, self.items, self.clips, self.cfg = root, list(items), list(clips), cfg
+        self.labels = list(labels) if labels is not None else list(range(len(self.clips)))
+        self.track_index = track_index or {t: i for i, t in enumerate(sorted({it.track_id for it in items}))}
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def _load(self, *parts: str) -> np.ndarray:
+        return np.load(os.path.join(self.root, *parts), mmap_mode="r")
+
+    def __getitem__(self, index: int) -> dict:
+        item_index, start = self.clips[index]
+        item, cfg = self.items[item_index], self.cfg
+        frames = self._load("items", item.video_id, "frames.npy")
+        fast = cut_frames(frames, start, cfg.fast_frames, cfg.height, cfg.width)
+        slow = fast[:: cfg.fast_frames // cfg.slow_frames].clone()
+        voice = cut_patches(self._load("items", item.video_id, "voice.npy"), start, cfg.patches, cfg.patch_frames)
+        music = cut_patches(self._load("music", f"{item.track_id}.npy"), item.music_offset + start,
+                            cfg.patches, cfg.patch_frames)
+        return {"video_fast": fast, "video_slow": slow, "voice": torch.from_numpy(voice),
+                "music": torch.from_numpy(music), "label": self.labels[index],
+                "track": self.track_index[item.track_id], "item": item_index, "start": float(start)}
+
+
+def sample_training_starts(items: Sequence[Item], clips_per_video: int, clip_seconds: float,
+                           rng: random.Random) -> List[Tuple[int, float]]:
+    """Random clip starts in [0, duration - clip_seconds], on the 0.5 s frame grid."""
+    clips = []
+    for index, item in enumerate(items):
+        last = max(0.0, item.duration - clip_seconds)
+        steps = int(math.floor(last * FRAMES_PER_SECOND))
+        for _ in range(clips_per_video):
+            clips.append((index, rng.randint(0, steps) / FRAMES_PER_SECOND))
+    return clips
+
+
+def build_datasets(root: str, cfg: MRCMVConfig, clips_per_video: int = 4, seed: int = 0):
+    """(train dataset, test dataset or None, number of pseudo-label classes).
+
+    The training clips are drawn once per run with `seed` so that the pseudo-label classes
+    (the classifiers' outputs) stay fixed; test clips are each item's first clip_seconds."""
+    items = load_manifest(root)
+    track_index = {t: i for i, t in enumerate(sorted({it.track_id for it in items}))}
+    train_items = [it for it in items if it.split == "train"]
+    test_items = [it for it in items if it.split == "test"]
+    if not train_items:
+        raise ValueError(f"{root}: no train items")
+    clips = sample_training_starts(train_items, clips_per_video, cfg.clip_seconds, random.Random(seed))
+    labels = assign_pseudo_labels([train_items[i].video_id for i, _ in clips], [s for _, s in clips])
+    train = ClipDataset(root, train_items, clips, cfg, labels, track_index)
+    test = None
+    if test_items:
+        test = ClipDataset(root, test_items, [(i, 0.0) for i in range(len(test_items))], cfg,
+                           track_index=track_index)
+    return train, test, max(labels) + 1

@@ -1,0 +1,117 @@
+"""Feature extractors: a VGGish-shaped audio encoder and a SlowFast-shaped video encoder.
+
+Both are small CNNs that train on a CPU. They keep the I/O of the backbones the paper uses so
+that converted pretrained networks can replace them through the registries below:
+
+- audio encoder: forward(x [B, P, 96, 64] log-mel patches) -> [B, P, out_dim]; attribute out_dim.
+- video encoder: forward(fast [B, Tf, 3, H, W], slow [B, Ts, 3, H, W], both in [0, 1])
+  -> (per-frame fast features [B, Tf, fast_dim], per-frame slow features [B, Ts, slow_dim]);
+  attributes fast_dim, slow_dim. Pixel mean/std normalisation happens inside the module.
+
+Register a replacement with register_audio_encoder("vggish", factory) where factory(config)
+returns the module (loading its converted weights), then set MRCMVConfig.audio_encoder="vggish".
+"""
+from typing import Callable, Dict, Sequence
+
+import torch
+from torch import nn
+
+AUDIO_ENCODERS: Dict[str, Callable[..., nn.Module]] = {}
+VIDEO_ENCODERS: Dict[str, Callable[..., nn.Module]] = {}
+
+
+def register_audio_encoder(name: str, factory: Callable[..., nn.Module]) -> None:
+    AUDIO_ENCODERS[name] = factory
+
+
+def register_video_encoder(name: str, factory: Callable[..., nn.Module]) -> None:
+    VIDEO_ENCODERS[name] = factory
+
+
+def build_audio_encoder(config) -> nn.Module:
+    if config.audio_encoder not in AUDIO_ENCODERS:
+        raise KeyError(f"unknown audio encoder {config.audio_encoder!r}; known: {sorted(AUDIO_ENCODERS)}")
+    return AUDIO_ENCODERS[config.audio_encoder](config)
+
+
+def build_video_encoder(config) -> nn.Module:
+    if config.video_encoder not in VIDEO_ENCODERS:
+        raise KeyError(f"unknown video encoder {config.video_encoder!r}; known: {sorted(VIDEO_ENCODERS)}")
+    return VIDEO_ENCODERS[config.video_encoder](config)
+
+
+def _conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> Sequence[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+
+class SmallAudioEncoder(nn.Module):
+    """VGG-style stack over one 96x64 patch -> out_dim (VGGish gives 128)."""
+
+    def __init__(self, mel_bins: int = 64, patch_frames: int = 96,
+                 channels: Sequence[int] = (16, 32, 64, 128), out_dim: int = 128):
+        super().__init__()
+        c1, c2, c3, c4 = channels
+        # A strided first conv instead of VGGish's full-resolution one: 4x cheaper on a CPU.
+        layers = [*_conv_bn_relu(1, c1, stride=2), nn.MaxPool2d(2),
+                  *_conv_bn_relu(c1, c2), nn.MaxPool2d(2),
+                  *_conv_bn_relu(c2, c3), nn.MaxPool2d(2),
+                  *_conv_bn_relu(c3, c4)]
+        self.features = nn.Sequential(*layers)
+        freq_out = mel_bins // 16
+        if patch_frames % 16 or mel_bins % 16:
+            raise ValueError("patch_frames and mel_bins must be multiples of 16")
+        # Average over time only: the frequency layout carries timbre, which matters for music.
+        self.fc = nn.Sequential(nn.Linear(c4 * freq_out, out_dim), nn.ReLU())
+        self.patch_frames, self.mel_bins, self.out_dim = patch_frames, mel_bins, out_dim
+
+    def forward(self, patches: torch.Tensor) -> torch.Tensor:
+        n_patches = patches.shape[1]
+        x = patches.reshape(-1, 1, self.patch_frames, self.mel_bins)
+        x = self.features(x).mean(dim=2)  # [B*P, C, F']
+        x = self.fc(x.flatten(1))
+        return x.reshape(-1, n_patches, self.out_dim)
+
+
+def _frame_cnn(channels: Sequence[int]) -> nn.Sequential:
+    layers, c_in = [], 3
+    for c_out in channels:
+        layers += _conv_bn_relu(c_in, c_out, stride=2)
+        c_in = c_out
+    return nn.Sequential(*layers)
+
+
+class SmallSlowFast(nn.Module):
+    """Two pathways in the spirit of SlowFast: many frames with few channels (fast, with a
+    temporal convolution for motion), few frames with many channels (slow). Lateral
+    connections of the original are left out; the two streams meet in the model's fc."""
+
+    # Kinetics statistics, as used by SlowFast.
+    MEAN = (0.45, 0.45, 0.45)
+    STD = (0.225, 0.225, 0.225)
+
+    def __init__(self, fast_channels: Sequence[int] = (8, 16, 32, 64),
+                 slow_channels: Sequence[int] = (16, 32, 64, 128)):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(self.MEAN).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(self.STD).view(1, 3, 1, 1))
+        self.fast = _frame_cnn(fast_channels)
+        self.slow = _frame_cnn(slow_channels)
+        self.fast_dim, self.slow_dim = fast_channels[-1], slow_channels[-1]
+        self.fast_temporal = nn.Sequential(
+            nn.Conv1d(self.fast_dim, self.fast_dim, 3, padding=1), nn.ReLU())
+
+    def _per_frame(self, cnn: nn.Module, frames: torch.Tensor, dim: int) -> torch.Tensor:
+        n_frames = frames.shape[1]
+        x = frames.reshape(-1, 3, frames.shape[-2], frames.shape[-1])
+        x = cnn((x - self.mean) / self.std).mean(dim=(2, 3))
+        return x.reshape(-1, n_frames, dim)
+
+    def forward(self, fast: torch.Tensor, slow: torch.Tensor):
+        f_fast = self._per_frame(self.fast, fast, self.fast_dim)
+        f_fast = f_fast + self.fast_temporal(f_fast.transpose(1, 2)).transpose(1, 2)
+        f_slow = self._per_frame(self.slow, slow, self.slow_dim)
+        return f_fast, f_slow
+
+
+register_audio_encoder("small", lambda cfg: SmallAudioEncoder(cfg.mel_bins, cfg.patch_frames, out_dim=cfg.d_model))
+register_video_encoder("small", lambda cfg: SmallSlowFast())

@@ -1,0 +1,152 @@
+"""Train MRCMV (or an ablation / baseline variant) on a dataset directory of features.
+
+/usr/bin/python3 -m training.mrcmv.train --dataset DIR --out RUN_DIR [--epochs 100]
+    [--batch-size 16] [--seed 0] [--variant full] [--device cpu|cuda] [--export MODEL_DIR]
+
+Writes RUN_DIR/log.json (one record per epoch, rewritten after every epoch) and
+RUN_DIR/checkpoint.pt; --export also writes a model-version folder (docs/MODEL_CONTRACT.md).
+"""
+import argparse
+import json
+import os
+import random
+import time
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from .config import VARIANTS, config_for_variant
+from .data import build_datasets
+from .evaluate import evaluate
+from .losses import LossConfig, MRCMVLoss, margin_for_epoch
+from .model import MRCMV, count_parameters
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variant", choices=VARIANTS, default="full")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD only")
+    p.add_argument("--clips-per-video", type=int, default=4, help="random training clips per video")
+    p.add_argument("--margin-mode", choices=("scaled", "constant"), default="scaled")
+    p.add_argument("--margin", type=float, default=0.2, help="constant margin (unit embeddings)")
+    p.add_argument("--alpha-scale", type=float, default=150.0, help="scaled mode: margin = alpha / this")
+    p.add_argument("--margin-warm-epochs", type=int, default=80, help="scaled mode: epochs before alpha grows")
+    p.add_argument("--reduction", choices=("sum", "mean"), default="sum")
+    p.add_argument("--lambda", dest="lam", type=float, default=0.1)
+    p.add_argument("--classifier-scale", type=float, default=1.0, help="embedding scale before W_J, W_M")
+    p.add_argument("--eval-every", type=int, default=1, help="epochs between test evaluations (0: never)")
+    p.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0: no cap)")
+    p.add_argument("--num-workers", type=int, default=0)
+    p.add_argument("--export", help="also export a model-version folder here")
+    p.add_argument("--version", help="manifest version for --export")
+    return p.parse_args(argv)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def loss_config_from_args(args: argparse.Namespace) -> LossConfig:
+    return LossConfig(margin_mode=args.margin_mode, margin=args.margin, alpha_scale=args.alpha_scale,
+                      alpha_warm_epochs=args.margin_warm_epochs, reduction=args.reduction, lam=args.lam,
+                      classifier_scale=args.classifier_scale)
+
+
+def train_step(model: MRCMV, criterion: MRCMVLoss, optimizer, batch: dict, margin: float,
+               device: str) -> Dict[str, float]:
+    model.train()
+    need_features = criterion.intra_modal_weight > 0
+    inputs = {k: batch[k].to(device) for k in ("video_fast", "video_slow", "voice", "music")}
+    q = model.encode_query(inputs["video_fast"], inputs["video_slow"], inputs["voice"], need_features)
+    m = model.encode_music(inputs["music"], need_features)
+    (e_j, f_j), (e_m, f_m) = (q, m) if need_features else ((q, None), (m, None))
+    losses = criterion(e_j, e_m, batch["label"].to(device), margin, batch["track"].to(device), f_j, f_m)
+    optimizer.zero_grad()
+    losses["loss"].backward()
+    optimizer.step()
+    return {k: float(v.detach()) for k, v in losses.items()}
+
+
+def _write_json(path: str, data: dict) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(data, fh, indent=2)
+    os.replace(tmp, path)
+
+
+def train(argv: Optional[List[str]] = None) -> dict:
+    args = parse_args(argv)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda but CUDA is not available")
+    seed_everything(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    cfg = config_for_variant(args.variant)
+    loss_cfg = loss_config_from_args(args)
+    train_set, test_set, num_classes = build_datasets(args.dataset, cfg, args.clips_per_video, args.seed)
+    model = MRCMV(cfg).to(args.device)
+    criterion = MRCMVLoss(loss_cfg, cfg.embed_dim, num_classes, cfg.use_pseudo_label,
+                          cfg.intra_modal_weight).to(args.device)
+    params = list(model.parameters()) + list(criterion.parameters())
+    optimizer = (torch.optim.Adam(params, lr=args.lr) if args.optimizer == "adam"
+                 else torch.optim.SGD(params, lr=args.lr, momentum=args.momentum))
+    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, num_workers=args.num_workers,
+                        drop_last=len(train_set) > args.batch_size,
+                        generator=torch.Generator().manual_seed(args.seed))
+    log = {"args": vars(args), "config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(),
+           "pseudoLabels": num_classes, "trainClips": len(train_set),
+           "testItems": len(test_set) if test_set else 0, "torch": torch.__version__,
+           "parameters": {"query": count_parameters(model.query), "bgm": count_parameters(model.bgm)},
+           "epochs": []}
+    log_path = os.path.join(args.out, "log.json")
+    metrics: dict = {}
+    for epoch in range(args.epochs):
+        margin, started, sums, steps = margin_for_epoch(loss_cfg, epoch), time.time(), {}, 0
+        for batch in loader:
+            for key, value in train_step(model, criterion, optimizer, batch, margin, args.device).items():
+                sums[key] = sums.get(key, 0.0) + value
+            steps += 1
+            if args.max_steps and steps >= args.max_steps:
+                break
+        record = {"epoch": epoch + 1, "margin": margin, "steps": steps,
+                  **{k: v / max(steps, 1) for k, v in sums.items()}}
+        if test_set is not None and args.eval_every and (epoch + 1) % args.eval_every == 0:
+            metrics = evaluate(model, test_set, args.device, args.batch_size)
+            record["test"] = metrics
+        record["seconds"] = round(time.time() - started, 3)
+        log["epochs"].append(record)
+        _write_json(log_path, log)
+        print(json.dumps(record), flush=True)
+    training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": args.epochs,
+                "dataset": os.path.abspath(args.dataset), "config": cfg.to_dict(),
+                "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
+                "batchSize": args.batch_size, "torch": torch.__version__}
+    version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
+    checkpoint_path = os.path.join(args.out, "checkpoint.pt")
+    torch.save({"config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(), "numClasses": num_classes,
+                "model": {k: v.cpu() for k, v in model.state_dict().items()},
+                "criterion": {k: v.cpu() for k, v in criterion.state_dict().items()},
+                "metrics": metrics, "training": training, "version": version}, checkpoint_path)
+    if args.export:
+        from .export import export_model
+        export_model(model, args.export, version, metrics, training)
+    return {"log": log, "checkpoint": checkpoint_path, "metrics": metrics}
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    train(argv)
+
+
+if __name__ == "__main__":
+    main()

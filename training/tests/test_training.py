@@ -1,0 +1,50 @@
+import json
+import os
+
+import torch
+
+from training.mrcmv.config import config_for_variant
+from training.mrcmv.export import load_checkpoint, model_from_checkpoint
+from training.mrcmv.losses import LossConfig, MRCMVLoss
+from training.mrcmv.model import MRCMV, example_inputs
+from training.mrcmv.train import train, train_step
+
+
+def test_twenty_steps_on_a_fixed_batch_reduce_the_loss():
+    torch.manual_seed(0)
+    model = MRCMV(config_for_variant("full"))
+    criterion = MRCMVLoss(LossConfig(), model.cfg.embed_dim, num_classes=4)
+    optimizer = torch.optim.Adam(list(model.parameters()) + list(criterion.parameters()), lr=1e-4)
+    fast, slow, voice, music = example_inputs(model.cfg, batch=4, seed=1)
+    batch = {"video_fast": fast, "video_slow": slow, "voice": voice, "music": music,
+             "label": torch.arange(4), "track": torch.arange(4)}
+    losses = [train_step(model, criterion, optimizer, batch, 0.2, "cpu")["loss"] for _ in range(20)]
+    assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_cbvmr_step_uses_the_intra_modal_term():
+    torch.manual_seed(0)
+    model = MRCMV(config_for_variant("cbvmr"))
+    criterion = MRCMVLoss(LossConfig(), 512, 4, use_pseudo_label=False, intra_modal_weight=0.2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    fast, slow, voice, music = example_inputs(model.cfg, batch=4)
+    out = train_step(model, criterion, optimizer, {"video_fast": fast, "video_slow": slow, "voice": voice,
+                     "music": music, "label": torch.arange(4), "track": torch.arange(4)}, 0.2, "cpu")
+    assert "intra" in out and "l2" not in out
+
+
+def test_cli_trains_logs_checkpoints_and_exports(synthetic_dataset, tmp_path):
+    run, model_dir = str(tmp_path / "run"), str(tmp_path / "model")
+    result = train(["--dataset", synthetic_dataset, "--out", run, "--epochs", "2", "--batch-size", "4",
+                    "--clips-per-video", "2", "--seed", "3", "--export", model_dir, "--version", "test-1"])
+    with open(os.path.join(run, "log.json")) as fh:
+        log = json.load(fh)
+    assert [e["epoch"] for e in log["epochs"]] == [1, 2]
+    assert all(e["loss"] > 0 and "l2" in e and "R@1" in e["test"] for e in log["epochs"])
+    checkpoint = load_checkpoint(result["checkpoint"])
+    model = model_from_checkpoint(checkpoint)
+    assert model.cfg.variant == "full" and checkpoint["numClasses"] == log["pseudoLabels"]
+    with open(os.path.join(model_dir, "manifest.json")) as fh:
+        manifest = json.load(fh)
+    assert manifest["version"] == "test-1" and manifest["training"]["trained"] is True
+    assert "R@1" in manifest["metrics"]

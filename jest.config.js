@@ -11,8 +11,8 @@ const swc = [
   },
 ];
 
-// jose ships ESM only; jest's module loader needs it transformed to CommonJS.
-const esmOnly = ['jose'];
+// jose and pgvector ship ESM only; jest's module loader needs it transformed to CommonJS.
+const esmOnly = ['jose', 'pgvector'];
 
 const common = {
   testEnvironment: 'node',
@@ -30,6 +30,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/integration/global-setup.ts',
+      // Starting PGlite (initdb in WebAssembly) takes several seconds per environment.
+      setupFilesAfterEnv: ['<rootDir>/tests/integration/setup-timeout.ts'],
     },
   ],
 };

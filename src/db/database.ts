@@ -39,10 +39,16 @@ function openPostgres(url: string, poolSize: number, logger: Logger): Database {
     prisma,
     sql: {
       ...conn(pool),
-      withConnection: async (fn) => {
+      transaction: async (fn) => {
         const client = await pool.connect();
         try {
-          return await fn(conn(client));
+          await client.query('BEGIN');
+          const result = await fn(conn(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
         } finally {
           client.release();
         }
@@ -66,8 +72,17 @@ async function openPglite(dir: string): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
-    // PGlite is a single connection, so every caller already has it to itself.
-    sql: { ...conn, withConnection: (fn) => fn(conn) },
+    sql: {
+      ...conn,
+      // PGlite is one connection; its transaction() holds every other query off until it ends.
+      transaction: (fn) =>
+        pg.transaction((tx) =>
+          fn({
+            exec: async (sql) => void (await tx.exec(sql)),
+            query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows,
+          }),
+        ),
+    },
     close: async () => {
       await prisma.$disconnect();
       await pg.close();

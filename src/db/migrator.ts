@@ -56,17 +56,14 @@ interface AppliedRow {
 }
 
 /**
- * Applies pending migrations, each in its own transaction, under a session advisory lock so
- * that several processes starting at once apply each migration exactly once.
+ * Applies pending migrations in one transaction under a transaction-level advisory lock, so that
+ * several processes starting at once apply each migration exactly once (the others wait, then
+ * find nothing to do), and a failing migration leaves no trace.
  */
 export async function migrate(runner: SqlRunner, migrations = readMigrations()): Promise<MigrationResult> {
-  return runner.withConnection(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
-    try {
-      return await applyPending(conn, migrations);
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]);
-    }
+  return runner.transaction(async (conn) => {
+    await conn.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
+    return applyPending(conn, migrations);
   });
 }
 
@@ -99,19 +96,16 @@ async function applyPending(conn: SqlConnection, migrations: Migration[]): Promi
       result.alreadyApplied.push(m.name);
       continue;
     }
-    await conn.exec('BEGIN');
     try {
       await conn.exec(m.sql);
-      await conn.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count)
-         VALUES ($1, $2, $3, now(), 1)`,
-        [randomUUID(), m.checksum, m.name],
-      );
-      await conn.exec('COMMIT');
     } catch (err) {
-      await conn.exec('ROLLBACK');
       throw new MigrationError(`Migration ${m.name} failed: ${(err as Error).message}`);
     }
+    await conn.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), 1)`,
+      [randomUUID(), m.checksum, m.name],
+    );
     result.applied.push(m.name);
   }
   return result;

@@ -6,6 +6,6 @@ export interface SqlConnection {
 }
 
 export interface SqlRunner extends SqlConnection {
-  /** Runs fn on one dedicated connection (session-level locks and transactions need that). */
-  withConnection<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
+  /** Runs fn inside one transaction on one connection: commits if fn resolves, rolls back if it throws. */
+  transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
 }

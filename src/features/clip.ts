@@ -25,7 +25,8 @@ export function loopToLength(pcm: Float32Array, length: number): Float32Array {
 export function clipPatches(pcm16k: Float32Array, startSeconds = 0): Float32Array {
   const startSample = Math.round(startSeconds * VGGISH_PARAMS.sampleRate);
   if (!(startSample >= 0) || startSample >= pcm16k.length) {
-    throw new RangeError(`clip start ${startSeconds} s is outside the ${pcm16k.length / VGGISH_PARAMS.sampleRate} s of audio`);
+    const seconds = pcm16k.length / VGGISH_PARAMS.sampleRate;
+    throw new RangeError(`clip start ${startSeconds} s is outside the ${seconds} s of audio`);
   }
   const clip = loopToLength(pcm16k.subarray(startSample), CLIP_SAMPLES);
   const logMel = logMelSpectrogram(clip, PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames);

@@ -85,8 +85,9 @@ export async function startHttpServer(deps: HttpServerDeps) {
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const requestId = String(req.id);
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        // Set by genReqId above, from the caller's x-request-id or a new UUID.
+        const requestId = res.getHeader('x-request-id') as string;
         try {
           const principal = await authenticator.authenticate(req.headers.authorization);
           return { requestId, logger: req.log, principal, services };

@@ -16,7 +16,16 @@ export function createApolloServer(schema: GraphQLSchema, limits: AppConfig['lim
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: [maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true })],
+    validationRules: [
+      maxDepthRule({
+        n: limits.maxQueryDepth,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        // Reported as a validation error (GRAPHQL_VALIDATION_FAILED) instead of thrown as a crash.
+        propagateOnRejection: false,
+        onReject: [(ctx, err) => ctx?.reportError(err)],
+      }),
+    ],
     plugins: [
       costLimitPlugin(schema, limits.maxQueryCost),
       loggingPlugin(),

@@ -1,5 +1,5 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { assertDecoded } from './decode-failure';
+import { assertDecoded, assertNotCutShort } from './decode-failure';
 import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
@@ -15,6 +15,11 @@ export interface DecodeAudioOptions {
   startSeconds?: number;
   /** Also bounds memory: 4 bytes x 16000 per second. */
   maxDurationSeconds?: number;
+  /**
+   * The stream's own duration from probeMedia (MediaInfo.audio.durationSeconds, not the
+   * container's, which can be longer than its audio); far less output means a cut-off file.
+   */
+  declaredDurationSeconds?: number | null;
   /** Whole-signal RMS below this is rejected as silent. */
   silenceThresholdDbfs?: number;
   timeoutMs?: number;
@@ -70,6 +75,9 @@ export async function decodeAudio(
   if (pcm.length === 0) {
     throw new MediaError(MediaErrorCode.EmptyAudio, 'the audio track is empty (no samples decoded)');
   }
+  const declared = options.declaredDurationSeconds;
+  const declaredFromStart = declared === null || declared === undefined ? null : declared - (options.startSeconds ?? 0);
+  assertNotCutShort(pcm.length / DECODE_SAMPLE_RATE, declaredFromStart, maxSeconds, 0.5);
   const level = rmsDbfs(pcm);
   const threshold = options.silenceThresholdDbfs ?? DEFAULT_SILENCE_DBFS;
   if (level < threshold) {

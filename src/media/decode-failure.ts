@@ -27,3 +27,26 @@ export function assertDecoded(result: RunResult, input: string, track: 'audio' |
     { exitCode: result.exitCode, signal: result.signal },
   );
 }
+
+/**
+ * Older ffmpeg builds decode the first half of a cut-off MP4 without a word, so the decoded
+ * length is also compared with what the container declared for the stream (a 10 % and
+ * `slackSeconds` margin absorbs encoder padding and frame-rate rounding).
+ */
+export function assertNotCutShort(
+  decodedSeconds: number,
+  declaredSeconds: number | null | undefined,
+  requestedSeconds: number,
+  slackSeconds: number,
+): void {
+  if (declaredSeconds === null || declaredSeconds === undefined || !(declaredSeconds > 0)) return;
+  const expected = Math.min(declaredSeconds, requestedSeconds);
+  if (decodedSeconds < 0.9 * expected - slackSeconds) {
+    throw new MediaError(
+      MediaErrorCode.Truncated,
+      `the file is incomplete: only ${decodedSeconds.toFixed(1)} s of the declared ` +
+        `${declaredSeconds.toFixed(1)} s could be decoded`,
+      { decodedSeconds, declaredSeconds },
+    );
+  }
+}

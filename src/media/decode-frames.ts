@@ -1,5 +1,5 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { assertDecoded } from './decode-failure';
+import { assertDecoded, assertNotCutShort } from './decode-failure';
 import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { runProcess } from './run-process';
@@ -17,6 +17,8 @@ export interface ClipFramesOptions {
   clipSeconds?: number;
   fastFrames?: number;
   slowFrames?: number;
+  /** The stream's duration from probeMedia (MediaInfo.video.durationSeconds), to catch cut-off files. */
+  declaredDurationSeconds?: number | null;
   /** Absolute stream index (MediaInfo.video.index); default: the first video that is not cover art. */
   streamIndex?: number;
   timeoutMs?: number;
@@ -122,7 +124,9 @@ export async function decodeClipFrames(
 
   const decoded = Math.floor(result.stdout.length / frameBytes);
   if (decoded === 0) throw new MediaError(MediaErrorCode.DecodeFailed, 'no video frames could be decoded');
-  const { width: w, height: h, fastFrames, slowFrames } = o;
+  const { width: w, height: h, fastFrames, slowFrames, clipSeconds } = o;
+  const secondsPerFrame = clipSeconds / fastFrames;
+  assertNotCutShort(decoded * secondsPerFrame, options.declaredDurationSeconds, clipSeconds, 2 * secondsPerFrame);
   return {
     fast: toChannelsFirst(result.stdout, decoded, fastFrames, 1, h, w),
     slow: toChannelsFirst(result.stdout, decoded, slowFrames, fastFrames / slowFrames, h, w),

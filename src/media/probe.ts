@@ -169,7 +169,9 @@ export async function probeMedia(
     throw new MediaError(MediaErrorCode.NotMedia, `not an audio or video file (detected: ${parsed.formatName})`);
   }
   const info = describe(parsed, sizeBytes);
-  if (!info.audio && !info.video) throw new MediaError(MediaErrorCode.NotMedia, 'the file has no audio or video streams');
+  if (!info.audio && !info.video) {
+    throw new MediaError(MediaErrorCode.NotMedia, 'the file has no audio or video streams');
+  }
 
   const truncated = truncationNotice(stderr, safeInput(filePath));
   if (truncated) throw new MediaError(MediaErrorCode.Truncated, `the file is incomplete: ${truncated}`);

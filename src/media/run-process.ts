@@ -37,10 +37,15 @@ class HeadTailBuffer {
     if (chunk.length === 0) return;
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
-    while (this.tail.length > 1 && this.tailBytes - (this.tail[0]?.length ?? 0) >= this.half) {
-      const first = this.tail.shift();
-      this.tailBytes -= first?.length ?? 0;
-      this.dropped += first?.length ?? 0;
+    while (this.tailBytes > this.half) {
+      const first = this.tail[0];
+      if (!first) break;
+      const excess = this.tailBytes - this.half;
+      if (first.length <= excess) this.tail.shift();
+      else this.tail[0] = Buffer.from(first.subarray(excess));
+      const removed = Math.min(first.length, excess);
+      this.tailBytes -= removed;
+      this.dropped += removed;
     }
   }
 

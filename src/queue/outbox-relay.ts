@@ -57,6 +57,12 @@ export class OutboxRelay {
     await this.running;
   }
 
+  /** Waits for a publish round in progress, then publishes whatever is left. */
+  async flush(): Promise<number> {
+    await this.running;
+    return this.drain();
+  }
+
   /** Publishes until the outbox is empty; returns how many messages went out. */
   async drain(): Promise<number> {
     let total = 0;

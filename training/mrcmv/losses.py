@@ -5,6 +5,7 @@ embeddings; for unit vectors squared distances lie in [0, 4]. In 'scaled' mode t
 alpha / alpha_scale, which is exactly the paper's loss (divided by alpha_scale) on embeddings of
 norm sqrt(alpha_scale). See training/README.md.
 """
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Dict, Optional
 
@@ -27,8 +28,9 @@ class LossConfig:
     reduction: str = "sum"  # 'sum' as in eqs (6)-(7), or 'mean' over valid (i, k) pairs
     intra_margin: float = 0.1
     # Multiplies the unit embeddings before W_J / W_M: with |E| = 1 the logits are bounded by
-    # |W| and the classifiers need many steps to leave log(num_classes); see README.
-    classifier_scale: float = 1.0
+    # |W| and the classifiers need many steps to leave log(num_classes). None: sqrt(alpha_scale),
+    # the embedding norm at which the scaled margin equals the paper's alpha; see README.
+    classifier_scale: Optional[float] = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,7 +130,7 @@ class MRCMVLoss(nn.Module):
         l1 = triplet_loss(e_j, e_m, mask, margin, self.cfg.reduction)
         out = {"l1": l1, "loss": l1}
         if self.use_pseudo_label:
-            scale = self.cfg.classifier_scale
+            scale = self.cfg.classifier_scale or math.sqrt(self.cfg.alpha_scale)
             l2 = pseudo_label_loss(self.w_j(scale * e_j), self.w_m(scale * e_m), labels, mask,
                                    self.cfg.reduction)
             out["l2"] = l2

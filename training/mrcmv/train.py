@@ -43,7 +43,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--margin-warm-epochs", type=int, default=80, help="scaled mode: epochs before alpha grows")
     p.add_argument("--reduction", choices=("sum", "mean"), default="sum")
     p.add_argument("--lambda", dest="lam", type=float, default=0.1)
-    p.add_argument("--classifier-scale", type=float, default=1.0, help="embedding scale before W_J, W_M")
+    p.add_argument("--classifier-scale", type=float, default=None,
+                   help="embedding scale before W_J, W_M (default sqrt(alpha-scale))")
     p.add_argument("--eval-every", type=int, default=1, help="epochs between test evaluations (0: never)")
     p.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0: no cap)")
     p.add_argument("--num-workers", type=int, default=0)

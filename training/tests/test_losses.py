@@ -57,6 +57,14 @@ def test_total_loss_is_l1_plus_lambda_l2():
     assert "l2" not in plain and plain["loss"].item() == pytest.approx(2.0)
 
 
+def test_classifiers_see_scaled_embeddings():
+    criterion = MRCMVLoss(LossConfig(classifier_scale=2.0), embed_dim=2, num_classes=2)
+    labels = torch.tensor([0, 1])
+    expected = pseudo_label_loss(criterion.w_j(2 * E2), criterion.w_m(2 * E2), labels, negative_mask(labels))
+    assert torch.allclose(criterion(E2, E2, labels, margin=0.2)["l2"], expected)
+    assert MRCMVLoss(LossConfig(), 2, 2).cfg.classifier_scale is None  # None: sqrt(alpha_scale)
+
+
 def test_scaled_margin_follows_the_paper_schedule():
     cfg = LossConfig()  # alpha 30, +10 every 10 epochs after epoch 80, divided by 150
     assert margin_for_epoch(cfg, 0) == pytest.approx(0.2)

@@ -14,7 +14,7 @@ export class TrackService {
     return track;
   }
 
-  listTracks(filter: TrackFilter, first: number, after?: string | null): Promise<Page<TrackWithLicenses>> {
+  async listTracks(filter: TrackFilter, first: number, after?: string | null): Promise<Page<TrackWithLicenses>> {
     checkPageSize(first, this.maxPageSize);
     return keysetPage(first, after, (take, cursor) => this.tracks.list(filter, take, cursor));
   }

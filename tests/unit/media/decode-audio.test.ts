@@ -1,5 +1,6 @@
 import { decodeAudio } from '../../../src/media/decode-audio';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
+import { probeMedia } from '../../../src/media/probe';
 import { MediaFixtures } from './media-fixtures';
 
 jest.setTimeout(60_000);
@@ -83,10 +84,12 @@ describe('decodeAudio', () => {
   });
 
   it('reports a cut-off file with ffmpeg\'s reason', async () => {
-    const faststart = fx.video('faststart.mp4', 10, { faststart: true });
-    const error = await decodeError(fx.truncatedCopy(faststart, 'half-faststart.mp4'));
+    // Index first: the probe passes, and decoding stops where the bytes end.
+    const half = fx.truncatedCopy(fx.video('faststart.mp4', 10, { faststart: true }), 'half-faststart.mp4');
+    const info = await probeMedia(half, { maxFileBytes: 1e8, maxDurationSeconds: 60 });
+    const error = await decodeError(half, { declaredDurationSeconds: info.audio?.durationSeconds });
     expect(error.code).toBe(MediaErrorCode.Truncated);
-    expect(error.message).toMatch(/^the file is incomplete: .*partial file/);
+    expect(error.message).toMatch(/^the file is incomplete: .*(partial file|of the declared 10\.0 s)/);
     expect(error.message).not.toMatch(/0x[0-9a-f]{6,}\]/);
 
     const halfIndexless = await decodeError(fx.truncatedCopy(av10, 'half.mp4'));

@@ -1,5 +1,6 @@
 import { decodeClipFrames, type ClipFrames } from '../../../src/media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
+import { probeMedia } from '../../../src/media/probe';
 import { MediaFixtures } from './media-fixtures';
 
 jest.setTimeout(60_000);
@@ -45,6 +46,11 @@ describe('decodeClipFrames', () => {
     expect(max - min).toBeGreaterThan(0.5);
   });
 
+  it('accepts a complete video whose declared duration it is given', async () => {
+    const declared = await decodeClipFrames(av10, { declaredDurationSeconds: 10 });
+    expect(declared.decodedFrames).toBe(20);
+  });
+
   it('loops a 10 s video: 20 frames at 2 fps, repeated to 64', () => {
     expect(clip10.decodedFrames).toBe(20);
     expect(frame(clip10.fast, 1, clip10)).not.toEqual(frame(clip10.fast, 0, clip10));
@@ -85,10 +91,11 @@ describe('decodeClipFrames', () => {
   });
 
   it('reports a cut-off video as TRUNCATED', async () => {
-    const faststart = fx.video('faststart.mp4', 10, { faststart: true });
-    const error = await decodeError(fx.truncatedCopy(faststart, 'half-faststart.mp4'));
+    const half = fx.truncatedCopy(fx.video('faststart.mp4', 10, { faststart: true }), 'half-faststart.mp4');
+    const info = await probeMedia(half, { maxFileBytes: 1e8, maxDurationSeconds: 60 });
+    const error = await decodeError(half, { declaredDurationSeconds: info.video?.durationSeconds });
     expect(error.code).toBe(MediaErrorCode.Truncated);
-    expect(error.message).toMatch(/partial file/);
+    expect(error.message).toMatch(/partial file|of the declared 10\.0 s/);
   });
 
   it('refuses sizes and frame counts outside its bounds', async () => {

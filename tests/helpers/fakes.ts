@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Repositories, UnitOfWork } from '../../src/db/repositories';
+import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/prisma-types';
+import type { JobRepository } from '../../src/modules/job/job.repository';
+import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
+import type { NewTrack, TrackRepository, TrackWithLicenses } from '../../src/modules/track/track.repository';
+import type { NewVideo, VideoRepository } from '../../src/modules/video/video.repository';
+import type { MediaStorage, StoredMedia } from '../../src/storage/media-storage';
+import { badInput } from '../../src/common/errors';
+
+/** In-memory repositories for service unit tests (one layer, no database). */
+export class FakeTracks implements TrackRepository {
+  rows: TrackWithLicenses[] = [];
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+
+  findById(id: string) {
+    return Promise.resolve(this.rows.find((t) => t.id === id) ?? null);
+  }
+  findByIds(ids: string[]) {
+    return Promise.resolve(this.rows.filter((t) => ids.includes(t.id)));
+  }
+  list(_filter: unknown, take: number, after?: { createdAt: Date; id: string }) {
+    const sorted = [...this.rows].sort((a, b) => +a.createdAt - +b.createdAt || a.id.localeCompare(b.id));
+    const start = after ? sorted.findIndex((t) => +t.createdAt > +after.createdAt || (+t.createdAt === +after.createdAt && t.id > after.id)) : 0;
+    return Promise.resolve(start < 0 ? [] : sorted.slice(start, start + take));
+  }
+  findByContentHashes(hashes: string[]) {
+    return Promise.resolve(this.rows.filter((t) => hashes.includes(t.contentHash)));
+  }
+  create({ license, ...t }: NewTrack) {
+    const id = randomUUID();
+    const row: TrackWithLicenses = {
+      id, durationSec: null, bpm: t.bpm ?? null, status: 'PENDING', error: null, retiredAt: null,
+      createdAt: new Date((this.clock += 1000)), updatedAt: new Date(this.clock), ...t,
+      licenses: license
+        ? [{ id: randomUUID(), trackId: id, attribution: null, validFrom: new Date(0), validTo: null, createdAt: new Date(), ...license, attributionText: undefined } as never]
+        : [],
+    };
+    this.rows.push(row);
+    return Promise.resolve(row);
+  }
+}
+
+export class FakeVideos implements VideoRepository {
+  rows: VideoRecord[] = [];
+  findById(id: string) {
+    return Promise.resolve(this.rows.find((v) => v.id === id) ?? null);
+  }
+  create(v: NewVideo) {
+    const row: VideoRecord = {
+      id: randomUUID(), durationSec: null, status: 'PENDING', error: null, createdAt: new Date(), updatedAt: new Date(),
+      voiceOverUri: null, ...v,
+    };
+    this.rows.push(row);
+    return Promise.resolve(row);
+  }
+}
+
+export class FakeJobs implements JobRepository {
+  rows: JobRecord[] = [];
+  enqueue(kind: JobRecord['kind'], payload: object) {
+    const row: JobRecord = {
+      id: randomUUID(), kind, payload, status: 'PENDING', attempts: 0, maxAttempts: 5, lastError: null,
+      createdAt: new Date(), updatedAt: new Date(), startedAt: null, finishedAt: null,
+    };
+    this.rows.push(row);
+    return Promise.resolve(row);
+  }
+  findById(id: string) {
+    return Promise.resolve(this.rows.find((j) => j.id === id) ?? null);
+  }
+}
+
+export class FakeEmbeddings implements EmbeddingRepository {
+  videos = new Map<string, number[]>();
+  nearest: ScoredTrack[] = [];
+  upsertTrackEmbedding() {
+    return Promise.resolve();
+  }
+  upsertVideoEmbedding(videoId: string, modelVersionId: string, e: number[]) {
+    this.videos.set(`${videoId}/${modelVersionId}`, e);
+    return Promise.resolve();
+  }
+  findVideoEmbedding(videoId: string, modelVersionId: string) {
+    return Promise.resolve(this.videos.get(`${videoId}/${modelVersionId}`) ?? null);
+  }
+  nearestTracks(_m: string, _q: number[], limit: number) {
+    return Promise.resolve(this.nearest.slice(0, limit));
+  }
+}
+
+export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVersionRecord {
+  return {
+    id: randomUUID(), name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {}, metrics: null, active: true,
+    activatedAt: new Date(), createdAt: new Date(), ...overrides,
+  };
+}
+
+/** Fake repositories plus a unit of work that applies writes only when fn resolves. */
+export function fakeRepositories() {
+  const tracks = new FakeTracks();
+  const videos = new FakeVideos();
+  const jobs = new FakeJobs();
+  const embeddings = new FakeEmbeddings();
+  let active: ModelVersionRecord | null = null;
+  const repos = {
+    tracks, videos, jobs, embeddings,
+    models: {
+      findActive: () => Promise.resolve(active),
+      setActive: (m: ModelVersionRecord | null) => (active = m),
+    },
+  } as unknown as Repositories & { tracks: FakeTracks; videos: FakeVideos; jobs: FakeJobs; embeddings: FakeEmbeddings; models: { setActive(m: ModelVersionRecord | null): void } };
+  const uow: UnitOfWork = {
+    run: async (fn) => {
+      const snapshot = { t: [...tracks.rows], v: [...videos.rows], j: [...jobs.rows] };
+      try {
+        return await fn(repos);
+      } catch (err) {
+        tracks.rows = snapshot.t;
+        videos.rows = snapshot.v;
+        jobs.rows = snapshot.j;
+        throw err;
+      }
+    },
+  };
+  return { repos, uow };
+}
+
+/** Storage where every reference named in `files` exists with that content. */
+export function fakeStorage(files: Record<string, string>): MediaStorage {
+  return {
+    locate: (ref, argument) => {
+      if (!(ref in files)) return Promise.reject(badInput(`${argument}: no media file at ${ref}`, { argument }));
+      return Promise.resolve({ uri: `media://${ref}`, path: `/fake/${ref}`, sizeBytes: files[ref]!.length });
+    },
+    pathOf: (uri) => `/fake/${uri}`,
+    sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
+  };
+}

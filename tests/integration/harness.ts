@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { type App, startApp } from '../../src/app';
+import type { Role } from '../../src/auth/principal';
+import { createLogger } from '../../src/common/logger';
+import { type AppConfig, loadConfig } from '../../src/config/config';
+import { TEST_NATS_URL, TEST_PG_URL } from './services-probe';
+
+export type ModeName = 'embedded' | 'postgres+nats';
+
+/**
+ * The integration suite runs once per mode: the embedded default (PGlite + in-process queue) and
+ * the real services (Postgres + pgvector, NATS JetStream). The names appear in test titles, and
+ * .ci/run checks that the postgres+nats ones ran.
+ */
+export const MODES: ModeName[] = ['embedded', 'postgres+nats'];
+
+export const servicesAvailable = () => process.env.BGM_SERVICES_AVAILABLE === '1';
+
+/** `describe` for a mode, skipped (with a visible reason) when its services are not there. */
+export function describeMode(mode: ModeName, fn: () => void): void {
+  const d = mode === 'postgres+nats' && !servicesAvailable() ? describe.skip : describe;
+  d(`[${mode}]`, fn);
+}
+
+/** One isolated environment: its own data folder, and its own database and stream in services mode. */
+export class TestEnv {
+  readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-it-'));
+  readonly id = randomBytes(4).toString('hex');
+  private dbName?: string;
+
+  constructor(readonly mode: ModeName) {}
+
+  get mediaRoot(): string {
+    return path.join(this.dataDir, 'media');
+  }
+
+  async config(overrides: Record<string, string> = {}): Promise<AppConfig> {
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: this.dataDir,
+      OUTBOX_POLL_MS: '50',
+      ...overrides,
+    };
+    if (this.mode === 'postgres+nats') {
+      env.DATABASE_URL = await this.database();
+      env.NATS_URL = TEST_NATS_URL;
+      env.NATS_STREAM = `BGM_IT_${this.id}`;
+      env.NATS_SUBJECT_PREFIX = `bgm-it-${this.id}.jobs`;
+    }
+    return loadConfig(env);
+  }
+
+  async start(overrides: Record<string, string> = {}): Promise<App> {
+    const config = await this.config(overrides);
+    return startApp(config, createLogger(config.logLevel, { test: this.mode }));
+  }
+
+  /** A fresh database per environment, dropped in cleanup. */
+  private async database(): Promise<string> {
+    if (!this.dbName) {
+      this.dbName = `bgm_it_${this.id}`;
+      await adminQuery(`CREATE DATABASE ${this.dbName}`);
+    }
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${this.dbName}`;
+    return url.toString();
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.dbName) await adminQuery(`DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`);
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+}
+
+/** A GraphQL call over real HTTP, as an app would make it. */
+export async function gql<T = Record<string, any>>(
+  app: App,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GqlResponse<T>> {
+  const res = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, ...((await res.json()) as Omit<GqlResponse<T>, 'status'>) };
+}
+
+export const tokenFor = (app: App, role: Role, sub = `${role}-user`) => app.authenticator.sign(sub, [role]);
+
+export const codes = (r: GqlResponse) => (r.errors ?? []).map((e) => e.extensions?.code);

@@ -1,0 +1,98 @@
+import type { App } from '../../src/app';
+import { makeTone, makeVideo, unitVector } from '../helpers/media';
+import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+
+const SUGGEST = `query Suggest($videoId: ID!, $first: Int!) {
+  suggestBgm(videoId: $videoId, first: $first) { modelVersion { name version } suggestions { rank score track { title } } }
+}`;
+
+describe.each(MODES)('suggestBgm', (mode) => {
+  describeMode(mode, () => {
+    const env = new TestEnv(mode);
+    let app: App;
+    let appToken: string;
+    let videoId: string;
+    const trackIds: Record<string, string> = {};
+
+    beforeAll(async () => {
+      app = await env.start();
+      appToken = await tokenFor(app, 'app');
+      const admin = await tokenFor(app, 'admin');
+      const names = ['near', 'mid', 'far', 'retired', 'expired', 'unlicensed', 'pending'];
+      names.forEach((n, i) => makeTone(env.mediaRoot, `${n}.ogg`, 300 + 50 * i, 1));
+      makeVideo(env.mediaRoot, 'v.mp4', 1);
+      const ingest = await gql(
+        app,
+        `mutation($tracks: [IngestTrackInput!]!) { ingestTracks(tracks: $tracks) { created { track { id title } } } }`,
+        {
+          tracks: names.map((n) => ({
+            mediaUri: `${n}.ogg`,
+            title: n,
+            artist: 'A',
+            ...(n === 'unlicensed' ? {} : { license: { licensor: 'L', validTo: n === 'expired' ? '2020-01-01T00:00:00Z' : null } }),
+          })),
+        },
+        admin,
+      );
+      expect(ingest.errors).toBeUndefined();
+      for (const c of ingest.data!.ingestTracks.created) trackIds[c.track.title] = c.track.id;
+      const reg = await gql(app, 'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id } } }', {}, appToken);
+      videoId = reg.data!.registerVideo.video.id;
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await env.cleanup();
+    });
+
+    it('refuses a video that is not READY with FAILED_PRECONDITION, never an empty success', async () => {
+      const res = await gql(app, SUGGEST, { videoId, first: 5 }, appToken);
+      expect(codes(res)).toEqual(['FAILED_PRECONDITION']);
+      expect(res.errors![0]!.extensions!.status).toBe('PENDING');
+    });
+
+    it('ranks licensed READY tracks by cosine similarity under the active model', async () => {
+      const { repos, db } = app;
+      const model = await repos.models.upsert({ name: 'test', version: '1', dims: 512, artifactUri: 'memory://', manifest: {} });
+      await repos.models.activate(model.id);
+      const axes: Record<string, number[]> = {
+        near: unitVector(512, 0, 0.01),
+        mid: unitVector(512, 1, 0.9),
+        far: unitVector(512, 2, 0.01),
+        retired: unitVector(512, 0, 0.05),
+        expired: unitVector(512, 0, 0.05),
+        unlicensed: unitVector(512, 0, 0.05),
+        pending: unitVector(512, 0, 0.05),
+      };
+      for (const [name, v] of Object.entries(axes)) await repos.embeddings.upsertTrackEmbedding(trackIds[name]!, model.id, v);
+      await repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 0, 0.02));
+      await db.prisma.track.updateMany({ where: { title: { not: 'pending' } }, data: { status: 'READY' } });
+      await db.prisma.track.update({ where: { id: trackIds.retired! }, data: { retiredAt: new Date() } });
+      await db.prisma.video.update({ where: { id: videoId }, data: { status: 'READY' } });
+
+      const res = await gql(app, SUGGEST, { videoId, first: 10 }, appToken);
+      expect(res.errors).toBeUndefined();
+      const got = res.data!.suggestBgm;
+      expect(got.modelVersion).toEqual({ name: 'test', version: '1' });
+      expect(got.suggestions.map((s: any) => s.track.title)).toEqual(['near', 'mid', 'far']);
+      expect(got.suggestions.map((s: any) => s.rank)).toEqual([1, 2, 3]);
+      const scores = got.suggestions.map((s: any) => s.score);
+      expect(scores[0]).toBeGreaterThan(0.9);
+      expect(scores[0]).toBeGreaterThan(scores[1]);
+      expect(scores[1]).toBeGreaterThan(scores[2]);
+    });
+
+    it('stores one embedding per (track, model version) however often it is written', async () => {
+      const model = (await app.repos.models.findActive())!;
+      await app.repos.embeddings.upsertTrackEmbedding(trackIds.near!, model.id, unitVector(512, 3));
+      await app.repos.embeddings.upsertTrackEmbedding(trackIds.near!, model.id, unitVector(512, 0, 0.1));
+      expect(await app.db.prisma.trackEmbedding.count({ where: { trackId: trackIds.near! } })).toBe(1);
+    });
+
+    it('bounds first and hides other owners’ videos', async () => {
+      expect(codes(await gql(app, SUGGEST, { videoId, first: 51 }, appToken))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(app, SUGGEST, { videoId, first: 5 }))).toEqual(['UNAUTHENTICATED']);
+      const stranger = await tokenFor(app, 'app', 'stranger');
+      expect(codes(await gql(app, SUGGEST, { videoId, first: 5 }, stranger))).toEqual(['NOT_FOUND']);
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import { SignJWT } from 'jose';
+import { JwtAuthenticator } from '../../../src/auth/jwt';
+import { ErrorCode } from '../../../src/common/errors';
+
+const settings = { secret: 'x'.repeat(40), issuer: 'bgm-backend', audience: 'bgm-api' };
+const auth = new JwtAuthenticator(settings);
+
+describe('JwtAuthenticator', () => {
+  it('turns a valid bearer token into a principal with its known roles', async () => {
+    const token = await auth.sign('alice', ['admin']);
+    expect(await auth.authenticate(`Bearer ${token}`)).toEqual({ id: 'alice', roles: ['admin'] });
+    expect(await auth.authenticate(undefined)).toBeUndefined();
+  });
+
+  it.each([
+    ['a malformed header', 'Token abc'],
+    ['a token signed with another secret', 'other'],
+    ['an expired token', 'expired'],
+    ['a token for another audience', 'audience'],
+    ['a token without a known role', 'noroles'],
+  ])('refuses %s with UNAUTHENTICATED', async (_name, kind) => {
+    const key = new TextEncoder().encode(kind === 'other' ? 'y'.repeat(40) : settings.secret);
+    const build = (roles: unknown[], aud = settings.audience, exp: number | string = '1h') =>
+      new SignJWT({ roles }).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer(settings.issuer).setAudience(aud).setIssuedAt().setExpirationTime(exp).sign(key);
+    const header =
+      kind === 'Token abc'
+        ? kind
+        : `Bearer ${await build(kind === 'noroles' ? ['root'] : ['app'], kind === 'audience' ? 'other' : settings.audience, kind === 'expired' ? Math.floor(Date.now() / 1000) - 60 : '1h')}`;
+    await expect(auth.authenticate(header)).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+  });
+});

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded seams under the data folder', () => {
+    const c = loadConfig({ DATA_DIR: '/tmp/bgm' });
+    expect(c.database).toEqual({ kind: 'pglite', dir: path.join('/tmp/bgm', 'pglite') });
+    expect(c.queue).toEqual({ kind: 'in-process' });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(c.limits.maxPageSize).toBe(100);
+  });
+
+  it('uses Postgres and NATS when their URLs are given', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/bgm', NATS_URL: 'nats://a:4222,nats://b:4222' });
+    expect(c.database).toMatchObject({ kind: 'postgres', url: 'postgresql://u@db:5432/bgm' });
+    expect(c.queue).toMatchObject({ kind: 'nats', servers: ['nats://a:4222', 'nats://b:4222'], stream: 'BGM_JOBS' });
+  });
+
+  it('lists every bad variable at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NATS_URL: 'http://x', JWT_SECRET: 'short', MAX_PAGE_SIZE: '0' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const vars = error!.problems.map((p) => p.split(':')[0]);
+    expect(vars.sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'MAX_PAGE_SIZE', 'NATS_URL', 'PORT']);
+    expect(error!.message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it('refuses production without a JWT secret or a real database', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required[\s\S]*DATABASE_URL: required/);
+  });
+});

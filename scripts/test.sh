@@ -19,6 +19,8 @@ fi
 echo "[test] typecheck"; npm run -s typecheck
 echo "[test] lint"; npm run -s lint
 
+echo "[test] build (the worker-crash test runs the built worker)"; npm run -s build
+
 echo "[test] jest"
 status=0
 NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" \

@@ -4,31 +4,40 @@ import type { Logger } from './common/logger';
 import type { AppConfig } from './config/config';
 import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrator';
-import { createRepositories, prismaUnitOfWork, type Repositories } from './db/repositories';
+import { createRepositories, prismaUnitOfWork, type Repositories, type UnitOfWork } from './db/repositories';
 import { startHttpServer } from './http/app-server';
+import { bootstrapModel } from './modules/model-version/bootstrap-model';
 import type { JobQueue } from './queue/job-queue';
 import { openQueue } from './queue/open-queue';
 import { OutboxRelay } from './queue/outbox-relay';
 import { createServices, type Services } from './services';
 import { LocalMediaStorage } from './storage/media-storage';
+import { type JobProcessing, startJobProcessing } from './worker/job-processing';
+
+export type Role = 'api' | 'worker';
 
 export interface App {
+  role: Role;
   url: string;
   config: AppConfig;
   db: Database;
   queue: JobQueue;
   repos: Repositories;
+  uow: UnitOfWork;
   services: Services;
   relay: OutboxRelay;
   authenticator: JwtAuthenticator;
+  jobs?: JobProcessing;
   stop(): Promise<void>;
 }
 
 /**
  * The composition root: opens the seams named by the config (Postgres or PGlite, NATS or the
- * in-process queue) and wires the same services and API over either.
+ * in-process queue) and wires the same services over either. The `api` role serves GraphQL (and
+ * runs jobs too when config.runJobs, as on the embedded default); the `worker` role runs jobs and
+ * serves only health probes.
  */
-export async function startApp(config: AppConfig, logger: Logger): Promise<App> {
+export async function startApp(config: AppConfig, logger: Logger, role: Role = 'api'): Promise<App> {
   const stack: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stack.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'error during shutdown'));
@@ -42,8 +51,9 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
 
     const queue = await openQueue(config.queue, logger);
     stack.push(() => queue.close());
-    const repos = createRepositories(db.prisma);
-    const uow = prismaUnitOfWork(db.prisma);
+    const repoOptions = { jobMaxAttempts: config.worker.maxAttempts };
+    const repos = createRepositories(db.prisma, repoOptions);
+    const uow = prismaUnitOfWork(db.prisma, repoOptions);
     if (queue.kind === 'in-process') {
       // The embedded queue kept its messages in memory; the job table says what is unfinished.
       const requeued = await repos.outbox.republishUnfinishedJobs();
@@ -53,23 +63,33 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<App> 
     relay.start();
     stack.push(() => relay.stop());
 
+    await bootstrapModel(config, uow, logger);
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes);
-    const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued: () => relay.kick() });
+    const onEnqueued = () => relay.kick();
+    const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued });
     const authenticator = new JwtAuthenticator({ ...config.auth, secret: resolveJwtSecret(config.auth.secret, config.dataDir) });
+
+    let jobs: JobProcessing | undefined;
+    if (role === 'worker' || config.runJobs) {
+      jobs = await startJobProcessing({ config, logger, repos, uow, queue, storage, onEnqueued });
+      const running = jobs;
+      stack.push(() => running.stop());
+    }
 
     const http = await startHttpServer({
       config,
       logger,
       services,
       authenticator,
+      graphql: role === 'api',
       readiness: [
         { name: 'database', check: async () => void (await db.sql.query('SELECT 1')) },
         { name: 'queue', check: () => queue.ping() },
       ],
     });
     stack.push(() => http.stop());
-    logger.info({ url: `${http.url}/graphql`, database: db.kind, queue: queue.kind }, 'bgm-backend listening');
-    return { url: http.url, config, db, queue, repos, services, relay, authenticator, stop: stopAll };
+    logger.info({ role, url: http.url, database: db.kind, queue: queue.kind, runsJobs: Boolean(jobs) }, 'bgm-backend started');
+    return { role, url: http.url, config, db, queue, repos, uow, services, relay, authenticator, jobs, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,6 +1,7 @@
 import type { AppConfig } from './config/config';
 import type { Repositories, UnitOfWork } from './db/repositories';
 import { IngestService } from './modules/ingest/ingest.service';
+import { JobService } from './modules/job/job.service';
 import { ModelVersionService } from './modules/model-version/model-version.service';
 import { SuggestionService } from './modules/suggestion/suggestion.service';
 import { TrackService } from './modules/track/track.service';
@@ -13,6 +14,7 @@ export interface Services {
   videos: VideoService;
   suggestions: SuggestionService;
   models: ModelVersionService;
+  jobs: JobService;
 }
 
 /** Most suggestions one suggestBgm call returns. */
@@ -33,5 +35,6 @@ export function createServices(deps: {
     videos,
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
     models: new ModelVersionService(repos.models),
+    jobs: new JobService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
   };
 }

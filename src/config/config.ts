@@ -39,6 +39,19 @@ const envSchema = z.object({
   MAX_MEDIA_BYTES: int(1024, 10 * 1024 ** 3).default(500 * 1024 ** 2),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(15_000),
   OUTBOX_POLL_MS: int(10, 60_000).default(500),
+  RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
+  WORKER_CONCURRENCY: int(1, 64).default(1),
+  WORKER_MAX_DELIVER: int(1, 100).default(8),
+  WORKER_ACK_WAIT_MS: int(1000, 3_600_000).default(60_000),
+  JOB_MAX_ATTEMPTS: int(1, 50).default(5),
+  JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
+  INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  INFERENCE_THREADS: int(1, 64).default(1),
+  INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
+  INFERENCE_BATCH_SIZE: int(1, 256).default(8),
+  MAX_TRACK_SECONDS: int(1, 24 * 3600).default(1800),
+  MAX_VIDEO_SECONDS: int(1, 24 * 3600).default(600),
+  MIN_MEDIA_SECONDS: z.coerce.number().min(0).max(60).default(1),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -62,6 +75,11 @@ export interface AppConfig {
   };
   shutdownTimeoutMs: number;
   outboxPollMs: number;
+  /** Whether this process runs job handlers (always in the worker; in the API, with the in-process queue by default). */
+  runJobs: boolean;
+  worker: { concurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
+  inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
+  media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
 }
 
 /** Builds the typed config from an environment; throws ConfigError naming every bad variable. */
@@ -79,6 +97,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
     problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development)');
+  }
+  if (e.WORKER_MAX_DELIVER <= e.JOB_MAX_ATTEMPTS) {
+    problems.push('WORKER_MAX_DELIVER: must exceed JOB_MAX_ATTEMPTS, or a crashed delivery could leave a job unfinished');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -106,5 +127,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      maxDeliver: e.WORKER_MAX_DELIVER,
+      ackWaitMs: e.WORKER_ACK_WAIT_MS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      retryBaseMs: e.JOB_RETRY_BASE_MS,
+    },
+    inference: {
+      provider: e.INFERENCE_PROVIDER,
+      threads: e.INFERENCE_THREADS,
+      intraOpThreads: e.INFERENCE_INTRA_OP_THREADS,
+      batchSize: e.INFERENCE_BATCH_SIZE,
+    },
+    media: {
+      maxMediaBytes: e.MAX_MEDIA_BYTES,
+      maxTrackSeconds: e.MAX_TRACK_SECONDS,
+      maxVideoSeconds: e.MAX_VIDEO_SECONDS,
+      minMediaSeconds: e.MIN_MEDIA_SECONDS,
+    },
   };
 }

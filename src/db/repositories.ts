@@ -24,17 +24,22 @@ export interface UnitOfWork {
   run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
-export function createRepositories(db: Db): Repositories {
+export interface RepositoryOptions {
+  /** Attempt budget given to new jobs. */
+  jobMaxAttempts?: number;
+}
+
+export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
   return {
     tracks: new PrismaTrackRepository(db),
     videos: new PrismaVideoRepository(db),
-    jobs: new PrismaJobRepository(db),
+    jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),
     embeddings: new PgvectorEmbeddingRepository(db),
   };
 }
 
-export function prismaUnitOfWork(prisma: PrismaClient): UnitOfWork {
-  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx)), { timeout: 30_000 }) };
+export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork {
+  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx, options)), { timeout: 30_000 }) };
 }

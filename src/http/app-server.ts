@@ -25,6 +25,8 @@ export interface HttpServerDeps {
   services: Services;
   authenticator: JwtAuthenticator;
   readiness: ReadinessCheck[];
+  /** False for workers: health probes only. */
+  graphql: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -35,8 +37,8 @@ export async function startHttpServer(deps: HttpServerDeps) {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const apollo = createApolloServer(await buildAppSchema(), config.limits, httpServer);
-  await apollo.start();
+  const apollo = deps.graphql ? createApolloServer(await buildAppSchema(), config.limits, httpServer) : undefined;
+  await apollo?.start();
   let accepting = true;
 
   app.use(
@@ -81,7 +83,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
   });
 
-  app.use(
+  if (apollo) app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
@@ -114,7 +116,8 @@ export async function startHttpServer(deps: HttpServerDeps) {
     /** Stops taking requests (readiness goes 503), lets in-flight ones finish, closes the server. */
     stop: async () => {
       accepting = false;
-      await apollo.stop();
+      if (apollo) await apollo.stop();
+      else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -27,6 +27,14 @@ export class FakeTracks implements TrackRepository {
   findByContentHashes(hashes: string[]) {
     return Promise.resolve(this.rows.filter((t) => hashes.includes(t.contentHash)));
   }
+  setStatus(id: string, status: TrackWithLicenses['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+    Object.assign(this.rows.find((t) => t.id === id)!, { status, ...fields });
+    return Promise.resolve();
+  }
+  idsMissingEmbedding(_modelVersionId: string, take: number, afterId?: string) {
+    const ids = this.rows.filter((t) => !t.retiredAt).map((t) => t.id).sort();
+    return Promise.resolve(ids.filter((id) => !afterId || id > afterId).slice(0, take));
+  }
   create({ license, ...t }: NewTrack) {
     const id = randomUUID();
     const row: TrackWithLicenses = {
@@ -54,13 +62,17 @@ export class FakeVideos implements VideoRepository {
     this.rows.push(row);
     return Promise.resolve(row);
   }
+  setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+    Object.assign(this.rows.find((v) => v.id === id)!, { status, ...fields });
+    return Promise.resolve();
+  }
 }
 
 export class FakeJobs implements JobRepository {
   rows: JobRecord[] = [];
   enqueue(kind: JobRecord['kind'], payload: object) {
     const row: JobRecord = {
-      id: randomUUID(), kind, payload, status: 'PENDING', attempts: 0, maxAttempts: 5, lastError: null,
+      id: randomUUID(), kind, payload, status: 'PENDING', attempts: 0, maxAttempts: 5, lastError: null, dedupKey: null,
       createdAt: new Date(), updatedAt: new Date(), startedAt: null, finishedAt: null,
     };
     this.rows.push(row);
@@ -69,12 +81,51 @@ export class FakeJobs implements JobRepository {
   findById(id: string) {
     return Promise.resolve(this.rows.find((j) => j.id === id) ?? null);
   }
+  async enqueueOnce(kind: JobRecord['kind'], payload: object, dedupKey: string) {
+    if (this.rows.some((j) => j.dedupKey === dedupKey)) return null;
+    const job = await this.enqueue(kind, payload);
+    job.dedupKey = dedupKey;
+    return job;
+  }
+  private set(id: string, fields: Partial<JobRecord>) {
+    Object.assign(this.rows.find((j) => j.id === id)!, fields);
+    return Promise.resolve();
+  }
+  start(id: string) {
+    const job = this.rows.find((j) => j.id === id);
+    if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') return Promise.resolve(null);
+    Object.assign(job, { status: 'PROCESSING', attempts: job.attempts + 1 });
+    return Promise.resolve({ ...job });
+  }
+  succeed(id: string) {
+    return this.set(id, { status: 'SUCCEEDED', lastError: null });
+  }
+  retryLater(id: string, reason: string) {
+    return this.set(id, { status: 'PENDING', lastError: reason });
+  }
+  fail(id: string, reason: string) {
+    return this.set(id, { status: 'FAILED', lastError: reason });
+  }
+  listFailed(take: number) {
+    return Promise.resolve(this.rows.filter((j) => j.status === 'FAILED').slice(0, take));
+  }
+  requeue(id: string) {
+    const job = this.rows.find((j) => j.id === id && j.status === 'FAILED');
+    if (!job) return Promise.resolve(null);
+    Object.assign(job, { status: 'PENDING', attempts: 0, lastError: null });
+    return Promise.resolve(job);
+  }
 }
 
 export class FakeEmbeddings implements EmbeddingRepository {
   videos = new Map<string, number[]>();
   nearest: ScoredTrack[] = [];
   upsertTrackEmbedding() {
+    return Promise.resolve();
+  }
+  segments = new Map<string, number>();
+  replaceTrackSegments(trackId: string, modelVersionId: string, segments: unknown[]) {
+    this.segments.set(`${trackId}/${modelVersionId}`, segments.length);
     return Promise.resolve();
   }
   upsertVideoEmbedding(videoId: string, modelVersionId: string, e: number[]) {

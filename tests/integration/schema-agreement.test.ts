@@ -79,11 +79,11 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       await expect(p.modelVersion.create({ data: { name: 'm', version: '2', dims: 512, artifactUri: 'x', manifest: {}, active: true } })).rejects.toThrow();
     });
 
-    it('has an HNSW cosine index on both embedding tables', async () => {
+    it('has an HNSW cosine index on every embedding table', async () => {
       const rows = await db.sql.query<{ tablename: string; indexdef: string }>(
         "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef ILIKE '%USING hnsw%' ORDER BY tablename",
       );
-      expect(rows.map((r) => r.tablename)).toEqual(['track_embedding', 'video_embedding']);
+      expect(rows.map((r) => r.tablename)).toEqual(['track_embedding', 'track_segment_embedding', 'video_embedding']);
       expect(rows.every((r) => r.indexdef.includes('vector_cosine_ops'))).toBe(true);
     });
   });

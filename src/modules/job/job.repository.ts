@@ -1,29 +1,108 @@
 import type { Db, JobKind, JobRecord } from '../../db/prisma-types';
 import type { Prisma } from '../../generated/prisma/client';
 import { topicFor, type JobMessage } from '../../queue/topics';
+import type { Cursor } from '../common/cursor';
 
 export interface JobRepository {
   /** Records a job and, in the same transaction, the outbox message that announces it. */
   enqueue(kind: JobKind, payload: Prisma.InputJsonObject): Promise<JobRecord>;
+  /** Like enqueue, unless a job with this dedup key exists already (then returns null, writes nothing). */
+  enqueueOnce(kind: JobKind, payload: Prisma.InputJsonObject, dedupKey: string): Promise<JobRecord | null>;
   findById(id: string): Promise<JobRecord | null>;
+  /** PENDING -> PROCESSING, counting the attempt. Returns null when the job is already finished. */
+  start(id: string): Promise<JobRecord | null>;
+  succeed(id: string): Promise<void>;
+  /** A transient failure: the job goes back to PENDING with the reason, to be delivered again. */
+  retryLater(id: string, reason: string): Promise<void>;
+  fail(id: string, reason: string): Promise<void>;
+  listFailed(take: number, after?: Cursor): Promise<JobRecord[]>;
+  /** FAILED -> PENDING with a fresh attempt budget and a new message; null when not FAILED. */
+  requeue(id: string): Promise<JobRecord | null>;
 }
 
-/** The dedup key of a job's message: the same job is never queued twice within the window. */
-export const jobMsgId = (jobId: string, attempt = 0) => `job:${jobId}:${attempt}`;
+/** The dedup key of a job's message; a retried job gets a new one (its attempt generation). */
+export const jobMsgId = (jobId: string, generation = 0) => `job:${jobId}:${generation}`;
+
+const MAX_REASON = 2000;
 
 export class PrismaJobRepository implements JobRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly maxAttempts = 5,
+  ) {}
 
   async enqueue(kind: JobKind, payload: Prisma.InputJsonObject) {
-    const job = await this.db.job.create({ data: { kind, payload } });
-    const message: JobMessage = { jobId: job.id, kind };
-    await this.db.outboxMessage.create({
-      data: { subject: topicFor(kind), payload: { ...message }, msgId: jobMsgId(job.id) },
-    });
+    const job = await this.db.job.create({ data: { kind, payload, maxAttempts: this.maxAttempts } });
+    await this.announce(job, 0);
     return job;
+  }
+
+  async enqueueOnce(kind: JobKind, payload: Prisma.InputJsonObject, dedupKey: string) {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      INSERT INTO job (kind, payload, dedup_key, max_attempts, updated_at)
+      VALUES (${kind}::"JobKind", ${JSON.stringify(payload)}::jsonb, ${dedupKey}, ${this.maxAttempts}, now())
+      ON CONFLICT (dedup_key) DO NOTHING
+      RETURNING id::text AS id`;
+    if (rows.length === 0) return null;
+    const job = (await this.findById(rows[0]!.id))!;
+    await this.announce(job, 0);
+    return job;
+  }
+
+  private async announce(job: JobRecord, generation: number) {
+    const message: JobMessage = { jobId: job.id, kind: job.kind };
+    await this.db.outboxMessage.create({
+      data: { subject: topicFor(job.kind), payload: { ...message }, msgId: jobMsgId(job.id, generation) },
+    });
   }
 
   findById(id: string) {
     return this.db.job.findUnique({ where: { id } });
+  }
+
+  async start(id: string) {
+    const { count } = await this.db.job.updateMany({
+      where: { id, status: { in: ['PENDING', 'PROCESSING'] } },
+      data: { status: 'PROCESSING', attempts: { increment: 1 }, startedAt: new Date() },
+    });
+    return count === 0 ? null : this.findById(id);
+  }
+
+  async succeed(id: string) {
+    await this.db.job.update({ where: { id }, data: { status: 'SUCCEEDED', lastError: null, finishedAt: new Date() } });
+  }
+
+  async retryLater(id: string, reason: string) {
+    await this.db.job.update({ where: { id }, data: { status: 'PENDING', lastError: reason.slice(0, MAX_REASON) } });
+  }
+
+  async fail(id: string, reason: string) {
+    await this.db.job.update({
+      where: { id },
+      data: { status: 'FAILED', lastError: reason.slice(0, MAX_REASON), finishedAt: new Date() },
+    });
+  }
+
+  listFailed(take: number, after?: Cursor) {
+    return this.db.job.findMany({
+      where: {
+        status: 'FAILED',
+        ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
+    });
+  }
+
+  async requeue(id: string) {
+    const { count } = await this.db.job.updateMany({
+      where: { id, status: 'FAILED' },
+      data: { status: 'PENDING', attempts: 0, lastError: null, finishedAt: null },
+    });
+    if (count === 0) return null;
+    const job = (await this.findById(id))!;
+    const generation = await this.db.outboxMessage.count({ where: { payload: { path: ['jobId'], equals: id } } });
+    await this.announce(job, generation);
+    return job;
   }
 }

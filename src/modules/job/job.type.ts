@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { JobKind, JobStatus } from '../common/enums.type';
 
@@ -26,4 +27,7 @@ export class Job {
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   finishedAt!: Date | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'What the job works on, e.g. { trackId } or { videoId }' })
+  payload!: Record<string, unknown>;
 }

@@ -7,9 +7,17 @@ export interface ScoredTrack {
   score: number;
 }
 
+export interface TrackSegment {
+  windowIndex: number;
+  startSec: number;
+  embedding: number[];
+}
+
 export interface EmbeddingRepository {
   /** Inserts or replaces the one embedding of (track, model version). */
   upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+  /** Replaces the per-window embeddings of (track, model version) with these. */
+  replaceTrackSegments(trackId: string, modelVersionId: string, segments: TrackSegment[]): Promise<void>;
   upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
   findVideoEmbedding(videoId: string, modelVersionId: string): Promise<number[] | null>;
   /**
@@ -28,6 +36,19 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
       VALUES (${trackId}::uuid, ${modelVersionId}::uuid, ${pgvector.toSql(embedding)}::vector)
       ON CONFLICT (track_id, model_version_id)
       DO UPDATE SET embedding = EXCLUDED.embedding, created_at = now()`;
+  }
+
+  async replaceTrackSegments(trackId: string, modelVersionId: string, segments: TrackSegment[]): Promise<void> {
+    await this.db.$executeRaw`
+      DELETE FROM track_segment_embedding
+      WHERE track_id = ${trackId}::uuid AND model_version_id = ${modelVersionId}::uuid AND window_index >= ${segments.length}`;
+    for (const s of segments) {
+      await this.db.$executeRaw`
+        INSERT INTO track_segment_embedding (track_id, model_version_id, window_index, start_sec, embedding)
+        VALUES (${trackId}::uuid, ${modelVersionId}::uuid, ${s.windowIndex}, ${s.startSec}, ${pgvector.toSql(s.embedding)}::vector)
+        ON CONFLICT (track_id, model_version_id, window_index)
+        DO UPDATE SET start_sec = EXCLUDED.start_sec, embedding = EXCLUDED.embedding, created_at = now()`;
+    }
   }
 
   async upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void> {

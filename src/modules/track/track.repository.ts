@@ -42,6 +42,9 @@ export interface TrackRepository {
   list(filter: TrackFilter, take: number, after?: Cursor): Promise<TrackWithLicenses[]>;
   findByContentHashes(hashes: string[]): Promise<TrackRecord[]>;
   create(track: NewTrack): Promise<TrackWithLicenses>;
+  setStatus(id: string, status: TrackRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+  /** Ids of live tracks (not retired) without an embedding for the model, in id order after `afterId`. */
+  idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string): Promise<string[]>;
 }
 
 export class PrismaTrackRepository implements TrackRepository {
@@ -84,6 +87,24 @@ export class PrismaTrackRepository implements TrackRepository {
 
   findByContentHashes(hashes: string[]) {
     return this.db.track.findMany({ where: { contentHash: { in: hashes } } });
+  }
+
+  async setStatus(id: string, status: TrackRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+    await this.db.track.update({ where: { id }, data: { status, ...fields } });
+  }
+
+  async idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string) {
+    const rows = await this.db.track.findMany({
+      where: {
+        retiredAt: null,
+        embeddings: { none: { modelVersionId } },
+        ...(afterId ? { id: { gt: afterId } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      take,
+      select: { id: true },
+    });
+    return rows.map((r) => r.id);
   }
 
   create({ license, ...track }: NewTrack) {

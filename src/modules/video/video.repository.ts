@@ -9,6 +9,7 @@ export interface NewVideo {
 export interface VideoRepository {
   findById(id: string): Promise<VideoRecord | null>;
   create(video: NewVideo): Promise<VideoRecord>;
+  setStatus(id: string, status: VideoRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
 }
 
 export class PrismaVideoRepository implements VideoRepository {
@@ -20,5 +21,9 @@ export class PrismaVideoRepository implements VideoRepository {
 
   create(video: NewVideo) {
     return this.db.video.create({ data: video });
+  }
+
+  async setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+    await this.db.video.update({ where: { id }, data: { status, ...fields } });
   }
 }

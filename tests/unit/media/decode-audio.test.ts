@@ -1,7 +1,7 @@
 import { decodeAudio } from '../../../src/media/decode-audio';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia } from '../../../src/media/probe';
-import { MediaFixtures } from './media-fixtures';
+import { MediaFixtures } from '../../helpers/media-fixtures';
 
 jest.setTimeout(60_000);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia, type ProbeLimits } from '../../../src/media/probe';
-import { MediaFixtures } from './media-fixtures';
+import { MediaFixtures } from '../../helpers/media-fixtures';
 
 jest.setTimeout(60_000);
 

@@ -2,11 +2,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findOnPath, resolveMediaBinaries } from '../../../src/media/ffmpeg-binary';
+import { findOnPath, resolveMediaBinaries } from '../../src/media/ffmpeg-binary';
 
 /** Media files generated at test time with ffmpeg's lavfi sources (nothing binary is committed). */
 export class MediaFixtures {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-test-'));
+  constructor(readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-test-'))) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
   private readonly ffmpeg = resolveMediaBinaries().ffmpeg;
 
   file(name: string): string {

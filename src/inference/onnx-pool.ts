@@ -1,0 +1,80 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../common/logger';
+import { ONNX_THREAD_SOURCE } from './onnx-thread-source';
+
+export interface Tensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export type InferenceProvider = 'auto' | 'cpu' | 'cuda';
+
+interface Pending {
+  resolve: (r: { outputs: Record<string, Tensor>; provider: string; ms: number }) => void;
+  reject: (e: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  busy: number;
+  pending: Map<number, Pending>;
+}
+
+/** A fixed set of inference threads; each request goes to the least busy one. */
+export class OnnxPool {
+  private readonly threads: Thread[];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    size: number,
+    options: { provider: InferenceProvider; threadsPerSession: number },
+    private readonly logger: Logger,
+  ) {
+    this.threads = Array.from({ length: size }, () => this.spawn(options));
+  }
+
+  private spawn(options: { provider: InferenceProvider; threadsPerSession: number }): Thread {
+    const worker = new Worker(ONNX_THREAD_SOURCE, {
+      eval: true,
+      workerData: { provider: options.provider, threads: options.threadsPerSession },
+    });
+    const thread: Thread = { worker, busy: 0, pending: new Map() };
+    worker.on('message', (msg: { id: number; ok: boolean; outputs?: Record<string, Tensor>; provider?: string; ms?: number; error?: string }) => {
+      const p = thread.pending.get(msg.id);
+      if (!p) return;
+      thread.pending.delete(msg.id);
+      thread.busy -= 1;
+      if (msg.ok) p.resolve({ outputs: msg.outputs!, provider: msg.provider!, ms: msg.ms! });
+      else p.reject(new Error(msg.error));
+    });
+    worker.on('error', (err) => {
+      this.logger.error({ err }, 'inference thread crashed');
+      for (const p of thread.pending.values()) p.reject(err);
+      thread.pending.clear();
+      thread.busy = 0;
+      if (!this.closed) {
+        const i = this.threads.indexOf(thread);
+        if (i >= 0) this.threads[i] = this.spawn(options);
+      }
+    });
+    worker.unref();
+    return thread;
+  }
+
+  run(modelPath: string, feeds: Record<string, Tensor>): Promise<{ outputs: Record<string, Tensor>; provider: string; ms: number }> {
+    if (this.closed) return Promise.reject(new Error('inference pool closed'));
+    const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    thread.busy += 1;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, modelPath, feeds });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+}

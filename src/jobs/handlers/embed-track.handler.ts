@@ -1,0 +1,62 @@
+import type { JobRecord } from '../../db/prisma-types';
+import { meanDirection } from '../../inference/embedder';
+import { musicWindows } from '../../features/clip';
+import { decodeAudio } from '../../media/decode-audio';
+import { probeMedia } from '../../media/probe';
+import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
+import { type HandlerDeps, optionalPayloadString, targetModel } from './handler-deps';
+
+/**
+ * Catalog track: decode to 16 kHz mono, cut into 32 s windows, embed each with the BGM branch;
+ * store the windows (start offsets) and their normalised mean (the track's search vector).
+ */
+export class EmbedTrackHandler implements JobHandler {
+  readonly kind = 'EMBED_TRACK' as const;
+
+  constructor(private readonly deps: HandlerDeps) {}
+
+  async run(job: JobRecord, ctx: JobContext): Promise<void> {
+    const { repos, uow, storage, embedder, models, limits } = this.deps;
+    const trackId = payloadString(job, 'trackId');
+    const track = await repos.tracks.findById(trackId);
+    if (!track) throw new PermanentJobError(`track ${trackId} no longer exists`);
+    const model = await targetModel(repos, optionalPayloadString(job.payload, 'modelVersionId'));
+    const folder = models.folder(model);
+    await repos.tracks.setStatus(trackId, 'PROCESSING');
+
+    const file = storage.pathOf(track.mediaUri);
+    const info = await probeMedia(file, {
+      maxFileBytes: limits.maxMediaBytes,
+      maxDurationSeconds: limits.maxTrackSeconds,
+      minDurationSeconds: limits.minMediaSeconds,
+      requireAudio: true,
+    });
+    ctx.heartbeat();
+    const audio = await decodeAudio(file, {
+      streamIndex: info.audio!.index,
+      maxDurationSeconds: limits.maxTrackSeconds,
+      declaredDurationSeconds: info.audio!.durationSeconds,
+    });
+    const windows = musicWindows(audio.pcm);
+    ctx.heartbeat();
+    const vectors = await embedder.embedMusic(folder, windows.map((w) => w.patches), ctx.heartbeat);
+
+    await uow.run(async (tx) => {
+      await tx.embeddings.replaceTrackSegments(
+        trackId,
+        model.id,
+        windows.map((w, i) => ({ windowIndex: w.index, startSec: w.startSeconds, embedding: vectors[i]! })),
+      );
+      await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors));
+      await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
+    });
+    ctx.logger.info({ trackId, windows: windows.length, seconds: audio.durationSeconds }, 'track embedded');
+  }
+
+  async onFailed(job: JobRecord, reason: string): Promise<void> {
+    const trackId = optionalPayloadString(job.payload, 'trackId');
+    if (trackId && (await this.deps.repos.tracks.findById(trackId))) {
+      await this.deps.repos.tracks.setStatus(trackId, 'FAILED', { error: reason });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { JobRecord } from '../../db/prisma-types';
+import { CLIP_SECONDS, clipPatches } from '../../features/clip';
+import { decodeAudio } from '../../media/decode-audio';
+import { decodeClipFrames } from '../../media/decode-frames';
+import { MediaError, MediaErrorCode } from '../../media/media-error';
+import { probeMedia } from '../../media/probe';
+import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
+import { type HandlerDeps, optionalPayloadString, targetModel } from './handler-deps';
+
+/**
+ * Creator video: frames of the first 32 s (fast 64 / slow 8) and the voice-over's first 32 s
+ * (the separate voice-over file, else the video's own audio), looped when shorter (paper §4.2),
+ * embedded with the query branch.
+ */
+export class EmbedVideoHandler implements JobHandler {
+  readonly kind = 'EMBED_VIDEO' as const;
+
+  constructor(private readonly deps: HandlerDeps) {}
+
+  async run(job: JobRecord, ctx: JobContext): Promise<void> {
+    const { repos, storage, embedder, models, limits, uow } = this.deps;
+    const videoId = payloadString(job, 'videoId');
+    const video = await repos.videos.findById(videoId);
+    if (!video) throw new PermanentJobError(`video ${videoId} no longer exists`);
+    const model = await targetModel(repos, optionalPayloadString(job.payload, 'modelVersionId'));
+    const folder = models.folder(model);
+    await repos.videos.setStatus(videoId, 'PROCESSING');
+
+    const bounds = { maxFileBytes: limits.maxMediaBytes, maxDurationSeconds: limits.maxVideoSeconds, minDurationSeconds: limits.minMediaSeconds };
+    const videoFile = storage.pathOf(video.mediaUri);
+    const info = await probeMedia(videoFile, { ...bounds, requireVideo: true });
+    const voiceFile = video.voiceOverUri ? storage.pathOf(video.voiceOverUri) : videoFile;
+    const voiceInfo = video.voiceOverUri ? await probeMedia(voiceFile, { ...bounds, requireAudio: true }) : info;
+    if (!voiceInfo.audio) {
+      throw new MediaError(MediaErrorCode.NoAudio, 'the video has no audio track and no separate voice-over was given');
+    }
+    ctx.heartbeat();
+    const { height, width } = folder.manifest.video;
+    const frames = await decodeClipFrames(videoFile, {
+      width,
+      height,
+      streamIndex: info.video!.index,
+      declaredDurationSeconds: info.video!.durationSeconds,
+    });
+    const voice = await decodeAudio(voiceFile, {
+      streamIndex: voiceInfo.audio.index,
+      maxDurationSeconds: CLIP_SECONDS,
+      declaredDurationSeconds: voiceInfo.audio.durationSeconds,
+    });
+    ctx.heartbeat();
+    const embedding = await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: clipPatches(voice.pcm) });
+
+    await uow.run(async (tx) => {
+      await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
+      await tx.videos.setStatus(videoId, 'READY', { error: null, durationSec: info.video!.durationSeconds ?? info.durationSeconds ?? undefined });
+    });
+    ctx.logger.info({ videoId, decodedFrames: frames.decodedFrames }, 'video embedded');
+  }
+
+  async onFailed(job: JobRecord, reason: string): Promise<void> {
+    const videoId = optionalPayloadString(job.payload, 'videoId');
+    if (videoId && (await this.deps.repos.videos.findById(videoId))) {
+      await this.deps.repos.videos.setStatus(videoId, 'FAILED', { error: reason });
+    }
+  }
+}

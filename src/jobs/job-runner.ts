@@ -1,0 +1,73 @@
+import type { Logger } from '../common/logger';
+import { JobKind } from '../generated/prisma/enums';
+import type { JobRepository } from '../modules/job/job.repository';
+import type { Delivery, Outcome } from '../queue/job-queue';
+import { isPermanent, type JobHandler, reasonOf } from './job-handler';
+
+export interface JobRunnerOptions {
+  /** How often a busy handler tells the queue it is alive (well under the ack wait). */
+  heartbeatMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/**
+ * Turns queue deliveries into job executions. The job row is the truth: a delivery of a job that
+ * already finished is acknowledged without work (redelivery, duplicate publish), a transient fault
+ * is retried with backoff until the job's attempt budget is spent, and a permanent one fails the
+ * job and its subject at once with the reason kept.
+ */
+export class JobRunner {
+  private readonly handlers = new Map<JobKind, JobHandler>();
+
+  constructor(
+    handlers: JobHandler[],
+    private readonly jobs: JobRepository,
+    private readonly logger: Logger,
+    private readonly options: JobRunnerOptions,
+    private readonly onOutcome?: (kind: JobKind, outcome: 'succeeded' | 'retried' | 'failed', ms: number) => void,
+  ) {
+    for (const h of handlers) {
+      if (this.handlers.has(h.kind)) throw new Error(`Two handlers for job kind ${h.kind}`);
+      this.handlers.set(h.kind, h);
+    }
+    const missing = Object.values(JobKind).filter((k) => !this.handlers.has(k));
+    if (missing.length > 0) throw new Error(`No handler for job kind(s) ${missing.join(', ')}`);
+  }
+
+  readonly handle = async (delivery: Delivery): Promise<Outcome> => {
+    const jobId = (delivery.data as { jobId?: unknown } | null)?.jobId;
+    if (typeof jobId !== 'string') return { type: 'term', reason: 'message without jobId' };
+    const job = await this.jobs.start(jobId);
+    if (!job) return { type: 'ack' }; // finished already, or deleted: nothing to do
+    const handler = this.handlers.get(job.kind)!;
+    const logger = this.logger.child({ jobId, kind: job.kind, attempt: job.attempts, delivery: delivery.deliveryCount });
+    const heartbeat = setInterval(() => delivery.working(), this.options.heartbeatMs);
+    const started = Date.now();
+    try {
+      await handler.run(job, { logger, heartbeat: () => delivery.working() });
+      await this.jobs.succeed(jobId);
+      logger.info({ ms: Date.now() - started }, 'job succeeded');
+      this.onOutcome?.(job.kind, 'succeeded', Date.now() - started);
+      return { type: 'ack' };
+    } catch (err) {
+      const reason = reasonOf(err);
+      const permanent = isPermanent(err);
+      if (!permanent && job.attempts < job.maxAttempts) {
+        await this.jobs.retryLater(jobId, reason);
+        const delayMs = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (job.attempts - 1));
+        logger.warn({ err, delayMs }, 'job failed; will retry');
+        this.onOutcome?.(job.kind, 'retried', Date.now() - started);
+        return { type: 'retry', delayMs, reason };
+      }
+      const final = permanent ? reason : `${reason} (gave up after ${job.attempts} attempts)`;
+      await handler.onFailed(job, final);
+      await this.jobs.fail(jobId, final);
+      logger.error({ reason: final }, 'job failed');
+      this.onOutcome?.(job.kind, 'failed', Date.now() - started);
+      return { type: 'term', reason: final };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}

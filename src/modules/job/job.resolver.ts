@@ -1,0 +1,29 @@
+import { Args, Authorized, Ctx, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { IdArgs, listComplexity, PageArgs } from '../common/args';
+import { Connection } from '../common/connection.type';
+import { Job } from './job.type';
+
+@ObjectType()
+export class JobConnection extends Connection(Job, 'Job') {}
+
+@Resolver(() => Job)
+export class JobResolver {
+  @Authorized('admin')
+  @Query(() => Job, { description: 'One background job, with its status and last error' })
+  job(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.jobs.getJob(ctx.principal, id);
+  }
+
+  @Authorized('admin')
+  @Query(() => JobConnection, { description: 'Dead-lettered jobs (FAILED), oldest first', complexity: listComplexity })
+  failedJobs(@Args() { first, after }: PageArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.jobs.failedJobs(ctx.principal, first, after);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Job, { description: 'Queues a FAILED job again with a fresh attempt budget' })
+  retryJob(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.jobs.retryJob(ctx.principal, id);
+  }
+}

@@ -1,0 +1,62 @@
+import type { Logger } from '../common/logger';
+import type { AppConfig } from '../config/config';
+import type { Repositories, UnitOfWork } from '../db/repositories';
+import { OnnxEmbedder } from '../inference/embedder';
+import { OnnxPool } from '../inference/onnx-pool';
+import { EmbedTrackHandler } from '../jobs/handlers/embed-track.handler';
+import { EmbedVideoHandler } from '../jobs/handlers/embed-video.handler';
+import type { HandlerDeps } from '../jobs/handlers/handler-deps';
+import { ReembedCatalogHandler } from '../jobs/handlers/reembed-catalog.handler';
+import { JobRunner } from '../jobs/job-runner';
+import { ModelStore } from '../modules/model-version/model-store';
+import type { JobQueue } from '../queue/job-queue';
+import type { MediaStorage } from '../storage/media-storage';
+
+export interface JobProcessing {
+  runner: JobRunner;
+  /** Stops taking jobs, lets the ones in flight finish, closes the inference threads. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes the job queue with the embedding handlers. The worker process runs this over NATS; the
+ * embedded default runs the very same code over the in-process queue.
+ */
+export async function startJobProcessing(deps: {
+  config: AppConfig;
+  logger: Logger;
+  repos: Repositories;
+  uow: UnitOfWork;
+  queue: JobQueue;
+  storage: MediaStorage;
+  onEnqueued: () => void;
+}): Promise<JobProcessing> {
+  const { config, logger, repos, uow, queue, storage, onEnqueued } = deps;
+  const pool = new OnnxPool(config.inference.threads, { provider: config.inference.provider, threadsPerSession: config.inference.intraOpThreads }, logger);
+  const handlerDeps: HandlerDeps = {
+    repos,
+    uow,
+    storage,
+    embedder: new OnnxEmbedder(pool, config.inference.batchSize),
+    models: new ModelStore(),
+    limits: config.media,
+  };
+  const runner = new JobRunner(
+    [new EmbedTrackHandler(handlerDeps), new EmbedVideoHandler(handlerDeps), new ReembedCatalogHandler(handlerDeps, onEnqueued)],
+    repos.jobs,
+    logger,
+    { heartbeatMs: Math.max(500, Math.floor(config.worker.ackWaitMs / 3)), retryBaseMs: config.worker.retryBaseMs, retryMaxMs: 5 * 60_000 },
+  );
+  const consumer = await queue.consume(
+    { concurrency: config.worker.concurrency, maxDeliver: config.worker.maxDeliver, ackWaitMs: config.worker.ackWaitMs },
+    runner.handle,
+  );
+  logger.info({ queue: queue.kind, concurrency: config.worker.concurrency, inference: config.inference }, 'processing jobs');
+  return {
+    runner,
+    stop: async () => {
+      await consumer.stop();
+      await pool.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { App } from '../../src/app';
+import { gql, tokenFor } from './harness';
+
+export const modelDir = () => process.env.BGM_TEST_MODEL_DIR;
+
+/** Polls until fn returns a value, or fails with the last value seen. */
+export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function ingest(app: App, items: { mediaUri: string; title: string }[]): Promise<string[]> {
+  const res = await gql(
+    app,
+    'mutation($t: [IngestTrackInput!]!) { ingestTracks(tracks: $t) { created { track { id } } } }',
+    { t: items.map((i) => ({ ...i, artist: 'Test', license: { licensor: 'Test' } })) },
+    await tokenFor(app, 'admin'),
+  );
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.ingestTracks.created.map((c: { track: { id: string } }) => c.track.id);
+}
+
+/** Waits until every track has left PENDING/PROCESSING; returns them. */
+export function settledTracks(app: App, ids: string[]) {
+  return waitFor(async () => {
+    const rows = await app.db.prisma.track.findMany({ where: { id: { in: ids } } });
+    return rows.every((r) => r.status === 'READY' || r.status === 'FAILED') ? rows : undefined;
+  }, `tracks ${ids.length} to settle`);
+}
+
+export function settledVideo(app: App, id: string) {
+  return waitFor(async () => {
+    const v = await app.db.prisma.video.findUniqueOrThrow({ where: { id } });
+    return v.status === 'READY' || v.status === 'FAILED' ? v : undefined;
+  }, `video ${id} to settle`);
+}

@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { App } from '../../src/app';
+import { copyDebianMusic } from '../helpers/debian-music';
+import { describeMode, TestEnv } from './harness';
+import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
+
+const WORKER = path.resolve(__dirname, '../../dist/src/worker/main.js');
+
+/** A real worker process (`npm run worker`'s entry), configured like the API of `env`. */
+async function spawnWorker(env: TestEnv, log: string[]): Promise<ChildProcess> {
+  if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} missing: run \`npm run build\` first (scripts/test.sh does)`);
+  const config = await env.config();
+  if (config.database.kind !== 'postgres' || config.queue.kind !== 'nats') throw new Error('services mode only');
+  const child = spawn(process.execPath, [WORKER], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATA_DIR: env.dataDir,
+      DATABASE_URL: config.database.url,
+      NATS_URL: config.queue.servers.join(','),
+      NATS_STREAM: config.queue.stream,
+      NATS_SUBJECT_PREFIX: config.queue.subjectPrefix,
+      MODEL_DIR: modelDir(),
+      WORKER_CONCURRENCY: '1',
+      WORKER_ACK_WAIT_MS: '3000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (b: Buffer) => log.push(b.toString()));
+  child.stderr!.on('data', (b: Buffer) => log.push(b.toString()));
+  return child;
+}
+
+describe('worker crash', () => {
+  const run = modelDir() ? describeMode : (m: 'postgres+nats', fn: () => void) => describe.skip(`[${m}]`, fn);
+  run('postgres+nats', () => {
+    const env = new TestEnv('postgres+nats');
+    let api: App;
+    const children: ChildProcess[] = [];
+    const log: string[] = [];
+
+    beforeAll(async () => {
+      api = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'false' });
+    });
+    afterAll(async () => {
+      for (const c of children) c.kill('SIGKILL');
+      await api?.stop();
+      await env.cleanup();
+    });
+
+    it('completes a job exactly once after its worker is SIGKILLed mid-job and another takes over', async () => {
+      const names = copyDebianMusic(env.mediaRoot, 3);
+      const ids = await ingest(api, names.map((n) => ({ mediaUri: n, title: n })));
+      await api.relay.flush();
+
+      const first = await spawnWorker(env, log);
+      children.push(first);
+      const victim = await waitFor(
+        async () => (await api.db.prisma.job.findFirst({ where: { status: 'PROCESSING' } })) ?? undefined,
+        'a job to start',
+        60_000,
+      );
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const stillThere = await api.db.prisma.job.findUniqueOrThrow({ where: { id: victim.id } });
+      expect(stillThere.status).toBe('PROCESSING'); // killed mid-job: nothing recorded it as done
+
+      children.push(await spawnWorker(env, log));
+      const tracks = await settledTracks(api, ids);
+      expect(tracks.map((t) => t.status)).toEqual(['READY', 'READY', 'READY']);
+
+      const jobs = await api.db.prisma.job.findMany();
+      expect(jobs).toHaveLength(3); // no job duplicated
+      expect(jobs.every((j) => j.status === 'SUCCEEDED')).toBe(true);
+      expect(jobs.find((j) => j.id === victim.id)!.attempts).toBe(2); // the killed attempt, then one more
+      const model = (await api.repos.models.findActive())!;
+      expect(await api.db.prisma.trackEmbedding.count({ where: { modelVersionId: model.id } })).toBe(3);
+      for (const t of tracks) {
+        const windows = await api.db.prisma.trackSegmentEmbedding.findMany({ where: { trackId: t.id } });
+        expect(new Set(windows.map((w) => w.windowIndex)).size).toBe(windows.length);
+      }
+      // Nothing left in the work queue: every message was acknowledged.
+      const queue = api.queue as unknown as { pendingCount(): Promise<number> };
+      await waitFor(async () => ((await queue.pendingCount()) === 0 ? true : undefined), 'the stream to drain', 15_000);
+    });
+  });
+});

@@ -5,7 +5,7 @@ import { isMediaError } from '../media/media-error';
 export interface JobContext {
   logger: Logger;
   /** Call during long work: keeps the queue from handing the message to another worker. */
-  heartbeat(): void;
+  heartbeat: () => void;
 }
 
 export interface JobHandler {

@@ -30,8 +30,8 @@ async function spawnWorker(env: TestEnv, log: string[]): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (b: Buffer) => log.push(b.toString()));
-  child.stderr!.on('data', (b: Buffer) => log.push(b.toString()));
+  child.stdout.on('data', (b: Buffer) => log.push(b.toString()));
+  child.stderr.on('data', (b: Buffer) => log.push(b.toString()));
   return child;
 }
 

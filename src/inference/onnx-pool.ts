@@ -45,6 +45,7 @@ export class OnnxPool {
       if (!p) return;
       thread.pending.delete(msg.id);
       thread.busy -= 1;
+      if (thread.busy === 0) worker.unref();
       if (msg.ok) p.resolve({ outputs: msg.outputs!, provider: msg.provider!, ms: msg.ms! });
       else p.reject(new Error(msg.error));
     });
@@ -58,6 +59,7 @@ export class OnnxPool {
         if (i >= 0) this.threads[i] = this.spawn(options);
       }
     });
+    // An idle pool must not keep the process alive; a busy one must (see run()).
     worker.unref();
     return thread;
   }
@@ -67,6 +69,7 @@ export class OnnxPool {
     const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     thread.busy += 1;
+    thread.worker.ref();
     return new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, modelPath, feeds });

@@ -1,0 +1,116 @@
+/**
+ * npm run bench:ingest [-- --model DIR --tracks N --videos N]
+ * Ingest throughput and latency on CPU, stage by stage and end to end through the real job
+ * pipeline (embedded default: PGlite + in-process queue + inference thread).
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { startApp } from '../src/app';
+import { createLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config/config';
+import { clipPatches, musicWindows } from '../src/features/clip';
+import { OnnxEmbedder } from '../src/inference/embedder';
+import { readModelFolder } from '../src/inference/model-manifest';
+import { OnnxPool } from '../src/inference/onnx-pool';
+import { decodeAudio } from '../src/media/decode-audio';
+import { decodeClipFrames } from '../src/media/decode-frames';
+import { probeMedia } from '../src/media/probe';
+import { copyDebianMusic } from '../tests/helpers/debian-music';
+import { benchModelDir, machine, median, timed } from './bench-utils';
+
+const { values } = parseArgs({ options: { model: { type: 'string' }, tracks: { type: 'string', default: '12' }, videos: { type: 'string', default: '5' } } });
+const nTracks = Number(values.tracks);
+const nVideos = Number(values.videos);
+
+async function stages(modelDir: string, music: string[], video: string, voice: string) {
+  const folder = readModelFolder(modelDir);
+  // One inference thread with one intra-op thread: figures per core.
+  const pool = new OnnxPool(1, { provider: 'cpu', threadsPerSession: 1 }, createLogger('silent'));
+  const embedder = new OnnxEmbedder(pool, 8);
+  let audioSec = 0;
+  const t = { decode: 0, features: 0, inference: 0 };
+  await embedder.embedMusic(folder, [clipPatches(new Float32Array(16000))]); // load the session
+  for (const file of music) {
+    const [audio, dMs] = await timed(() => decodeAudio(file, { maxDurationSeconds: 1800 }));
+    const [windows, fMs] = await timed(() => Promise.resolve(musicWindows(audio.pcm)));
+    const [, iMs] = await timed(() => embedder.embedMusic(folder, windows.map((w) => w.patches)));
+    audioSec += audio.durationSeconds;
+    t.decode += dMs;
+    t.features += fMs;
+    t.inference += iMs;
+  }
+  const totalMs = t.decode + t.features + t.inference;
+  console.log(`\n## Music, ${music.length} real tracks, ${audioSec.toFixed(0)} s of audio, 1 core`);
+  console.log(`| stage | ms per audio minute | real-time factor |`);
+  console.log(`|---|---|---|`);
+  for (const [k, ms] of Object.entries({ ...t, total: totalMs })) {
+    console.log(`| ${k} | ${((ms / audioSec) * 60).toFixed(1)} | ${(audioSec / (ms / 1000)).toFixed(0)}x |`);
+  }
+
+  await embedder.embedQuery(folder, { fast: new Float32Array(64 * 3 * 64 * 64), slow: new Float32Array(8 * 3 * 64 * 64), voice: clipPatches(new Float32Array(16000)) });
+  const lat: Record<string, number[]> = { probe: [], frames: [], voice: [], features: [], inference: [], total: [] };
+  for (let i = 0; i < nVideos; i++) {
+    const t0 = performance.now();
+    const [info, pMs] = await timed(() => probeMedia(video, { maxFileBytes: 1e9, maxDurationSeconds: 600, requireVideo: true }));
+    const [frames, frMs] = await timed(() => decodeClipFrames(video, { width: 64, height: 64, streamIndex: info.video!.index }));
+    const [pcm, vMs] = await timed(() => decodeAudio(voice, { maxDurationSeconds: 32 }));
+    const [patches, fMs] = await timed(() => Promise.resolve(clipPatches(pcm.pcm)));
+    const [, iMs] = await timed(() => embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: patches }));
+    for (const [k, v] of Object.entries({ probe: pMs, frames: frMs, voice: vMs, features: fMs, inference: iMs, total: performance.now() - t0 })) lat[k]!.push(v);
+  }
+  console.log(`\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`);
+  console.log(`| stage | ms |`);
+  console.log(`|---|---|`);
+  for (const [k, v] of Object.entries(lat)) console.log(`| ${k} | ${median(v).toFixed(0)} |`);
+  await pool.close();
+}
+
+async function endToEnd(modelDir: string, dataDir: string, names: string[]) {
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MODEL_DIR: modelDir, OUTBOX_POLL_MS: '50' });
+  const app = await startApp(config, createLogger('silent'));
+  try {
+    const started = Date.now();
+    const result = await app.services.ingest.ingestTracks({ id: 'bench', roles: ['admin'] }, names.map((n) => ({ mediaUri: n, title: n, artist: 'bench', tags: [], moods: [] })));
+    const ids = result.created.map((c) => c.track.id);
+    for (;;) {
+      const done = await app.db.prisma.track.count({ where: { id: { in: ids }, status: { in: ['READY', 'FAILED'] } } });
+      if (done === ids.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const min = (Date.now() - started) / 60_000;
+    const ready = await app.db.prisma.track.count({ where: { id: { in: ids }, status: 'READY' } });
+    console.log(`\n## End to end: ingestTracks -> READY, embedded default, 1 worker (concurrency ${config.worker.concurrency}, ${config.inference.intraOpThreads} inference threads)`);
+    console.log(`| tracks | READY | wall s | tracks per minute |`);
+    console.log(`|---|---|---|---|`);
+    console.log(`| ${ids.length} | ${ready} | ${(min * 60).toFixed(1)} | ${(ids.length / min).toFixed(1)} |`);
+  } finally {
+    await app.stop();
+  }
+}
+
+async function main() {
+  const modelDir = benchModelDir(values.model);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-bench-'));
+  const media = path.join(dataDir, 'media');
+  const names = copyDebianMusic(media, nTracks);
+  const video = path.join(media, 'query.mp4');
+  const voice = path.join(media, 'voice.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=40', '-pix_fmt', 'yuv420p', video]);
+  execFileSync('espeak-ng', ['-w', voice, 'Here we go. Three enemies on the left, and the final push starts right now. Watch this!']);
+  console.log(`# bench:ingest  ${new Date().toISOString().slice(0, 10)}  ${machine()}  model ${path.basename(modelDir)}`);
+  try {
+    await stages(modelDir, names.map((n) => path.join(media, n)), video, voice);
+    await endToEnd(modelDir, dataDir, names);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

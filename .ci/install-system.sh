@@ -10,6 +10,8 @@ need_apt=()
 command -v ffmpeg >/dev/null || need_apt+=(ffmpeg)
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
+# Headless browser for the rater-page test (driven by playwright-core, never its own download).
+command -v chromium >/dev/null || need_apt+=(chromium)
 # Real, freely licensed music for the ingestion tests and the dataset generator (ENV.md).
 [ -d /usr/share/games/wesnoth/1.16/data/core/music ] || need_apt+=(wesnoth-1.16-music)
 /usr/bin/python3 -c 'import torch, onnx, numpy, pytest' 2>/dev/null \

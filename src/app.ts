@@ -6,6 +6,9 @@ import { openDatabase, type Database } from './db/database';
 import { migrate } from './db/migrator';
 import { createRepositories, prismaUnitOfWork, type Repositories, type UnitOfWork } from './db/repositories';
 import { startHttpServer } from './http/app-server';
+import { EmbeddingCoverageRepository } from './metrics/embedding-coverage.repository';
+import { AppMetrics } from './metrics/metrics';
+import { registerCatalogGauges, registerQueueGauges } from './metrics/scrape-gauges';
 import { bootstrapModel } from './modules/model-version/bootstrap-model';
 import type { JobQueue } from './queue/job-queue';
 import { openQueue } from './queue/open-queue';
@@ -28,6 +31,7 @@ export interface App {
   relay: OutboxRelay;
   authenticator: JwtAuthenticator;
   jobs?: JobProcessing;
+  metrics: AppMetrics;
   stop(): Promise<void>;
 }
 
@@ -66,12 +70,16 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     await bootstrapModel(config, uow, logger);
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes);
     const onEnqueued = () => relay.kick();
-    const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued });
+    const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued, logger });
     const authenticator = new JwtAuthenticator({ ...config.auth, secret: resolveJwtSecret(config.auth.secret, config.dataDir) });
+
+    const metrics = new AppMetrics({ role });
+    registerQueueGauges(metrics, { queue, outbox: repos.outbox, logger });
+    if (role === 'api') registerCatalogGauges(metrics, { models: repos.models, coverage: new EmbeddingCoverageRepository(db.prisma), logger });
 
     let jobs: JobProcessing | undefined;
     if (role === 'worker' || config.runJobs) {
-      jobs = await startJobProcessing({ config, logger, repos, uow, queue, storage, onEnqueued });
+      jobs = await startJobProcessing({ config, logger, repos, uow, queue, storage, onEnqueued, metrics });
       const running = jobs;
       stack.push(() => running.stop());
     }
@@ -82,6 +90,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       services,
       authenticator,
       graphql: role === 'api',
+      metrics,
       readiness: [
         { name: 'database', check: async () => void (await db.sql.query('SELECT 1')) },
         { name: 'queue', check: () => queue.ping() },
@@ -89,7 +98,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     });
     stack.push(() => http.stop());
     logger.info({ role, url: http.url, database: db.kind, queue: queue.kind, runsJobs: Boolean(jobs) }, 'bgm-backend started');
-    return { role, url: http.url, config, db, queue, repos, uow, services, relay, authenticator, jobs, stop: stopAll };
+    return { role, url: http.url, config, db, queue, repos, uow, services, relay, authenticator, jobs, metrics, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -12,7 +12,7 @@ export interface SpeechParams {
   pitch: number;
 }
 
-const VOICE = /^[a-z]{2}(-[a-z]{2,8})?(\+[a-z0-9]{1,12})?$/;
+const VOICE = /^[a-z]{2,3}(-[a-z0-9]{1,8})*(\+[a-z0-9]{1,12})?$/;
 
 /** Synthesises one line; espeak-ng gives the same samples for the same arguments. */
 export async function speak(text: string, p: SpeechParams, binary = ESPEAK_BINARY): Promise<MonoPcm> {

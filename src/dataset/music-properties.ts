@@ -9,6 +9,9 @@ import { logMelSpectrogram, VGGISH_PARAMS, type LogMel } from '../features/vggis
  * 125-7500 Hz band.
  */
 
+// Bound once: inside a vm context (jest) every read of the global `Math` is intercepted.
+const { exp, max } = Math;
+
 /** Log-mel frames per second (10 ms hop). */
 export const ANALYSIS_FRAME_RATE = Math.round(1 / VGGISH_PARAMS.hopSeconds);
 /** Floor for the level of digital silence, so that envelopes stay finite (and JSON-safe). */
@@ -36,6 +39,8 @@ export interface MusicAnalysis {
 
 export interface SegmentProperties {
   tempoBpm: number;
+  /** Seconds from the segment start to its first beat (the phase of the beat grid). */
+  beatPhaseSec: number;
   meanEnergyDb: number;
   meanCentroidHz: number;
   /** Per-second envelopes of the segment (second 0 = the segment's start). */
@@ -79,7 +84,7 @@ export function centroidPerSecond(logMel: LogMel, seconds: number): number[] {
     const end = Math.min(logMel.frames, (s + 1) * ANALYSIS_FRAME_RATE);
     for (let f = s * ANALYSIS_FRAME_RATE; f < end; f++) {
       for (let m = 0; m < logMel.melBins; m++) {
-        const magnitude = Math.max(0, Math.exp(logMel.data[f * logMel.melBins + m] ?? 0) - VGGISH_PARAMS.logOffset);
+        const magnitude = max(0, exp(logMel.data[f * logMel.melBins + m] ?? 0) - VGGISH_PARAMS.logOffset);
         weighted += magnitude * (centres[m] ?? 0);
         total += magnitude;
       }
@@ -148,6 +153,19 @@ export function analyzeMusic(pcm16k: Float32Array, tempoOptions: TempoOptions = 
   };
 }
 
+/** Offset of the beat grid (period 60 / bpm) that collects the most onset strength. */
+export function beatPhase(onset: Float32Array, bpm: number, frameRate = ANALYSIS_FRAME_RATE): number {
+  const period = (60 * frameRate) / bpm;
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let phase = 0; phase < Math.floor(period); phase++) {
+    let score = 0;
+    for (let t = phase; t < onset.length; t += period) score += onset[Math.round(t)] ?? 0;
+    if (score > bestScore) [best, bestScore] = [phase, score];
+  }
+  return best / frameRate;
+}
+
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
 /**
@@ -164,8 +182,10 @@ export function segmentProperties(a: MusicAnalysis, offsetSec: number, durationS
   const length = Math.round(durationSec * ANALYSIS_FRAME_RATE);
   const onset = new Float32Array(length);
   for (let i = 0; i < length; i++) onset[i] = a.onsetEnvelope[(start + i) % a.onsetEnvelope.length] ?? 0;
+  const tempoBpm = estimateTempo(onset);
   return {
-    tempoBpm: estimateTempo(onset),
+    tempoBpm,
+    beatPhaseSec: beatPhase(onset, tempoBpm),
     meanEnergyDb: mean(energyDb),
     meanCentroidHz: mean(centroidHz),
     energyDb,

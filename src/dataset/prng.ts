@@ -4,12 +4,15 @@
  * how many numbers other items drew or on the order the worker pool finished them.
  */
 
+// Bound once: inside a vm context (jest) every read of the global `Math` is intercepted.
+const { imul, floor, log, sqrt, cos, max, PI } = Math;
+
 /** FNV-1a over UTF-16 code units: a stable 32-bit hash of a label. */
 function hashLabel(label: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
 }
@@ -23,15 +26,15 @@ export class Rng {
 
   /** An independent stream for `label`, fixed by this dataset seed and the label alone. */
   static derive(seed: number, label: string): Rng {
-    return new Rng(Math.imul(seed >>> 0, 0x9e3779b1) ^ hashLabel(label));
+    return new Rng(imul(seed >>> 0, 0x9e3779b1) ^ hashLabel(label));
   }
 
   /** mulberry32: uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
@@ -41,13 +44,13 @@ export class Rng {
 
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    return min + floor(this.next() * (max - min + 1));
   }
 
   /** Standard normal (Box-Muller; the second value is dropped to keep the stream simple). */
   normal(): number {
-    const u = Math.max(this.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    const u = max(this.next(), 1e-12);
+    return sqrt(-2 * log(u)) * cos(2 * PI * this.next());
   }
 
   chance(p: number): boolean {
@@ -56,7 +59,7 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)] as T;
+    return items[floor(this.next() * items.length)] as T;
   }
 
   /** Index drawn with probability proportional to weights[i]. */
@@ -74,7 +77,7 @@ export class Rng {
   shuffle<T>(items: readonly T[]): T[] {
     const out = items.slice();
     for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(this.next() * (i + 1));
+      const j = floor(this.next() * (i + 1));
       [out[i], out[j]] = [out[j] as T, out[i] as T];
     }
     return out;

@@ -78,7 +78,7 @@ export function resolveTrackLicense(s: LicenseSources): TrackLicense | null {
   const fromTag = s.tags.license ? licenseFromTag(s.tags.license) : null;
   const license = moreSpecific(fromTag, pkg?.license ?? null);
   const tagHolder = s.tags.copyright ? holderName(s.tags.copyright) : '';
-  const licensor = tagHolder || s.tags.artist || s.tags.composer || pkg?.licensor || '';
+  const licensor = tagHolder || pkg?.licensor || s.tags.artist || s.tags.composer || '';
   if (!license || licensor === '') return null;
   const artist = s.tags.artist ?? s.tags.composer ?? licensor;
   const origin = pkg

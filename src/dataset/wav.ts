@@ -1,5 +1,8 @@
 /** 16-bit PCM mono WAV, the only kind the generator reads (espeak-ng) and writes (voice-overs). */
 
+// Bound once: inside a vm context (jest) every read of the global `Math` is intercepted.
+const { max, min, round } = Math;
+
 export interface MonoPcm {
   sampleRate: number;
   samples: Float32Array;
@@ -54,8 +57,8 @@ export function encodeWav(pcm: MonoPcm): Buffer {
   out.write('data', 36, 'latin1');
   out.writeUInt32LE(2 * n, 40);
   for (let i = 0; i < n; i++) {
-    const v = Math.max(-1, Math.min(1, pcm.samples[i] ?? 0));
-    out.writeInt16LE(Math.round(v * 32767), 44 + 2 * i);
+    const v = max(-1, min(1, pcm.samples[i] ?? 0));
+    out.writeInt16LE(round(v * 32767), 44 + 2 * i);
   }
   return out;
 }

@@ -1,4 +1,9 @@
+import { PrismaChoiceRepository, type ChoiceRepository } from '../modules/choice/choice.repository';
+import { PrismaExperimentRepository, type ExperimentRepository } from '../modules/experiment/experiment.repository';
+import { PrismaPreferenceRepository, type PreferenceRepository } from '../modules/experiment/preference.repository';
+import { PrismaTrackPoolRepository, type TrackPoolRepository } from '../modules/experiment/track-pool.repository';
 import { PrismaJobRepository, type JobRepository } from '../modules/job/job.repository';
+import { PrismaLicenseRepository, type LicenseRepository } from '../modules/license/license.repository';
 import { PrismaOutboxRepository, type OutboxRepository } from '../modules/job/outbox.repository';
 import {
   PrismaModelVersionRepository,
@@ -12,11 +17,16 @@ import type { Db } from './prisma-types';
 
 export interface Repositories {
   tracks: TrackRepository;
+  licenses: LicenseRepository;
   videos: VideoRepository;
   jobs: JobRepository;
   outbox: OutboxRepository;
   models: ModelVersionRepository;
   embeddings: EmbeddingRepository;
+  experiments: ExperimentRepository;
+  preferences: PreferenceRepository;
+  trackPool: TrackPoolRepository;
+  choices: ChoiceRepository;
 }
 
 /** Runs fn with repositories bound to one transaction: all its writes commit or none do. */
@@ -32,11 +42,16 @@ export interface RepositoryOptions {
 export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
   return {
     tracks: new PrismaTrackRepository(db),
+    licenses: new PrismaLicenseRepository(db),
     videos: new PrismaVideoRepository(db),
     jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),
     embeddings: new PgvectorEmbeddingRepository(db),
+    experiments: new PrismaExperimentRepository(db),
+    preferences: new PrismaPreferenceRepository(db),
+    trackPool: new PrismaTrackPoolRepository(db),
+    choices: new PrismaChoiceRepository(db),
   };
 }
 

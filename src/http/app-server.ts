@@ -11,8 +11,11 @@ import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
 import type { GraphQLContext } from '../graphql/context';
 import { buildAppSchema } from '../graphql/schema';
+import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
+import type { AppMetrics } from '../metrics/metrics';
 import type { Services } from '../services';
 import { createApolloServer } from './graphql-server';
+import { mountRaterRoutes } from './rater/rater-routes';
 
 export interface ReadinessCheck {
   name: string;
@@ -25,19 +28,22 @@ export interface HttpServerDeps {
   services: Services;
   authenticator: JwtAuthenticator;
   readiness: ReadinessCheck[];
-  /** False for workers: health probes only. */
+  /** False for workers: health probes (and /metrics) only. */
   graphql: boolean;
+  /** Served at GET /metrics (Prometheus text format) when given. */
+  metrics?: AppMetrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz. */
+/** Express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz, Prometheus at /metrics. */
 export async function startHttpServer(deps: HttpServerDeps) {
-  const { config, logger, services, authenticator, readiness } = deps;
+  const { config, logger, services, authenticator, readiness, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = deps.graphql ? createApolloServer(await buildAppSchema(), config.limits, httpServer) : undefined;
+  if (apollo && metrics) apollo.addPlugin(graphqlMetricsPlugin(metrics));
   await apollo?.start();
   let accepting = true;
 
@@ -50,7 +56,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       // req.log then carries only the request id, not the whole request, on every line.
       quietReqLogger: true,
       serializers: {
@@ -82,6 +88,15 @@ export async function startHttpServer(deps: HttpServerDeps) {
     const ready = results.every(([, v]) => v === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
   });
+
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.setHeader('content-type', metrics.contentType);
+      res.send(await metrics.render());
+    });
+  }
+
+  if (deps.graphql) mountRaterRoutes(app, { config, services, logger });
 
   if (apollo) app.use(
     '/graphql',

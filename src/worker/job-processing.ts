@@ -8,6 +8,8 @@ import { EmbedVideoHandler } from '../jobs/handlers/embed-video.handler';
 import type { HandlerDeps } from '../jobs/handlers/handler-deps';
 import { ReembedCatalogHandler } from '../jobs/handlers/reembed-catalog.handler';
 import { JobRunner } from '../jobs/job-runner';
+import type { AppMetrics } from '../metrics/metrics';
+import { completeActivationIfCovered } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
 import type { JobQueue } from '../queue/job-queue';
 import type { MediaStorage } from '../storage/media-storage';
@@ -30,22 +32,26 @@ export async function startJobProcessing(deps: {
   queue: JobQueue;
   storage: MediaStorage;
   onEnqueued: () => void;
+  /** Receives job outcomes and inference timings. */
+  metrics?: AppMetrics;
 }): Promise<JobProcessing> {
-  const { config, logger, repos, uow, queue, storage, onEnqueued } = deps;
+  const { config, logger, repos, uow, queue, storage, onEnqueued, metrics } = deps;
   const pool = new OnnxPool(config.inference.threads, { provider: config.inference.provider, threadsPerSession: config.inference.intraOpThreads }, logger);
   const handlerDeps: HandlerDeps = {
     repos,
     uow,
     storage,
-    embedder: new OnnxEmbedder(pool, config.inference.batchSize),
+    embedder: new OnnxEmbedder(pool, config.inference.batchSize, metrics?.observeInference),
     models: new ModelStore(),
     limits: config.media,
+    onPendingModelEmbedded: async (modelVersionId) => void (await completeActivationIfCovered(uow, modelVersionId, logger)),
   };
   const runner = new JobRunner(
     [new EmbedTrackHandler(handlerDeps), new EmbedVideoHandler(handlerDeps), new ReembedCatalogHandler(handlerDeps, onEnqueued)],
     repos.jobs,
     logger,
     { heartbeatMs: Math.max(500, Math.floor(config.worker.ackWaitMs / 3)), retryBaseMs: config.worker.retryBaseMs, retryMaxMs: 5 * 60_000 },
+    metrics?.observeJob,
   );
   const consumer = await queue.consume(
     { concurrency: config.worker.concurrency, maxDeliver: config.worker.maxDeliver, ackWaitMs: config.worker.ackWaitMs },

@@ -31,6 +31,14 @@ export class FakeTracks implements TrackRepository {
     Object.assign(this.rows.find((t) => t.id === id)!, { status, ...fields });
     return Promise.resolve();
   }
+  countReadyMissingEmbedding() {
+    return Promise.resolve(0);
+  }
+  setRetired(id: string, retired: boolean) {
+    const t = this.rows.find((r) => r.id === id)!;
+    t.retiredAt = retired ? new Date() : null;
+    return Promise.resolve(t);
+  }
   idsMissingEmbedding(_modelVersionId: string, take: number, afterId?: string) {
     const ids = this.rows.filter((t) => !t.retiredAt).map((t) => t.id).sort();
     return Promise.resolve(ids.filter((id) => !afterId || id > afterId).slice(0, take));
@@ -138,12 +146,19 @@ export class FakeEmbeddings implements EmbeddingRepository {
   nearestTracks(_m: string, _q: number[], limit: number) {
     return Promise.resolve(this.nearest.slice(0, limit));
   }
+  windows: { trackId: string; startSec: number; score: number }[] = [];
+  bestWindows(_m: string, _q: number[], ids: string[]) {
+    return Promise.resolve(this.windows.filter((w) => ids.includes(w.trackId)));
+  }
+  findTrackEmbedding() {
+    return Promise.resolve(null);
+  }
 }
 
 export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVersionRecord {
   return {
     id: randomUUID(), name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {}, metrics: null, active: true,
-    activatedAt: new Date(), createdAt: new Date(), ...overrides,
+    activatedAt: new Date(), activationRequestedAt: null, createdAt: new Date(), ...overrides,
   };
 }
 

@@ -79,6 +79,44 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       await expect(p.modelVersion.create({ data: { name: 'm', version: '2', dims: 512, artifactUri: 'x', manifest: {}, active: true } })).rejects.toThrow();
     });
 
+    it('round-trips the experiment and choice models, and enforces one vote per task and rater', async () => {
+      const p = db.prisma;
+      const at = new Date('2026-03-04T05:06:07.890Z');
+      const track = await p.track.create({ data: { title: 'x', artist: 'a', mediaUri: 'media://x.ogg', contentHash: 'h-experiment' } });
+      const video = await p.video.create({ data: { ownerId: 'o', mediaUri: 'media://x.mp4', status: 'READY' } });
+      const model = await p.modelVersion.create({ data: { name: 'exp', version: '1', dims: 512, artifactUri: 'x', manifest: {} } });
+
+      const experiment = await p.experiment.create({ data: { name: 'e', description: 'd', status: 'RUNNING' } });
+      expect(await p.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toEqual(experiment);
+      const armA = await p.experimentArm.create({
+        data: { experimentId: experiment.id, position: 0, label: 'model', kind: 'MODEL_VERSION', modelVersionId: model.id, config: { k: [1] } },
+      });
+      const armB = await p.experimentArm.create({ data: { experimentId: experiment.id, position: 1, label: 'tags', kind: 'TAG_SEARCH', config: { tags: ['x'] } } });
+      expect(await p.experimentArm.findUniqueOrThrow({ where: { id: armA.id } })).toEqual(armA);
+      expect((await p.experimentArm.create({ data: { experimentId: experiment.id, position: 2, label: 'r', kind: 'RANDOM' } })).config).toEqual({});
+      const ev = await p.experimentVideo.create({ data: { experimentId: experiment.id, videoId: video.id, position: 0 } });
+      expect(await p.experimentVideo.findUniqueOrThrow({ where: { experimentId_videoId: { experimentId: experiment.id, videoId: video.id } } })).toEqual(ev);
+
+      const task = await p.preferenceTask.create({
+        data: {
+          experimentId: experiment.id, videoId: video.id, raterId: 'r1', firstArmId: armA.id, firstTrackId: track.id, firstStartSec: 32.5,
+          secondArmId: armB.id, secondTrackId: track.id, secondStartSec: 0, firstIsA: true, sameTrack: true, createdAt: at, expiresAt: at,
+        },
+      });
+      expect(await p.preferenceTask.findUniqueOrThrow({ where: { id: task.id } })).toEqual(task);
+      const vote = await p.preferenceVote.create({ data: { taskId: task.id, raterId: 'r1', choice: 'NEUTRAL', createdAt: at } });
+      expect(await p.preferenceVote.findUniqueOrThrow({ where: { id: vote.id } })).toEqual(vote);
+      await expect(p.preferenceVote.create({ data: { taskId: task.id, raterId: 'r1', choice: 'A' } })).rejects.toThrow();
+      await expect(p.experimentArm.create({ data: { experimentId: experiment.id, position: 5, label: 'model', kind: 'RANDOM' } })).rejects.toThrow();
+
+      const choice = await p.bgmChoice.create({ data: { videoId: video.id, trackId: track.id, userId: 'o', rank: 3, createdAt: at } });
+      expect(await p.bgmChoice.findUniqueOrThrow({ where: { id: choice.id } })).toEqual(choice);
+      // Evaluation data is not erased by deleting what it points at.
+      await expect(p.track.delete({ where: { id: track.id } })).rejects.toThrow();
+      await p.experiment.delete({ where: { id: experiment.id } });
+      expect(await p.preferenceVote.count({ where: { taskId: task.id } })).toBe(0);
+    });
+
     it('has an HNSW cosine index on every embedding table', async () => {
       const rows = await db.sql.query<{ tablename: string; indexdef: string }>(
         "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef ILIKE '%USING hnsw%' ORDER BY tablename",

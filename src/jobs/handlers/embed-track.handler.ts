@@ -4,7 +4,7 @@ import { musicWindows } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { probeMedia } from '../../media/probe';
 import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
-import { type HandlerDeps, optionalPayloadString, targetModel } from './handler-deps';
+import { type HandlerDeps, optionalPayloadString, targetModels } from './handler-deps';
 
 /**
  * Catalog track: decode to 16 kHz mono, cut into 32 s windows, embed each with the BGM branch;
@@ -20,9 +20,9 @@ export class EmbedTrackHandler implements JobHandler {
     const trackId = payloadString(job, 'trackId');
     const track = await repos.tracks.findById(trackId);
     if (!track) throw new PermanentJobError(`track ${trackId} no longer exists`);
-    const model = await targetModel(repos, optionalPayloadString(job.payload, 'modelVersionId'));
-    const folder = models.folder(model);
-    await repos.tracks.setStatus(trackId, 'PROCESSING');
+    const targets = await targetModels(repos, optionalPayloadString(job.payload, 'modelVersionId'));
+    // A re-embed for a new version must not make a READY track look unfinished meanwhile.
+    if (track.status !== 'READY') await repos.tracks.setStatus(trackId, 'PROCESSING');
 
     const file = storage.pathOf(track.mediaUri);
     const info = await probeMedia(file, {
@@ -39,18 +39,24 @@ export class EmbedTrackHandler implements JobHandler {
     });
     const windows = musicWindows(audio.pcm);
     ctx.heartbeat();
-    const vectors = await embedder.embedMusic(folder, windows.map((w) => w.patches), ctx.heartbeat);
+    const perModel: { model: (typeof targets)[number]; vectors: number[][] }[] = [];
+    for (const model of targets) {
+      perModel.push({ model, vectors: await embedder.embedMusic(models.folder(model), windows.map((w) => w.patches), ctx.heartbeat) });
+    }
 
     await uow.run(async (tx) => {
-      await tx.embeddings.replaceTrackSegments(
-        trackId,
-        model.id,
-        windows.map((w, i) => ({ windowIndex: w.index, startSec: w.startSeconds, embedding: vectors[i]! })),
-      );
-      await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors));
+      for (const { model, vectors } of perModel) {
+        await tx.embeddings.replaceTrackSegments(
+          trackId,
+          model.id,
+          windows.map((w, i) => ({ windowIndex: w.index, startSec: w.startSeconds, embedding: vectors[i]! })),
+        );
+        await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors));
+      }
       await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
     });
-    ctx.logger.info({ trackId, windows: windows.length, seconds: audio.durationSeconds }, 'track embedded');
+    for (const { model } of perModel) if (!model.active) await this.deps.onPendingModelEmbedded(model.id);
+    ctx.logger.info({ trackId, windows: windows.length, seconds: audio.durationSeconds, models: targets.length }, 'track embedded');
   }
 
   async onFailed(job: JobRecord, reason: string): Promise<void> {

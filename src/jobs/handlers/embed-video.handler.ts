@@ -5,7 +5,7 @@ import { decodeClipFrames } from '../../media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../media/media-error';
 import { probeMedia } from '../../media/probe';
 import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
-import { type HandlerDeps, optionalPayloadString, targetModel } from './handler-deps';
+import { type HandlerDeps, optionalPayloadString, targetModels } from './handler-deps';
 
 /**
  * Creator video: frames of the first 32 s (fast 64 / slow 8) and the voice-over's first 32 s
@@ -22,9 +22,8 @@ export class EmbedVideoHandler implements JobHandler {
     const videoId = payloadString(job, 'videoId');
     const video = await repos.videos.findById(videoId);
     if (!video) throw new PermanentJobError(`video ${videoId} no longer exists`);
-    const model = await targetModel(repos, optionalPayloadString(job.payload, 'modelVersionId'));
-    const folder = models.folder(model);
-    await repos.videos.setStatus(videoId, 'PROCESSING');
+    const targets = await targetModels(repos, optionalPayloadString(job.payload, 'modelVersionId'));
+    if (video.status !== 'READY') await repos.videos.setStatus(videoId, 'PROCESSING');
 
     const bounds = { maxFileBytes: limits.maxMediaBytes, maxDurationSeconds: limits.maxVideoSeconds, minDurationSeconds: limits.minMediaSeconds };
     const videoFile = storage.pathOf(video.mediaUri);
@@ -35,26 +34,33 @@ export class EmbedVideoHandler implements JobHandler {
       throw new MediaError(MediaErrorCode.NoAudio, 'the video has no audio track and no separate voice-over was given');
     }
     ctx.heartbeat();
-    const { height, width } = folder.manifest.video;
-    const frames = await decodeClipFrames(videoFile, {
-      width,
-      height,
-      streamIndex: info.video!.index,
-      declaredDurationSeconds: info.video!.durationSeconds,
-    });
     const voice = await decodeAudio(voiceFile, {
       streamIndex: voiceInfo.audio.index,
       maxDurationSeconds: CLIP_SECONDS,
       declaredDurationSeconds: voiceInfo.audio.durationSeconds,
     });
-    ctx.heartbeat();
-    const embedding = await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: clipPatches(voice.pcm) });
+    const voicePatches = clipPatches(voice.pcm);
+    const embeddings: { model: (typeof targets)[number]; embedding: number[] }[] = [];
+    let decodedFrames = 0;
+    for (const model of targets) {
+      const folder = models.folder(model);
+      const { height, width } = folder.manifest.video;
+      ctx.heartbeat();
+      const frames = await decodeClipFrames(videoFile, {
+        width,
+        height,
+        streamIndex: info.video!.index,
+        declaredDurationSeconds: info.video!.durationSeconds,
+      });
+      decodedFrames = frames.decodedFrames;
+      embeddings.push({ model, embedding: await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: voicePatches }) });
+    }
 
     await uow.run(async (tx) => {
-      await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
+      for (const { model, embedding } of embeddings) await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
       await tx.videos.setStatus(videoId, 'READY', { error: null, durationSec: info.video!.durationSeconds ?? info.durationSeconds ?? undefined });
     });
-    ctx.logger.info({ videoId, decodedFrames: frames.decodedFrames }, 'video embedded');
+    ctx.logger.info({ videoId, decodedFrames, models: targets.length }, 'video embedded');
   }
 
   async onFailed(job: JobRecord, reason: string): Promise<void> {

@@ -20,15 +20,24 @@ export interface HandlerDeps {
   embedder: Embedder;
   models: ModelStore;
   limits: MediaLimits;
+  /** Called after media was embedded for a version that is waiting to become active. */
+  onPendingModelEmbedded: (modelVersionId: string) => Promise<void>;
 }
 
-/** The model version a job embeds for: the one named in its payload, else the active one. */
-export async function targetModel(repos: Repositories, modelVersionId: string | undefined): Promise<ModelVersionRecord> {
-  const model = modelVersionId ? await repos.models.findById(modelVersionId) : await repos.models.findActive();
-  if (model) return model;
-  if (modelVersionId) throw new PermanentJobError(`model version ${modelVersionId} does not exist`);
+/**
+ * The model versions a job embeds for: the one named in its payload, else the active one and any
+ * version waiting to become active (so new media is covered by both during a roll-out).
+ */
+export async function targetModels(repos: Repositories, modelVersionId: string | undefined): Promise<ModelVersionRecord[]> {
+  if (modelVersionId) {
+    const model = await repos.models.findById(modelVersionId);
+    if (!model) throw new PermanentJobError(`model version ${modelVersionId} does not exist`);
+    return [model];
+  }
+  const models = [await repos.models.findActive(), ...(await repos.models.findPending())].filter((m) => m !== null);
   // No model yet: transient, an admin (or the bundled model's registration) can fix it.
-  throw new Error('no active model version to embed with');
+  if (models.length === 0) throw new Error('no active model version to embed with');
+  return models;
 }
 
 export function optionalPayloadString(payload: unknown, key: string): string | undefined {

@@ -18,6 +18,9 @@ export interface ModelVersionRepository {
   upsert(model: NewModelVersion): Promise<ModelVersionRecord>;
   /** Makes `id` the only active version. Call inside a transaction. */
   activate(id: string): Promise<ModelVersionRecord>;
+  /** Versions waiting to become active (embedding the catalog first). */
+  findPending(): Promise<ModelVersionRecord[]>;
+  requestActivation(id: string): Promise<ModelVersionRecord>;
 }
 
 export class PrismaModelVersionRepository implements ModelVersionRepository {
@@ -45,6 +48,14 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   async activate(id: string) {
     await this.db.modelVersion.updateMany({ where: { active: true, NOT: { id } }, data: { active: false } });
-    return this.db.modelVersion.update({ where: { id }, data: { active: true, activatedAt: new Date() } });
+    return this.db.modelVersion.update({ where: { id }, data: { active: true, activatedAt: new Date(), activationRequestedAt: null } });
+  }
+
+  findPending() {
+    return this.db.modelVersion.findMany({ where: { active: false, activationRequestedAt: { not: null } } });
+  }
+
+  requestActivation(id: string) {
+    return this.db.modelVersion.update({ where: { id }, data: { activationRequestedAt: new Date() } });
   }
 }

@@ -1,5 +1,6 @@
-import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
+import { IdArgs } from '../common/args';
 import { ModelVersion } from './model-version.type';
 
 @Resolver(() => ModelVersion)
@@ -13,5 +14,15 @@ export class ModelVersionResolver {
   @Query(() => [ModelVersion], { description: 'Every registered model version, newest first' })
   modelVersions(@Ctx() ctx: GraphQLContext) {
     return ctx.services.models.list(ctx.principal);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description:
+      'Starts the switch to this version: the catalog is re-embedded under it and it becomes active once it covers ' +
+      'every READY track. Queries keep using the current version until then.',
+  })
+  activateModelVersion(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.models.activate(ctx.principal, id);
   }
 }

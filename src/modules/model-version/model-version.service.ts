@@ -1,9 +1,18 @@
 import { requireRole, type Principal } from '../../auth/principal';
+import { notFound } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { UnitOfWork } from '../../db/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
+import { completeActivationIfCovered } from './model-activation';
 import type { ModelVersionRepository } from './model-version.repository';
 
 export class ModelVersionService {
-  constructor(private readonly models: ModelVersionRepository) {}
+  constructor(
+    private readonly models: ModelVersionRepository,
+    private readonly uow: UnitOfWork,
+    private readonly onEnqueued: () => void,
+    private readonly logger: Logger,
+  ) {}
 
   active(): Promise<ModelVersionRecord | null> {
     return this.models.findActive();
@@ -12,5 +21,22 @@ export class ModelVersionService {
   list(principal: Principal | undefined): Promise<ModelVersionRecord[]> {
     requireRole(principal, 'admin');
     return this.models.list();
+  }
+
+  /**
+   * Asks for `id` to become the active version: queues the re-embedding of the catalog under it;
+   * the switch happens when the catalog is covered (model-activation.ts), not before.
+   */
+  async activate(principal: Principal | undefined, id: string): Promise<ModelVersionRecord> {
+    requireRole(principal, 'admin');
+    const model = await this.models.findById(id);
+    if (!model) throw notFound('ModelVersion', id);
+    if (model.active) return model;
+    await this.uow.run(async ({ models, jobs }) => {
+      await models.requestActivation(id);
+      await jobs.enqueue('REEMBED_CATALOG', { modelVersionId: id });
+    });
+    this.onEnqueued();
+    return (await completeActivationIfCovered(this.uow, id, this.logger)) ?? (await this.models.findById(id))!;
   }
 }

@@ -1,9 +1,19 @@
 import pgvector from 'pgvector';
 import type { Db } from '../../db/prisma-types';
+import { Prisma } from '../../generated/prisma/client';
+import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
 
 export interface ScoredTrack {
   trackId: string;
   /** Cosine similarity in [-1, 1]. */
+  score: number;
+  /** A license of the track valid now for the filter. */
+  licenseId: string;
+}
+
+export interface BestWindow {
+  trackId: string;
+  startSec: number;
   score: number;
 }
 
@@ -24,7 +34,10 @@ export interface EmbeddingRepository {
    * Nearest suggestible tracks to `query` under `modelVersionId`: READY, not retired, and with a
    * license valid now. The rules are in the SQL so that a page never holds an unlicensed track.
    */
-  nearestTracks(modelVersionId: string, query: number[], limit: number): Promise<ScoredTrack[]>;
+  nearestTracks(modelVersionId: string, query: number[], limit: number, filter?: SuggestionFilter, excludeTrackId?: string): Promise<ScoredTrack[]>;
+  /** For each track, its 32 s window closest to `query` (the suggested start offset). */
+  bestWindows(modelVersionId: string, query: number[], trackIds: string[]): Promise<BestWindow[]>;
+  findTrackEmbedding(trackId: string, modelVersionId: string): Promise<number[] | null>;
 }
 
 export class PgvectorEmbeddingRepository implements EmbeddingRepository {
@@ -66,20 +79,67 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     return rows[0] ? (pgvector.fromSql(rows[0].embedding) as number[]) : null;
   }
 
-  async nearestTracks(modelVersionId: string, query: number[], limit: number): Promise<ScoredTrack[]> {
+  async findTrackEmbedding(trackId: string, modelVersionId: string): Promise<number[] | null> {
+    const rows = await this.db.$queryRaw<{ embedding: string }[]>`
+      SELECT embedding::text AS embedding FROM track_embedding
+      WHERE track_id = ${trackId}::uuid AND model_version_id = ${modelVersionId}::uuid`;
+    return rows[0] ? (pgvector.fromSql(rows[0].embedding) as number[]) : null;
+  }
+
+  /**
+   * Approximate search first (HNSW with iterative scan, so filters do not empty the page), then,
+   * when it returns fewer rows than asked, an exact scan: a page is never short while enough
+   * suggestible tracks exist.
+   */
+  async nearestTracks(
+    modelVersionId: string,
+    query: number[],
+    limit: number,
+    filter: SuggestionFilter = {},
+    excludeTrackId?: string,
+  ): Promise<ScoredTrack[]> {
     const q = pgvector.toSql(query);
-    const rows = await this.db.$queryRaw<{ trackId: string; distance: number }[]>`
-      SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance
+    const where = Prisma.sql`te.model_version_id = ${modelVersionId}::uuid AND ${trackConditions(filter)}
+      ${excludeTrackId ? Prisma.sql`AND t.id <> ${excludeTrackId}::uuid` : Prisma.empty}`;
+    const search = (db: Db, orderBy: Prisma.Sql) => db.$queryRaw<{ trackId: string; distance: number; licenseId: string }[]>`
+      SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance, lic.id::text AS "licenseId"
       FROM track_embedding te
       JOIN track t ON t.id = te.track_id
-      WHERE te.model_version_id = ${modelVersionId}::uuid
-        AND t.status = 'READY'
-        AND t.retired_at IS NULL
-        AND EXISTS (
-          SELECT 1 FROM license l
-          WHERE l.track_id = t.id AND l.valid_from <= now() AND (l.valid_to IS NULL OR l.valid_to > now()))
-      ORDER BY te.embedding <=> ${q}::vector
+      ${licenseJoin(filter)}
+      WHERE ${where}
+      ORDER BY ${orderBy}
       LIMIT ${limit}`;
-    return rows.map((r) => ({ trackId: r.trackId, score: 1 - Number(r.distance) }));
+    const approx = await this.withIterativeScan(limit, (db) => search(db, Prisma.sql`te.embedding <=> ${q}::vector`));
+    // "+ 0" keeps the planner off the HNSW index: an exact, filtered scan.
+    const rows = approx.length < limit ? await search(this.db, Prisma.sql`(te.embedding <=> ${q}::vector) + 0`) : approx;
+    return rows
+      .map((r) => ({ trackId: r.trackId, score: 1 - Number(r.distance), licenseId: r.licenseId }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  async bestWindows(modelVersionId: string, query: number[], trackIds: string[]): Promise<BestWindow[]> {
+    if (trackIds.length === 0) return [];
+    const rows = await this.db.$queryRaw<{ trackId: string; startSec: number; distance: number }[]>`
+      SELECT DISTINCT ON (track_id) track_id::text AS "trackId", start_sec AS "startSec",
+             (embedding <=> ${pgvector.toSql(query)}::vector)::float8 AS distance
+      FROM track_segment_embedding
+      WHERE model_version_id = ${modelVersionId}::uuid AND track_id = ANY(${trackIds}::uuid[])
+      ORDER BY track_id, embedding <=> ${pgvector.toSql(query)}::vector`;
+    return rows.map((r) => ({ trackId: r.trackId, startSec: Number(r.startSec), score: 1 - Number(r.distance) }));
+  }
+
+  /**
+   * Iterative index scans (pgvector >= 0.8) keep reading the HNSW graph until enough rows pass
+   * the filters; relaxed order is re-sorted by the caller. SET LOCAL needs a transaction.
+   */
+  private withIterativeScan<T>(limit: number, fn: (db: Db) => Promise<T>): Promise<T> {
+    const efSearch = Math.min(1000, Math.max(40, limit * 2));
+    const run = async (db: Db) => {
+      await db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
+      await db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${efSearch}`);
+      return fn(db);
+    };
+    // Inside a unit of work the settings apply to its transaction; otherwise open one.
+    return '$transaction' in this.db ? this.db.$transaction((tx) => run(tx)) : run(this.db);
   }
 }

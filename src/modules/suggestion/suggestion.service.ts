@@ -1,21 +1,30 @@
 import type { Principal } from '../../auth/principal';
-import { failedPrecondition } from '../../common/errors';
+import { badInput, failedPrecondition, notFound } from '../../common/errors';
 import type { Repositories } from '../../db/repositories';
-import type { ModelVersionRecord } from '../../db/prisma-types';
+import type { LicenseRecord, ModelVersionRecord } from '../../db/prisma-types';
 import { checkPageSize } from '../common/page';
 import type { TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
+import type { ScoredTrack } from './embedding.repository';
+import type { SuggestionFilter } from './suggestion-filter';
 
 export interface Suggestion {
   track: TrackWithLicenses;
   score: number;
   rank: number;
+  /** Where in the track the music fits the video best (start of its best 32 s window). */
+  startOffsetSec: number;
+  /** The license that makes this suggestion valid for the filter. */
+  license: LicenseRecord;
 }
 
 export interface SuggestionList {
   modelVersion: ModelVersionRecord;
   suggestions: Suggestion[];
 }
+
+/** Candidates fetched by track vector before re-ranking by best window. */
+const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
 
 export class SuggestionService {
   constructor(
@@ -24,28 +33,68 @@ export class SuggestionService {
     private readonly maxSuggestions: number,
   ) {}
 
-  async suggestBgm(principal: Principal | undefined, videoId: string, first: number): Promise<SuggestionList> {
+  async suggestBgm(principal: Principal | undefined, videoId: string, first: number, filter: SuggestionFilter = {}): Promise<SuggestionList> {
     checkPageSize(first, this.maxSuggestions);
+    checkFilter(filter);
     const video = await this.videos.getVideo(principal, videoId);
     if (video.status !== 'READY') {
       throw failedPrecondition(`Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`, {
         status: video.status,
       });
     }
-    const model = await this.repos.models.findActive();
-    if (!model) throw failedPrecondition('No active model version');
+    const model = await this.activeModel();
     const query = await this.repos.embeddings.findVideoEmbedding(videoId, model.id);
     if (!query) {
-      throw failedPrecondition(`Video ${videoId} has no embedding for the active model ${model.name}@${model.version} yet`, {
+      // Registered before this version became active: embed it now, lazily, rather than re-embedding every old video.
+      await this.videos.requestEmbedding(videoId, model.id);
+      throw failedPrecondition(`Video ${videoId} is being embedded for the active model ${model.name}@${model.version}; retry shortly`, {
         status: 'PROCESSING',
       });
     }
-    const scored = await this.repos.embeddings.nearestTracks(model.id, query, first);
-    const tracks = new Map((await this.repos.tracks.findByIds(scored.map((s) => s.trackId))).map((t) => [t.id, t]));
-    const suggestions = scored.flatMap((s, i) => {
+    const candidates = await this.repos.embeddings.nearestTracks(model.id, query, candidatePool(first), filter);
+    const windows = new Map(
+      (await this.repos.embeddings.bestWindows(model.id, query, candidates.map((c) => c.trackId))).map((w) => [w.trackId, w]),
+    );
+    // The paper matches a 32 s query against 32 s music clips: rank by each track's best window.
+    const ranked = candidates
+      .map((c) => ({ ...c, score: windows.get(c.trackId)?.score ?? c.score, startOffsetSec: windows.get(c.trackId)?.startSec ?? 0 }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, first);
+    return { modelVersion: model, suggestions: await this.attachTracks(ranked) };
+  }
+
+  /** Tracks that sound like `trackId` under the active model, licensed for the filter. */
+  async similarTracks(trackId: string, first: number, filter: SuggestionFilter = {}): Promise<Omit<Suggestion, 'startOffsetSec'>[]> {
+    checkPageSize(first, this.maxSuggestions);
+    checkFilter(filter);
+    const model = await this.activeModel();
+    const vector = await this.repos.embeddings.findTrackEmbedding(trackId, model.id);
+    if (!vector) {
+      if (!(await this.repos.tracks.findById(trackId))) throw notFound('Track', trackId);
+      throw failedPrecondition(`Track ${trackId} has no embedding for the active model yet`);
+    }
+    const scored = await this.repos.embeddings.nearestTracks(model.id, vector, first, filter, trackId);
+    return this.attachTracks(scored.map((s) => ({ ...s, startOffsetSec: 0 })));
+  }
+
+  private async activeModel(): Promise<ModelVersionRecord> {
+    const model = await this.repos.models.findActive();
+    if (!model) throw failedPrecondition('No active model version');
+    return model;
+  }
+
+  private async attachTracks(ranked: (ScoredTrack & { startOffsetSec: number })[]): Promise<Suggestion[]> {
+    const tracks = new Map((await this.repos.tracks.findByIds(ranked.map((s) => s.trackId))).map((t) => [t.id, t]));
+    return ranked.flatMap((s, i) => {
       const track = tracks.get(s.trackId);
-      return track ? [{ track, score: s.score, rank: i + 1 }] : [];
+      const license = track?.licenses.find((l) => l.id === s.licenseId);
+      return track && license ? [{ track, license, score: s.score, rank: i + 1, startOffsetSec: s.startOffsetSec }] : [];
     });
-    return { modelVersion: model, suggestions };
+  }
+}
+
+function checkFilter(f: SuggestionFilter): void {
+  if (f.bpmMin !== undefined && f.bpmMax !== undefined && f.bpmMin > f.bpmMax) {
+    throw badInput('filter.bpmMin must not exceed filter.bpmMax', { argument: 'filter' });
   }
 }

@@ -43,8 +43,11 @@ export interface TrackRepository {
   findByContentHashes(hashes: string[]): Promise<TrackRecord[]>;
   create(track: NewTrack): Promise<TrackWithLicenses>;
   setStatus(id: string, status: TrackRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
-  /** Ids of live tracks (not retired) without an embedding for the model, in id order after `afterId`. */
+  /** Ids of live tracks (not retired, not FAILED) without an embedding for the model, in id order after `afterId`. */
   idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string): Promise<string[]>;
+  /** How many READY live tracks have no embedding for the model (0: the model covers the catalog). */
+  countReadyMissingEmbedding(modelVersionId: string): Promise<number>;
+  setRetired(id: string, retired: boolean): Promise<TrackWithLicenses>;
 }
 
 export class PrismaTrackRepository implements TrackRepository {
@@ -97,6 +100,7 @@ export class PrismaTrackRepository implements TrackRepository {
     const rows = await this.db.track.findMany({
       where: {
         retiredAt: null,
+        status: { not: 'FAILED' },
         embeddings: { none: { modelVersionId } },
         ...(afterId ? { id: { gt: afterId } } : {}),
       },
@@ -105,6 +109,14 @@ export class PrismaTrackRepository implements TrackRepository {
       select: { id: true },
     });
     return rows.map((r) => r.id);
+  }
+
+  countReadyMissingEmbedding(modelVersionId: string) {
+    return this.db.track.count({ where: { retiredAt: null, status: 'READY', embeddings: { none: { modelVersionId } } } });
+  }
+
+  setRetired(id: string, retired: boolean) {
+    return this.db.track.update({ where: { id }, data: { retiredAt: retired ? new Date() : null }, include: { licenses: true } });
   }
 
   create({ license, ...track }: NewTrack) {

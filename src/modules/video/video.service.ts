@@ -31,6 +31,14 @@ export class VideoService {
     return created;
   }
 
+  /** Queues embedding a READY video under a version it has no embedding for yet (at most one such job). */
+  async requestEmbedding(videoId: string, modelVersionId: string): Promise<void> {
+    const job = await this.uow.run(({ jobs }) =>
+      jobs.enqueueOnce('EMBED_VIDEO', { videoId, modelVersionId }, `embed-video:${videoId}:${modelVersionId}`),
+    );
+    if (job) this.onEnqueued();
+  }
+
   /** A video is visible to its owner and to admins; to anyone else it does not exist. */
   async getVideo(principal: Principal | undefined, id: string): Promise<VideoRecord> {
     const caller = requirePrincipal(principal);

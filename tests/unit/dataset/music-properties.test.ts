@@ -61,6 +61,13 @@ describe('music properties', () => {
     expect(wrapped.energyDb.map((d) => d > -20)).toEqual([true, true, false, false]);
   });
 
+  it('finds the beat grid of a segment that starts between beats', () => {
+    const segment = segmentProperties(analyzeMusic(clickTrack(120, 12)), 0.2, 8);
+    expect(Math.abs(segment.tempoBpm - 120)).toBeLessThan(2);
+    // Clicks at 0, 0.5, 1.0 s...: seen from 0.2 s the first beat is 0.3 s in.
+    expect(segment.beatPhaseSec).toBeCloseTo(0.3, 1);
+  });
+
   it('returns the prior for an envelope too short to hold a beat', () => {
     expect(estimateTempo(new Float32Array(10))).toBe(120);
   });

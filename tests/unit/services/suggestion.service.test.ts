@@ -47,12 +47,28 @@ describe('SuggestionService', () => {
     const model = fakeModel();
     repos.models.setActive(model);
     await repos.embeddings.upsertVideoEmbedding(video.id, model.id, [1, 0]);
-    const a = await repos.tracks.create({ title: 'a', artist: 'x', mediaUri: 'm', contentHash: 'h1', tags: [], moods: [] });
-    const b = await repos.tracks.create({ title: 'b', artist: 'x', mediaUri: 'm', contentHash: 'h2', tags: [], moods: [] });
-    repos.embeddings.nearest = [{ trackId: b.id, score: 0.9 }, { trackId: a.id, score: 0.5 }];
-    const res = await service.suggestBgm(owner, video.id, 1);
-    expect(res.suggestions.map((s) => [s.rank, s.track.title, s.score])).toEqual([[1, 'b', 0.9]]);
+    const license = { licensor: 'L', territoriesAllowed: [], territoriesDenied: [], platforms: [], commercialUse: false };
+    const a = await repos.tracks.create({ title: 'a', artist: 'x', mediaUri: 'm', contentHash: 'h1', tags: [], moods: [], license });
+    const b = await repos.tracks.create({ title: 'b', artist: 'x', mediaUri: 'm', contentHash: 'h2', tags: [], moods: [], license });
+    const c = await repos.tracks.create({ title: 'c', artist: 'x', mediaUri: 'm', contentHash: 'h3', tags: [], moods: [], license });
+    const lic = (t: typeof a) => t.licenses[0]!.id;
+    repos.embeddings.nearest = [
+      { trackId: b.id, score: 0.9, licenseId: lic(b) },
+      { trackId: a.id, score: 0.5, licenseId: lic(a) },
+      { trackId: c.id, score: 0.4, licenseId: lic(c) },
+    ];
+    // a's best 32 s window fits better than b's: re-ranked by window, with its start offset.
+    repos.embeddings.windows = [
+      { trackId: b.id, startSec: 0, score: 0.6 },
+      { trackId: a.id, startSec: 64, score: 0.95 },
+    ];
+    const res = await service.suggestBgm(owner, video.id, 2);
+    expect(res.suggestions.map((s) => [s.rank, s.track.title, s.score, s.startOffsetSec, s.license.id])).toEqual([
+      [1, 'a', 0.95, 64, lic(a)],
+      [2, 'b', 0.6, 0, lic(b)],
+    ]);
     expect((await failure(service.suggestBgm(owner, video.id, 51))).code).toBe(ErrorCode.BadUserInput);
+    expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(ErrorCode.BadUserInput);
     expect((await failure(service.suggestBgm({ id: 'other', roles: ['app'] }, video.id, 5))).code).toBe(ErrorCode.NotFound);
   });
 });

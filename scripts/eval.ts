@@ -1,0 +1,68 @@
+/**
+ * Table-1-style evaluation of exported model folders on a dataset made by dataset:make, through
+ * the serving code (src/evaluation). Usage:
+ *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
+ *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
+ * Several --model flags share one decoding pass over the dataset (one table row each).
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../src/common/logger';
+import { evaluateModels, type CandidateSet, type SplitName } from '../src/evaluation/evaluate';
+import { formatTable } from '../src/evaluation/report';
+import { OnnxEmbedder } from '../src/inference/embedder';
+import { readModelFolder } from '../src/inference/model-manifest';
+import { OnnxPool } from '../src/inference/onnx-pool';
+
+function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
+  return value;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', multiple: true },
+      dataset: { type: 'string' },
+      split: { type: 'string', default: 'test' },
+      candidates: { type: 'string', default: 'split' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      concurrency: { type: 'string' },
+      threads: { type: 'string' },
+      limit: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
+  if (!['test', 'train', 'all'].includes(values.split)) throw new Error(`--split must be test, train or all, got ${values.split}`);
+  if (!['split', 'all'].includes(values.candidates)) throw new Error(`--candidates must be split or all, got ${values.candidates}`);
+  const models = values.model.map((dir) => readModelFolder(dir));
+  const threads = intFlag('threads', values.threads, 1, 1, 64);
+  const pool = new OnnxPool(intFlag('concurrency', values.concurrency, 2, 1, 16), { provider: 'cpu', threadsPerSession: threads }, createLogger('warn'));
+  const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    const report = await evaluateModels({
+      datasetDir: values.dataset,
+      models,
+      embedder: new OnnxEmbedder(pool, 8),
+      split: values.split as SplitName,
+      candidates: values.candidates as CandidateSet,
+      concurrency: intFlag('concurrency', values.concurrency, 2, 1, 16),
+      limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1, 1_000_000),
+      log,
+    });
+    const json = `${JSON.stringify(report, null, 2)}\n`;
+    if (values.out) fs.writeFileSync(values.out, json);
+    process.stdout.write(values.json ? json : `${formatTable(report)}\n`);
+  } finally {
+    await pool.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import { readDatasetManifest, type ManifestItem } from '../dataset/dataset-manifest';
+import { mapPool } from '../dataset/worker-pool';
+import type { Embedder } from '../inference/embedder';
+import type { ModelFolder } from '../inference/model-manifest';
+import { queryFeatures, trackFeatures } from './features';
+import { bestWindowScore, chanceRecallAt, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './metrics';
+
+/**
+ * Table-1-style evaluation of exported model folders on a dataset made by dataset:make, through
+ * the serving code: the same decoders, log-mel front end, clip rules and ONNX runner
+ * (OnnxEmbedder) as the embed-track / embed-video jobs, and the same ranking as suggestBgm (each
+ * track scores the cosine of its best 32 s window).
+ *
+ * The ground truth is the item's trackId: a query is right when its own track is ranked, whichever
+ * window of it scored best (the "music segment" is the whole track, as a catalog holds it).
+ */
+
+export type SplitName = 'train' | 'test' | 'all';
+/** split: the tracks the evaluated items use (the paper ranks the test BGMs); all: every track of the manifest. */
+export type CandidateSet = 'split' | 'all';
+
+export interface EvaluateOptions {
+  datasetDir: string;
+  models: ModelFolder[];
+  embedder: Embedder;
+  split?: SplitName;
+  candidates?: CandidateSet;
+  /** Items decoded and embedded at once (default 2). */
+  concurrency?: number;
+  /** Evaluate only the first N items of the split (smoke runs). */
+  limit?: number;
+  log?: (line: string) => void;
+}
+
+export interface QueryResult {
+  videoId: string;
+  trackId: string;
+  rank: number;
+  top1: string;
+  /** Distance between the top-1 track and the ground truth in the log-mel fingerprint space (0 when right). */
+  top1Distance: number;
+}
+
+export interface ModelEvaluation extends RetrievalSummary {
+  model: { name: string; version: string; dir: string; variant?: string };
+  /** Mean over queries of the fingerprint distance between the top-1 track and the ground truth. */
+  logMelDistance: number;
+  /** The same, over the queries whose top-1 was wrong only. */
+  logMelDistanceMisses: number;
+  perQuery: QueryResult[];
+}
+
+export interface EvaluationReport {
+  dataset: string;
+  split: SplitName;
+  candidateSet: CandidateSet;
+  candidates: string[];
+  queries: number;
+  protocol: string;
+  distanceSpace: string;
+  chance: { recall: Record<string, number>; medianRank: number; logMelDistance: number };
+  models: ModelEvaluation[];
+  seconds: number;
+}
+
+export const PROTOCOL =
+  'query = first 32 s of the video frames + voice-over (looped if shorter); candidates ranked by the cosine of their best 32 s window (as suggestBgm); ground truth = the item\'s trackId';
+export const DISTANCE_SPACE = 'L2 between per-track [mean, std] of the 64 log-mel bins (VGGish front end) over the whole track';
+
+export function selectItems(items: readonly ManifestItem[], split: SplitName): ManifestItem[] {
+  return items.filter((i) => split === 'all' || i.split === split);
+}
+
+export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationReport> {
+  const started = Date.now();
+  const log = o.log ?? (() => undefined);
+  const split = o.split ?? 'test';
+  const candidateSet = o.candidates ?? 'split';
+  if (o.models.length === 0) throw new Error('no model to evaluate');
+  const manifest = readDatasetManifest(path.join(o.datasetDir, 'manifest.json'));
+  let items = selectItems(manifest.items, split);
+  if (o.limit !== undefined) items = items.slice(0, o.limit);
+  if (items.length === 0) throw new Error(`the dataset has no ${split} items`);
+  const used = new Set(items.map((i) => i.trackId));
+  const tracks = manifest.tracks.filter((t) => candidateSet === 'all' || used.has(t.trackId));
+  const trackIndex = new Map(tracks.map((t, i) => [t.trackId, i]));
+  const concurrency = o.concurrency ?? 2;
+
+  // Candidates: window embeddings per model, and the fixed fingerprint.
+  const windows: number[][][][] = o.models.map(() => []); // [model][track][window][dim]
+  const fingerprints: number[][] = [];
+  let done = 0;
+  await mapPool(tracks, concurrency, async (t, ti) => {
+    const f = await trackFeatures(path.join(o.datasetDir, t.file));
+    fingerprints[ti] = f.fingerprint;
+    for (const [mi, model] of o.models.entries()) windows[mi]![ti] = await o.embedder.embedMusic(model, f.windows);
+    log(`track [${++done}/${tracks.length}] ${t.trackId}: ${f.windows.length} windows`);
+  });
+
+  // Queries, embedded once per model; frames at each model's input size.
+  const queries: number[][][] = o.models.map(() => []); // [model][item][dim]
+  done = 0;
+  await mapPool(items, concurrency, async (item, qi) => {
+    const bySize = new Map<string, Awaited<ReturnType<typeof queryFeatures>>>();
+    for (const [mi, model] of o.models.entries()) {
+      const { width, height } = model.manifest.video;
+      const key = `${width}x${height}`;
+      let clip = bySize.get(key);
+      if (!clip) {
+        clip = await queryFeatures(path.join(o.datasetDir, item.videoFile), path.join(o.datasetDir, item.voiceOverFile), { width, height });
+        bySize.set(key, clip);
+      }
+      queries[mi]![qi] = await o.embedder.embedQuery(model, clip);
+    }
+    if (++done % 20 === 0 || done === items.length) log(`query [${done}/${items.length}]`);
+  });
+
+  const distance = (a: number, b: number) => euclidean(fingerprints[a]!, fingerprints[b]!);
+  const models = o.models.map((model, mi): ModelEvaluation => {
+    const perQuery = items.map((item, qi): QueryResult => {
+      const truth = trackIndex.get(item.trackId)!;
+      const scores = windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score);
+      const rank = rankOf(scores, truth);
+      const top = scores.reduce((best, s, i) => (s > scores[best]! ? i : best), 0);
+      return { videoId: item.videoId, trackId: item.trackId, rank, top1: tracks[top]!.trackId, top1Distance: top === truth ? 0 : distance(top, truth) };
+    });
+    const misses = perQuery.filter((q) => q.top1 !== q.trackId);
+    const training = (model.manifest.training ?? {}) as { variant?: unknown };
+    return {
+      model: { name: model.manifest.name, version: model.manifest.version, dir: model.dir, ...(typeof training.variant === 'string' ? { variant: training.variant } : {}) },
+      ...summarize(perQuery.map((q) => q.rank), tracks.length),
+      logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
+      logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
+      perQuery,
+    };
+  });
+
+  // Chance: a uniformly random top-1 among the candidates.
+  const chanceDistance = mean(items.map((item) => {
+    const truth = trackIndex.get(item.trackId)!;
+    return mean(tracks.map((_, i) => (i === truth ? 0 : distance(i, truth))));
+  }));
+  const chanceRecall: Record<string, number> = {};
+  for (const k of RECALL_KS) chanceRecall[`R@${k}`] = chanceRecallAt(tracks.length, k);
+  return {
+    dataset: path.resolve(o.datasetDir),
+    split,
+    candidateSet,
+    candidates: tracks.map((t) => t.trackId),
+    queries: items.length,
+    protocol: PROTOCOL,
+    distanceSpace: DISTANCE_SPACE,
+    chance: { recall: chanceRecall, medianRank: (tracks.length + 1) / 2, logMelDistance: chanceDistance },
+    models,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}

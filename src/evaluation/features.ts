@@ -1,0 +1,77 @@
+import { clipPatches, CLIP_SECONDS, musicWindows } from '../features/clip';
+import { logMelSpectrogram } from '../features/vggish-logmel';
+import type { QueryClip } from '../inference/embedder';
+import { decodeAudio } from '../media/decode-audio';
+import { decodeClipFrames } from '../media/decode-frames';
+import { probeMedia } from '../media/probe';
+
+/**
+ * The model inputs of the serving path, computed by the serving code: a track is cut into 32 s
+ * windows as EmbedTrackHandler does (decodeAudio + musicWindows), a query is the first 32 s of
+ * the video's frames and voice-over, looped when shorter, as EmbedVideoHandler does
+ * (decodeClipFrames + decodeAudio + clipPatches).
+ */
+
+const LIMITS = { maxFileBytes: 2 * 1024 ** 3, maxDurationSeconds: 30 * 60 };
+
+export interface TrackFeatures {
+  durationSec: number;
+  /** [33, 96, 64] log-mel patches of each 32 s window (window k starts at 32 k s). */
+  windows: Float32Array[];
+  /**
+   * A fixed audio descriptor that is not any model's: the mean and the standard deviation of each
+   * of the 64 log-mel bins over the whole track (128 numbers). Distances in this space stand in
+   * for the paper's "VGGish distance" (§4.3), which needs AudioSet weights we do not have.
+   */
+  fingerprint: number[];
+}
+
+export async function trackFeatures(file: string): Promise<TrackFeatures> {
+  const info = await probeMedia(file, { ...LIMITS, requireAudio: true });
+  const audio = await decodeAudio(file, {
+    streamIndex: info.audio!.index,
+    maxDurationSeconds: LIMITS.maxDurationSeconds,
+    declaredDurationSeconds: info.audio!.durationSeconds,
+  });
+  return {
+    durationSec: audio.durationSeconds,
+    windows: musicWindows(audio.pcm).map((w) => w.patches),
+    fingerprint: logMelFingerprint(audio.pcm),
+  };
+}
+
+/** Mean and standard deviation of every log-mel bin over all frames: [mean_0..63, std_0..63]. */
+export function logMelFingerprint(pcm16k: Float32Array): number[] {
+  const mel = logMelSpectrogram(pcm16k);
+  const bins = mel.melBins;
+  const sum = new Float64Array(bins);
+  const sq = new Float64Array(bins);
+  for (let f = 0; f < mel.frames; f++) {
+    for (let b = 0; b < bins; b++) {
+      const x = mel.data[f * bins + b]!;
+      sum[b] = sum[b]! + x;
+      sq[b] = sq[b]! + x * x;
+    }
+  }
+  const n = Math.max(1, mel.frames);
+  const mean = Array.from(sum, (s) => s / n);
+  const std = Array.from(sq, (s, b) => Math.sqrt(Math.max(0, s / n - mean[b]! ** 2)));
+  return [...mean, ...std];
+}
+
+export async function queryFeatures(videoFile: string, voiceFile: string, size: { width: number; height: number }): Promise<QueryClip> {
+  const info = await probeMedia(videoFile, { ...LIMITS, requireVideo: true });
+  const voiceInfo = await probeMedia(voiceFile, { ...LIMITS, requireAudio: true });
+  const frames = await decodeClipFrames(videoFile, {
+    width: size.width,
+    height: size.height,
+    streamIndex: info.video!.index,
+    declaredDurationSeconds: info.video!.durationSeconds,
+  });
+  const voice = await decodeAudio(voiceFile, {
+    streamIndex: voiceInfo.audio!.index,
+    maxDurationSeconds: CLIP_SECONDS,
+    declaredDurationSeconds: voiceInfo.audio!.durationSeconds,
+  });
+  return { fast: frames.fast, slow: frames.slow, voice: clipPatches(voice.pcm) };
+}

@@ -1,0 +1,112 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { mediaBinaries, type MediaBinaries } from '../../media/ffmpeg-binary';
+import { SAFE_INPUT_ARGS, safeInput } from '../../media/ffmpeg-input';
+import { ffmpegReason } from '../../media/ffmpeg-stderr';
+import { MediaError, MediaErrorCode } from '../../media/media-error';
+import { probeMedia } from '../../media/probe';
+import { runProcess } from '../../media/run-process';
+import type { PreviewSource } from '../../modules/experiment/preference.service';
+
+export interface PreviewRendererOptions {
+  /** Longest preview; longer videos are cut (a rater judges the fit, not the whole video). */
+  maxSeconds: number;
+  /** Linear gain of the music under the voice-over (0.25 is about -12 dB). */
+  musicGain: number;
+  timeoutMs: number;
+  binaries?: () => MediaBinaries;
+}
+
+export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = { maxSeconds: 90, musicGain: 0.25, timeoutMs: 180_000 };
+
+const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Renders what a rater hears for one side of a task: the video's frames with its voice-over and
+ * the arm's track (from its start offset, looped if short, at a lower volume) mixed under it, as
+ * an H.264/AAC MP4 that starts playing before it is fully loaded. Previews are cached by their
+ * inputs (paths, sizes, mtimes, offset), so every rater and task with the same video and track
+ * shares one file, and concurrent requests for one preview render it once.
+ */
+export class PreviewRenderer {
+  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly options: PreviewRendererOptions;
+
+  constructor(
+    private readonly cacheDir: string,
+    options: Partial<PreviewRendererOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_PREVIEW_OPTIONS, ...options };
+  }
+
+  async render(source: PreviewSource): Promise<string> {
+    const key = await this.cacheKey(source);
+    const out = path.join(this.cacheDir, `${key}.mp4`);
+    if (fs.existsSync(out)) return out;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.renderTo(source, out).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async cacheKey(source: PreviewSource): Promise<string> {
+    const files = [source.videoPath, source.voiceOverPath, source.trackPath];
+    const stamps = await Promise.all(
+      files.map(async (f) => {
+        if (!f) return null;
+        const st = await fs.promises.stat(f);
+        return [f, st.size, st.mtimeMs];
+      }),
+    );
+    const { maxSeconds, musicGain } = this.options;
+    return createHash('sha256').update(JSON.stringify({ v: 1, stamps, start: source.startSec, maxSeconds, musicGain })).digest('hex').slice(0, 40);
+  }
+
+  private async renderTo(source: PreviewSource, out: string): Promise<string> {
+    const binaries = (this.options.binaries ?? mediaBinaries)();
+    const video = await probeMedia(source.videoPath, { maxFileBytes: MAX_PROBE_BYTES, maxDurationSeconds: Number.MAX_SAFE_INTEGER, requireVideo: true }, binaries);
+    const seconds = Math.min(video.durationSeconds ?? this.options.maxSeconds, this.options.maxSeconds);
+    const voiceInput = source.voiceOverPath ?? (video.audio ? source.videoPath : null);
+    const args = ['-nostdin', '-v', 'error', '-y', ...SAFE_INPUT_ARGS, '-i', safeInput(source.videoPath)];
+    if (source.voiceOverPath) args.push(...SAFE_INPUT_ARGS, '-i', safeInput(source.voiceOverPath));
+    const music = source.voiceOverPath ? 2 : 1;
+    args.push(...SAFE_INPUT_ARGS, '-stream_loop', '-1', '-ss', source.startSec.toFixed(3), '-i', safeInput(source.trackPath));
+    args.push('-filter_complex', this.graph(voiceInput ? (source.voiceOverPath ? 1 : 0) : null, music, seconds));
+    args.push(
+      '-map', '[v]', '-map', '[a]', '-t', seconds.toFixed(3),
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-movflags', '+faststart',
+    );
+    fs.mkdirSync(this.cacheDir, { recursive: true });
+    const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp.mp4`;
+    try {
+      const result = await runProcess(binaries.ffmpeg, [...args, tmp], { timeoutMs: this.options.timeoutMs, maxStdoutBytes: 64 * 1024 });
+      if (result.exitCode !== 0) {
+        throw new MediaError(MediaErrorCode.DecodeFailed, `preview rendering failed: ${ffmpegReason(result.stderr, safeInput(source.videoPath))}`);
+      }
+      // Atomic publish: a reader never sees a half-written preview.
+      await fs.promises.rename(tmp, out);
+      return out;
+    } finally {
+      await fs.promises.rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * The voice (when there is one) at full level, padded with silence so that a voice-over
+   * shorter than the video does not cut it, plus the music at `musicGain`; amix halves each
+   * input, so the sum is doubled back and then limited to avoid clipping. Frames are scaled to
+   * at most 640 px wide (even sizes, as H.264 4:2:0 needs).
+   */
+  private graph(voice: number | null, music: number, seconds: number): string {
+    const fmt = 'aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=48000';
+    const trim = `atrim=duration=${seconds.toFixed(3)}`;
+    const parts = [`[0:v:0]scale='trunc(min(640,iw)/2)*2':-2,setsar=1[v]`, `[${music}:a:0]${fmt},volume=${this.options.musicGain}[m]`];
+    if (voice === null) parts.push(`[m]${trim}[a]`);
+    else parts.push(`[${voice}:a:0]${fmt},apad[vo]`, `[vo][m]amix=inputs=2:duration=first:dropout_transition=0,volume=2,alimiter=limit=0.95,${trim}[a]`);
+    return parts.join(';');
+  }
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import express, { type Express, type Request, type Response } from 'express';
+import { resolveJwtSecret } from '../../auth/secret';
+import { AppError, ErrorCode } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import { projectRoot } from '../../common/paths';
+import type { AppConfig } from '../../config/config';
+import type { Services } from '../../services';
+import { PreviewRenderer } from './preview-renderer';
+
+export interface RaterRouteDeps {
+  config: AppConfig;
+  services: Services;
+  logger: Logger;
+  /** Override for tests; default: DATA_DIR/rater-previews. */
+  previewCacheDir?: string;
+}
+
+// Plain files served as they are (no bundler); found from the project root, since the built
+// code runs from dist/ where tsc does not copy them.
+const PUBLIC_DIR = () => path.join(projectRoot(), 'src', 'http', 'rater', 'public');
+
+// The page loads only its own script, style and media; nothing inline, no third parties.
+const PAGE_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; media-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * The rater web page (GET /rater) and the previews it plays (GET /rater/preview/:taskId/:side).
+ * Preview URLs carry a short-lived HMAC signature instead of the bearer token, which media
+ * elements cannot send; a bad or expired signature gets 403.
+ */
+export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
+  const { config, services, logger } = deps;
+  const links = services.preferences.links;
+  links.useSecret(resolveJwtSecret(config.auth.secret, config.dataDir));
+  const renderer = new PreviewRenderer(deps.previewCacheDir ?? path.join(config.dataDir, 'rater-previews'));
+
+  app.get('/rater/preview/:taskId/:side', async (req: Request<{ taskId: string; side: string }>, res: Response) => {
+    const { taskId, side } = req.params;
+    const exp = typeof req.query.exp === 'string' ? req.query.exp : '';
+    const sig = typeof req.query.sig === 'string' ? req.query.sig : '';
+    if (!links.verify(taskId, side, exp, sig, new Date()) || (side !== 'A' && side !== 'B')) {
+      res.status(403).json({ error: 'invalid or expired preview link; ask for the task again' });
+      return;
+    }
+    try {
+      const file = await renderer.render(await services.preferences.previewSource(taskId, side));
+      res.setHeader('cache-control', 'private, max-age=600');
+      res.type('video/mp4');
+      // sendFile answers Range requests, which media elements use to seek and stream.
+      res.sendFile(file, { headers: { 'x-content-type-options': 'nosniff' } });
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.NotFound) {
+        res.status(404).json({ error: err.message });
+        return;
+      }
+      logger.error({ err, taskId, side }, 'preview rendering failed');
+      res.status(500).json({ error: 'preview could not be rendered' });
+    }
+  });
+
+  app.use(
+    '/rater',
+    (_req, res, next) => {
+      res.set(PAGE_HEADERS);
+      next();
+    },
+    express.static(PUBLIC_DIR(), { index: 'index.html', maxAge: 0 }),
+  );
+}

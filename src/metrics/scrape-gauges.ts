@@ -1,0 +1,88 @@
+import type { Logger } from '../common/logger';
+import type { OutboxRepository } from '../modules/job/outbox.repository';
+import type { ModelVersionRepository } from '../modules/model-version/model-version.repository';
+import { InProcessQueue } from '../queue/in-process.queue';
+import type { JobQueue } from '../queue/job-queue';
+import { NatsQueue } from '../queue/nats.queue';
+import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
+import type { AppMetrics } from './metrics';
+
+/** Messages in the queue not yet acknowledged (JetStream work-queue stream, or the in-process backlog). */
+async function queueLag(queue: JobQueue): Promise<number | undefined> {
+  if (queue instanceof NatsQueue) return queue.pendingCount();
+  if (queue instanceof InProcessQueue) return queue.depth;
+  return undefined;
+}
+
+/** Queue lag and the outbox backlog, read on every scrape (both are cheap, indexed reads). */
+export function registerQueueGauges(
+  metrics: AppMetrics,
+  deps: { queue: JobQueue; outbox: Pick<OutboxRepository, 'unpublishedCount'>; logger: Logger },
+): void {
+  const { queue, outbox, logger } = deps;
+  metrics.scrapeGauge('bgm_queue_lag_messages', 'Job messages in the queue not yet acknowledged', ['queue'], async (g) => {
+    g.reset();
+    try {
+      const lag = await queueLag(queue);
+      if (lag !== undefined) g.set({ queue: queue.kind }, lag);
+    } catch (err) {
+      logger.warn({ err }, 'metrics: queue lag unavailable');
+    }
+  });
+  metrics.scrapeGauge('bgm_outbox_unpublished_messages', 'Outbox rows not yet published to the queue', [], async (g) => {
+    g.reset();
+    try {
+      g.set(await outbox.unpublishedCount());
+    } catch (err) {
+      logger.warn({ err }, 'metrics: outbox backlog unavailable');
+    }
+  });
+}
+
+interface CoverageSample extends EmbeddingCoverage {
+  modelVersion?: string;
+}
+
+/**
+ * Embedding coverage of the active model version: READY tracks embedded under it / live tracks.
+ * The count scans the catalog, so it is cached for `cacheMs` and registered by API processes only
+ * (fifty workers each counting ten million rows per scrape would load the database for nothing).
+ */
+export function registerCatalogGauges(
+  metrics: AppMetrics,
+  deps: { models: Pick<ModelVersionRepository, 'findActive'>; coverage: EmbeddingCoverageRepository; logger: Logger; cacheMs?: number },
+): void {
+  const { models, coverage, logger, cacheMs = 30_000 } = deps;
+  let cached: { at: number; sample: Promise<CoverageSample | undefined> } | undefined;
+  const read = (): Promise<CoverageSample | undefined> => {
+    if (!cached || Date.now() - cached.at > cacheMs) {
+      const sample = (async () => {
+        const model = await models.findActive();
+        if (!model) return coverage.coverage(null);
+        return { ...(await coverage.coverage(model.id)), modelVersion: `${model.name}@${model.version}` };
+      })().catch((err: unknown) => {
+        logger.warn({ err }, 'metrics: embedding coverage unavailable');
+        cached = undefined;
+        return undefined;
+      });
+      cached = { at: Date.now(), sample };
+    }
+    return cached.sample;
+  };
+
+  metrics.scrapeGauge('bgm_catalog_live_tracks', 'Tracks not retired', [], async (g) => {
+    g.reset();
+    const s = await read();
+    if (s) g.set(s.live);
+  });
+  metrics.scrapeGauge('bgm_catalog_embedded_tracks', 'Live READY tracks with an embedding under the active model version', ['model_version'], async (g) => {
+    g.reset();
+    const s = await read();
+    if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.embedded);
+  });
+  metrics.scrapeGauge('bgm_embedding_coverage_ratio', 'Embedded / live tracks under the active model version (1 when the catalog is empty)', ['model_version'], async (g) => {
+    g.reset();
+    const s = await read();
+    if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.live === 0 ? 1 : s.embedded / s.live);
+  });
+}

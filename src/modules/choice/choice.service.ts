@@ -1,0 +1,38 @@
+import { requireRole, type Principal } from '../../auth/principal';
+import { badInput, notFound } from '../../common/errors';
+import type { Repositories } from '../../db/repositories';
+import { checkPageSize, keysetPage, type Page } from '../common/page';
+import type { BgmChoiceRecord } from './choice.repository';
+
+/** Bound on a reported rank: well above suggestBgm's page limit, so apps that page further fit. */
+export const MAX_CHOICE_RANK = 1000;
+
+/**
+ * Which track creators actually put under their videos: implicit feedback on the suggestions,
+ * kept as training data (positive pairs of video and music).
+ */
+export class ChoiceService {
+  constructor(
+    private readonly repos: Pick<Repositories, 'choices' | 'videos' | 'tracks'>,
+    private readonly maxPageSize: number,
+  ) {}
+
+  /** Only the video's owner can say which music they used; to anyone else the video does not exist. */
+  async recordBgmChoice(principal: Principal | undefined, input: { videoId: string; trackId: string; rank?: number | null }) {
+    const caller = requireRole(principal, 'app');
+    if (input.rank != null && (!Number.isInteger(input.rank) || input.rank < 1 || input.rank > MAX_CHOICE_RANK)) {
+      throw badInput(`rank must be between 1 and ${MAX_CHOICE_RANK}`, { argument: 'rank' });
+    }
+    const video = await this.repos.videos.findById(input.videoId);
+    if (!video || video.ownerId !== caller.id) throw notFound('Video', input.videoId);
+    const track = await this.repos.tracks.findById(input.trackId);
+    if (!track) throw notFound('Track', input.trackId);
+    return this.repos.choices.create({ videoId: video.id, trackId: track.id, userId: caller.id, rank: input.rank ?? null });
+  }
+
+  async listChoices(principal: Principal | undefined, first: number, after?: string | null): Promise<Page<BgmChoiceRecord>> {
+    requireRole(principal, 'admin');
+    checkPageSize(first, this.maxPageSize);
+    return keysetPage(first, after, (take, cursor) => this.repos.choices.list(take, cursor));
+  }
+}

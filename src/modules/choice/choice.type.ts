@@ -1,0 +1,26 @@
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../common/connection.type';
+
+@ObjectType({ description: 'The track a creator used for a video (training data: a positive video-music pair)' })
+export class BgmChoice {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  videoId!: string;
+
+  @Field(() => ID)
+  trackId!: string;
+
+  @Field({ description: 'The creator (owner of the video)' })
+  userId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Rank of the track in the suggestions shown, when known' })
+  rank!: number | null;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class BgmChoiceConnection extends Connection(BgmChoice, 'BgmChoice') {}

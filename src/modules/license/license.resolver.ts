@@ -1,0 +1,47 @@
+import { IsOptional, IsUUID } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context';
+import { IdArgs } from '../common/args';
+import { LicenseInput } from '../ingest/ingest.input';
+import { License, Track } from '../track/track.type';
+
+@ArgsType()
+class UpsertLicenseArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'trackId must be a UUID' })
+  trackId!: string;
+
+  @Field(() => ID, { nullable: true, description: "Omit to add a license; give one of the track's license ids to replace its terms" })
+  @IsOptional()
+  @IsUUID('all', { message: 'licenseId must be a UUID' })
+  licenseId?: string;
+}
+
+@Resolver()
+export class CatalogAdminResolver {
+  @Authorized('admin')
+  @Mutation(() => License, { description: 'Adds or replaces a license of a track; suggestions follow it at once' })
+  upsertLicense(
+    @Args() { trackId, licenseId }: UpsertLicenseArgs,
+    @Arg('license', () => LicenseInput) license: LicenseInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return ctx.services.catalog.upsertLicense(ctx.principal, trackId, licenseId, {
+      ...license,
+      validFrom: license.validFrom ?? undefined,
+      validTo: license.validTo ?? null,
+    });
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, { description: 'Removes a track from suggestions and the catalog view at once' })
+  retireTrack(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.catalog.setRetired(ctx.principal, id, true);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, { description: 'Brings a retired track back' })
+  unretireTrack(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.catalog.setRetired(ctx.principal, id, false);
+  }
+}

@@ -1,0 +1,46 @@
+import { Prisma } from '../../generated/prisma/client';
+
+/** What a suggestion must satisfy besides fitting the video. Every condition is optional. */
+export interface SuggestionFilter {
+  /** ISO 3166-1 alpha-2 country where the video is published. */
+  territory?: string;
+  platform?: string;
+  /** Only tracks licensed for commercial use. */
+  commercialUse?: boolean;
+  /** Any of these moods. */
+  moods?: string[];
+  bpmMin?: number;
+  bpmMax?: number;
+  minDurationSec?: number;
+}
+
+/**
+ * SQL conditions on `track t` that make a track suggestible: READY, not retired, matching the
+ * filter. Licensing is a separate lateral join (licenseJoin) so the matching license is returned.
+ */
+export function trackConditions(f: SuggestionFilter): Prisma.Sql {
+  const parts = [Prisma.sql`t.status = 'READY'`, Prisma.sql`t.retired_at IS NULL`];
+  if (f.moods?.length) parts.push(Prisma.sql`t.moods && ${f.moods}::text[]`);
+  if (f.bpmMin !== undefined) parts.push(Prisma.sql`t.bpm >= ${f.bpmMin}`);
+  if (f.bpmMax !== undefined) parts.push(Prisma.sql`t.bpm <= ${f.bpmMax}`);
+  if (f.minDurationSec !== undefined) parts.push(Prisma.sql`t.duration_sec >= ${f.minDurationSec}`);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * `JOIN LATERAL` picking one license of track t valid now for the filter: inside its validity
+ * window, covering the territory (empty allow-list = worldwide, deny-list wins), the platform
+ * (empty = all) and commercial use when asked. The longest-running license is preferred.
+ */
+export function licenseJoin(f: SuggestionFilter): Prisma.Sql {
+  const parts = [Prisma.sql`l.track_id = t.id`, Prisma.sql`l.valid_from <= now()`, Prisma.sql`(l.valid_to IS NULL OR l.valid_to > now())`];
+  if (f.territory) {
+    parts.push(Prisma.sql`(coalesce(cardinality(l.territories_allowed), 0) = 0 OR ${f.territory} = ANY(l.territories_allowed))`);
+    parts.push(Prisma.sql`NOT (${f.territory} = ANY(coalesce(l.territories_denied, '{}')))`);
+  }
+  if (f.platform) parts.push(Prisma.sql`(coalesce(cardinality(l.platforms), 0) = 0 OR ${f.platform} = ANY(l.platforms))`);
+  if (f.commercialUse) parts.push(Prisma.sql`l.commercial_use`);
+  return Prisma.sql`JOIN LATERAL (
+    SELECT l.id FROM license l WHERE ${Prisma.join(parts, ' AND ')}
+    ORDER BY l.valid_to DESC NULLS FIRST, l.id LIMIT 1) lic ON true`;
+}

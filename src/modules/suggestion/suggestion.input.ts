@@ -1,0 +1,42 @@
+import { ArrayMaxSize, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { Field, Float, InputType } from 'type-graphql';
+
+@InputType({ description: 'Conditions every suggestion must meet; all optional' })
+export class SuggestionFilterInput {
+  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country the video is published in, e.g. "US"' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'territory must be an ISO 3166-1 alpha-2 code like "US"' })
+  territory?: string;
+
+  @Field(() => String, { nullable: true, description: 'Platform the video is published on, e.g. "ios"' })
+  @IsOptional()
+  @Length(1, 64)
+  platform?: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only tracks licensed for commercial use' })
+  commercialUse?: boolean;
+
+  @Field(() => [String], { nullable: true, description: 'Any of these moods' })
+  @IsOptional()
+  @ArrayMaxSize(16)
+  @Length(1, 64, { each: true })
+  moods?: string[];
+
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(400)
+  bpmMin?: number;
+
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(400)
+  bpmMax?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Shortest acceptable track, in seconds' })
+  @IsOptional()
+  @Min(0)
+  @Max(24 * 3600)
+  minDurationSec?: number;
+}

@@ -68,7 +68,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     stack.push(() => relay.stop());
 
     await bootstrapModel(config, uow, logger);
-    const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes);
+    const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
     const onEnqueued = () => relay.kick();
     const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued, logger });
     const authenticator = new JwtAuthenticator({ ...config.auth, secret: resolveJwtSecret(config.auth.secret, config.dataDir) });
@@ -91,6 +91,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       authenticator,
       graphql: role === 'api',
       metrics,
+      storage,
       readiness: [
         { name: 'database', check: async () => void (await db.sql.query('SELECT 1')) },
         { name: 'queue', check: () => queue.ping() },

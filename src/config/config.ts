@@ -39,6 +39,9 @@ const envSchema = z.object({
   MAX_MEDIA_BYTES: int(1024, 10 * 1024 ** 3).default(500 * 1024 ** 2),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(15_000),
   OUTBOX_POLL_MS: int(10, 60_000).default(500),
+  MEDIA_URL_ALLOWLIST: z.string().default('').transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean)),
+  MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  MEDIA_FETCH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
   WORKER_CONCURRENCY: int(1, 64).default(1),
   WORKER_MAX_DELIVER: int(1, 100).default(8),
@@ -80,6 +83,7 @@ export interface AppConfig {
   worker: { concurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
+  urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
 }
 
 /** Builds the typed config from an environment; throws ConfigError naming every bad variable. */
@@ -97,6 +101,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
     problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development)');
+  }
+  if (e.NODE_ENV === 'production' && e.MEDIA_FETCH_ALLOW_PRIVATE) {
+    problems.push('MEDIA_FETCH_ALLOW_PRIVATE: must not be true in production (it lets ingestion reach internal addresses)');
   }
   if (e.WORKER_MAX_DELIVER <= e.JOB_MAX_ATTEMPTS) {
     problems.push('WORKER_MAX_DELIVER: must exceed JOB_MAX_ATTEMPTS, or a crashed delivery could leave a job unfinished');
@@ -141,6 +148,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       intraOpThreads: e.INFERENCE_INTRA_OP_THREADS,
       batchSize: e.INFERENCE_BATCH_SIZE,
     },
+    urlFetch: { allowlist: e.MEDIA_URL_ALLOWLIST, timeoutMs: e.MEDIA_FETCH_TIMEOUT_MS, allowPrivateAddresses: e.MEDIA_FETCH_ALLOW_PRIVATE },
     media: {
       maxMediaBytes: e.MAX_MEDIA_BYTES,
       maxTrackSeconds: e.MAX_TRACK_SECONDS,

@@ -16,6 +16,8 @@ import type { AppMetrics } from '../metrics/metrics';
 import type { Services } from '../services';
 import { createApolloServer } from './graphql-server';
 import { mountRaterRoutes } from './rater/rater-routes';
+import { mountUploadRoutes } from './upload-routes';
+import type { MediaStorage } from '../storage/media-storage';
 
 export interface ReadinessCheck {
   name: string;
@@ -32,6 +34,8 @@ export interface HttpServerDeps {
   graphql: boolean;
   /** Served at GET /metrics (Prometheus text format) when given. */
   metrics?: AppMetrics;
+  /** Where POST /media/uploads stores files (API role only). */
+  storage?: MediaStorage;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -97,6 +101,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
   }
 
   if (deps.graphql) mountRaterRoutes(app, { config, services, logger });
+  if (deps.graphql && deps.storage) mountUploadRoutes(app, authenticator, deps.storage);
 
   if (apollo) app.use(
     '/graphql',

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../common/errors';
+import { type Fetched, fetchToMediaRoot, type UrlFetchPolicy } from './url-fetcher';
 
 export interface StoredMedia {
   /** Canonical form kept in the database: `media://<path relative to the media root>`. */
@@ -19,6 +20,12 @@ export interface MediaStorage {
   /** Local path of a canonical `media://` URI. */
   pathOf(uri: string): string;
   sha256(media: StoredMedia): Promise<string>;
+  /** Downloads an allowlisted URL into storage (see url-fetcher.ts); throws BAD_USER_INPUT. */
+  fetchUrl(url: string, argument: string): Promise<Fetched>;
+  /** Removes a stored file that no database row refers to (a batch that failed after fetching). */
+  discard(uri: string): Promise<void>;
+  /** Stores an uploaded body under its content hash; throws BAD_USER_INPUT above the size limit. */
+  saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched>;
 }
 
 const MAX_REF_LENGTH = 1024;
@@ -27,8 +34,48 @@ export class LocalMediaStorage implements MediaStorage {
   constructor(
     private readonly root: string,
     private readonly maxBytes: number,
+    private readonly urlPolicy: Omit<UrlFetchPolicy, 'maxBytes'> = { allowlist: [], timeoutMs: 30_000, allowPrivateAddresses: false },
   ) {
     fs.mkdirSync(root, { recursive: true });
+  }
+
+  fetchUrl(url: string, argument: string): Promise<Fetched> {
+    return fetchToMediaRoot(url, argument, { ...this.urlPolicy, maxBytes: this.maxBytes }, this.root);
+  }
+
+  async saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched> {
+    const dir = path.join(this.root, 'uploads');
+    await fs.promises.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `.${randomUUID()}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const limit = this.maxBytes;
+    try {
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<string | Buffer>) {
+          for await (const part of source) {
+            const chunk = typeof part === 'string' ? Buffer.from(part) : part;
+            size += chunk.length;
+            if (size > limit) throw badInput(`upload is above the limit of ${limit} bytes`, { maxBytes: limit });
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        fs.createWriteStream(tmp),
+      );
+      if (size === 0) throw badInput('upload is empty');
+      const sha256 = hash.digest('hex');
+      const name = `${sha256}${/^\.[a-z0-9]{1,8}$/.test(extension) ? extension : ''}`;
+      await fs.promises.rename(tmp, path.join(dir, name));
+      return { uri: `media://uploads/${name}`, sha256, sizeBytes: size };
+    } finally {
+      await fs.promises.rm(tmp, { force: true });
+    }
+  }
+
+  async discard(uri: string): Promise<void> {
+    await fs.promises.rm(this.pathOf(uri), { force: true });
   }
 
   async locate(ref: string, argument: string): Promise<StoredMedia> {

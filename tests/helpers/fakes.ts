@@ -201,5 +201,8 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
     },
     pathOf: (uri) => `/fake/${uri}`,
     sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
+    fetchUrl: (_url, argument) => Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),
+    discard: () => Promise.resolve(),
+    saveUpload: () => Promise.reject(new Error('not supported by the fake')),
   };
 }

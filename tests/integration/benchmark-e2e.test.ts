@@ -67,7 +67,10 @@ const suite = haveMusic || process.env.CI ? describe : describe.skip;
 if (!haveMusic) process.stderr.write(`benchmark e2e: ${MUSIC_DIR} missing (apt-get install wesnoth-1.16-music)\n`);
 
 suite('[embedded] benchmark end to end (issue 6)', () => {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-e2e-'));
+  // BENCH_E2E_WORK keeps the dataset, exports and models there (and reuses them when present).
+  const keep = process.env.BENCH_E2E_WORK;
+  const work = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-e2e-'));
+  const done = (dir: string, file: string) => fs.existsSync(path.join(dir, file));
   const datasetDir = path.join(work, 'dataset');
   const exportDir = path.join(work, 'export');
   const models = { full: path.join(work, 'model-full'), cmmr: path.join(work, 'model-cmmr') };
@@ -85,28 +88,31 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
   afterAll(async () => {
     await app?.stop();
     await env.cleanup();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
     process.stderr.write(`benchmark e2e timings (s): ${JSON.stringify(timings)}\n`);
   });
 
   it('generates and exports the benchmark, and trains MRCMV and cmmr with the same budget', async () => {
     if (!haveMusic) throw new Error(`${MUSIC_DIR} is missing: apt-get install wesnoth-1.16-music`);
     const preset = { ...PRESETS.small, tracks: TRACKS, videos: VIDEOS, maxVideoSec: 36 };
-    await timed('dataset', () =>
-      makeDataset({ musicDir: MUSIC_DIR, outDir: datasetDir, seed: SEED, presetName: 'e2e', preset, knobs: DEFAULT_KNOBS, concurrency: 2 }),
-    );
-    await timed('export', () => exportDataset({ datasetDir, outDir: exportDir, frameSize: 64, concurrency: 2 }));
+    if (!done(datasetDir, 'manifest.json')) {
+      await timed('dataset', () =>
+        makeDataset({ musicDir: MUSIC_DIR, outDir: datasetDir, seed: SEED, presetName: 'e2e', preset, knobs: DEFAULT_KNOBS, concurrency: 2, force: true }),
+      );
+    }
+    if (!done(exportDir, 'manifest.json')) await timed('export', () => exportDataset({ datasetDir, outDir: exportDir, frameSize: 64, concurrency: 2 }));
     await timed('train', () =>
-      Promise.all([
-        train(exportDir, path.join(work, 'run-full'), 'full', models.full),
-        train(exportDir, path.join(work, 'run-cmmr'), 'cmmr', models.cmmr),
-      ]),
+      Promise.all(
+        (['full', 'cmmr'] as const)
+          .filter((v) => !done(models[v], 'manifest.json'))
+          .map((v) => train(exportDir, path.join(work, `run-${v}`), v, models[v])),
+      ),
     );
     const manifest = readDatasetManifest(path.join(datasetDir, 'manifest.json'));
     expect(manifest.tracks).toHaveLength(TRACKS);
     expect(manifest.items).toHaveLength(VIDEOS);
     expect(readModelFolder(models.full).manifest.training).toMatchObject({ trained: true, variant: 'full' });
-  }, 600_000);
+  }, 1_200_000);
 
   it('evaluates both exports through the serving code (OnnxEmbedder, same features)', async () => {
     const pool = new OnnxPool(2, { provider: 'cpu', threadsPerSession: 1 }, createLogger('silent'));

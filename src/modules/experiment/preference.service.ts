@@ -4,7 +4,7 @@ import { AppError, ErrorCode, failedPrecondition, forbidden, notFound } from '..
 import type { Repositories, UnitOfWork } from '../../db/repositories';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
 import type { ExperimentWithArms } from './experiment.repository';
-import type { TaskRecord, Unit } from './preference.repository';
+import type { NewTask, TaskRecord, Unit } from './preference.repository';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { PreviewLinks, Side } from './preview-links';
 import { recommenderFor } from './recommenders';
@@ -77,7 +77,7 @@ export class PreferenceService {
   private readonly settings: PreferenceSettings;
 
   constructor(
-    private readonly repos: Pick<Repositories, 'experiments' | 'preferences' | 'videos' | 'tracks'>,
+    private readonly repos: Pick<Repositories, 'experiments' | 'preferences' | 'videos' | 'tracks' | 'embeddings' | 'trackPool'>,
     private readonly uow: UnitOfWork,
     readonly links: PreviewLinks,
     private readonly storage: Pick<MediaStorage, 'pathOf'>,
@@ -92,24 +92,31 @@ export class PreferenceService {
     return this.repos.experiments.list(100, 'RUNNING');
   }
 
-  /** The rater's open task, or a new one for a unit they have not voted on; null when done. */
+  /**
+   * The rater's open task, or a new one for a unit they have not voted on; null when done. The
+   * arms' suggestions are computed outside the transaction (no lock is held during vector
+   * search); the task is then created under the rater's lock after checking again that no open
+   * task or vote appeared meanwhile.
+   */
   async nextTask(principal: Principal | undefined, experimentId: string): Promise<TaskOffer> {
     const rater = requireRole(principal, 'rater');
     if (!this.links.ready) throw failedPrecondition('Rater previews are not served by this process');
-    return this.uow.run(async (repos) => {
-      await repos.preferences.lockRater(experimentId, rater.id);
-      const experiment = this.checkOpen(await repos.experiments.findById(experimentId), experimentId);
-      const now = this.settings.now();
-      const voted = await repos.preferences.votedUnits(experiment.id, rater.id);
-      const progress = { done: voted.length, total: totalUnits(experiment) };
-      const open = await repos.preferences.findOpenTask(experiment.id, rater.id, now);
-      if (open) return { task: this.serve(open, now), progress };
-      const votedKeys = new Set(voted.map(unitKey));
-      const remaining = allUnits(experiment, await repos.experiments.videoIds(experiment.id)).filter((u) => !votedKeys.has(unitKey(u)));
-      if (remaining.length === 0) return { task: null, progress };
-      const task = await this.issue(repos, experiment, rater.id, remaining, now);
-      return { task: this.serve(task, now), progress };
-    });
+    for (let round = 0; round < 3; round++) {
+      const state = await this.raterState(this.repos, experimentId, rater.id);
+      if (state.open || state.remaining.length === 0) return this.offer(state);
+      const draft = await this.draftTask(state.experiment, rater.id, state.remaining);
+      const offer = await this.uow.run(async (repos) => {
+        await repos.preferences.lockRater(experimentId, rater.id);
+        const locked = await this.raterState(repos, experimentId, rater.id);
+        // A concurrent request of the same rater opened a task: serve that one.
+        if (locked.open) return this.offer(locked);
+        // ... or voted on this unit meanwhile: draft again.
+        if (!locked.remaining.some((u) => unitKey(u) === unitKey(draft))) return null;
+        return this.offer({ ...locked, open: await repos.preferences.createTask(draft) });
+      });
+      if (offer) return offer;
+    }
+    throw new AppError(ErrorCode.Conflict, 'Concurrent requests for this rater; ask again');
   }
 
   /** One vote per rater and task (and per unit); anything else is refused before a write. */
@@ -161,9 +168,25 @@ export class PreferenceService {
     return experiment;
   }
 
-  private async issue(repos: Repositories, experiment: ExperimentWithArms, raterId: string, remaining: Unit[], now: Date): Promise<TaskRecord> {
+  private async raterState(repos: Pick<Repositories, 'experiments' | 'preferences'>, experimentId: string, raterId: string) {
+    const experiment = this.checkOpen(await repos.experiments.findById(experimentId), experimentId);
+    const now = this.settings.now();
+    const voted = await repos.preferences.votedUnits(experiment.id, raterId);
+    const open = await repos.preferences.findOpenTask(experiment.id, raterId, now);
+    const votedKeys = new Set(voted.map(unitKey));
+    const remaining = open ? [] : allUnits(experiment, await repos.experiments.videoIds(experiment.id)).filter((u) => !votedKeys.has(unitKey(u)));
+    return { experiment, now, open, remaining, progress: { done: voted.length, total: totalUnits(experiment) } };
+  }
+
+  private offer(state: { open: TaskRecord | null; now: Date; progress: Progress }): TaskOffer {
+    return { task: state.open ? this.serve(state.open, state.now) : null, progress: state.progress };
+  }
+
+  /** Picks a random remaining unit both arms can serve and what each suggests for it. */
+  private async draftTask(experiment: ExperimentWithArms, raterId: string, units: Unit[]): Promise<NewTask> {
+    const remaining = [...units];
     const arms = new Map(experiment.arms.map((a) => [a.id, a]));
-    const deps = { embeddings: repos.embeddings, trackPool: repos.trackPool };
+    const deps = { embeddings: this.repos.embeddings, trackPool: this.repos.trackPool };
     const reasons: string[] = [];
     for (let attempt = 0; attempt < MAX_ISSUE_ATTEMPTS && remaining.length > 0; attempt++) {
       const [unit] = remaining.splice(Math.floor(this.settings.random() * remaining.length), 1);
@@ -176,7 +199,7 @@ export class PreferenceService {
         }
         continue;
       }
-      return repos.preferences.createTask({
+      return {
         id,
         experimentId: experiment.id,
         videoId: unit!.videoId,
@@ -190,8 +213,8 @@ export class PreferenceService {
         firstIsA: this.settings.random() < 0.5,
         // Served anyway: a tie by construction, kept visible in the results.
         sameTrack: first.trackId === second.trackId,
-        expiresAt: new Date(now.getTime() + this.settings.taskTtlMs),
-      });
+        expiresAt: new Date(this.settings.now().getTime() + this.settings.taskTtlMs),
+      };
     }
     throw failedPrecondition(`No task can be served: ${reasons[0] ?? 'no unit left'}`, { reasons: reasons.slice(0, 5) });
   }

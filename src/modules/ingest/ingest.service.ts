@@ -6,7 +6,10 @@ import type { MediaStorage } from '../../storage/media-storage';
 import type { NewLicense, TrackRecordLike, TrackWithLicenses } from './ingest.types';
 
 export interface IngestTrackItem {
-  mediaUri: string;
+  /** A file already in media storage (an upload). Exactly one of mediaUri and sourceUrl. */
+  mediaUri?: string | null;
+  /** A URL on an allowlisted host to download the file from. */
+  sourceUrl?: string | null;
   title: string;
   artist: string;
   tags: string[];
@@ -38,12 +41,15 @@ export class IngestService {
     if (items.length === 0 || items.length > this.maxBatchSize) {
       throw badInput(`tracks must hold 1 to ${this.maxBatchSize} items`, { argument: 'tracks', max: this.maxBatchSize });
     }
-    const located = await Promise.all(
-      items.map(async (item, i) => {
-        const media = await this.storage.locate(item.mediaUri, `tracks[${i}].mediaUri`);
-        return { item, media, hash: await this.storage.sha256(media), index: i };
-      }),
-    );
+    const fetched: string[] = [];
+    let located;
+    try {
+      located = await this.locateAll(items, fetched);
+    } catch (err) {
+      // Bad input writes nothing: drop what this call downloaded before the failure.
+      await Promise.all(fetched.map((uri) => this.storage.discard(uri)));
+      throw err;
+    }
     const result = await this.uow.run(async ({ tracks, jobs }) => {
       const existing = new Map((await tracks.findByContentHashes(located.map((l) => l.hash))).map((t) => [t.contentHash, t]));
       const out: IngestResult = { created: [], duplicates: [] };
@@ -54,7 +60,8 @@ export class IngestService {
           out.duplicates.push({ index, track: dup });
           continue;
         }
-        const track = await tracks.create({ ...item, mediaUri: media.uri, contentHash: hash });
+        const { sourceUrl: _source, ...fields } = item;
+        const track = await tracks.create({ ...fields, mediaUri: media.uri, contentHash: hash });
         seen.set(hash, track);
         const job = await jobs.enqueue('EMBED_TRACK', { trackId: track.id });
         out.created.push({ track, job });
@@ -63,5 +70,24 @@ export class IngestService {
     });
     if (result.created.length > 0) this.onEnqueued();
     return result;
+  }
+
+  /** Validates every item (files exist and fit the limits, URLs are allowed) before anything is written. */
+  private async locateAll(items: IngestTrackItem[], fetched: string[]) {
+    const out = [];
+    for (const [index, item] of items.entries()) {
+      if (Boolean(item.mediaUri) === Boolean(item.sourceUrl)) {
+        throw badInput(`tracks[${index}]: give exactly one of mediaUri and sourceUrl`, { argument: `tracks[${index}]` });
+      }
+      if (item.sourceUrl) {
+        const f = await this.storage.fetchUrl(item.sourceUrl, `tracks[${index}].sourceUrl`);
+        if (f.created) fetched.push(f.uri);
+        out.push({ item, media: { uri: f.uri }, hash: f.sha256, index });
+      } else {
+        const media = await this.storage.locate(item.mediaUri!, `tracks[${index}].mediaUri`);
+        out.push({ item, media, hash: await this.storage.sha256(media), index });
+      }
+    }
+    return out;
   }
 }

@@ -41,7 +41,7 @@ const podLabels = (o: K8sObject) => (o.spec as any).template.metadata.labels as 
 describe('deploy/k8s manifests', () => {
   it('parses every YAML file, and every manifest is used by a kustomization', () => {
     const files = yamlFiles(K8S);
-    for (const f of files) expect(() => parse(fs.readFileSync(f, 'utf8'))).not.toThrow();
+    for (const f of files) expect(() => readYamlObjects(f)).not.toThrow();
     const used = new Set<string>();
     for (const k of files.filter((f) => path.basename(f) === 'kustomization.yaml')) {
       const doc = parse(fs.readFileSync(k, 'utf8'));
@@ -103,7 +103,8 @@ describe('deploy/k8s manifests', () => {
           }
         }
         for (const v of (spec.volumes as any[]) ?? []) if (v.persistentVolumeClaim && !names('PersistentVolumeClaim').has(v.persistentVolumeClaim.claimName)) missing.push(`pvc ${v.persistentVolumeClaim.claimName}`);
-        if (spec.serviceAccountName && !names('ServiceAccount').has(spec.serviceAccountName as string)) missing.push(`serviceaccount ${String(spec.serviceAccountName)}`);
+        const account = spec.serviceAccountName as string | undefined;
+        if (account && !names('ServiceAccount').has(account)) missing.push(`serviceaccount ${account}`);
       }
       for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) if (!names('Deployment').has((hpa.spec as any).scaleTargetRef.name)) missing.push(`hpa target ${hpa.metadata.name}`);
       for (const so of byKind(objects, 'ScaledObject')) if (!names('Deployment').has((so.spec as any).scaleTargetRef.name)) missing.push(`scaledobject target ${so.metadata.name}`);

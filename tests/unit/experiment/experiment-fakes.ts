@@ -14,7 +14,7 @@ export class FakeExperiments implements ExperimentRepository {
 
   create({ arms, videoIds, ...e }: NewExperiment) {
     const id = randomUUID();
-    const armRows: ArmRecord[] = arms.map((a, position) => ({ id: randomUUID(), experimentId: id, position, createdAt: new Date(), ...a }));
+    const armRows: ArmRecord[] = arms.map((a, position) => ({ id: randomUUID(), experimentId: id, position, createdAt: new Date(), ...a, config: a.config as ArmRecord['config'] }));
     const row = { id, ...e, status: 'DRAFT' as ExperimentStatus, arms: armRows, videoIds, videoCount: videoIds.length, createdAt: new Date(), updatedAt: new Date() };
     this.rows.push(row);
     return Promise.resolve(row);

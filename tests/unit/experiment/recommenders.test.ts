@@ -21,9 +21,9 @@ describe('recommenders', () => {
     expect(await r.suggest('v1', 's')).toEqual({ ok: false, reason: 'video v1 has no embedding under model version m1' });
     await d.embeddings.upsertVideoEmbedding('v1', 'm1', [1, 0]);
     expect((await r.suggest('v1', 's')).ok).toBe(false);
-    d.embeddings.nearest = [{ trackId: 't7', score: 0.8 }];
+    d.embeddings.nearest = [{ trackId: 't7', score: 0.8, licenseId: 'l7' }];
     expect(await r.suggest('v1', 's')).toEqual({ ok: true, trackId: 't7', startSec: 0 });
-    d.embeddings.nearest = [{ trackId: 't7', score: 0.8, startSec: 64 } as never];
+    d.embeddings.nearest = [{ trackId: 't7', score: 0.8, licenseId: 'l7', startSec: 64 } as never];
     expect(await r.suggest('v1', 's')).toEqual({ ok: true, trackId: 't7', startSec: 64 });
   });
 

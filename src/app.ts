@@ -9,6 +9,7 @@ import { startHttpServer } from './http/app-server';
 import { EmbeddingCoverageRepository } from './metrics/embedding-coverage.repository';
 import { AppMetrics } from './metrics/metrics';
 import { registerCatalogGauges, registerQueueGauges } from './metrics/scrape-gauges';
+import { loadDemoCatalog } from './demo/load-demo';
 import { bootstrapModel } from './modules/model-version/bootstrap-model';
 import type { JobQueue } from './queue/job-queue';
 import { openQueue } from './queue/open-queue';
@@ -83,6 +84,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       const running = jobs;
       stack.push(() => running.stop());
     }
+
+    if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);
 
     const http = await startHttpServer({
       config,

@@ -42,6 +42,7 @@ const envSchema = z.object({
   MEDIA_URL_ALLOWLIST: z.string().default('').transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean)),
   MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
   MEDIA_FETCH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
   WORKER_CONCURRENCY: int(1, 64).default(1),
   WORKER_MAX_DELIVER: int(1, 100).default(8),
@@ -80,6 +81,8 @@ export interface AppConfig {
   outboxPollMs: number;
   /** Whether this process runs job handlers (always in the worker; in the API, with the in-process queue by default). */
   runJobs: boolean;
+  /** Load demo/ into an empty catalog at start (default: on the embedded database only). */
+  demoCatalog: boolean;
   worker: { concurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
@@ -135,6 +138,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',
+    demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       maxDeliver: e.WORKER_MAX_DELIVER,

@@ -45,6 +45,7 @@ export class TestEnv {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATA_DIR: this.dataDir,
       OUTBOX_POLL_MS: '50',
+      DEMO_CATALOG: 'false',
       ...overrides,
     };
     if (this.mode === 'postgres+nats') {

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Principal } from '../auth/principal';
+import type { Logger } from '../common/logger';
+import { projectRoot } from '../common/paths';
+import type { Services } from '../services';
+import type { DemoManifest } from './demo-manifest';
+
+const SYSTEM_ADMIN: Principal = { id: 'system:demo-loader', roles: ['admin'] };
+/** Demo videos belong to this user: `npm run token -- --role app --sub demo` sees them. */
+export const DEMO_OWNER: Principal = { id: 'demo', roles: ['app'] };
+
+/**
+ * Loads demo/ into an empty catalog (embedded default): real music excerpts with their licenses
+ * and attribution, and generated videos owned by `demo`. Their embedding jobs run like any other.
+ */
+export async function loadDemoCatalog(services: Services, mediaRoot: string, logger: Logger): Promise<boolean> {
+  const dir = path.join(projectRoot(), 'demo');
+  if (!fs.existsSync(path.join(dir, 'manifest.json'))) return false;
+  const existing = await services.tracks.listTracks({ includeRetired: true }, 1);
+  if (existing.edges.length > 0) return false;
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DemoManifest;
+  const target = path.join(mediaRoot, 'demo');
+  fs.cpSync(dir, target, { recursive: true });
+  const media = (file: string) => `media://demo/${file}`;
+  const ingested = await services.ingest.ingestTracks(
+    SYSTEM_ADMIN,
+    manifest.tracks.map((t) => ({
+      mediaUri: media(t.file),
+      title: t.title,
+      artist: t.artist,
+      bpm: t.bpm,
+      tags: ['demo'],
+      moods: [],
+      license: {
+        licensor: t.license.licensor,
+        attribution: t.license.attribution,
+        // The demo licenses (CC BY-SA, GPL) allow commercial use anywhere, on any platform.
+        commercialUse: true,
+        territoriesAllowed: [],
+        territoriesDenied: [],
+        platforms: [],
+      },
+    })),
+  );
+  for (const v of manifest.videos) await services.videos.registerVideo(DEMO_OWNER, { mediaUri: media(v.file) });
+  logger.info({ tracks: ingested.created.length, videos: manifest.videos.length }, 'demo catalog loaded (videos owned by "demo")');
+  return true;
+}

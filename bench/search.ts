@@ -84,9 +84,10 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
     const admin = { id: 'bench', roles: ['admin' as const] };
 
     const hnsw = new HierarchicalNSW('cosine', 512);
-    const [, hnswlibBuildMs] = await timed(async () => {
+    const [, hnswlibBuildMs] = await timed(() => {
       hnsw.initIndex(n, 16, 64, 7);
       vectors.forEach((v, i) => hnsw.addPoint(Array.from(v), i));
+      return Promise.resolve();
     });
     hnsw.setEf(40);
 

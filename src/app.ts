@@ -96,8 +96,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       metrics,
       storage,
       readiness: [
-        { name: 'database', check: async () => void (await db.sql.query('SELECT 1')) },
-        { name: 'queue', check: () => queue.ping() },
+        { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
+        // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).
+        { name: 'queue', critical: role === 'worker' || Boolean(jobs), check: () => queue.ping() },
       ],
     });
     stack.push(() => http.stop());

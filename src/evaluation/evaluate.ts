@@ -4,7 +4,7 @@ import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../inference/embedder';
 import type { ModelFolder } from '../inference/model-manifest';
 import { queryFeatures, trackFeatures } from './features';
-import { bestWindowScore, chanceRecallAt, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './metrics';
+import { bestWindowScore, chanceRecallAt, cosine, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './metrics';
 
 /**
  * Table-1-style evaluation of exported model folders on a dataset made by dataset:make, through
@@ -43,6 +43,12 @@ export interface QueryResult {
 }
 
 export interface ModelEvaluation extends RetrievalSummary {
+  /**
+   * Secondary protocol, as the paper's and training/mrcmv/evaluate.py: candidates are the test
+   * items' own 32 s music segments (one per query), the ground truth is the query's segment, and
+   * segments of the same track do not count against it.
+   */
+  segment: RetrievalSummary;
   model: { name: string; version: string; dir: string; variant?: string };
   /** Mean over queries of the fingerprint distance between the top-1 track and the ground truth. */
   logMelDistance: number;
@@ -90,11 +96,17 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   // Candidates: window embeddings per model, and the fixed fingerprint.
   const windows: number[][][][] = o.models.map(() => []); // [model][track][window][dim]
   const fingerprints: number[][] = [];
+  const segments: number[][][] = o.models.map(() => []); // [model][item][dim]
   let done = 0;
   await mapPool(tracks, concurrency, async (t, ti) => {
-    const f = await trackFeatures(path.join(o.datasetDir, t.file));
+    const mine = items.flatMap((item, qi) => (item.trackId === t.trackId ? [qi] : []));
+    const f = await trackFeatures(path.join(o.datasetDir, t.file), mine.map((qi) => items[qi]!.musicOffsetSec));
     fingerprints[ti] = f.fingerprint;
-    for (const [mi, model] of o.models.entries()) windows[mi]![ti] = await o.embedder.embedMusic(model, f.windows);
+    for (const [mi, model] of o.models.entries()) {
+      windows[mi]![ti] = await o.embedder.embedMusic(model, f.windows);
+      const seg = await o.embedder.embedMusic(model, f.segments);
+      mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
+    }
     log(`track [${++done}/${tracks.length}] ${t.trackId}: ${f.windows.length} windows`);
   });
 
@@ -126,10 +138,15 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       return { videoId: item.videoId, trackId: item.trackId, rank, top1: tracks[top]!.trackId, top1Distance: top === truth ? 0 : distance(top, truth) };
     });
     const misses = perQuery.filter((q) => q.top1 !== q.trackId);
+    const segmentRanks = items.map((item, qi) => {
+      const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
+      return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
+    });
     const training = (model.manifest.training ?? {}) as { variant?: unknown };
     return {
       model: { name: model.manifest.name, version: model.manifest.version, dir: model.dir, ...(typeof training.variant === 'string' ? { variant: training.variant } : {}) },
       ...summarize(perQuery.map((q) => q.rank), tracks.length),
+      segment: summarize(segmentRanks, items.length),
       logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
       logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
       perQuery,

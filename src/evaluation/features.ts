@@ -24,9 +24,23 @@ export interface TrackFeatures {
    * for the paper's "VGGish distance" (§4.3), which needs AudioSet weights we do not have.
    */
   fingerprint: number[];
+  /** [33, 96, 64] patches of the 32 s segments asked for (segmentPatches). */
+  segments: Float32Array[];
 }
 
-export async function trackFeatures(file: string): Promise<TrackFeatures> {
+/**
+ * The 32 s of music a video plays, from `offsetSec` (segment protocol, like training/mrcmv's
+ * evaluation): a segment that runs past the end of the track wraps to its start, as the training
+ * reader loops music.
+ */
+export function segmentPatches(pcm16k: Float32Array, offsetSec: number): Float32Array {
+  const start = Math.min(Math.max(0, Math.round(offsetSec * 16_000)), pcm16k.length - 1);
+  const clip = new Float32Array(CLIP_SECONDS * 16_000);
+  for (let i = 0; i < clip.length; i++) clip[i] = pcm16k[(start + i) % pcm16k.length]!;
+  return clipPatches(clip);
+}
+
+export async function trackFeatures(file: string, segmentOffsetsSec: readonly number[] = []): Promise<TrackFeatures> {
   const info = await probeMedia(file, { ...LIMITS, requireAudio: true });
   const audio = await decodeAudio(file, {
     streamIndex: info.audio!.index,
@@ -37,6 +51,7 @@ export async function trackFeatures(file: string): Promise<TrackFeatures> {
     durationSec: audio.durationSeconds,
     windows: musicWindows(audio.pcm).map((w) => w.patches),
     fingerprint: logMelFingerprint(audio.pcm),
+    segments: segmentOffsetsSec.map((o) => segmentPatches(audio.pcm, o)),
   };
 }
 

@@ -10,12 +10,12 @@ export const RECALL_KS = [1, 5, 10, 25] as const;
  * against the ground truth (a candidate with an equal score ranks before it), so a model that
  * gives every candidate the same score gets the worst rank, never a lucky first place.
  */
-export function rankOf(scores: readonly number[], truth: number): number {
+export function rankOf(scores: readonly number[], truth: number, alsoRight?: (i: number) => boolean): number {
   if (!Number.isInteger(truth) || truth < 0 || truth >= scores.length) throw new RangeError(`ground truth index ${truth} is outside ${scores.length} candidates`);
   const own = scores[truth]!;
   if (Number.isNaN(own)) throw new RangeError('the ground truth score is NaN');
   let rank = 1;
-  for (let i = 0; i < scores.length; i++) if (i !== truth && !(scores[i]! < own)) rank++;
+  for (let i = 0; i < scores.length; i++) if (i !== truth && !(scores[i]! < own) && !alsoRight?.(i)) rank++;
   return rank;
 }
 

@@ -5,20 +5,23 @@ const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) :
 
 /** Table 1 of the paper, as text: one row per model plus the chance row. */
 export function formatTable(report: EvaluationReport): string {
-  const header = ['model', ...RECALL_KS.map((k) => `R@${k}`), 'median rank', 'log-mel dist.'];
+  const header = ['model', ...RECALL_KS.map((k) => `R@${k}`), 'median rank', 'log-mel dist.', ...RECALL_KS.map((k) => `seg R@${k}`), 'seg median'];
   const rows = report.models.map((m) => [
     m.model.variant ? `${m.model.variant} (${m.model.version})` : `${m.model.name}@${m.model.version}`,
     ...RECALL_KS.map((k) => fmt(m.recall[`R@${k}`] ?? Number.NaN)),
     fmt(m.medianRank),
     fmt(m.logMelDistance, 2),
+    ...RECALL_KS.map((k) => fmt(m.segment.recall[`R@${k}`] ?? Number.NaN)),
+    fmt(m.segment.medianRank),
   ]);
-  rows.push(['chance', ...RECALL_KS.map((k) => fmt(report.chance.recall[`R@${k}`] ?? Number.NaN)), fmt(report.chance.medianRank), fmt(report.chance.logMelDistance, 2)]);
+  rows.push(['chance (tracks)', ...RECALL_KS.map((k) => fmt(report.chance.recall[`R@${k}`] ?? Number.NaN)), fmt(report.chance.medianRank), fmt(report.chance.logMelDistance, 2), ...RECALL_KS.map(() => ''), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [
     `${report.queries} ${report.split} queries, ${report.candidates.length} candidate tracks (${report.candidateSet === 'split' ? `tracks of the ${report.split} split` : 'all tracks'}), ${fmt(report.seconds)} s`,
     `protocol: ${report.protocol}`,
     `log-mel dist.: ${report.distanceSpace}; mean over queries of d(top-1, ground truth), 0 when right`,
+    `seg: secondary protocol (paper, training/mrcmv/evaluate.py): the ${report.queries} queries' own 32 s music segments as candidates, same-track segments not counted against`,
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.map(line),

@@ -22,6 +22,8 @@ import type { MediaStorage } from '../storage/media-storage';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /** False: reported in /readyz but not failing it (the API's outbox holds messages while NATS is away). */
+  critical: boolean;
 }
 
 export interface HttpServerDeps {
@@ -89,7 +91,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
         }
       }),
     );
-    const ready = results.every(([, v]) => v === 'ok');
+    const ready = results.every(([name, v]) => v === 'ok' || !readiness.find((r) => r.name === name)!.critical);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(results) });
   });
 

@@ -31,8 +31,8 @@ export class FakeTracks implements TrackRepository {
     Object.assign(this.rows.find((t) => t.id === id)!, { status, ...fields });
     return Promise.resolve();
   }
-  countReadyMissingEmbedding() {
-    return Promise.resolve(0);
+  anyReadyMissingEmbedding() {
+    return Promise.resolve(false);
   }
   setRetired(id: string, retired: boolean) {
     const t = this.rows.find((r) => r.id === id)!;

@@ -13,6 +13,12 @@ const CHROMIUM_FLAGS = [
 ];
 const SCREENSHOT = path.resolve(__dirname, '../../test-artifacts/rater-page.png');
 
+// The functions below run in the page. This project's TypeScript has no DOM types, and the page's
+// CSP forbids evaluating strings, so they are typed by this minimal declaration.
+declare const document: {
+  getElementById(id: string): { dataset: Record<string, string | undefined>; duration: number; src: string; textContent: string | null };
+};
+
 /** Two READY videos (with their own audio as the voice-over) and three licensed tracks, with embeddings. */
 async function seed(app: App, mediaRoot: string) {
   const p = app.db.prisma;
@@ -79,23 +85,23 @@ describeMode('embedded', () => {
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(err.message));
       page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+      page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
 
       await page.goto(`${app.url}/rater`);
       await page.fill('#token-input', await tokenFor(app, 'rater', 'rita'));
       await page.click('button[type=submit]');
 
       // The preview loads (rendered by ffmpeg, fetched through a signed URL) and has a duration.
-      // (Page-side code as strings: this project's TypeScript has no DOM types.)
-      await page.waitForFunction("Number(document.getElementById('player').dataset.loaded || 0) >= 1", null, { timeout: 45_000 });
-      expect(await page.evaluate("document.getElementById('player').duration")).toBeGreaterThan(1);
+      await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, { timeout: 45_000 });
+      expect(await page.evaluate(() => document.getElementById('player').duration)).toBeGreaterThan(1);
       expect(await page.textContent('#experiment-name')).toBe('HoK400 subjective test');
       expect(await page.textContent('#progress-text')).toBe('0 / 2');
 
       // Voting unlocks once A and then B have played to the end.
       await page.waitForSelector('#vote-a:not([disabled])', { timeout: 45_000 });
-      expect(await page.evaluate("document.getElementById('player').src")).toMatch(/\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/);
+      expect(await page.evaluate(() => document.getElementById('player').src)).toMatch(/\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/);
       await page.keyboard.press('a');
-      await page.waitForFunction("document.getElementById('progress-text').textContent === '1 / 2'");
+      await page.waitForFunction(() => document.getElementById('progress-text').textContent === '1 / 2');
 
       await page.waitForSelector('#vote-b:not([disabled])', { timeout: 45_000 });
       fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

@@ -23,8 +23,8 @@ ALTER TABLE "track_segment_embedding" ADD CONSTRAINT "track_segment_embedding_tr
 -- AddForeignKey
 ALTER TABLE "track_segment_embedding" ADD CONSTRAINT "track_segment_embedding_model_version_id_fkey" FOREIGN KEY ("model_version_id") REFERENCES "model_version"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Not expressible in schema.prisma -------------------------------------------------------------
-CREATE INDEX "track_segment_embedding_hnsw_idx" ON "track_segment_embedding" USING hnsw ("embedding" vector_cosine_ops);
+-- No HNSW index here: windows are only read for given tracks (start offsets), through the unique
+-- index above; an ANN index over every window would cost several times the track index.
 
 -- AlterTable
 ALTER TABLE "job" ADD COLUMN "dedup_key" TEXT;

@@ -11,7 +11,7 @@ export async function completeActivationIfCovered(uow: UnitOfWork, modelVersionI
   const activated = await uow.run(async ({ models, tracks }) => {
     const model = await models.findById(modelVersionId);
     if (!model || model.active || !model.activationRequestedAt) return null;
-    if ((await tracks.countReadyMissingEmbedding(modelVersionId)) > 0) return null;
+    if (await tracks.anyReadyMissingEmbedding(modelVersionId)) return null;
     return models.activate(modelVersionId);
   });
   if (activated) logger.info({ model: `${activated.name}@${activated.version}` }, 'model version covers the catalog: now active');

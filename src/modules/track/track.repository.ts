@@ -45,8 +45,8 @@ export interface TrackRepository {
   setStatus(id: string, status: TrackRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
   /** Ids of live tracks (not retired, not FAILED) without an embedding for the model, in id order after `afterId`. */
   idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string): Promise<string[]>;
-  /** How many READY live tracks have no embedding for the model (0: the model covers the catalog). */
-  countReadyMissingEmbedding(modelVersionId: string): Promise<number>;
+  /** Whether some READY live track has no embedding for the model (false: the model covers the catalog). */
+  anyReadyMissingEmbedding(modelVersionId: string): Promise<boolean>;
   setRetired(id: string, retired: boolean): Promise<TrackWithLicenses>;
 }
 
@@ -111,8 +111,13 @@ export class PrismaTrackRepository implements TrackRepository {
     return rows.map((r) => r.id);
   }
 
-  countReadyMissingEmbedding(modelVersionId: string) {
-    return this.db.track.count({ where: { retiredAt: null, status: 'READY', embeddings: { none: { modelVersionId } } } });
+  async anyReadyMissingEmbedding(modelVersionId: string) {
+    // findFirst, not count: it stops at the first gap, which matters when checked after every track of a re-embed.
+    const gap = await this.db.track.findFirst({
+      where: { retiredAt: null, status: 'READY', embeddings: { none: { modelVersionId } } },
+      select: { id: true },
+    });
+    return gap !== null;
   }
 
   setRetired(id: string, retired: boolean) {

@@ -22,6 +22,8 @@ function sourceOf(built: string): string {
   return rel.endsWith('.js') ? rel.replace(/\.js$/, '.ts') : rel;
 }
 const exists = (rel: string) => fs.existsSync(path.join(ROOT, rel));
+const filesUnder = (dir: string): string[] =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.relative(ROOT, path.join(dir, e.name))]));
 const npmScriptsIn = (text: string) => [...text.matchAll(/npm run(?: -s| --silent)* ([\w:-]+)/g)].map((m) => m[1]!);
 const builtPathsIn = (words: string[]) => words.filter((w) => /^dist\/.+\.js$/.test(w));
 
@@ -91,6 +93,17 @@ describe('deploy commands refer only to scripts and files that exist', () => {
       expect(copied).toEqual(expect.arrayContaining(['/app/dist/src', '/app/prisma', '/app/models']));
     });
 
+    if (name === 'api') {
+      it('carries what the code reads from the project root at run time (tsc copies only .js)', () => {
+        const copied = runtime.filter((i) => i.op === 'COPY' && /--from=build/.test(i.args)).map((i) => sourceOf(i.args.split(' ')[1]!));
+        const sources = filesUnder(path.join(ROOT, 'src')).filter((f) => !f.startsWith('src/generated/'));
+        const code = sources.filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+        const rootDirs = new Set([...code.matchAll(/path\.join\(projectRoot\(\), '([\w.-]+)'/g)].map((m) => m[1]!));
+        rootDirs.delete('src');
+        for (const dir of rootDirs) expect([dir, copied.includes(dir)]).toEqual([dir, true]);
+        for (const asset of sources.filter((f) => !f.endsWith('.ts'))) expect([asset, copied.some((c) => asset.startsWith(`${c}/`))]).toEqual([asset, true]);
+      });
+    }
     if (name === 'worker-gpu') {
       it('installs onnxruntime-node with its CUDA 12 libraries on a CUDA + cuDNN base', () => {
         expect(df.instructions.some((i) => i.op === 'ENV' && /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(i.args))).toBe(true);
@@ -99,11 +112,10 @@ describe('deploy commands refer only to scripts and files that exist', () => {
         expect(runtime.some((i) => i.op === 'ENV' && /INFERENCE_PROVIDER=cuda/.test(i.args))).toBe(true);
       });
     }
-    if (name !== 'api') {
-      it('installs ffmpeg from the distribution', () => {
-        expect(runtime.some((i) => i.op === 'RUN' && /apt-get install .*\bffmpeg\b/.test(i.args))).toBe(true);
-      });
-    }
+    // Workers decode media; the API renders the rater's previews.
+    it('installs ffmpeg from the distribution', () => {
+      expect(runtime.some((i) => i.op === 'RUN' && /apt-get install .*\bffmpeg\b/.test(i.args))).toBe(true);
+    });
   });
 
   describe('compose.yaml', () => {

@@ -188,8 +188,13 @@ describe('deploy/k8s manifests', () => {
     expect(byKind(objects, 'Job').map((j) => (containersOf(j)[0] as any).command)).toEqual([['node', 'dist/src/db/migrate-main.js']]);
   });
 
-  it('dev drops the GPU workers; prod scales GPU workers to 50', () => {
+  it('dev drops the GPU workers and shrinks the CPU worker; prod scales GPU workers to 50', () => {
     expect(rendered.dev.filter((o) => /gpu/.test(o.metadata.name))).toEqual([]);
+    const worker = containersOf(rendered.dev.find((o) => o.kind === 'Deployment' && o.metadata.name === 'bgm-worker-cpu')!)[0] as any;
+    const env = Object.fromEntries(worker.env.map((e: any) => [e.name, e.value ?? 'from-secret']));
+    // The patch's env entry replaced the base's by name; the other entries stayed.
+    expect(env).toMatchObject({ WORKER_CONCURRENCY: '1', DATABASE_URL: 'from-secret', INFERENCE_PROVIDER: 'cpu' });
+    expect(worker.resources.requests).toEqual({ cpu: '500m', memory: '1Gi' });
     const gpu = rendered.prod.find((o) => o.kind === 'ScaledObject' && o.metadata.name === 'bgm-worker-gpu')!;
     expect((gpu.spec as any).maxReplicaCount).toBe(50);
   });

@@ -12,6 +12,12 @@ describe('rankOf', () => {
     expect(rankOf([0.2, 0.7, 0.7], 2)).toBe(2);
   });
 
+  it('does not count candidates that are also right (segments of the same track)', () => {
+    const track = ['a', 'b', 'a', 'c'];
+    expect(rankOf([0.5, 0.4, 0.9, 0.6], 0, (i) => track[i] === 'a')).toBe(2);
+    expect(rankOf([0.5, 0.4, 0.9, 0.6], 0)).toBe(3);
+  });
+
   it('rejects an index outside the candidates and a NaN ground truth', () => {
     expect(() => rankOf([1, 2], 2)).toThrow(RangeError);
     expect(() => rankOf([1, 2], -1)).toThrow(RangeError);

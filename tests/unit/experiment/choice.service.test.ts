@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories } from '../../../src/db/repositories';
 import type { BgmChoiceRecord, ChoiceRepository, NewBgmChoice } from '../../../src/modules/choice/choice.repository';
 import { ChoiceService } from '../../../src/modules/choice/choice.service';
 import { exportChoices } from '../../../src/modules/choice/export-choices';
@@ -25,7 +24,7 @@ async function setup() {
   const videos = new FakeVideos();
   const tracks = new FakeTracks();
   const choices = new FakeChoices();
-  const service = new ChoiceService({ videos, tracks, choices } as unknown as Repositories, 100);
+  const service = new ChoiceService({ videos, tracks, choices }, 100);
   const video = await videos.create({ ownerId: owner.id, mediaUri: 'media://v.mp4' });
   const track = await tracks.create({ title: 't', artist: 'a', mediaUri: 'media://t.ogg', contentHash: 'h', tags: [], moods: [] });
   return { service, choices, video, track };

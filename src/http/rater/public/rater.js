@@ -1,75 +1,107 @@
 // Rater page: plays a video with candidate A's music, then B's, and records which fitted better.
-// Plain browser JavaScript (no build step); talks to /graphql with the rater's bearer token.
+// Plain browser JavaScript (no build step), type-checked through JSDoc (see tsconfig.json here);
+// talks to /graphql with the rater's bearer token.
+/* global document, fetch, localStorage, location, HTMLElement, HTMLTextAreaElement, HTMLInputElement */
 'use strict';
+
+/** @typedef {{ id: string, name: string, description: string }} Experiment */
+/** @typedef {{ done: number, total: number }} Progress */
+/** @typedef {{ id: string, previewA: string, previewB: string, expiresAt: string }} Task */
+/** @typedef {{ task: Task | null, progress: Progress }} TaskOffer */
+/** @typedef {'A' | 'B'} Side */
 
 (() => {
   const TOKEN_KEY = 'bgm.raterToken';
   const VIEWS = ['token-view', 'choose-view', 'task-view', 'done-view'];
-  const $ = (id) => document.getElementById(id);
-  const player = $('player');
-  const state = { token: null, experiment: null, task: null, side: null, heard: { A: false, B: false }, canVote: false, busy: false, retried: false };
+
+  /** @param {string} id @returns {HTMLElement} */
+  const $ = (id) => {
+    const el = document.getElementById(id);
+    if (!el) throw new Error(`#${id} is missing from the page`);
+    return el;
+  };
+  const player = /** @type {HTMLVideoElement} */ ($('player'));
+  const tokenInput = /** @type {HTMLTextAreaElement} */ ($('token-input'));
+  const voteButtons = ['vote-a', 'vote-n', 'vote-b'].map((id) => /** @type {HTMLButtonElement} */ ($(id)));
+
+  /** @type {{ token: string | null, experiment: Experiment | null, task: Task | null, side: Side, heard: Record<Side, boolean>, canVote: boolean, busy: boolean, retried: boolean }} */
+  const state = { token: null, experiment: null, task: null, side: 'A', heard: { A: false, B: false }, canVote: false, busy: false, retried: false };
 
   class ApiError extends Error {
+    /** @param {string} message @param {string | undefined} code */
     constructor(message, code) {
       super(message);
       this.code = code;
     }
   }
 
+  /**
+   * @template T
+   * @param {string} query
+   * @param {Record<string, unknown>} [variables]
+   * @returns {Promise<T>}
+   */
   async function gql(query, variables = {}) {
     const res = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${state.token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${state.token ?? ''}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }));
-    if (body.errors && body.errors.length > 0) {
-      const first = body.errors[0];
-      throw new ApiError(first.message, first.extensions && first.extensions.code);
-    }
+    /** @type {unknown} */
+    const raw = await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }));
+    const body = /** @type {{ data?: T, errors?: { message: string, extensions?: { code?: string } }[] }} */ (raw);
+    const first = body.errors?.[0];
+    if (first) throw new ApiError(first.message, first.extensions?.code);
+    if (body.data === undefined) throw new ApiError(`HTTP ${res.status}`, undefined);
     return body.data;
   }
 
+  /** @param {string | null} view */
   function show(view) {
     for (const id of VIEWS) $(id).hidden = id !== view;
   }
 
+  /** @param {string} [text] */
   function message(text) {
-    $('message').textContent = text || '';
+    $('message').textContent = text ?? '';
     $('message').hidden = !text;
   }
 
+  /** @param {unknown} err */
   function fail(err) {
     if (err instanceof ApiError && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')) {
       localStorage.removeItem(TOKEN_KEY);
       askToken(`That token was not accepted (${err.message}). Paste a rater token.`);
       return;
     }
-    message(err.message || String(err));
+    message(err instanceof Error ? err.message : String(err));
   }
 
+  /** @param {string} [text] */
   function askToken(text) {
     player.removeAttribute('src');
     $('who').hidden = true;
     show('token-view');
     message(text);
-    $('token-input').focus();
+    tokenInput.focus();
   }
 
   async function start() {
     state.token = localStorage.getItem(TOKEN_KEY);
     if (!state.token) return askToken();
-    message('');
+    message();
     try {
+      /** @type {{ raterExperiments: Experiment[] }} */
       const { raterExperiments } = await gql('{ raterExperiments { id name description } }');
       const wanted = new URLSearchParams(location.search).get('experiment');
       if (wanted) {
         const found = raterExperiments.find((e) => e.id === wanted);
         if (!found) return message(`Experiment ${wanted} is not taking votes.`);
-        return openExperiment(found);
+        return await openExperiment(found);
       }
-      if (raterExperiments.length === 1) return openExperiment(raterExperiments[0]);
-      if (raterExperiments.length === 0) {
+      const [only] = raterExperiments;
+      if (only && raterExperiments.length === 1) return await openExperiment(only);
+      if (!only) {
         show(null);
         return message('No experiment is running right now. Please come back later.');
       }
@@ -79,9 +111,9 @@
     }
   }
 
+  /** @param {Experiment[]} experiments */
   function chooseExperiment(experiments) {
-    const list = $('experiment-list');
-    list.replaceChildren(
+    $('experiment-list').replaceChildren(
       ...experiments.map((e) => {
         const item = document.createElement('li');
         const button = document.createElement('button');
@@ -90,7 +122,7 @@
         const note = document.createElement('small');
         note.textContent = e.description;
         button.append(note);
-        button.addEventListener('click', () => openExperiment(e));
+        button.addEventListener('click', () => void openExperiment(e));
         item.append(button);
         return item;
       }),
@@ -98,6 +130,7 @@
     show('choose-view');
   }
 
+  /** @param {Experiment} experiment */
   async function openExperiment(experiment) {
     state.experiment = experiment;
     $('who').hidden = false;
@@ -106,15 +139,18 @@
     await loadTask();
   }
 
+  /** @param {Progress} progress */
   function setProgress({ done, total }) {
     $('progress-text').textContent = `${done} / ${total}`;
     $('progress-fill').style.width = total > 0 ? `${(100 * done) / total}%` : '0';
   }
 
+  /** @returns {Promise<TaskOffer>} */
   async function fetchTask() {
+    /** @type {{ preferenceTask: TaskOffer }} */
     const data = await gql(
       'query Task($id: ID!) { preferenceTask(experimentId: $id) { task { id previewA previewB expiresAt } progress { done total } } }',
-      { id: state.experiment.id },
+      { id: state.experiment?.id },
     );
     setProgress(data.preferenceTask.progress);
     return data.preferenceTask;
@@ -125,7 +161,7 @@
       const { task, progress } = await fetchTask();
       if (!task) {
         player.removeAttribute('src');
-        $('done-text').textContent = `You have rated all ${progress.total} pairs of “${state.experiment.name}”.`;
+        $('done-text').textContent = `You have rated all ${progress.total} pairs of “${state.experiment?.name ?? ''}”.`;
         show('done-view');
         return;
       }
@@ -134,19 +170,23 @@
       state.retried = false;
       setCanVote(false);
       show('task-view');
-      for (const side of ['A', 'B']) $(`pill-${side.toLowerCase()}`).classList.remove('heard');
+      $('pill-a').classList.remove('heard');
+      $('pill-b').classList.remove('heard');
       play('A');
     } catch (err) {
       fail(err);
     }
   }
 
+  /** @param {boolean} on */
   function setCanVote(on) {
     state.canVote = on;
-    for (const id of ['vote-a', 'vote-n', 'vote-b']) $(id).disabled = !on;
+    for (const button of voteButtons) button.disabled = !on;
   }
 
+  /** @param {Side} side */
   function play(side) {
+    if (!state.task) return;
     state.side = side;
     $('pill-a').classList.toggle('active', side === 'A');
     $('pill-b').classList.toggle('active', side === 'B');
@@ -162,13 +202,13 @@
   }
 
   player.addEventListener('loadeddata', () => {
-    player.dataset.loaded = String(Number(player.dataset.loaded || 0) + 1);
+    player.dataset.loaded = String(Number(player.dataset.loaded ?? 0) + 1);
   });
 
   player.addEventListener('ended', () => {
     const side = state.side;
     state.heard[side] = true;
-    $(`pill-${side.toLowerCase()}`).classList.add('heard');
+    $(side === 'A' ? 'pill-a' : 'pill-b').classList.add('heard');
     if (side === 'A') return play('B');
     $('pill-b').classList.remove('active');
     $('play-status').textContent = 'Which music fitted better?';
@@ -176,7 +216,9 @@
   });
 
   // A preview link expires after a while: ask for the same task again for fresh links, once.
-  player.addEventListener('error', async () => {
+  player.addEventListener('error', () => void refreshPreview());
+
+  async function refreshPreview() {
     if (!state.task || state.retried) {
       message('The preview could not be played. Reload the page to try again.');
       return;
@@ -186,19 +228,21 @@
       const { task } = await fetchTask();
       if (task && task.id === state.task.id) {
         state.task = task;
-        play(state.side || 'A');
+        play(state.side);
       } else await loadTask();
     } catch (err) {
       fail(err);
     }
-  });
+  }
 
+  /** @param {'A' | 'B' | 'NEUTRAL'} choice */
   async function vote(choice) {
     if (!state.canVote || state.busy || !state.task) return;
     state.busy = true;
     setCanVote(false);
-    message('');
+    message();
     try {
+      /** @type {{ submitPreference: { progress: Progress } }} */
       const data = await gql(
         'mutation Vote($taskId: ID!, $choice: PreferenceChoice!) { submitPreference(taskId: $taskId, choice: $choice) { progress { done total } } }',
         { taskId: state.task.id, choice },
@@ -219,10 +263,10 @@
 
   $('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const token = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
+    const token = tokenInput.value.trim().replace(/^Bearer\s+/i, '');
     if (!token) return;
     localStorage.setItem(TOKEN_KEY, token);
-    $('token-input').value = '';
+    tokenInput.value = '';
     void start();
   });
 
@@ -234,11 +278,14 @@
   $('play-button').addEventListener('click', () => {
     $('play-button').hidden = true;
     $('play-status').textContent = `Playing candidate ${state.side}`;
-    player.play().catch((err) => message(err.message));
+    player.play().catch((/** @type {Error} */ err) => message(err.message));
   });
 
-  for (const button of document.querySelectorAll('.vote')) {
-    button.addEventListener('click', () => void vote(button.dataset.choice));
+  /** @type {Record<string, 'A' | 'B' | 'NEUTRAL'>} */
+  const CHOICE_OF = { 'vote-a': 'A', 'vote-n': 'NEUTRAL', 'vote-b': 'B' };
+  for (const button of voteButtons) {
+    const choice = CHOICE_OF[button.id];
+    if (choice) button.addEventListener('click', () => void vote(choice));
   }
 
   document.addEventListener('keydown', (event) => {

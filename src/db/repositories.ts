@@ -37,6 +37,8 @@ export interface UnitOfWork {
 export interface RepositoryOptions {
   /** Attempt budget given to new jobs. */
   jobMaxAttempts?: number;
+  /** Set by the unit of work: the repositories run inside one interactive transaction. */
+  inTransaction?: boolean;
 }
 
 export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
@@ -47,7 +49,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),
-    embeddings: new PgvectorEmbeddingRepository(db),
+    embeddings: new PgvectorEmbeddingRepository(db, options.inTransaction),
     experiments: new PrismaExperimentRepository(db),
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
@@ -56,5 +58,5 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
 }
 
 export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork {
-  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx, options)), { timeout: 30_000 }) };
+  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, inTransaction: true })), { timeout: 30_000 }) };
 }

@@ -22,6 +22,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (isExpected(original)) return formatted;
+  // Request-level errors (no path: parse, validation, variable coercion) come from GraphQL/Apollo
+  // with their own code, e.g. BAD_USER_INPUT for a variable holding an unknown enum value.
+  const code = formatted.extensions?.code;
+  if (!formatted.path && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  // graphql-js reports a variable failing coercion (an unknown enum value...) as a plain error,
+  // which Apollo marks internal; it is the caller's input.
+  if (!formatted.path && error instanceof GraphQLError && /^Variable "\$[^"]+" (got invalid value|of required type)/.test(error.message)) {
+    return { message: error.message, locations: formatted.locations, extensions: { code: ErrorCode.BadUserInput } };
+  }
   return { message: INTERNAL_ERROR_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 

@@ -39,7 +39,8 @@ export function loggingPlugin(): ApolloServerPlugin<GraphQLContext> {
         didEncounterErrors: ({ errors }) => {
           for (const err of errors) {
             const cause = unwrapResolverError(err);
-            if (!isExpected(cause)) contextValue.logger.error({ err: cause, path: err.path }, 'unexpected error (masked)');
+            // Only resolver errors (with a path) can be unexpected; request-level ones are the caller's.
+            if (err.path && !isExpected(cause)) contextValue.logger.error({ err: cause, path: err.path }, 'unexpected error (masked)');
           }
           return Promise.resolve();
         },

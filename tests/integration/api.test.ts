@@ -81,6 +81,8 @@ describe.each(MODES)('GraphQL API', (mode) => {
       expect(codes(await gql(app, TRACKS, { first: 0 }))).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(app, TRACKS, { first: 5, after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(app, '{ track(id: "nope") { id } }'))).toEqual(['BAD_USER_INPUT']);
+      const badEnum = await gql(app, 'query($s: MediaStatus) { tracks(first: 1, filter: { status: $s }) { edges { cursor } } }', { s: 'NOPE' });
+      expect(codes(badEnum)).toEqual(['BAD_USER_INPUT']);
       const before = await app.db.prisma.track.count();
       const mixed = await gql(
         app,

@@ -1,6 +1,6 @@
 import pgvector from 'pgvector';
 import type { Db } from '../../db/prisma-types';
-import { Prisma } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
 
 export interface ScoredTrack {
@@ -41,7 +41,11 @@ export interface EmbeddingRepository {
 }
 
 export class PgvectorEmbeddingRepository implements EmbeddingRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** True when `db` is an interactive transaction (a unit of work): SET LOCAL applies to it. */
+    private readonly inTransaction = false,
+  ) {}
 
   async upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void> {
     await this.db.$executeRaw`
@@ -133,13 +137,14 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
    * the filters; relaxed order is re-sorted by the caller. SET LOCAL needs a transaction.
    */
   private withIterativeScan<T>(limit: number, fn: (db: Db) => Promise<T>): Promise<T> {
-    const efSearch = Math.min(1000, Math.max(40, limit * 2));
+    // ef_search 40 (pgvector's default) gave recall@10 0.84 at 100k tracks in bench:search; 100 buys recall for a few ms.
+    const efSearch = Math.min(1000, Math.max(100, limit * 4));
     const run = async (db: Db) => {
       await db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
       await db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${efSearch}`);
       return fn(db);
     };
     // Inside a unit of work the settings apply to its transaction; otherwise open one.
-    return '$transaction' in this.db ? this.db.$transaction((tx) => run(tx)) : run(this.db);
+    return this.inTransaction ? run(this.db) : (this.db as PrismaClient).$transaction((tx) => run(tx));
   }
 }

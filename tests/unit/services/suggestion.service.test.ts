@@ -38,7 +38,10 @@ describe('SuggestionService', () => {
     expect((await failure(service.suggestBgm(owner, video.id, 5))).code).toBe(ErrorCode.FailedPrecondition);
     const model = fakeModel();
     repos.models.setActive(model);
-    await expect(service.suggestBgm(owner, video.id, 5)).rejects.toThrow(/no embedding for the active model/);
+    await expect(service.suggestBgm(owner, video.id, 5)).rejects.toThrow(/being embedded for the active model/);
+    // ...and it queued that embedding, once however often it is asked.
+    await expect(service.suggestBgm(owner, video.id, 5)).rejects.toThrow(/being embedded/);
+    expect(repos.jobs.rows.filter((j) => j.dedupKey === `embed-video:${video.id}:${model.id}`)).toHaveLength(1);
   });
 
   it('returns ranked tracks from the nearest-neighbour query, bounded by first', async () => {

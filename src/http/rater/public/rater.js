@@ -57,9 +57,7 @@
   }
 
   /** @param {string | null} view */
-  function show(view) {
-    for (const id of VIEWS) $(id).hidden = id !== view;
-  }
+  const show = (view) => VIEWS.forEach((id) => ($(id).hidden = id !== view));
 
   /** @param {string} [text] */
   function message(text) {
@@ -170,8 +168,7 @@
       state.retried = false;
       setCanVote(false);
       show('task-view');
-      $('pill-a').classList.remove('heard');
-      $('pill-b').classList.remove('heard');
+      for (const pill of ['pill-a', 'pill-b']) $(pill).classList.remove('heard');
       play('A');
     } catch (err) {
       fail(err);
@@ -270,10 +267,7 @@
     void start();
   });
 
-  $('switch-token').addEventListener('click', () => {
-    localStorage.removeItem(TOKEN_KEY);
-    askToken();
-  });
+  $('switch-token').addEventListener('click', () => (localStorage.removeItem(TOKEN_KEY), askToken()));
 
   $('play-button').addEventListener('click', () => {
     $('play-button').hidden = true;

@@ -8,7 +8,8 @@ describe.each(MODES)('restart', (mode) => {
 
     it('keeps data across a restart and publishes jobs left unfinished', async () => {
       makeTone(env.mediaRoot, 'a.ogg', 440, 1);
-      const first = await env.start();
+      // No job handlers: the job must still be PENDING after the restart.
+      const first = await env.start({ RUN_JOBS: 'false' });
       const ingest = await gql(
         first,
         'mutation { ingestTracks(tracks: [{ mediaUri: "a.ogg", title: "Kept", artist: "A" }]) { created { track { id } } } }',
@@ -19,7 +20,7 @@ describe.each(MODES)('restart', (mode) => {
       await first.relay.flush();
       await first.stop();
 
-      const second = await env.start();
+      const second = await env.start({ RUN_JOBS: 'false' });
       try {
         const res = await gql(second, '{ tracks(first: 5) { edges { node { title } } } }');
         expect(res.data!.tracks.edges.map((e: any) => e.node.title)).toEqual(['Kept']);

@@ -4,12 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { exportDataset } from '../src/dataset/export-dataset';
+import { intFlag } from './cli-flags';
 
-function intFlag(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
-  return value;
-}
 
 async function main() {
   const { values } = parseArgs({

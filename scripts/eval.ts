@@ -13,13 +13,8 @@ import { formatTable } from '../src/evaluation/report';
 import { OnnxEmbedder } from '../src/inference/embedder';
 import { readModelFolder } from '../src/inference/model-manifest';
 import { OnnxPool } from '../src/inference/onnx-pool';
+import { intFlag } from './cli-flags';
 
-function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
-  return value;
-}
 
 async function main() {
   const { values } = parseArgs({
@@ -40,8 +35,8 @@ async function main() {
   if (!['test', 'train', 'all'].includes(values.split)) throw new Error(`--split must be test, train or all, got ${values.split}`);
   if (!['split', 'all'].includes(values.candidates)) throw new Error(`--candidates must be split or all, got ${values.candidates}`);
   const models = values.model.map((dir) => readModelFolder(dir));
-  const threads = intFlag('threads', values.threads, 1, 1, 64);
-  const pool = new OnnxPool(intFlag('concurrency', values.concurrency, 2, 1, 16), { provider: 'cpu', threadsPerSession: threads }, createLogger('warn'));
+  const threads = intFlag('threads', values.threads, 1, 64, 1);
+  const pool = new OnnxPool(intFlag('concurrency', values.concurrency, 1, 16, 2), { provider: 'cpu', threadsPerSession: threads }, createLogger('warn'));
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   try {
     const report = await evaluateModels({
@@ -50,8 +45,8 @@ async function main() {
       embedder: new OnnxEmbedder(pool, 8),
       split: values.split as SplitName,
       candidates: values.candidates as CandidateSet,
-      concurrency: intFlag('concurrency', values.concurrency, 2, 1, 16),
-      limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 0, 1, 1_000_000),
+      concurrency: intFlag('concurrency', values.concurrency, 1, 16, 2),
+      limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 1, 1_000_000),
       log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;

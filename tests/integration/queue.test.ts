@@ -3,6 +3,7 @@ import { InProcessQueue } from '../../src/queue/in-process.queue';
 import type { Delivery, JobQueue, Outcome } from '../../src/queue/job-queue';
 import { NatsQueue } from '../../src/queue/nats.queue';
 import { describeMode, MODES, type ModeName, TestEnv } from './harness';
+import { waitFor } from './pipeline-helpers';
 import { TEST_NATS_URL } from './services-probe';
 
 async function openQueue(mode: ModeName, id: string): Promise<JobQueue> {
@@ -10,13 +11,8 @@ async function openQueue(mode: ModeName, id: string): Promise<JobQueue> {
   return NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QT_${id}`, subjectPrefix: `bgm-qt-${id}` }, createLogger('silent'));
 }
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+/** Polls a synchronous condition with the suite's shared waiter. */
+const until = (cond: () => boolean, ms = 10_000) => waitFor(() => Promise.resolve(cond() ? true : undefined), 'condition', ms);
 
 describe.each(MODES)('job queue contract', (mode) => {
   describeMode(mode, () => {

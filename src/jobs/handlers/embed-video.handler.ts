@@ -41,17 +41,23 @@ export class EmbedVideoHandler implements JobHandler {
     });
     const voicePatches = clipPatches(voice.pcm);
     const embeddings: { model: (typeof targets)[number]; embedding: number[] }[] = [];
+    // During a roll-out both versions usually share a frame size: decode once per size.
+    const framesBySize = new Map<string, Awaited<ReturnType<typeof decodeClipFrames>>>();
     let decodedFrames = 0;
     for (const model of targets) {
       const folder = models.folder(model);
       const { height, width } = folder.manifest.video;
-      ctx.heartbeat();
-      const frames = await decodeClipFrames(videoFile, {
-        width,
-        height,
-        streamIndex: info.video!.index,
-        declaredDurationSeconds: info.video!.durationSeconds,
-      });
+      let frames = framesBySize.get(`${width}x${height}`);
+      if (!frames) {
+        ctx.heartbeat();
+        frames = await decodeClipFrames(videoFile, {
+          width,
+          height,
+          streamIndex: info.video!.index,
+          declaredDurationSeconds: info.video!.durationSeconds,
+        });
+        framesBySize.set(`${width}x${height}`, frames);
+      }
       decodedFrames = frames.decodedFrames;
       embeddings.push({ model, embedding: await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: voicePatches }) });
     }

@@ -1,9 +1,9 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput } from '../../common/errors';
 import type { UnitOfWork } from '../../db/repositories';
-import type { JobRecord } from '../../db/prisma-types';
 import type { MediaStorage } from '../../storage/media-storage';
-import type { NewLicense, TrackRecordLike, TrackWithLicenses } from './ingest.types';
+import type { JobRecord, TrackRecord } from '../../db/prisma-types';
+import type { NewLicense, TrackWithLicenses } from '../track/track.repository';
 
 export interface IngestTrackItem {
   /** A file already in media storage (an upload). Exactly one of mediaUri and sourceUrl. */
@@ -21,7 +21,7 @@ export interface IngestTrackItem {
 export interface IngestResult {
   created: { track: TrackWithLicenses; job: JobRecord }[];
   /** Items whose file content is already in the catalog: nothing was written for them. */
-  duplicates: { index: number; track: TrackRecordLike }[];
+  duplicates: { index: number; track: TrackRecord }[];
 }
 
 /**
@@ -53,7 +53,7 @@ export class IngestService {
     const result = await this.uow.run(async ({ tracks, jobs }) => {
       const existing = new Map((await tracks.findByContentHashes(located.map((l) => l.hash))).map((t) => [t.contentHash, t]));
       const out: IngestResult = { created: [], duplicates: [] };
-      const seen = new Map<string, TrackRecordLike>();
+      const seen = new Map<string, TrackRecord>();
       for (const { item, media, hash, index } of located) {
         const dup = existing.get(hash) ?? seen.get(hash);
         if (dup) {

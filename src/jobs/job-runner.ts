@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger';
+import type { JobRecord } from '../db/prisma-types';
 import { JobKind } from '../generated/prisma/enums';
 import type { JobRepository } from '../modules/job/job.repository';
 import type { Delivery, Outcome } from '../queue/job-queue';
@@ -16,6 +17,12 @@ export interface JobRunnerOptions {
  * already finished is acknowledged without work (redelivery, duplicate publish), a transient fault
  * is retried with backoff until the job's attempt budget is spent, and a permanent one fails the
  * job and its subject at once with the reason kept.
+ *
+ * A poisoned job, one whose worker dies (crash, OOM kill, lost connection) on every attempt, never
+ * reaches the catch below. Each delivery still counts an attempt in `start`, and the queue delivers
+ * at least maxAttempts + 1 times (config checks WORKER_MAX_DELIVER > JOB_MAX_ATTEMPTS), so the
+ * delivery after the last allowed attempt fails the job and its subject instead of leaving them
+ * PROCESSING forever.
  */
 export class JobRunner {
   private readonly handlers = new Map<JobKind, JobHandler>();
@@ -42,6 +49,11 @@ export class JobRunner {
     if (!job) return { type: 'ack' }; // finished already, or deleted: nothing to do
     const handler = this.handlers.get(job.kind)!;
     const logger = this.logger.child({ jobId, kind: job.kind, attempt: job.attempts, delivery: delivery.deliveryCount });
+    if (job.attempts > job.maxAttempts) {
+      const last = job.lastError ? `; last error: ${job.lastError}` : '';
+      const final = `gave up after ${job.maxAttempts} attempts: the last ended without an outcome (the worker stopped or lost the job)${last}`;
+      return this.giveUp(handler, job, final, logger, Date.now());
+    }
     const heartbeat = setInterval(() => delivery.working(), this.options.heartbeatMs);
     const started = Date.now();
     try {
@@ -61,13 +73,17 @@ export class JobRunner {
         return { type: 'retry', delayMs, reason };
       }
       const final = permanent ? reason : `${reason} (gave up after ${job.attempts} attempts)`;
-      await handler.onFailed(job, final);
-      await this.jobs.fail(jobId, final);
-      logger.error({ reason: final }, 'job failed');
-      this.onOutcome?.(job.kind, 'failed', Date.now() - started);
-      return { type: 'term', reason: final };
+      return await this.giveUp(handler, job, final, logger, started);
     } finally {
       clearInterval(heartbeat);
     }
   };
+
+  private async giveUp(handler: JobHandler, job: JobRecord, reason: string, logger: Logger, started: number): Promise<Outcome> {
+    await handler.onFailed(job, reason);
+    await this.jobs.fail(job.id, reason);
+    logger.error({ reason }, 'job failed');
+    this.onOutcome?.(job.kind, 'failed', Date.now() - started);
+    return { type: 'term', reason };
+  }
 }

@@ -89,3 +89,62 @@ describe('worker crash', () => {
     });
   });
 });
+
+describe('poisoned job', () => {
+  const run = modelDir() ? describeMode : (m: 'postgres+nats', fn: () => void) => describe.skip(`[${m}]`, fn);
+  run('postgres+nats', () => {
+    const env = new TestEnv('postgres+nats');
+    let api: App;
+    const children: ChildProcess[] = [];
+    const log: string[] = [];
+
+    beforeAll(async () => {
+      api = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'false', JOB_MAX_ATTEMPTS: '2' });
+    });
+    afterAll(async () => {
+      for (const c of children) c.kill('SIGKILL');
+      await api?.stop();
+      await env.cleanup();
+    });
+
+    const killWhenProcessing = async (jobId: string | undefined, attempts: number) => {
+      const worker = await spawnWorker(env, log);
+      children.push(worker);
+      const job = await waitFor(
+        async () =>
+          (await api.db.prisma.job.findFirst({ where: { status: 'PROCESSING', attempts, ...(jobId ? { id: jobId } : {}) } })) ?? undefined,
+        `a job to start attempt ${attempts}`,
+        60_000,
+      );
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      return job;
+    };
+
+    it('fails a job whose worker dies on every attempt, with its track, and the other work still completes', async () => {
+      const names = copyDebianMusic(env.mediaRoot, 2);
+      const ids = await ingest(api, names.map((n) => ({ mediaUri: n, title: n })));
+      await api.relay.flush();
+
+      // The "poison": every worker that takes this job dies during it (here: SIGKILL, as an OOM kill would).
+      const victim = await killWhenProcessing(undefined, 1);
+      await killWhenProcessing(victim.id, 2);
+      expect((await api.db.prisma.job.findUniqueOrThrow({ where: { id: victim.id } })).status).toBe('PROCESSING');
+
+      // The next worker gets the message once more; the budget (2) is spent, so the job fails without running.
+      children.push(await spawnWorker(env, log));
+      const tracks = await settledTracks(api, ids);
+      const poisoned = tracks.find((t) => t.id === (victim.payload as { trackId: string }).trackId)!;
+      expect(poisoned.status).toBe('FAILED');
+      expect(poisoned.error).toMatch(/gave up after 2 attempts: the last ended without an outcome/);
+      expect(tracks.filter((t) => t !== poisoned).map((t) => t.status)).toEqual(['READY']);
+      const jobs = await api.db.prisma.job.findMany({ orderBy: { createdAt: 'asc' } });
+      expect(jobs).toHaveLength(2);
+      expect(jobs.find((j) => j.id === victim.id)).toMatchObject({ status: 'FAILED', attempts: 3 });
+      expect(jobs.find((j) => j.id !== victim.id)).toMatchObject({ status: 'SUCCEEDED' });
+      // Nothing stays in the work queue: the poisoned message was terminated, not left to expire.
+      const queue = api.queue as unknown as { pendingCount(): Promise<number> };
+      await waitFor(async () => ((await queue.pendingCount()) === 0 ? true : undefined), 'the stream to drain', 15_000);
+    });
+  });
+});

@@ -18,34 +18,31 @@ import { gql, TestEnv, tokenFor } from './harness';
 import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
 
 /**
- * Issue 6, end to end: generate a benchmark (the small preset's video settings, with more tracks),
- * export it, train a tiny MRCMV and a visual-only baseline (cmmr) with the same budget, evaluate
+ * Issue 6, end to end: generate the small preset (60 videos over 14 tracks), export it, train a tiny MRCMV and a visual-only baseline (cmmr) with the same budget, evaluate
  * both exports with src/evaluation, serve the MRCMV export through the app (ingest the tracks,
  * register the test videos with their voice-overs, wait for READY, ask suggestBgm) and compare.
  *
- * Why 14 tracks: the small preset has 6, so top-5/top-10 hold every candidate and a random model
- * passes. With 14 tracks chance is R@1 = 7 %, R@3 = 21 %, R@10 = 71 %; R@3 is the measure that
- * can tell a model from chance.
+ * With 14 tracks chance is R@1 = 7 %, R@3 = 21 %, R@10 = 71 %; R@3 is the measure that can tell a
+ * model from chance.
  *
  * What is asserted, and why (docs/RESULTS.md, "End-to-end test"):
  * - always: the whole pipeline runs (dataset, export, two trainings, ONNX export, ingestion, READY
  *   videos, suggestBgm over every track); suggestBgm ranks like src/evaluation (same top-1 for
  *   >= 90 % of the videos), so the offline figures are the served ones; R@10 > 50 %.
  * - only with BENCH_E2E_REQUIRE_LEARNING=1: served R@3 >= BENCH_E2E_MIN_R3 (default 50) and a
- *   lead over cmmr in R@3 >= BENCH_E2E_MIN_LEAD (default 20 points). Measured with seed 3, 72
- *   videos, 6 epochs (66 steps of batch 16, ~45 training videos), the tiny MRCMV is at chance
- *   (R@3 19 %, cmmr 30 %): it fits the training clips (loss 249 -> 5) but does not generalise, so
- *   these assertions would fail in CI. They stay here, off by default, for a larger budget.
+ *   lead over cmmr in R@3 >= BENCH_E2E_MIN_LEAD (default 20 points). Off by default because the
+ *   data cannot support them: the signal probe (training/mrcmv/signal_probe.py, printed by this
+ *   test) shows that on this preset even the generator's own voice parameters rank the right
+ *   track in the top 3 for only ~37-52 % of the videos, and the voice-over audio for ~30-43 %
+ *   (chance 21 %); see docs/DATASET.md, "How much the voice-over can tell".
  *
- * Budget: 64 videos and 4 epochs by default (BENCH_E2E_VIDEOS, BENCH_E2E_EPOCHS) to fit CI's
- * ~6 minutes on 2 cores; measured here under heavy load: dataset 114-311 s, export 87-163 s,
- * app + evaluation 2 min, training (6 epochs, both runs in parallel, one thread each) 13+ min.
+ * Budget: 4 epochs (BENCH_E2E_EPOCHS); about 4 minutes on an idle 2-core machine.
  */
 
 const MUSIC_DIR = '/usr/share/games/wesnoth/1.16/data/core/music';
 const SEED = Number(process.env.BENCH_E2E_SEED ?? 3);
-const TRACKS = 14;
-const VIDEOS = Number(process.env.BENCH_E2E_VIDEOS ?? 64);
+const TRACKS = PRESETS.small.tracks;
+const VIDEOS = Number(process.env.BENCH_E2E_VIDEOS ?? PRESETS.small.videos);
 const EPOCHS = Number(process.env.BENCH_E2E_EPOCHS ?? 4);
 const TRAIN_ARGS = ['--batch-size', '16', '--lr', '3e-4', '--clips-per-video', '4', '--eval-every', '0'];
 const REQUIRE_LEARNING = process.env.BENCH_E2E_REQUIRE_LEARNING === '1';
@@ -54,21 +51,26 @@ const MIN_SERVED_R3 = Number(process.env.BENCH_E2E_MIN_R3 ?? 50);
 const MIN_LEAD_R3 = Number(process.env.BENCH_E2E_MIN_LEAD ?? 20);
 const REPO = path.resolve(__dirname, '../..');
 
-function train(dataset: string, runDir: string, variant: string, exportDir: string): Promise<void> {
-  const args = ['-m', 'training.mrcmv.train', '--dataset', dataset, '--out', runDir, '--variant', variant, '--epochs', String(EPOCHS),
-    '--seed', String(SEED), ...TRAIN_ARGS, '--export', exportDir, '--version', `e2e-${variant}-seed${SEED}`];
+/** Runs `/usr/bin/python3 -m MODULE ...args` from the repository root; resolves with its stdout. */
+function python(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', args, {
+    const child = spawn('/usr/bin/python3', ['-m', ...args], {
       cwd: REPO,
       env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (output += d.toString())));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`train ${variant} exited ${code}: ${output.slice(-2000)}`))));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`python -m ${args[0]} exited ${code}: ${output.slice(-2000)}`))));
   });
+}
+
+function train(dataset: string, runDir: string, variant: string, exportDir: string): Promise<string> {
+  return python(['training.mrcmv.train', '--dataset', dataset, '--out', runDir, '--variant', variant, '--epochs', String(EPOCHS),
+    '--seed', String(SEED), ...TRAIN_ARGS, '--export', exportDir, '--version', `e2e-${variant}-seed${SEED}`]);
 }
 
 const haveMusic = fs.existsSync(MUSIC_DIR);
@@ -104,10 +106,10 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
 
   it('generates and exports the benchmark, and trains MRCMV and cmmr with the same budget', async () => {
     if (!haveMusic) throw new Error(`${MUSIC_DIR} is missing: apt-get install wesnoth-1.16-music`);
-    const preset = { ...PRESETS.small, tracks: TRACKS, videos: VIDEOS, maxVideoSec: 36 };
+    const preset = { ...PRESETS.small, videos: VIDEOS };
     if (!done(datasetDir, 'manifest.json')) {
       await timed('dataset', () =>
-        makeDataset({ musicDir: MUSIC_DIR, outDir: datasetDir, seed: SEED, presetName: 'e2e', preset, knobs: DEFAULT_KNOBS, concurrency: 2, force: true }),
+        makeDataset({ musicDir: MUSIC_DIR, outDir: datasetDir, seed: SEED, presetName: 'small', preset, knobs: DEFAULT_KNOBS, concurrency: 2, force: true }),
       );
     }
     if (!done(exportDir, 'manifest.json')) await timed('export', () => exportDataset({ datasetDir, outDir: exportDir, frameSize: 64, concurrency: 2 }));
@@ -118,6 +120,12 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
           .map((v) => train(exportDir, path.join(work, `run-${v}`), v, models[v])),
       ),
     );
+    // What the data lets any model learn from the voice-over (printed for the CI log; see docs/DATASET.md).
+    const probe = JSON.parse(await timed('probe', () => python(['training.mrcmv.signal_probe', '--features', exportDir, '--dataset', datasetDir, '--json']))) as {
+      rows: Record<string, Record<string, number>>;
+    };
+    process.stderr.write(`benchmark e2e signal probe (seed ${SEED}): ${JSON.stringify(probe.rows)}\n`);
+    expect(Object.keys(probe.rows).sort()).toEqual(['chance', 'oracle', 'rule', 'voice']);
     const manifest = readDatasetManifest(path.join(datasetDir, 'manifest.json'));
     expect(manifest.tracks).toHaveLength(TRACKS);
     expect(manifest.items).toHaveLength(VIDEOS);

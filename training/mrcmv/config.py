@@ -26,6 +26,9 @@ class MRCMVConfig:
     audio_encoder: str = "small"
     video_encoder: str = "small"
     share_audio_encoder: bool = False  # voice and music encoders: separate weights by default
+    # Training only: probability of hiding a clip's video features from the query branch, so that
+    # the voice-over path must carry the match on its own (modality dropout; inference unaffected).
+    video_dropout: float = 0.0
     # Ablation switches.
     use_sa: bool = True
     use_cma: bool = True

@@ -74,8 +74,9 @@ class ClipDataset(Dataset):
 
     def __init__(self, root: str, items: Sequence[Item], clips: Sequence[Tuple[int, float]],
                  cfg: MRCMVConfig, labels: Optional[Sequence[int]] = None,
-                 track_index: Optional[dict] = None):
+                 track_index: Optional[dict] = None, music_jitter: float = 0.0):
         self.root, self.items, self.clips, self.cfg = root, list(items), list(clips), cfg
+        self.music_jitter = music_jitter
         self.labels = list(labels) if labels is not None else list(range(len(self.clips)))
         self.track_index = track_index or {t: i for i, t in enumerate(sorted({it.track_id for it in items}))}
 
@@ -92,8 +93,10 @@ class ClipDataset(Dataset):
         fast = cut_frames(frames, start, cfg.fast_frames, cfg.height, cfg.width)
         slow = fast[:: cfg.fast_frames // cfg.slow_frames].clone()
         voice = cut_patches(self._load("items", item.video_id, "voice.npy"), start, cfg.patches, cfg.patch_frames)
-        music = cut_patches(self._load("music", f"{item.track_id}.npy"), item.music_offset + start,
-                            cfg.patches, cfg.patch_frames)
+        music_start = item.music_offset + start
+        if self.music_jitter > 0:
+            music_start = max(0.0, music_start + random.uniform(-self.music_jitter, self.music_jitter))
+        music = cut_patches(self._load("music", f"{item.track_id}.npy"), music_start, cfg.patches, cfg.patch_frames)
         return {"video_fast": fast, "video_slow": slow, "voice": torch.from_numpy(voice),
                 "music": torch.from_numpy(music), "label": self.labels[index],
                 "track": self.track_index[item.track_id], "item": item_index, "start": float(start)}
@@ -111,7 +114,8 @@ def sample_training_starts(items: Sequence[Item], clips_per_video: int, clip_sec
     return clips
 
 
-def build_datasets(root: str, cfg: MRCMVConfig, clips_per_video: int = 4, seed: int = 0):
+def build_datasets(root: str, cfg: MRCMVConfig, clips_per_video: int = 4, seed: int = 0,
+                   music_jitter: float = 0.0):
     """(train dataset, test dataset or None, number of pseudo-label classes).
 
     The training clips are drawn once per run with `seed` so that the pseudo-label classes
@@ -124,7 +128,7 @@ def build_datasets(root: str, cfg: MRCMVConfig, clips_per_video: int = 4, seed: 
         raise ValueError(f"{root}: no train items")
     clips = sample_training_starts(train_items, clips_per_video, cfg.clip_seconds, random.Random(seed))
     labels = assign_pseudo_labels([train_items[i].video_id for i, _ in clips], [s for _, s in clips])
-    train = ClipDataset(root, train_items, clips, cfg, labels, track_index)
+    train = ClipDataset(root, train_items, clips, cfg, labels, track_index, music_jitter)
     test = None
     if test_items:
         test = ClipDataset(root, test_items, [(i, 0.0) for i in range(len(test_items))], cfg,

@@ -58,6 +58,9 @@ class QueryBranch(nn.Module):
 
     def forward(self, video_fast, video_slow, voice, return_features: bool = False):
         f = self.video_features(video_fast, video_slow)
+        if self.training and self.cfg.use_voice and self.cfg.video_dropout > 0:
+            keep = torch.rand(f.shape[0], 1, 1, device=f.device) >= self.cfg.video_dropout
+            f = f * keep
         pooled = f.mean(dim=1)
         if self.sa_video is not None:
             f = self.sa_video(f)

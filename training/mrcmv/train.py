@@ -45,6 +45,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--lambda", dest="lam", type=float, default=0.1)
     p.add_argument("--classifier-scale", type=float, default=None,
                    help="embedding scale before W_J, W_M (default sqrt(alpha-scale))")
+    p.add_argument("--d-model", type=int, default=None, help="width of the attention layers (default 128)")
+    p.add_argument("--heads", type=int, default=None, help="attention heads (default 4)")
+    p.add_argument("--audio-encoder", default=None, help="registered audio encoder (default 'small')")
+    p.add_argument("--video-dropout", type=float, default=None, help="training: P(hide a clip's video features)")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW)")
+    p.add_argument("--music-jitter", type=float, default=0.0,
+                   help="seconds: move each training music clip by up to this much from the voice's "
+                        "position, so the model matches the music's character rather than its exact "
+                        "alignment (serving compares fixed 32 s windows)")
     p.add_argument("--eval-every", type=int, default=1, help="epochs between test evaluations (0: never)")
     p.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0: no cap)")
     p.add_argument("--num-workers", type=int, default=0)
@@ -93,15 +102,19 @@ def train(argv: Optional[List[str]] = None) -> dict:
         raise SystemExit("--device cuda but CUDA is not available")
     seed_everything(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    cfg = config_for_variant(args.variant)
+    overrides = {k: v for k, v in (("d_model", args.d_model), ("n_heads", args.heads),
+                                   ("audio_encoder", args.audio_encoder),
+                                   ("video_dropout", args.video_dropout)) if v is not None}
+    cfg = config_for_variant(args.variant, **overrides)
     loss_cfg = loss_config_from_args(args)
-    train_set, test_set, num_classes = build_datasets(args.dataset, cfg, args.clips_per_video, args.seed)
+    train_set, test_set, num_classes = build_datasets(args.dataset, cfg, args.clips_per_video, args.seed,
+                                                        args.music_jitter)
     model = MRCMV(cfg).to(args.device)
     criterion = MRCMVLoss(loss_cfg, cfg.embed_dim, num_classes, cfg.use_pseudo_label,
                           cfg.intra_modal_weight).to(args.device)
     params = list(model.parameters()) + list(criterion.parameters())
-    optimizer = (torch.optim.Adam(params, lr=args.lr) if args.optimizer == "adam"
-                 else torch.optim.SGD(params, lr=args.lr, momentum=args.momentum))
+    optimizer = (torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay) if args.optimizer == "adam"
+                 else torch.optim.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay))
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, num_workers=args.num_workers,
                         drop_last=len(train_set) > args.batch_size,
                         generator=torch.Generator().manual_seed(args.seed))
@@ -132,7 +145,9 @@ def train(argv: Optional[List[str]] = None) -> dict:
     training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": args.epochs,
                 "dataset": os.path.abspath(args.dataset), "config": cfg.to_dict(),
                 "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
-                "batchSize": args.batch_size, "torch": torch.__version__}
+                "batchSize": args.batch_size, "weightDecay": args.weight_decay,
+                "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
+                "torch": torch.__version__}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
     torch.save({"config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(), "numClasses": num_classes,

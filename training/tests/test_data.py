@@ -60,3 +60,14 @@ def test_dataset_yields_contract_shaped_samples(synthetic_dataset):
         assert sample["voice"].shape == (33, 96, 64) and sample["music"].shape == (33, 96, 64)
         assert 0.0 <= float(sample["video_fast"].min()) and float(sample["video_fast"].max()) <= 1.0
     assert test[0]["start"] == 0.0
+
+
+def test_music_jitter_moves_training_music_clips_but_not_test_clips(synthetic_dataset):
+    cfg = MRCMVConfig()
+    plain, test, _ = build_datasets(synthetic_dataset, cfg, clips_per_video=3, seed=0)
+    random.seed(1)
+    jittered, test_j, _ = build_datasets(synthetic_dataset, cfg, clips_per_video=3, seed=0, music_jitter=8.0)
+    moved = [not torch.equal(plain[i]["music"], jittered[i]["music"]) for i in range(len(plain))]
+    assert sum(moved) >= len(plain) - 1  # a draw of exactly 0 s is possible, not likely
+    assert all(torch.equal(plain[i]["voice"], jittered[i]["voice"]) for i in range(len(plain)))
+    assert torch.equal(test[0]["music"], test_j[0]["music"])

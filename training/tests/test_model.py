@@ -82,3 +82,29 @@ def test_registry_swaps_the_audio_backbone(inputs):
 def test_parameter_counts_stay_small():
     model = MRCMV(MRCMVConfig())
     assert count_parameters(model) < 6_000_000
+
+
+def test_stats_audio_encoder_is_tiny_and_keeps_the_contract(inputs):
+    from training.mrcmv.encoders import StatsAudioEncoder
+    voice = inputs[2]
+    encoder = StatsAudioEncoder(out_dim=64)
+    assert encoder(voice).shape == (2, 33, 64)
+    assert count_parameters(encoder) == 128 * 64 + 64
+    # Louder audio moves the features: level is what the statistics are for.
+    assert not torch.allclose(encoder(voice), encoder(voice + 1.0))
+    model = MRCMV(MRCMVConfig(audio_encoder="stats", d_model=64, n_heads=2)).eval()
+    with torch.no_grad():
+        e_j, e_m = model(*inputs)
+    assert e_j.shape == (2, 512) and e_m.shape == (2, 512)
+    assert count_parameters(model) < count_parameters(MRCMV(MRCMVConfig())) / 2
+
+
+def test_video_dropout_hides_the_video_only_while_training(inputs):
+    fast, slow, voice, _ = inputs
+    torch.manual_seed(0)
+    model = MRCMV(MRCMVConfig(video_dropout=1.0))
+    with torch.no_grad():
+        model.train()
+        assert torch.allclose(model.encode_query(fast, slow, voice), model.encode_query(fast.flip(1), slow.flip(1), voice))
+        model.eval()
+        assert not torch.allclose(model.encode_query(fast, slow, voice), model.encode_query(fast.flip(1), slow.flip(1), voice))

@@ -48,3 +48,18 @@ def test_cli_trains_logs_checkpoints_and_exports(synthetic_dataset, tmp_path):
         manifest = json.load(fh)
     assert manifest["version"] == "test-1" and manifest["training"]["trained"] is True
     assert "R@1" in manifest["metrics"]
+
+
+def test_cli_small_data_knobs_reach_the_model_and_the_export(synthetic_dataset, tmp_path):
+    run, model_dir = str(tmp_path / "run"), str(tmp_path / "model")
+    train(["--dataset", synthetic_dataset, "--out", run, "--epochs", "1", "--batch-size", "4",
+           "--clips-per-video", "2", "--audio-encoder", "stats", "--d-model", "32", "--heads", "2",
+           "--weight-decay", "0.01", "--music-jitter", "4", "--video-dropout", "0.5", "--eval-every", "0",
+           "--export", model_dir])
+    with open(os.path.join(run, "log.json")) as fh:
+        log = json.load(fh)
+    assert log["config"]["audio_encoder"] == "stats" and log["config"]["d_model"] == 32
+    assert log["config"]["video_dropout"] == 0.5 and log["args"]["music_jitter"] == 4.0
+    with open(os.path.join(model_dir, "manifest.json")) as fh:
+        manifest = json.load(fh)
+    assert manifest["training"]["config"]["n_heads"] == 2 and manifest["embeddingDim"] == 512

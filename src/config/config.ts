@@ -45,6 +45,7 @@ const envSchema = z.object({
   DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
   WORKER_CONCURRENCY: int(1, 64).default(1),
+  WORKER_VIDEO_CONCURRENCY: int(1, 64).default(1),
   WORKER_MAX_DELIVER: int(1, 100).default(8),
   WORKER_ACK_WAIT_MS: int(1000, 3_600_000).default(60_000),
   JOB_MAX_ATTEMPTS: int(1, 50).default(5),
@@ -83,7 +84,12 @@ export interface AppConfig {
   runJobs: boolean;
   /** Load demo/ into an empty catalog at start (default: on the embedded database only). */
   demoCatalog: boolean;
-  worker: { concurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
+  /**
+   * concurrency: embed-track jobs at once per worker process; videoConcurrency: embed-video jobs,
+   * on their own consumer so that a catalog backlog never delays new videos. The re-embed fan-out
+   * job takes one more slot.
+   */
+  worker: { concurrency: number; videoConcurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
   urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
@@ -141,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
+      videoConcurrency: e.WORKER_VIDEO_CONCURRENCY,
       maxDeliver: e.WORKER_MAX_DELIVER,
       ackWaitMs: e.WORKER_ACK_WAIT_MS,
       maxAttempts: e.JOB_MAX_ATTEMPTS,

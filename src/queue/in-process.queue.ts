@@ -7,20 +7,28 @@ interface Pending {
   deliveryCount: number;
 }
 
+interface Consumer {
+  options: ConsumeOptions;
+  handler: Handler;
+  inFlight: Set<Promise<void>>;
+  stopped: boolean;
+}
+
 const DEDUP_WINDOW_MS = 10 * 60_000;
 
 /**
- * The embedded queue: same contract as JetStream (msgId dedup, redelivery with delay, bounded
- * deliveries) inside the process. Messages live in memory; after a restart the job table is the
- * source of truth and pending jobs are published again (see queue/job-recovery.ts).
+ * The embedded queue: same contract as JetStream (msgId dedup, one consumer per topic, redelivery
+ * with delay, bounded deliveries) inside the process. Messages live in memory; after a restart
+ * the job table is the source of truth and pending jobs are published again (see
+ * outbox.repository.ts, republishUnfinishedJobs).
  */
 export class InProcessQueue implements JobQueue {
   readonly kind = 'in-process' as const;
-  private readonly ready: Pending[] = [];
+  /** Waiting messages per topic, in publish (or redelivery) order. */
+  private readonly ready = new Map<string, Pending[]>();
   private readonly seen = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private consumer?: { options: ConsumeOptions; handler: Handler; inFlight: Set<Promise<void>>; stopped: boolean };
-  private handle?: ConsumerHandle;
+  private readonly consumers = new Map<string, Consumer>();
   private closed = false;
 
   publish(topic: string, data: unknown, msgId: string): Promise<PublishResult> {
@@ -29,23 +37,22 @@ export class InProcessQueue implements JobQueue {
     for (const [id, at] of this.seen) if (now - at > DEDUP_WINDOW_MS) this.seen.delete(id);
     if (this.seen.has(msgId)) return Promise.resolve({ duplicate: true });
     this.seen.set(msgId, now);
-    this.ready.push({ topic, data, msgId, deliveryCount: 0 });
-    this.pump();
+    this.enqueue({ topic, data, msgId, deliveryCount: 0 });
     return Promise.resolve({ duplicate: false });
   }
 
   consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle> {
-    if (this.consumer && !this.consumer.stopped) return Promise.reject(new Error('already consuming'));
-    const consumer = { options, handler, inFlight: new Set<Promise<void>>(), stopped: false };
-    this.consumer = consumer;
-    this.handle = {
+    const existing = this.consumers.get(options.topic);
+    if (existing && !existing.stopped) return Promise.reject(new Error(`already consuming ${options.topic}`));
+    const consumer: Consumer = { options, handler, inFlight: new Set(), stopped: false };
+    this.consumers.set(options.topic, consumer);
+    this.pump(options.topic);
+    return Promise.resolve({
       stop: async () => {
         consumer.stopped = true;
         await Promise.allSettled([...consumer.inFlight]);
       },
-    };
-    this.pump();
-    return Promise.resolve(this.handle);
+    });
   }
 
   ping(): Promise<void> {
@@ -56,29 +63,40 @@ export class InProcessQueue implements JobQueue {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.handle) await this.handle.stop();
+    for (const c of this.consumers.values()) c.stopped = true;
+    await Promise.allSettled([...this.consumers.values()].flatMap((c) => [...c.inFlight]));
   }
 
   /** Messages waiting for a consumer (tests and /metrics read this). */
   get depth(): number {
-    return this.ready.length;
+    let n = 0;
+    for (const q of this.ready.values()) n += q.length;
+    return n;
   }
 
-  private pump(): void {
-    const c = this.consumer;
-    if (!c || c.stopped || this.closed) return;
-    while (c.inFlight.size < c.options.concurrency && this.ready.length > 0) {
-      const msg = this.ready.shift()!;
+  private enqueue(msg: Pending): void {
+    const queue = this.ready.get(msg.topic) ?? [];
+    queue.push(msg);
+    this.ready.set(msg.topic, queue);
+    this.pump(msg.topic);
+  }
+
+  private pump(topic: string): void {
+    const c = this.consumers.get(topic);
+    const queue = this.ready.get(topic);
+    if (!c || c.stopped || this.closed || !queue) return;
+    while (c.inFlight.size < c.options.concurrency && queue.length > 0) {
+      const msg = queue.shift()!;
       msg.deliveryCount += 1;
-      const run = this.deliver(c.handler, c.options, msg).finally(() => {
+      const run = this.deliver(c, msg).finally(() => {
         c.inFlight.delete(run);
-        this.pump();
+        this.pump(topic);
       });
       c.inFlight.add(run);
     }
   }
 
-  private async deliver(handler: Handler, options: ConsumeOptions, msg: Pending): Promise<void> {
+  private async deliver(c: Consumer, msg: Pending): Promise<void> {
     const delivery: Delivery = {
       topic: msg.topic,
       data: msg.data,
@@ -88,15 +106,14 @@ export class InProcessQueue implements JobQueue {
     };
     let outcome;
     try {
-      outcome = await handler(delivery);
+      outcome = await c.handler(delivery);
     } catch (err) {
       outcome = { type: 'retry' as const, delayMs: 1000, reason: (err as Error).message };
     }
-    if (outcome.type === 'retry' && msg.deliveryCount < options.maxDeliver) {
+    if (outcome.type === 'retry' && msg.deliveryCount < c.options.maxDeliver) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.ready.push(msg);
-        this.pump();
+        this.enqueue(msg);
       }, outcome.delayMs);
       timer.unref();
       this.timers.add(timer);

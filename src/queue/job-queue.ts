@@ -22,6 +22,11 @@ export type Outcome =
 export type Handler = (delivery: Delivery) => Promise<Outcome>;
 
 export interface ConsumeOptions {
+  /**
+   * The one topic this consumer takes. Each topic has its own consumer, so a backlog of one kind
+   * (a catalog re-embed: millions of embed-track jobs) never delays another (new videos).
+   */
+  topic: string;
   /** Most messages handled at once by this consumer. */
   concurrency: number;
   /** Deliveries after which a message is given up (the handler sees deliveryCount === maxDeliver last). */
@@ -47,5 +52,3 @@ export interface JobQueue {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
-
-export const DEFAULT_CONSUME: ConsumeOptions = { concurrency: 2, maxDeliver: 5, ackWaitMs: 30_000 };

@@ -21,7 +21,10 @@ export interface NatsQueueOptions {
   stream: string;
   /** Topics are published as `<subjectPrefix>.<topic>`; the stream captures `<subjectPrefix>.>`. */
   subjectPrefix: string;
-  /** Durable consumer shared by every worker process (they split the work). */
+  /**
+   * Prefix of the durable consumers, one per topic (`<durable>-<topic>`), each shared by every
+   * worker process (they split that topic's work).
+   */
   durable?: string;
   /** Window in which a repeated msgId is dropped by the server. */
   duplicateWindowMs?: number;
@@ -29,7 +32,13 @@ export interface NatsQueueOptions {
 
 const JSON_CODEC = { encode: (v: unknown) => Buffer.from(JSON.stringify(v)), decode: (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8')) as unknown };
 
-/** JetStream work-queue stream; workers pull from one durable consumer with explicit acks. */
+/** The durable consumer of one topic, shared by every worker (KEDA scales on its lag). */
+export const consumerName = (durable: string, topic: string) => `${durable}-${topic}`;
+
+/** The default durable prefix for a stream. */
+export const defaultDurable = (stream: string) => `${stream}-workers`;
+
+/** JetStream work-queue stream; workers pull from one durable consumer per topic, with explicit acks. */
 export class NatsQueue implements JobQueue {
   readonly kind = 'nats' as const;
 
@@ -42,7 +51,7 @@ export class NatsQueue implements JobQueue {
   ) {}
 
   static async connect(options: NatsQueueOptions, logger: Logger): Promise<NatsQueue> {
-    const full: Required<NatsQueueOptions> = { durable: `${options.stream}-workers`, duplicateWindowMs: 10 * 60_000, ...options };
+    const full: Required<NatsQueueOptions> = { durable: defaultDurable(options.stream), duplicateWindowMs: 10 * 60_000, ...options };
     const nc = await connect({ servers: full.servers, name: 'bgm-backend', maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
     const queue = new NatsQueue(nc, jetstream(nc), jsm, full, logger);
@@ -81,9 +90,12 @@ export class NatsQueue implements JobQueue {
   }
 
   async consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle> {
-    const { stream, durable } = this.options;
+    const { stream } = this.options;
+    const durable = consumerName(this.options.durable, options.topic);
+    await this.dropLegacyConsumer();
     const consumerConfig = {
       durable_name: durable,
+      filter_subject: `${this.options.subjectPrefix}.${options.topic}`,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_deliver: options.maxDeliver,
@@ -98,7 +110,12 @@ export class NatsQueue implements JobQueue {
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await this.jsm.consumers.add(stream, consumerConfig);
+      await this.jsm.consumers.add(stream, consumerConfig).catch(async (addErr: unknown) => {
+        // Another worker created it between our update and add.
+        await this.jsm.consumers.info(stream, durable).catch(() => {
+          throw addErr;
+        });
+      });
     }
     const consumer = await this.js.consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: options.concurrency });
@@ -110,6 +127,20 @@ export class NatsQueue implements JobQueue {
         await loop;
       },
     };
+  }
+
+  /**
+   * Before consumers were per topic, one unfiltered durable (named like the prefix) took every
+   * subject. A work-queue stream refuses filtered consumers next to it, so it is deleted; its
+   * unacknowledged messages stay in the stream and go to the per-topic consumers.
+   */
+  private async dropLegacyConsumer(): Promise<void> {
+    try {
+      await this.jsm.consumers.delete(this.options.stream, this.options.durable);
+      this.logger.warn({ consumer: this.options.durable }, 'deleted the legacy all-topics consumer; its messages go to the per-topic consumers');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 
   private async runLoop(messages: ConsumerMessages, options: ConsumeOptions, handler: Handler): Promise<void> {

@@ -11,7 +11,9 @@ import { JobRunner } from '../jobs/job-runner';
 import type { AppMetrics } from '../metrics/metrics';
 import { completeActivationIfCovered } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
-import type { JobQueue } from '../queue/job-queue';
+import { JobKind } from '../generated/prisma/enums';
+import type { ConsumerHandle, JobQueue } from '../queue/job-queue';
+import { topicFor } from '../queue/topics';
 import type { MediaStorage } from '../storage/media-storage';
 
 export interface JobProcessing {
@@ -53,15 +55,33 @@ export async function startJobProcessing(deps: {
     { heartbeatMs: Math.max(500, Math.floor(config.worker.ackWaitMs / 3)), retryBaseMs: config.worker.retryBaseMs, retryMaxMs: 5 * 60_000 },
     metrics?.observeJob,
   );
-  const consumer = await queue.consume(
-    { concurrency: config.worker.concurrency, maxDeliver: config.worker.maxDeliver, ackWaitMs: config.worker.ackWaitMs },
-    runner.handle,
-  );
-  logger.info({ queue: queue.kind, concurrency: config.worker.concurrency, inference: config.inference }, 'processing jobs');
+  // One consumer per job kind: a re-embed of the whole catalog queues millions of embed-track
+  // jobs, and new videos (a user waiting for suggestions) must not queue behind them.
+  const concurrency: Record<JobKind, number> = {
+    EMBED_VIDEO: config.worker.videoConcurrency,
+    EMBED_TRACK: config.worker.concurrency,
+    REEMBED_CATALOG: 1, // fans out into embed-track jobs; light
+  };
+  const consumers: ConsumerHandle[] = [];
+  try {
+    for (const kind of Object.values(JobKind)) {
+      consumers.push(
+        await queue.consume(
+          { topic: topicFor(kind), concurrency: concurrency[kind], maxDeliver: config.worker.maxDeliver, ackWaitMs: config.worker.ackWaitMs },
+          runner.handle,
+        ),
+      );
+    }
+  } catch (err) {
+    await Promise.allSettled(consumers.map((c) => c.stop()));
+    await pool.close();
+    throw err;
+  }
+  logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
     stop: async () => {
-      await consumer.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();
     },
   };

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createLogger } from '../../src/common/logger';
 import { InProcessQueue } from '../../src/queue/in-process.queue';
 import type { Delivery, JobQueue, Outcome } from '../../src/queue/job-queue';
-import { NatsQueue } from '../../src/queue/nats.queue';
+import { consumerName, NatsQueue } from '../../src/queue/nats.queue';
 import { describeMode, MODES, type ModeName, TestEnv } from './harness';
 import { waitFor } from './pipeline-helpers';
 import { TEST_NATS_URL } from './services-probe';
@@ -28,7 +31,7 @@ describe.each(MODES)('job queue contract', (mode) => {
         poison: () => ({ type: 'term', reason: 'corrupt media' }),
         doomed: () => ({ type: 'retry', delayMs: 50, reason: 'always fails' }),
       };
-      const consumer = await queue.consume({ concurrency: 2, maxDeliver: 4, ackWaitMs: 5_000 }, (d) => {
+      const consumer = await queue.consume({ topic: 't', concurrency: 2, maxDeliver: 4, ackWaitMs: 5_000 }, (d) => {
         seen.push(d);
         return Promise.resolve(plan[(d.data as { name: string }).name]!(d));
       });
@@ -55,7 +58,7 @@ describe.each(MODES)('job queue contract', (mode) => {
     it('lets a poisoned message fail alone while the others flow', async () => {
       const queue = await openQueue(mode, `${env.id}b`);
       const done: string[] = [];
-      const consumer = await queue.consume({ concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
+      const consumer = await queue.consume({ topic: 't', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
         const name = (d.data as { name: string }).name;
         if (name === 'poison') throw new Error('handler crashed');
         done.push(name);
@@ -69,6 +72,74 @@ describe.each(MODES)('job queue contract', (mode) => {
       } finally {
         await consumer.stop();
         await queue.close();
+      }
+    });
+
+    it('gives each topic its own consumer: a backlog on one never delays another', async () => {
+      const queue = await openQueue(mode, `${env.id}c`);
+      const order: string[] = [];
+      let release!: () => void;
+      const blocked = new Promise<void>((r) => (release = r));
+      // The bulk consumer is stuck on its first message with 30 more behind it.
+      const bulk = await queue.consume({ topic: 'bulk', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, async (d) => {
+        order.push(d.msgId);
+        if (d.msgId === 'b0') await blocked;
+        return { type: 'ack' };
+      });
+      const urgent = await queue.consume({ topic: 'urgent', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
+        order.push(d.msgId);
+        return Promise.resolve({ type: 'ack' as const });
+      });
+      try {
+        for (let i = 0; i < 30; i++) await queue.publish('bulk', { i }, `b${i}`);
+        await until(() => order.includes('b0'));
+        await queue.publish('urgent', {}, 'u');
+        await until(() => order.includes('u'));
+        expect(order).toEqual(['b0', 'u']);
+        release();
+        await until(() => order.length === 31);
+        expect(order.filter((id) => id.startsWith('b'))).toEqual(Array.from({ length: 30 }, (_, i) => `b${i}`));
+      } finally {
+        release();
+        await Promise.all([bulk.stop(), urgent.stop()]);
+        await queue.close();
+      }
+    });
+  });
+});
+
+describe('job queue upgrade', () => {
+  describeMode('postgres+nats', () => {
+    it('replaces the legacy all-topics consumer; the messages it held reach the per-topic consumers', async () => {
+      const id = randomBytes(4).toString('hex');
+      const stream = `BGM_QU_${id}`;
+      const prefix = `bgm-qu-${id}`;
+      const nc = await connect({ servers: TEST_NATS_URL });
+      const jsm = await jetstreamManager(nc);
+      try {
+        // The layout before per-topic consumers: one unfiltered durable with a message waiting.
+        await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], retention: RetentionPolicy.Workqueue });
+        await jsm.consumers.add(stream, { durable_name: `${stream}-workers`, ack_policy: AckPolicy.Explicit });
+        await jetstream(nc).publish(`${prefix}.embed-track`, new TextEncoder().encode(JSON.stringify({ n: 1 })), { msgID: 'old-1' });
+
+        const queue = await NatsQueue.connect({ servers: [TEST_NATS_URL], stream, subjectPrefix: prefix }, createLogger('silent'));
+        const got: string[] = [];
+        const consumer = await queue.consume({ topic: 'embed-track', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
+          got.push(d.msgId);
+          return Promise.resolve({ type: 'ack' as const });
+        });
+        try {
+          await until(() => got.length === 1);
+          expect(got).toEqual(['old-1']);
+          const names = (await jsm.consumers.list(stream).next()).map((c) => c.name);
+          expect(names).toEqual([consumerName(`${stream}-workers`, 'embed-track')]);
+        } finally {
+          await consumer.stop();
+          await queue.close();
+        }
+      } finally {
+        await jsm.streams.delete(stream).catch(() => undefined);
+        await nc.close();
       }
     });
   });

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/config';
+import { JobKind } from '../../../src/generated/prisma/enums';
+import { consumerName, defaultDurable } from '../../../src/queue/nats.queue';
+import { topicFor } from '../../../src/queue/topics';
 import { crdProblems } from './crd-checks';
 import { hasModel, schemaErrors, unknownFields } from './k8s-schema';
 import { containersOf, identity, type K8sObject, podSpecOf, readYamlObjects, render } from './kustomize-lite';
@@ -150,16 +153,17 @@ describe('deploy/k8s manifests', () => {
       }
     });
 
-    it('scales workers on the JetStream consumer the workers actually use', () => {
-      const natsQueue = fs.readFileSync(path.join(ROOT, 'src/queue/nats.queue.ts'), 'utf8');
-      const suffix = /durable: `\$\{options\.stream\}([\w-]+)`/.exec(natsQueue)![1];
+    it('scales workers on the JetStream consumers the workers actually use, one per job kind', () => {
       const stream = (byKind(objects, 'ConfigMap').find((c) => c.metadata.name === 'bgm-config') as any).data.NATS_STREAM;
+      const consumers = Object.values(JobKind).map((k) => consumerName(defaultDurable(stream), topicFor(k))).sort();
       const scaled = byKind(objects, 'ScaledObject');
       expect(scaled.length).toBeGreaterThan(0);
       for (const so of scaled) {
-        for (const t of (so.spec as any).triggers) {
+        const triggers = (so.spec as any).triggers as any[];
+        expect(triggers.map((t) => t.metadata.consumer).sort()).toEqual(consumers);
+        for (const t of triggers) {
           expect(t.type).toBe('nats-jetstream');
-          expect({ stream: t.metadata.stream, consumer: t.metadata.consumer }).toEqual({ stream, consumer: `${stream}${suffix}` });
+          expect(t.metadata.stream).toBe(stream);
           // KEDA queries <leader-pod>.<endpoint>: only the headless Service names pods.
           expect(t.metadata.natsServerMonitoringEndpoint).toMatch(/^nats-headless\.nats\.svc\.cluster\.local:8222$/);
           expect(Number(t.metadata.lagThreshold)).toBeGreaterThan(0);

@@ -30,6 +30,11 @@ async function seedCatalog(app: App) {
       },
     });
     await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, i));
+    // Two 32 s windows; track 3, nearest to video 0, fits it best from 32 s on.
+    await app.repos.embeddings.replaceTrackSegments(track.id, model.id, [
+      { windowIndex: 0, startSec: 0, embedding: unitVector(512, i === 3 ? 5 : i) },
+      { windowIndex: 1, startSec: 32, embedding: unitVector(512, i) },
+    ]);
     tracks.push(track);
   }
   const videos = [];
@@ -158,6 +163,16 @@ describe.each(MODES)('experiments', (mode) => {
       expect(strength.MRCMV).toBeGreaterThan(strength['Search under tags']);
       expect(r.arms.find((a: any) => a.arm.label === 'MRCMV')).toMatchObject({ wins: 11, losses: 0, neutral: 1 });
       expect(codes(await gql(app, STATUS, { id: experiment.id, status: 'CLOSED' }, admin))).toEqual([]);
+
+      // The model arm plays what suggestBgm serves: video 0's best track from its best window.
+      const modelArm = experiment.arms.find((a: any) => a.label === 'MRCMV').id as string;
+      const tasks = await app.db.prisma.preferenceTask.findMany({ where: { experimentId: experiment.id, videoId: catalog.videos[0]!.id } });
+      const modelSides = tasks.flatMap((t) => [
+        ...(t.firstArmId === modelArm ? [[t.firstTrackId, t.firstStartSec]] : []),
+        ...(t.secondArmId === modelArm ? [[t.secondTrackId, t.secondStartSec]] : []),
+      ]);
+      expect(modelSides.length).toBeGreaterThan(0);
+      for (const side of modelSides) expect(side).toEqual([catalog.tracks[3]!.id, 32]);
     });
 
     it('keeps votes honest: one per rater and task, none on forged, foreign, expired or closed tasks', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EmbeddingRepository, ScoredTrack } from '../suggestion/embedding.repository';
+import type { EmbeddingRepository } from '../suggestion/embedding.repository';
+import { rankTracks } from '../suggestion/rank-tracks';
 import type { ArmRecord } from './experiment.repository';
 import type { TrackPoolRepository } from './track-pool.repository';
 
@@ -13,7 +14,7 @@ export interface Recommender {
 }
 
 export interface RecommenderDeps {
-  embeddings: Pick<EmbeddingRepository, 'findVideoEmbedding' | 'nearestTracks'>;
+  embeddings: Pick<EmbeddingRepository, 'findVideoEmbedding' | 'nearestTracks' | 'bestWindows'>;
   trackPool: TrackPoolRepository;
 }
 
@@ -28,16 +29,7 @@ export function configTags(config: unknown): string[] {
   return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string' && t.length > 0) : [];
 }
 
-/**
- * nearestTracks may report where in the track the match is best (a `startSec` field); until it
- * does, or when it does not know, the music starts at 0.
- */
-function startOffsetOf(scored: ScoredTrack): number {
-  const start = (scored as ScoredTrack & { startSec?: unknown }).startSec;
-  return typeof start === 'number' && Number.isFinite(start) && start > 0 ? start : 0;
-}
-
-/** MODEL_VERSION: the nearest licensed READY track to the video under that model version. */
+/** MODEL_VERSION: suggestBgm's top track for the video under that model version, from its best window. */
 class ModelVersionRecommender implements Recommender {
   constructor(
     private readonly modelVersionId: string,
@@ -47,9 +39,9 @@ class ModelVersionRecommender implements Recommender {
   async suggest(videoId: string): Promise<ArmSuggestion> {
     const query = await this.deps.embeddings.findVideoEmbedding(videoId, this.modelVersionId);
     if (!query) return { ok: false, reason: `video ${videoId} has no embedding under model version ${this.modelVersionId}` };
-    const [best] = await this.deps.embeddings.nearestTracks(this.modelVersionId, query, 1);
+    const [best] = await rankTracks(this.deps.embeddings, this.modelVersionId, query, 1);
     if (!best) return { ok: false, reason: `no suggestible track has an embedding under model version ${this.modelVersionId}` };
-    return { ok: true, trackId: best.trackId, startSec: startOffsetOf(best) };
+    return { ok: true, trackId: best.trackId, startSec: best.startOffsetSec };
   }
 }
 

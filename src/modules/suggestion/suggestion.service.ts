@@ -6,6 +6,7 @@ import { checkPageSize } from '../common/page';
 import type { TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
 import type { ScoredTrack } from './embedding.repository';
+import { rankTracks } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 
 export interface Suggestion {
@@ -22,9 +23,6 @@ export interface SuggestionList {
   modelVersion: ModelVersionRecord;
   suggestions: Suggestion[];
 }
-
-/** Candidates fetched by track vector before re-ranking by best window. */
-const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
 
 export class SuggestionService {
   constructor(
@@ -51,15 +49,7 @@ export class SuggestionService {
         status: 'PROCESSING',
       });
     }
-    const candidates = await this.repos.embeddings.nearestTracks(model.id, query, candidatePool(first), filter);
-    const windows = new Map(
-      (await this.repos.embeddings.bestWindows(model.id, query, candidates.map((c) => c.trackId))).map((w) => [w.trackId, w]),
-    );
-    // The paper matches a 32 s query against 32 s music clips: rank by each track's best window.
-    const ranked = candidates
-      .map((c) => ({ ...c, score: windows.get(c.trackId)?.score ?? c.score, startOffsetSec: windows.get(c.trackId)?.startSec ?? 0 }))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, first);
+    const ranked = await rankTracks(this.repos.embeddings, model.id, query, first, filter);
     return { modelVersion: model, suggestions: await this.attachTracks(ranked) };
   }
 

@@ -26,7 +26,8 @@ async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
   for (const t of ['t1', 't2', 't3']) ctx.trackPool.tracks.push({ id: `00000000-0000-4000-8000-00000000000${t[1]}`, tags: t === 't1' ? ['epic'] : ['calm'] });
   const near = opts.sameTrack ? ctx.trackPool.tracks[0]!.id : ctx.trackPool.tracks[2]!.id;
   for (const v of videos) await ctx.embeddings.upsertVideoEmbedding(v.id, ctx.model.id, [1, 0]);
-  ctx.embeddings.nearest = [{ trackId: near, score: 0.9, startSec: 12.5 } as never];
+  ctx.embeddings.nearest = [{ trackId: near, score: 0.9, licenseId: 'l' }];
+  ctx.embeddings.windows = [{ trackId: near, startSec: 12.5, score: 0.95 }];
   const experiment = await admins.createExperiment(admin, {
     name: 'e',
     arms: [

@@ -1,0 +1,28 @@
+import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
+import type { SuggestionFilter } from './suggestion-filter';
+
+export type RankedTrack = ScoredTrack & { startOffsetSec: number };
+
+/** Candidates fetched by track vector before re-ranking by best window. */
+const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
+
+/**
+ * The product's ranking for a query embedding, shared by suggestBgm and the MODEL_VERSION arm of
+ * preference experiments (so raters judge what is served): licensed candidates from the track
+ * index, re-ranked by each track's best 32 s window, as the paper matches 32 s clips; the window's
+ * start is where the music should start.
+ */
+export async function rankTracks(
+  embeddings: Pick<EmbeddingRepository, 'nearestTracks' | 'bestWindows'>,
+  modelVersionId: string,
+  query: number[],
+  first: number,
+  filter: SuggestionFilter = {},
+): Promise<RankedTrack[]> {
+  const candidates = await embeddings.nearestTracks(modelVersionId, query, candidatePool(first), filter);
+  const windows = new Map((await embeddings.bestWindows(modelVersionId, query, candidates.map((c) => c.trackId))).map((w) => [w.trackId, w]));
+  return candidates
+    .map((c) => ({ ...c, score: windows.get(c.trackId)?.score ?? c.score, startOffsetSec: windows.get(c.trackId)?.startSec ?? 0 }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, first);
+}

@@ -26,6 +26,7 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   NATS_URL: optionalString.pipe(z.string().regex(/^(nats|tls):\/\/[^\s]+(,(nats|tls):\/\/[^\s]+)*$/, 'expected nats://host:port[,nats://...]').optional()),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only').default('BGM_JOBS'),
+  NATS_STREAM_REPLICAS: int(1, 5).default(1),
   NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('bgm.jobs'),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_ISSUER: z.string().default('bgm-backend'),
@@ -67,7 +68,8 @@ export interface AppConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dir: string };
-  queue: { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string } | { kind: 'in-process' };
+  /** replicas: copies of the stream in a NATS cluster (3 in production: a server can be lost). */
+  queue: { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number } | { kind: 'in-process' };
   auth: { secret?: string; issuer: string; audience: string };
   mediaRoot: string;
   modelDir?: string;
@@ -129,7 +131,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: e.NATS_URL
-      ? { kind: 'nats', servers: e.NATS_URL.split(','), stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX }
+      ? { kind: 'nats', servers: e.NATS_URL.split(','), stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, replicas: e.NATS_STREAM_REPLICAS }
       : { kind: 'in-process' },
     auth: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     mediaRoot: path.resolve(e.MEDIA_ROOT ?? path.join(dataDir, 'media')),

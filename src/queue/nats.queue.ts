@@ -28,6 +28,8 @@ export interface NatsQueueOptions {
   durable?: string;
   /** Window in which a repeated msgId is dropped by the server. */
   duplicateWindowMs?: number;
+  /** Copies of the stream across a NATS cluster (a stream created or updated here gets this many). */
+  replicas?: number;
 }
 
 const JSON_CODEC = { encode: (v: unknown) => Buffer.from(JSON.stringify(v)), decode: (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8')) as unknown };
@@ -51,11 +53,16 @@ export class NatsQueue implements JobQueue {
   ) {}
 
   static async connect(options: NatsQueueOptions, logger: Logger): Promise<NatsQueue> {
-    const full: Required<NatsQueueOptions> = { durable: defaultDurable(options.stream), duplicateWindowMs: 10 * 60_000, ...options };
+    const full: Required<NatsQueueOptions> = { durable: defaultDurable(options.stream), duplicateWindowMs: 10 * 60_000, replicas: 1, ...options };
     const nc = await connect({ servers: full.servers, name: 'bgm-backend', maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
     const queue = new NatsQueue(nc, jetstream(nc), jsm, full, logger);
-    await queue.ensureStream();
+    try {
+      await queue.ensureStream();
+    } catch (err) {
+      await nc.close(); // or it reconnects forever and keeps the process alive
+      throw err;
+    }
     return queue;
   }
 
@@ -67,10 +74,15 @@ export class NatsQueue implements JobQueue {
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       duplicate_window: nanos(this.options.duplicateWindowMs),
+      num_replicas: this.options.replicas,
     };
     try {
       await this.jsm.streams.info(this.options.stream);
-      await this.jsm.streams.update(this.options.stream, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+      await this.jsm.streams.update(this.options.stream, {
+        subjects: config.subjects,
+        duplicate_window: config.duplicate_window,
+        num_replicas: config.num_replicas,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {

@@ -110,6 +110,24 @@ describe.each(MODES)('job queue contract', (mode) => {
 
 describe('job queue upgrade', () => {
   describeMode('postgres+nats', () => {
+    it('creates the stream with the configured replicas, and a server that cannot hold them says so', async () => {
+      const id = randomBytes(4).toString('hex');
+      const queue = await NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QR_${id}`, subjectPrefix: `bgm-qr-${id}` }, createLogger('silent'));
+      const nc = await connect({ servers: TEST_NATS_URL });
+      try {
+        const jsm = await jetstreamManager(nc);
+        expect((await jsm.streams.info(`BGM_QR_${id}`)).config.num_replicas).toBe(1);
+        // The CI server is a single node: three replicas cannot be placed, and start-up fails loudly.
+        await expect(
+          NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QR3_${id}`, subjectPrefix: `bgm-qr3-${id}`, replicas: 3 }, createLogger('silent')),
+        ).rejects.toThrow(/replica|cluster/i);
+        await jsm.streams.delete(`BGM_QR_${id}`);
+      } finally {
+        await queue.close();
+        await nc.close();
+      }
+    });
+
     it('replaces the legacy all-topics consumer; the messages it held reach the per-topic consumers', async () => {
       const id = randomBytes(4).toString('hex');
       const stream = `BGM_QU_${id}`;

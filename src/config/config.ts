@@ -51,6 +51,7 @@ const envSchema = z.object({
   WORKER_ACK_WAIT_MS: int(1000, 3_600_000).default(60_000),
   JOB_MAX_ATTEMPTS: int(1, 50).default(5),
   JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
+  ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: int(1, 64).default(1),
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
@@ -91,7 +92,16 @@ export interface AppConfig {
    * on their own consumer so that a catalog backlog never delays new videos. The re-embed fan-out
    * job takes one more slot.
    */
-  worker: { concurrency: number; videoConcurrency: number; maxDeliver: number; ackWaitMs: number; maxAttempts: number; retryBaseMs: number };
+  worker: {
+    concurrency: number;
+    videoConcurrency: number;
+    maxDeliver: number;
+    ackWaitMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    /** Least time between two checks of whether a pending model version covers the catalog (cluster-wide). */
+    activationCheckMs: number;
+  };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
   urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
@@ -154,6 +164,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ackWaitMs: e.WORKER_ACK_WAIT_MS,
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       retryBaseMs: e.JOB_RETRY_BASE_MS,
+      activationCheckMs: e.ACTIVATION_CHECK_INTERVAL_MS,
     },
     inference: {
       provider: e.INFERENCE_PROVIDER,

@@ -9,7 +9,7 @@ import type { HandlerDeps } from '../jobs/handlers/handler-deps';
 import { ReembedCatalogHandler } from '../jobs/handlers/reembed-catalog.handler';
 import { JobRunner } from '../jobs/job-runner';
 import type { AppMetrics } from '../metrics/metrics';
-import { completeActivationIfCovered } from '../modules/model-version/model-activation';
+import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
 import { JobKind } from '../generated/prisma/enums';
 import type { ConsumerHandle, JobQueue } from '../queue/job-queue';
@@ -46,7 +46,8 @@ export async function startJobProcessing(deps: {
     embedder: new OnnxEmbedder(pool, config.inference.batchSize, metrics?.observeInference),
     models: new ModelStore(),
     limits: config.media,
-    onPendingModelEmbedded: async (modelVersionId) => void (await completeActivationIfCovered(uow, modelVersionId, logger)),
+    onPendingModelEmbedded: async (modelVersionId) =>
+      void (await completeActivationIfCovered(uow, modelVersionId, logger, config.worker.activationCheckMs)),
   };
   const runner = new JobRunner(
     [new EmbedTrackHandler(handlerDeps), new EmbedVideoHandler(handlerDeps), new ReembedCatalogHandler(handlerDeps, onEnqueued)],
@@ -77,10 +78,12 @@ export async function startJobProcessing(deps: {
     await pool.close();
     throw err;
   }
+  const stopSweep = startCoverageSweep(uow, logger, config.worker.activationCheckMs);
   logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
     stop: async () => {
+      await stopSweep();
       await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();
     },

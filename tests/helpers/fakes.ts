@@ -158,7 +158,7 @@ export class FakeEmbeddings implements EmbeddingRepository {
 export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVersionRecord {
   return {
     id: randomUUID(), name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {}, metrics: null, active: true,
-    activatedAt: new Date(), activationRequestedAt: null, createdAt: new Date(), ...overrides,
+    activatedAt: new Date(), activationRequestedAt: null, coverageCheckedAt: null, createdAt: new Date(), ...overrides,
   };
 }
 

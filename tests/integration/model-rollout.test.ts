@@ -13,7 +13,7 @@ import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeli
   let app: App;
 
   beforeAll(async () => {
-    app = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'true', JOB_RETRY_BASE_MS: '100' });
+    app = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'true', JOB_RETRY_BASE_MS: '100', ACTIVATION_CHECK_INTERVAL_MS: '200' });
   });
   afterAll(async () => {
     await app?.stop();

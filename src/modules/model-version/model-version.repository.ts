@@ -21,6 +21,11 @@ export interface ModelVersionRepository {
   /** Versions waiting to become active (embedding the catalog first). */
   findPending(): Promise<ModelVersionRecord[]>;
   requestActivation(id: string): Promise<ModelVersionRecord>;
+  /**
+   * Compare-and-set on the version's last coverage check: true (and stamped now) for the one
+   * caller that finds the last check older than `minIntervalMs`, false for everyone else.
+   */
+  claimCoverageCheck(id: string, minIntervalMs: number): Promise<boolean>;
 }
 
 export class PrismaModelVersionRepository implements ModelVersionRepository {
@@ -32,6 +37,14 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   findById(id: string) {
     return this.db.modelVersion.findUnique({ where: { id } });
+  }
+
+  async claimCoverageCheck(id: string, minIntervalMs: number) {
+    const claimed = await this.db.$executeRaw`
+      UPDATE model_version SET coverage_checked_at = now()
+      WHERE id = ${id}::uuid
+        AND (coverage_checked_at IS NULL OR coverage_checked_at <= now() - make_interval(secs => ${minIntervalMs / 1000}))`;
+    return claimed === 1;
   }
 
   list() {

@@ -52,6 +52,7 @@ const envSchema = z.object({
   JOB_MAX_ATTEMPTS: int(1, 50).default(5),
   JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
   ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  JOB_RETENTION_DAYS: int(1, 3650).default(30),
   INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: int(1, 64).default(1),
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
@@ -101,6 +102,8 @@ export interface AppConfig {
     retryBaseMs: number;
     /** Least time between two checks of whether a pending model version covers the catalog (cluster-wide). */
     activationCheckMs: number;
+    /** SUCCEEDED jobs and their outbox rows are deleted this long after they finished. */
+    retentionDays: number;
   };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
@@ -165,6 +168,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       retryBaseMs: e.JOB_RETRY_BASE_MS,
       activationCheckMs: e.ACTIVATION_CHECK_INTERVAL_MS,
+      retentionDays: e.JOB_RETENTION_DAYS,
     },
     inference: {
       provider: e.INFERENCE_PROVIDER,

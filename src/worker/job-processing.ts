@@ -8,6 +8,7 @@ import { EmbedVideoHandler } from '../jobs/handlers/embed-video.handler';
 import type { HandlerDeps } from '../jobs/handlers/handler-deps';
 import { ReembedCatalogHandler } from '../jobs/handlers/reembed-catalog.handler';
 import { JobRunner } from '../jobs/job-runner';
+import { startRetentionSweep } from '../jobs/retention-sweep';
 import type { AppMetrics } from '../metrics/metrics';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
@@ -15,6 +16,9 @@ import { JobKind } from '../generated/prisma/enums';
 import type { ConsumerHandle, JobQueue } from '../queue/job-queue';
 import { topicFor } from '../queue/topics';
 import type { MediaStorage } from '../storage/media-storage';
+
+/** How often each worker prunes old finished jobs (the deletes are idempotent across workers). */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 export interface JobProcessing {
   runner: JobRunner;
@@ -79,11 +83,12 @@ export async function startJobProcessing(deps: {
     throw err;
   }
   const stopSweep = startCoverageSweep(uow, logger, config.worker.activationCheckMs);
+  const stopRetention = startRetentionSweep(repos.jobs, logger, config.worker.retentionDays, RETENTION_SWEEP_MS);
   logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
     stop: async () => {
-      await stopSweep();
+      await Promise.all([stopSweep(), stopRetention()]);
       await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();
     },

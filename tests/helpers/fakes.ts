@@ -123,6 +123,11 @@ export class FakeJobs implements JobRepository {
     Object.assign(job, { status: 'PENDING', attempts: 0, lastError: null });
     return Promise.resolve(job);
   }
+  pruneSucceeded(cutoff: Date, batch: number) {
+    const old = this.rows.filter((j) => j.status === 'SUCCEEDED' && j.finishedAt !== null && j.finishedAt < cutoff).slice(0, batch);
+    this.rows = this.rows.filter((j) => !old.includes(j));
+    return Promise.resolve(old.length);
+  }
 }
 
 export class FakeEmbeddings implements EmbeddingRepository {

@@ -18,6 +18,11 @@ export interface JobRepository {
   listFailed(take: number, after?: Cursor): Promise<JobRecord[]>;
   /** FAILED -> PENDING with a fresh attempt budget and a new message; null when not FAILED. */
   requeue(id: string): Promise<JobRecord | null>;
+  /**
+   * Deletes up to `batch` SUCCEEDED jobs finished before `cutoff`, with their outbox rows. Failed
+   * and unfinished jobs stay (admins retry failed ones). Returns the jobs deleted.
+   */
+  pruneSucceeded(cutoff: Date, batch: number): Promise<number>;
 }
 
 /** The dedup key of a job's message; a retried job gets a new one (its attempt generation). */
@@ -101,8 +106,24 @@ export class PrismaJobRepository implements JobRepository {
     });
     if (count === 0) return null;
     const job = (await this.findById(id))!;
-    const generation = await this.db.outboxMessage.count({ where: { payload: { path: ['jobId'], equals: id } } });
+    // Counted by payload->>'jobId' (indexed); a retried job's rows are never pruned, so this grows.
+    const [{ n }] = await this.db.$queryRaw<[{ n: number }]>`
+      SELECT count(*)::int AS n FROM outbox_message WHERE payload->>'jobId' = ${id}`;
+    const generation = n;
     await this.announce(job, generation);
     return job;
+  }
+
+  async pruneSucceeded(cutoff: Date, batch: number): Promise<number> {
+    const [{ n }] = await this.db.$queryRaw<[{ n: number }]>`
+      WITH old AS (
+        SELECT id FROM job WHERE status = 'SUCCEEDED' AND finished_at < ${cutoff} ORDER BY finished_at LIMIT ${batch}
+      ), outbox AS (
+        DELETE FROM outbox_message o USING old WHERE o.payload->>'jobId' = old.id::text RETURNING 1
+      ), jobs AS (
+        DELETE FROM job j USING old WHERE j.id = old.id RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM jobs)::int AS n, (SELECT count(*) FROM outbox)::int AS outbox`;
+    return n;
   }
 }

@@ -1,0 +1,41 @@
+import type { Logger } from '../common/logger';
+import type { JobRepository } from '../modules/job/job.repository';
+
+const DAY_MS = 24 * 60 * 60_000;
+/** Rows per statement: short transactions, so the sweep never holds locks for long. */
+const BATCH = 5000;
+/** Batches per run: a backlog (the first run after a 10 M-track re-embed) drains over a few runs. */
+const MAX_BATCHES = 40;
+
+/**
+ * Deletes SUCCEEDED jobs (and their outbox rows) finished more than `retentionDays` ago. A catalog
+ * re-embed writes one job and one outbox row per track; without this both tables grow forever.
+ * Returns the jobs deleted.
+ */
+export async function pruneFinishedJobs(jobs: Pick<JobRepository, 'pruneSucceeded'>, retentionDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const n = await jobs.pruneSucceeded(cutoff, BATCH);
+    total += n;
+    if (n < BATCH) break;
+  }
+  return total;
+}
+
+/** Runs pruneFinishedJobs every `intervalMs` in a worker process. Returns a stop function. */
+export function startRetentionSweep(jobs: Pick<JobRepository, 'pruneSucceeded'>, logger: Logger, retentionDays: number, intervalMs: number): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = pruneFinishedJobs(jobs, retentionDays)
+      .then((n) => void (n > 0 && logger.info({ jobs: n, retentionDays }, 'pruned finished jobs')))
+      .catch((err: unknown) => logger.warn({ err }, 'job retention sweep failed; next one in an interval'))
+      .finally(() => (running = undefined));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger';
+import { startPeriodic } from '../common/periodic';
 import type { JobRepository } from '../modules/job/job.repository';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -25,17 +26,9 @@ export async function pruneFinishedJobs(jobs: Pick<JobRepository, 'pruneSucceede
 
 /** Runs pruneFinishedJobs every `intervalMs` in a worker process. Returns a stop function. */
 export function startRetentionSweep(jobs: Pick<JobRepository, 'pruneSucceeded'>, logger: Logger, retentionDays: number, intervalMs: number): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = pruneFinishedJobs(jobs, retentionDays)
-      .then((n) => void (n > 0 && logger.info({ jobs: n, retentionDays }, 'pruned finished jobs')))
-      .catch((err: unknown) => logger.warn({ err }, 'job retention sweep failed; next one in an interval'))
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
+  const prune = async () => {
+    const n = await pruneFinishedJobs(jobs, retentionDays);
+    if (n > 0) logger.info({ jobs: n, retentionDays }, 'pruned finished jobs');
   };
+  return startPeriodic('job retention sweep', prune, intervalMs, logger);
 }

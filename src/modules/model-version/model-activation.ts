@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger';
+import { startPeriodic } from '../../common/periodic';
 import type { UnitOfWork } from '../../db/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 
@@ -36,20 +37,9 @@ export async function completeActivationIfCovered(
  * Returns a stop function.
  */
 export function startCoverageSweep(uow: UnitOfWork, logger: Logger, intervalMs: number): () => Promise<void> {
-  let running: Promise<void> | undefined;
   const sweep = async () => {
     const pending = await uow.run(({ models }) => models.findPending());
     for (const model of pending) await completeActivationIfCovered(uow, model.id, logger, intervalMs);
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = sweep()
-      .catch((err: unknown) => logger.warn({ err }, 'coverage sweep failed; next one in an interval'))
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic('coverage sweep', sweep, intervalMs, logger);
 }

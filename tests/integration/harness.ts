@@ -26,6 +26,26 @@ export function describeMode(mode: ModeName, fn: () => void): void {
   d(`[${mode}]`, fn);
 }
 
+/**
+ * An app in its own environment for the enclosing describe: started before its tests, stopped
+ * and cleaned up after. Call the returned function inside a test to get the app.
+ */
+export function useApp(mode: ModeName, overrides: Record<string, string> = {}): () => App {
+  const env = new TestEnv(mode);
+  let app: App | undefined;
+  beforeAll(async () => {
+    app = await env.start(overrides);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await env.cleanup();
+  });
+  return () => {
+    if (!app) throw new Error('the app is not started (use it inside a test)');
+    return app;
+  };
+}
+
 /** One isolated environment: its own data folder, and its own database and stream in services mode. */
 export class TestEnv {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-it-'));

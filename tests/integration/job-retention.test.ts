@@ -1,20 +1,15 @@
 import type { App } from '../../src/app';
 import { pruneFinishedJobs } from '../../src/jobs/retention-sweep';
-import { describeMode, MODES, TestEnv } from './harness';
+import { describeMode, MODES, useApp } from './harness';
 
 const DAY = 24 * 60 * 60_000;
 
 describe.each(MODES)('job retention', (mode) => {
   describeMode(mode, () => {
-    const env = new TestEnv(mode);
+    const use = useApp(mode, { RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
     let app: App;
-
-    beforeAll(async () => {
-      app = await env.start({ RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
-    });
-    afterAll(async () => {
-      await app?.stop();
-      await env.cleanup();
+    beforeEach(() => {
+      app = use();
     });
 
     const job = async (status: 'SUCCEEDED' | 'FAILED' | 'PENDING', finishedDaysAgo: number | null) => {

@@ -3,21 +3,16 @@ import type { App } from '../../src/app';
 import { createLogger } from '../../src/common/logger';
 import { startCoverageSweep } from '../../src/modules/model-version/model-activation';
 import { unitVector } from '../helpers/media';
-import { describeMode, MODES, TestEnv } from './harness';
+import { describeMode, MODES, useApp } from './harness';
 import { waitFor } from './pipeline-helpers';
 
 /** The throttled coverage check of a pending model version (docs/OPERATIONS.md, "Known limits"). */
 describe.each(MODES)('model activation check', (mode) => {
   describeMode(mode, () => {
-    const env = new TestEnv(mode);
+    const use = useApp(mode, { RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
     let app: App;
-
-    beforeAll(async () => {
-      app = await env.start({ RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
-    });
-    afterAll(async () => {
-      await app?.stop();
-      await env.cleanup();
+    beforeEach(() => {
+      app = use();
     });
 
     const pendingVersion = async () => {

@@ -53,6 +53,7 @@ const envSchema = z.object({
   JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
   ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   JOB_RETENTION_DAYS: int(1, 3650).default(30),
+  PREVIEW_RENDER_CONCURRENCY: int(1, 16).default(2),
   INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: int(1, 64).default(1),
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
@@ -88,6 +89,8 @@ export interface AppConfig {
   runJobs: boolean;
   /** Load demo/ into an empty catalog at start (default: on the embedded database only). */
   demoCatalog: boolean;
+  /** Rater preview renders (ffmpeg) at once per API process. */
+  previewRenderConcurrency: number;
   /**
    * concurrency: embed-track jobs at once per worker process; videoConcurrency: embed-video jobs,
    * on their own consumer so that a catalog backlog never delays new videos. The re-embed fan-out
@@ -160,6 +163,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxPollMs: e.OUTBOX_POLL_MS,
     runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',
     demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
+    previewRenderConcurrency: e.PREVIEW_RENDER_CONCURRENCY,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       videoConcurrency: e.WORKER_VIDEO_CONCURRENCY,

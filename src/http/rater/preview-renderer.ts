@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Semaphore } from '../../common/semaphore';
 import { mediaBinaries, type MediaBinaries } from '../../media/ffmpeg-binary';
 import { SAFE_INPUT_ARGS, safeInput } from '../../media/ffmpeg-input';
 import { ffmpegReason } from '../../media/ffmpeg-stderr';
@@ -15,10 +16,12 @@ export interface PreviewRendererOptions {
   /** Linear gain of the music under the voice-over (0.25 is about -12 dB). */
   musicGain: number;
   timeoutMs: number;
+  /** ffmpeg renders at once in this process (each takes about a core); more requests wait. */
+  maxConcurrent: number;
   binaries?: () => MediaBinaries;
 }
 
-export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = { maxSeconds: 90, musicGain: 0.25, timeoutMs: 180_000 };
+export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = { maxSeconds: 90, musicGain: 0.25, timeoutMs: 180_000, maxConcurrent: 2 };
 
 const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
 
@@ -32,12 +35,14 @@ const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
 export class PreviewRenderer {
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly options: PreviewRendererOptions;
+  private readonly renders: Semaphore;
 
   constructor(
     private readonly cacheDir: string,
     options: Partial<PreviewRendererOptions> = {},
   ) {
     this.options = { ...DEFAULT_PREVIEW_OPTIONS, ...options };
+    this.renders = new Semaphore(this.options.maxConcurrent);
   }
 
   async render(source: PreviewSource): Promise<string> {
@@ -46,7 +51,8 @@ export class PreviewRenderer {
     if (fs.existsSync(out)) return out;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.renderTo(source, out).finally(() => this.inFlight.delete(key));
+      // Bounded: previews render in the API process, which must keep answering queries.
+      pending = this.renders.run(() => this.renderTo(source, out)).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;

@@ -37,7 +37,9 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
   const { config, services, logger } = deps;
   const links = services.preferences.links;
   links.useSecret(resolveJwtSecret(config.auth.secret, config.dataDir));
-  const renderer = new PreviewRenderer(deps.previewCacheDir ?? path.join(config.dataDir, 'rater-previews'));
+  const renderer = new PreviewRenderer(deps.previewCacheDir ?? path.join(config.dataDir, 'rater-previews'), {
+    maxConcurrent: config.previewRenderConcurrency,
+  });
 
   app.get('/rater/preview/:taskId/:side', async (req: Request<{ taskId: string; side: string }>, res: Response) => {
     const { taskId, side } = req.params;

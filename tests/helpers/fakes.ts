@@ -65,10 +65,16 @@ export class FakeVideos implements VideoRepository {
   create(v: NewVideo) {
     const row: VideoRecord = {
       id: randomUUID(), durationSec: null, status: 'PENDING', error: null, createdAt: new Date(), updatedAt: new Date(),
-      voiceOverUri: null, ...v,
+      voiceOverUri: null, idempotencyKey: null, ...v,
     };
     this.rows.push(row);
     return Promise.resolve(row);
+  }
+  lockIdempotencyKey() {
+    return Promise.resolve();
+  }
+  findByIdempotencyKey(ownerId: string, key: string) {
+    return Promise.resolve(this.rows.find((v) => v.ownerId === ownerId && v.idempotencyKey === key) ?? null);
   }
   setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
     Object.assign(this.rows.find((v) => v.id === id)!, { status, ...fields });
@@ -88,6 +94,9 @@ export class FakeJobs implements JobRepository {
   }
   findById(id: string) {
     return Promise.resolve(this.rows.find((j) => j.id === id) ?? null);
+  }
+  findByDedupKey(key: string) {
+    return Promise.resolve(this.rows.find((j) => j.dedupKey === key) ?? null);
   }
   async enqueueOnce(kind: JobRecord['kind'], payload: object, dedupKey: string) {
     if (this.rows.some((j) => j.dedupKey === dedupKey)) return null;

@@ -9,6 +9,7 @@ export interface JobRepository {
   /** Like enqueue, unless a job with this dedup key exists already (then returns null, writes nothing). */
   enqueueOnce(kind: JobKind, payload: Prisma.InputJsonObject, dedupKey: string): Promise<JobRecord | null>;
   findById(id: string): Promise<JobRecord | null>;
+  findByDedupKey(dedupKey: string): Promise<JobRecord | null>;
   /** PENDING -> PROCESSING, counting the attempt. Returns null when the job is already finished. */
   start(id: string): Promise<JobRecord | null>;
   succeed(id: string): Promise<void>;
@@ -63,6 +64,10 @@ export class PrismaJobRepository implements JobRepository {
 
   findById(id: string) {
     return this.db.job.findUnique({ where: { id } });
+  }
+
+  findByDedupKey(dedupKey: string) {
+    return this.db.job.findUnique({ where: { dedupKey } });
   }
 
   async start(id: string) {

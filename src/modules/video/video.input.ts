@@ -1,4 +1,4 @@
-import { IsOptional, Length } from 'class-validator';
+import { IsOptional, Length, Matches } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 
 @InputType()
@@ -11,4 +11,13 @@ export class RegisterVideoInput {
   @IsOptional()
   @Length(1, 1024)
   voiceOverUri?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Chosen by the client, unique per registration (e.g. a UUID): retrying with the same key and input returns the first registration instead of a second video; the same key with other input is a CONFLICT',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'idempotencyKey: 1-128 characters of A-Z a-z 0-9 . _ : -' })
+  idempotencyKey?: string | null;
 }

@@ -1,5 +1,5 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
-import { notFound } from '../../common/errors';
+import { AppError, ErrorCode, notFound } from '../../common/errors';
 import type { Repositories, UnitOfWork } from '../../db/repositories';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { MediaStorage } from '../../storage/media-storage';
@@ -8,6 +8,8 @@ export interface RegisterVideoInput {
   mediaUri: string;
   /** Omitted: the voice-over is the video's own audio track. */
   voiceOverUri?: string | null;
+  /** A retry with the same key (per owner) and input returns the first registration. */
+  idempotencyKey?: string | null;
 }
 
 export class VideoService {
@@ -22,13 +24,28 @@ export class VideoService {
     const owner = requireRole(principal, 'app');
     const media = await this.storage.locate(input.mediaUri, 'mediaUri');
     const voice = input.voiceOverUri ? await this.storage.locate(input.voiceOverUri, 'voiceOverUri') : undefined;
-    const created = await this.uow.run(async ({ videos, jobs }) => {
-      const video = await videos.create({ ownerId: owner.id, mediaUri: media.uri, voiceOverUri: voice?.uri ?? null });
-      const job = await jobs.enqueue('EMBED_VIDEO', { videoId: video.id });
-      return { video, job };
+    const key = input.idempotencyKey ?? null;
+    const voiceOverUri = voice?.uri ?? null;
+    const result = await this.uow.run(async ({ videos, jobs }) => {
+      if (key) {
+        await videos.lockIdempotencyKey(owner.id, key);
+        const earlier = await videos.findByIdempotencyKey(owner.id, key);
+        if (earlier) {
+          if (earlier.mediaUri !== media.uri || earlier.voiceOverUri !== voiceOverUri) {
+            throw new AppError(ErrorCode.Conflict, 'idempotencyKey was already used for another registration', { videoId: earlier.id });
+          }
+          const job = await jobs.findByDedupKey(registrationJobKey(earlier.id));
+          // Finished jobs are pruned after JOB_RETENTION_DAYS: a key replayed that late is refused.
+          if (!job) throw new AppError(ErrorCode.Conflict, 'idempotencyKey belongs to a registration too old to replay', { videoId: earlier.id });
+          return { video: earlier, job, created: false };
+        }
+      }
+      const video = await videos.create({ ownerId: owner.id, mediaUri: media.uri, voiceOverUri, idempotencyKey: key });
+      const job = (await jobs.enqueueOnce('EMBED_VIDEO', { videoId: video.id }, registrationJobKey(video.id)))!;
+      return { video, job, created: true };
     });
-    this.onEnqueued();
-    return created;
+    if (result.created) this.onEnqueued();
+    return { video: result.video, job: result.job };
   }
 
   /** Queues embedding a READY video under a version it has no embedding for yet (at most one such job). */
@@ -47,3 +64,6 @@ export class VideoService {
     return video;
   }
 }
+
+/** The dedup key of a video's first embedding job: how a replayed registration finds it. */
+const registrationJobKey = (videoId: string) => `register-video:${videoId}`;

@@ -3,14 +3,19 @@ import type { OutboxRepository } from '../modules/job/outbox.repository';
 import type { ModelVersionRepository } from '../modules/model-version/model-version.repository';
 import { InProcessQueue } from '../queue/in-process.queue';
 import type { JobQueue } from '../queue/job-queue';
+import { JobKind } from '../generated/prisma/enums';
 import { NatsQueue } from '../queue/nats.queue';
+import { topicFor } from '../queue/topics';
 import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
 import type { AppMetrics } from './metrics';
 
-/** Messages in the queue not yet acknowledged (JetStream work-queue stream, or the in-process backlog). */
-async function queueLag(queue: JobQueue): Promise<number | undefined> {
-  if (queue instanceof NatsQueue) return queue.pendingCount();
-  if (queue instanceof InProcessQueue) return queue.depth;
+/**
+ * Messages not yet acknowledged, per topic (one consumer per job kind: a re-embed backlog on
+ * embed-track and the embed-video lag are different alarms).
+ */
+async function queueLag(queue: JobQueue): Promise<Record<string, number> | undefined> {
+  if (queue instanceof NatsQueue) return queue.pendingByTopic();
+  if (queue instanceof InProcessQueue) return queue.pendingByTopic();
   return undefined;
 }
 
@@ -20,11 +25,13 @@ export function registerQueueGauges(
   deps: { queue: JobQueue; outbox: Pick<OutboxRepository, 'unpublishedCount'>; logger: Logger },
 ): void {
   const { queue, outbox, logger } = deps;
-  metrics.scrapeGauge('bgm_queue_lag_messages', 'Job messages in the queue not yet acknowledged', ['queue'], async (g) => {
+  metrics.scrapeGauge('bgm_queue_lag_messages', 'Job messages in the queue not yet acknowledged, per topic', ['queue', 'topic'], async (g) => {
     g.reset();
     try {
       const lag = await queueLag(queue);
-      if (lag !== undefined) g.set({ queue: queue.kind }, lag);
+      // Every job topic is reported, 0 when empty, so alerts see an idle lane too.
+      for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag?.[topic] ?? 0);
+      if (lag === undefined) g.reset();
     } catch (err) {
       logger.warn({ err }, 'metrics: queue lag unavailable');
     }

@@ -67,6 +67,14 @@ export class InProcessQueue implements JobQueue {
     await Promise.allSettled([...this.consumers.values()].flatMap((c) => [...c.inFlight]));
   }
 
+  /** Messages waiting or being handled, per topic (/metrics reads this). */
+  pendingByTopic(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [topic, q] of this.ready) out[topic] = q.length;
+    for (const [topic, c] of this.consumers) out[topic] = (out[topic] ?? 0) + c.inFlight.size;
+    return out;
+  }
+
   /** Messages waiting for a consumer (tests and /metrics read this). */
   get depth(): number {
     let n = 0;

@@ -223,6 +223,15 @@ export class NatsQueue implements JobQueue {
     const info = await this.jsm.streams.info(this.options.stream);
     return info.state.messages;
   }
+
+  /** The same, per topic (a work-queue stream keeps a message until its consumer acknowledges it). */
+  async pendingByTopic(): Promise<Record<string, number>> {
+    const prefix = `${this.options.subjectPrefix}.`;
+    const info = await this.jsm.streams.info(this.options.stream, { subjects_filter: `${prefix}>` });
+    const out: Record<string, number> = {};
+    for (const [subject, n] of Object.entries(info.state.subjects ?? {})) out[subject.slice(prefix.length)] = n;
+    return out;
+  }
 }
 
 function isNotFound(err: unknown): boolean {

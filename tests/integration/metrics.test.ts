@@ -88,7 +88,11 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
         expect(value(text, 'bgm_inference_duration_seconds_sum', inference)).toBeGreaterThan(0);
       }
 
-      expect(value(text, 'bgm_queue_lag_messages', { queue: app.queue.kind })).toBeGreaterThanOrEqual(0);
+      // One series per job topic, each lane's own lag (all drained here).
+      expect(samples(text, 'bgm_queue_lag_messages').map((x) => x.labels.topic).sort()).toEqual(['embed-track', 'embed-video', 'reembed-catalog']);
+      for (const topic of ['embed-track', 'embed-video', 'reembed-catalog']) {
+        expect(value(text, 'bgm_queue_lag_messages', { queue: app.queue.kind, topic })).toBe(0);
+      }
       expect(value(text, 'bgm_outbox_unpublished_messages')).toBeGreaterThanOrEqual(0);
       expect(value(text, 'bgm_catalog_live_tracks')).toBe(1);
       expect(value(text, 'bgm_catalog_embedded_tracks', { model_version: model })).toBe(1);
@@ -104,7 +108,7 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
         const text = await scrape(worker);
         expect(samples(text, 'bgm_jobs_total')).toEqual([]);
         expect(samples(text, 'bgm_graphql_request_duration_seconds_count')).toEqual([]);
-        expect(value(text, 'bgm_queue_lag_messages', { queue: 'in-process', role: 'worker' })).toBe(0);
+        expect(value(text, 'bgm_queue_lag_messages', { queue: 'in-process', role: 'worker', topic: 'embed-video' })).toBe(0);
         // Catalog gauges are the API's: fifty workers need not each count the catalog.
         expect(samples(text, 'bgm_embedding_coverage_ratio')).toEqual([]);
         expect((await fetch(`${worker.url}/graphql`)).status).toBe(404);

@@ -4,10 +4,11 @@
  *   npm run dataset:make -- --music DIR --out DIR [--preset small|full] [--videos N] [--seed S]
  *     [--tracks N] [--min-seconds S] [--max-seconds S] [--license-from PACKAGE] [--license-map FILE]
  *     [--voice-strength X] [--voice-noise X] [--video-strength X] [--video-noise X]
+ *     [--voice-gain-range DB] [--voice-max-gap-beats N] [--voice-level-lines]
  *     [--concurrency N] [--force]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_KNOBS } from '../src/dataset/generation-rule';
+import { DEFAULT_DELIVERY, DEFAULT_KNOBS } from '../src/dataset/generation-rule';
 import { makeDataset } from '../src/dataset/make-dataset';
 import { isPresetName, LIMITS, PRESETS } from '../src/dataset/presets';
 import { readLicenseMap } from '../src/dataset/track-license';
@@ -38,6 +39,9 @@ async function main() {
       'voice-noise': { type: 'string' },
       'video-strength': { type: 'string' },
       'video-noise': { type: 'string' },
+      'voice-gain-range': { type: 'string' },
+      'voice-max-gap-beats': { type: 'string' },
+      'voice-level-lines': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '2' },
       force: { type: 'boolean', default: false },
     },
@@ -62,6 +66,11 @@ async function main() {
     video: {
       strength: numberFlag('video-strength', values['video-strength'], DEFAULT_KNOBS.video.strength, unit),
       noise: numberFlag('video-noise', values['video-noise'], DEFAULT_KNOBS.video.noise, unit),
+    },
+    delivery: {
+      gainRangeDb: numberFlag('voice-gain-range', values['voice-gain-range'], DEFAULT_DELIVERY.gainRangeDb, [0, 40]),
+      maxGapBeats: numberFlag('voice-max-gap-beats', values['voice-max-gap-beats'], DEFAULT_DELIVERY.maxGapBeats, [1, 16], true),
+      levelLines: values['voice-level-lines'],
     },
   };
   const started = process.hrtime.bigint();

@@ -12,10 +12,28 @@ export interface ModalityKnobs {
   noise: number;
 }
 
+/**
+ * How the voice-over is delivered, beyond what follows the music: how wide the loudness range
+ * that follows the music's energy is, how long the creator may pause, and whether each line is
+ * levelled before that gain (espeak-ng's voices and texts differ in level by several dB, which
+ * otherwise hides the gain). Denser, wider, levelled delivery makes the music's energy envelope
+ * audible in the voice-over (docs/DATASET.md, "How much the voice-over can tell").
+ */
+export interface VoiceDelivery {
+  gainRangeDb: number;
+  /** Longest pause between lines, in beats (the creator's talkativeness picks 1..this). */
+  maxGapBeats: number;
+  levelLines: boolean;
+}
+
 export interface GenerationKnobs {
   voice: ModalityKnobs;
   video: ModalityKnobs;
+  /** Absent: DEFAULT_DELIVERY (the rule RESULTS.md was measured with). */
+  delivery?: VoiceDelivery;
 }
+
+export const DEFAULT_DELIVERY: VoiceDelivery = { gainRangeDb: 15, maxGapBeats: 8, levelLines: false };
 
 export const DEFAULT_KNOBS: GenerationKnobs = {
   voice: { strength: 0.8, noise: 0.1 },

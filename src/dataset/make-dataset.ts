@@ -78,7 +78,7 @@ function trackEntry(t: LibraryTrack): ManifestTrack {
 async function generateItem(o: MakeDatasetOptions, track: LibraryTrack, item: PlannedItem, scales: MusicScales): Promise<ManifestItem> {
   const segment = segmentProperties(track.analysis, item.musicOffsetSec, item.durationSec);
   const drivers = segmentDrivers(segment, scales);
-  const voiceOver = await makeVoiceOver(item.durationSec, drivers, o.knobs.voice, Rng.derive(o.seed, `voice:${item.videoId}`), speak);
+  const voiceOver = await makeVoiceOver(item.durationSec, drivers, o.knobs.voice, Rng.derive(o.seed, `voice:${item.videoId}`), speak, o.knobs.delivery);
   const voiceOverFile = `voice/${item.videoId}.wav`;
   await fs.writeFile(path.join(o.outDir, voiceOverFile), encodeWav(voiceOver.pcm));
   const { fps, width, height } = o.preset;

@@ -1,4 +1,4 @@
-import { mixDriver, type ModalityKnobs, type SegmentDrivers } from './generation-rule';
+import { DEFAULT_DELIVERY, mixDriver, type ModalityKnobs, type SegmentDrivers, type VoiceDelivery } from './generation-rule';
 import type { Rng } from './prng';
 import type { MonoPcm } from './wav';
 import type { SpeechParams } from './espeak';
@@ -11,6 +11,8 @@ const { min, max, abs } = Math;
 export const VOICE_SAMPLE_RATE = 22_050;
 /** Residual noise left by vocal separation in real voice-overs; also keeps no second silent. */
 const NOISE_FLOOR = 10 ** (-66 / 20);
+/** RMS a levelled line is brought to before its gain (-20 dBFS: peaks stay clear of clipping). */
+const LEVELLED_RMS = 0.1;
 
 export type Synthesize = (text: string, params: SpeechParams) => Promise<MonoPcm>;
 
@@ -56,6 +58,12 @@ function nextBeat(t: number, d: SegmentDrivers): number {
   return d.beatPhaseSec + Math.ceil((t - d.beatPhaseSec) / d.beatSec - 1e-9) * d.beatSec;
 }
 
+function rms(samples: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += (samples[i] ?? 0) ** 2;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
+
 function addLine(out: Float32Array, line: Float32Array, start: number, gain: number): void {
   const fade = Math.min(220, Math.floor(line.length / 4));
   for (let i = 0; i < line.length && start + i < out.length; i++) {
@@ -75,6 +83,7 @@ export async function makeVoiceOver(
   knobs: ModalityKnobs,
   rng: Rng,
   synthesize: Synthesize,
+  delivery: VoiceDelivery = DEFAULT_DELIVERY,
 ): Promise<VoiceOver> {
   const persona = drawPersona(rng);
   const total = Math.round(durationSec * VOICE_SAMPLE_RATE);
@@ -91,16 +100,18 @@ export async function makeVoiceOver(
       rateWpm: 125 + 125 * pace + (excited ? 20 : 0),
       pitch: 15 + 60 * mixDriver(knobs, drivers.centroid(t), persona.pitch, rng) + (excited ? 10 : 0),
     };
-    const gainDb = -18 + 15 * mixDriver(knobs, energy, persona.gain, rng) + (excited ? 2 : 0);
+    // The loudest lines sit at -3 dB (before the excited boost), the range reaching down from there.
+    const gainDb = -3 - delivery.gainRangeDb + delivery.gainRangeDb * mixDriver(knobs, energy, persona.gain, rng) + (excited ? 2 : 0);
     const text = rng.pick(excited ? EXCITED_LINES : CALM_LINES);
     const speech = await synthesize(text, params);
     if (speech.sampleRate !== VOICE_SAMPLE_RATE) throw new Error(`speech at ${speech.sampleRate} Hz, expected ${VOICE_SAMPLE_RATE}`);
     const seconds = speech.samples.length / VOICE_SAMPLE_RATE;
     if (t + seconds > durationSec - 0.2) break;
-    addLine(out, speech.samples, Math.round(t * VOICE_SAMPLE_RATE), 10 ** (gainDb / 20));
+    const level = delivery.levelLines ? LEVELLED_RMS / Math.max(1e-6, rms(speech.samples)) : 1;
+    addLine(out, speech.samples, Math.round(t * VOICE_SAMPLE_RATE), level * 10 ** (gainDb / 20));
     lines.push({ startSec: t, endSec: t + seconds, excited, text, rateWpm: params.rateWpm, pitch: params.pitch, gainDb });
     const busy = mixDriver(knobs, 0.5 * energy + 0.5 * drivers.tempo, persona.talkativeness, rng);
-    const gapBeats = 1 + Math.round(7 * (1 - busy));
+    const gapBeats = 1 + Math.round((delivery.maxGapBeats - 1) * (1 - busy));
     t += seconds + Math.max(0.15, gapBeats * drivers.beatSec + knobs.noise * drivers.beatSec * rng.normal());
   }
   let peak = 0;

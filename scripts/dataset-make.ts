@@ -4,13 +4,14 @@
  *   npm run dataset:make -- --music DIR --out DIR [--preset small|full] [--videos N] [--seed S]
  *     [--tracks N] [--min-seconds S] [--max-seconds S] [--license-from PACKAGE] [--license-map FILE]
  *     [--voice-strength X] [--voice-noise X] [--video-strength X] [--video-noise X]
- *     [--voice-gain-range DB] [--voice-max-gap-beats N] [--voice-level-lines]
+ *     [--voice-gain-range DB] [--voice-max-gap-beats N] [--voice-level-lines true|false]
+ *   Knob defaults are the preset's (src/dataset/presets.ts PRESET_KNOBS).
  *     [--concurrency N] [--force]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DELIVERY, DEFAULT_KNOBS } from '../src/dataset/generation-rule';
+import { DEFAULT_DELIVERY } from '../src/dataset/generation-rule';
 import { makeDataset } from '../src/dataset/make-dataset';
-import { isPresetName, LIMITS, PRESETS } from '../src/dataset/presets';
+import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS } from '../src/dataset/presets';
 import { readLicenseMap } from '../src/dataset/track-license';
 
 function numberFlag(name: string, raw: string | undefined, fallback: number, [min, max]: readonly [number, number], integer = false): number {
@@ -41,7 +42,7 @@ async function main() {
       'video-noise': { type: 'string' },
       'voice-gain-range': { type: 'string' },
       'voice-max-gap-beats': { type: 'string' },
-      'voice-level-lines': { type: 'boolean', default: false },
+      'voice-level-lines': { type: 'string' },
       concurrency: { type: 'string', default: '2' },
       force: { type: 'boolean', default: false },
     },
@@ -58,19 +59,23 @@ async function main() {
   };
   if (preset.minVideoSec > preset.maxVideoSec) throw new Error('--min-seconds must not exceed --max-seconds');
   const unit = [0, 1] as const;
+  const levelLines = values['voice-level-lines'];
+  if (levelLines !== undefined && levelLines !== 'true' && levelLines !== 'false') throw new Error(`--voice-level-lines must be true or false, got ${levelLines}`);
+  const defaults = PRESET_KNOBS[values.preset];
+  const delivery = defaults.delivery ?? DEFAULT_DELIVERY;
   const knobs = {
     voice: {
-      strength: numberFlag('voice-strength', values['voice-strength'], DEFAULT_KNOBS.voice.strength, unit),
-      noise: numberFlag('voice-noise', values['voice-noise'], DEFAULT_KNOBS.voice.noise, unit),
+      strength: numberFlag('voice-strength', values['voice-strength'], defaults.voice.strength, unit),
+      noise: numberFlag('voice-noise', values['voice-noise'], defaults.voice.noise, unit),
     },
     video: {
-      strength: numberFlag('video-strength', values['video-strength'], DEFAULT_KNOBS.video.strength, unit),
-      noise: numberFlag('video-noise', values['video-noise'], DEFAULT_KNOBS.video.noise, unit),
+      strength: numberFlag('video-strength', values['video-strength'], defaults.video.strength, unit),
+      noise: numberFlag('video-noise', values['video-noise'], defaults.video.noise, unit),
     },
     delivery: {
-      gainRangeDb: numberFlag('voice-gain-range', values['voice-gain-range'], DEFAULT_DELIVERY.gainRangeDb, [0, 40]),
-      maxGapBeats: numberFlag('voice-max-gap-beats', values['voice-max-gap-beats'], DEFAULT_DELIVERY.maxGapBeats, [1, 16], true),
-      levelLines: values['voice-level-lines'],
+      gainRangeDb: numberFlag('voice-gain-range', values['voice-gain-range'], delivery.gainRangeDb, [0, 40]),
+      maxGapBeats: numberFlag('voice-max-gap-beats', values['voice-max-gap-beats'], delivery.maxGapBeats, [1, 16], true),
+      levelLines: levelLines === undefined ? delivery.levelLines : levelLines === 'true',
     },
   };
   const started = process.hrtime.bigint();

@@ -17,7 +17,7 @@ export interface Preset {
 export const TEST_FRACTION = 162 / 427;
 
 export const PRESETS: Record<PresetName, Preset> = {
-  // CI and tests (the bound: <= 60 videos, <= 2 minutes on 2 cores; 25 s measured). 14
+  // CI and tests (the bound: <= 60 videos, <= 2 minutes on 2 cores; 28-35 s measured). 14
   // tracks so that top-3 and top-10 are not trivial (chance 21 % and 71 %); videos up to 36 s so
   // that about half are shorter than a 32 s clip plus a few seconds, and generation stays short.
   small: { videos: 60, tracks: 14, minVideoSec: 20, maxVideoSec: 36, fps: 12, width: 160, height: 120 },

@@ -1,23 +1,11 @@
 import type { Logger } from '../common/logger';
 import type { OutboxRepository } from '../modules/job/outbox.repository';
 import type { ModelVersionRepository } from '../modules/model-version/model-version.repository';
-import { InProcessQueue } from '../queue/in-process.queue';
 import type { JobQueue } from '../queue/job-queue';
 import { JobKind } from '../generated/prisma/enums';
-import { NatsQueue } from '../queue/nats.queue';
 import { topicFor } from '../queue/topics';
 import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
 import type { AppMetrics } from './metrics';
-
-/**
- * Messages not yet acknowledged, per topic (one consumer per job kind: a re-embed backlog on
- * embed-track and the embed-video lag are different alarms).
- */
-async function queueLag(queue: JobQueue): Promise<Record<string, number> | undefined> {
-  if (queue instanceof NatsQueue) return queue.pendingByTopic();
-  if (queue instanceof InProcessQueue) return queue.pendingByTopic();
-  return undefined;
-}
 
 /** Queue lag and the outbox backlog, read on every scrape (both are cheap, indexed reads). */
 export function registerQueueGauges(
@@ -28,10 +16,10 @@ export function registerQueueGauges(
   metrics.scrapeGauge('bgm_queue_lag_messages', 'Job messages in the queue not yet acknowledged, per topic', ['queue', 'topic'], async (g) => {
     g.reset();
     try {
-      const lag = await queueLag(queue);
-      // Every job topic is reported, 0 when empty, so alerts see an idle lane too.
-      for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag?.[topic] ?? 0);
-      if (lag === undefined) g.reset();
+      // One consumer per job kind: a re-embed backlog on embed-track and the embed-video lag are
+      // different alarms. Every topic is reported, 0 when empty, so alerts see an idle lane too.
+      const lag = await queue.pendingByTopic();
+      for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag[topic] ?? 0);
     } catch (err) {
       logger.warn({ err }, 'metrics: queue lag unavailable');
     }

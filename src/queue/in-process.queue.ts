@@ -67,19 +67,11 @@ export class InProcessQueue implements JobQueue {
     await Promise.allSettled([...this.consumers.values()].flatMap((c) => [...c.inFlight]));
   }
 
-  /** Messages waiting or being handled, per topic (/metrics reads this). */
-  pendingByTopic(): Record<string, number> {
+  pendingByTopic(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const [topic, q] of this.ready) out[topic] = q.length;
     for (const [topic, c] of this.consumers) out[topic] = (out[topic] ?? 0) + c.inFlight.size;
-    return out;
-  }
-
-  /** Messages waiting for a consumer (tests and /metrics read this). */
-  get depth(): number {
-    let n = 0;
-    for (const q of this.ready.values()) n += q.length;
-    return n;
+    return Promise.resolve(out);
   }
 
   private enqueue(msg: Pending): void {

@@ -50,5 +50,7 @@ export interface JobQueue {
   consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle>;
   /** Throws when the queue cannot be reached. */
   ping(): Promise<void>;
+  /** Messages not yet acknowledged (waiting or being handled), per topic: the lag /metrics reports. */
+  pendingByTopic(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

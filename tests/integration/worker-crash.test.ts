@@ -74,8 +74,8 @@ function workerSuite(name: string, apiOverrides: Record<string, string>, body: (
 
 /** Polls until the stream has no message left: every one was acknowledged or terminated. */
 async function drained(api: App): Promise<void> {
-  const queue = api.queue as unknown as { pendingCount(): Promise<number> };
-  await waitFor(async () => ((await queue.pendingCount()) === 0 ? true : undefined), 'the stream to drain', 15_000);
+  const pending = async () => Object.values(await api.queue.pendingByTopic()).reduce((a, b) => a + b, 0);
+  await waitFor(async () => ((await pending()) === 0 ? true : undefined), 'the stream to drain', 15_000);
 }
 
 workerSuite('worker crash', {}, ({ api, env, spawn }) => {

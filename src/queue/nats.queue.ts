@@ -43,6 +43,7 @@ export const defaultDurable = (stream: string) => `${stream}-workers`;
 /** JetStream work-queue stream; workers pull from one durable consumer per topic, with explicit acks. */
 export class NatsQueue implements JobQueue {
   readonly kind = 'nats' as const;
+  private legacyDropped?: Promise<void>;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -104,7 +105,9 @@ export class NatsQueue implements JobQueue {
   async consume(options: ConsumeOptions, handler: Handler): Promise<ConsumerHandle> {
     const { stream } = this.options;
     const durable = consumerName(this.options.durable, options.topic);
-    await this.dropLegacyConsumer();
+    // Once per process, before its first consumer (a worker opens one per job kind).
+    this.legacyDropped ??= this.dropLegacyConsumer();
+    await this.legacyDropped;
     const consumerConfig = {
       durable_name: durable,
       filter_subject: `${this.options.subjectPrefix}.${options.topic}`,
@@ -218,13 +221,7 @@ export class NatsQueue implements JobQueue {
     if (!this.nc.isClosed()) await this.nc.drain();
   }
 
-  /** Messages not yet acknowledged in the stream: the queue lag workers scale on. */
-  async pendingCount(): Promise<number> {
-    const info = await this.jsm.streams.info(this.options.stream);
-    return info.state.messages;
-  }
-
-  /** The same, per topic (a work-queue stream keeps a message until its consumer acknowledges it). */
+  /** A work-queue stream keeps a message until its consumer acknowledges it: its subject counts are the lag. */
   async pendingByTopic(): Promise<Record<string, number>> {
     const prefix = `${this.options.subjectPrefix}.`;
     const info = await this.jsm.streams.info(this.options.stream, { subjects_filter: `${prefix}>` });

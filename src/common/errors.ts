@@ -30,5 +30,7 @@ export const notFound = (what: string, id: string) =>
 export const forbidden = (message = 'Not allowed') => new AppError(ErrorCode.Forbidden, message);
 export const unauthenticated = (message = 'Authentication required') =>
   new AppError(ErrorCode.Unauthenticated, message);
+export const conflict = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.Conflict, message, details);
 export const failedPrecondition = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.FailedPrecondition, message, details);

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireRole, type Principal } from '../../auth/principal';
-import { AppError, ErrorCode, failedPrecondition, forbidden, notFound } from '../../common/errors';
+import { conflict, failedPrecondition, forbidden, notFound } from '../../common/errors';
 import type { Repositories, UnitOfWork } from '../../db/repositories';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
 import type { ExperimentWithArms } from './experiment.repository';
@@ -116,7 +116,7 @@ export class PreferenceService {
       });
       if (offer) return offer;
     }
-    throw new AppError(ErrorCode.Conflict, 'Concurrent requests for this rater; ask again');
+    throw conflict('Concurrent requests for this rater; ask again');
   }
 
   /** One vote per rater and task (and per unit); anything else is refused before a write. */
@@ -133,7 +133,7 @@ export class PreferenceService {
       }
       const voted = await repos.preferences.votedUnits(experiment.id, rater.id);
       if (voted.some((u) => unitKey(u) === unitKey(task))) {
-        throw new AppError(ErrorCode.Conflict, 'You have already voted on this pair for this video', { taskId });
+        throw conflict('You have already voted on this pair for this video', { taskId });
       }
       await repos.preferences.createVote(task.id, rater.id, choice);
       return { progress: { done: voted.length + 1, total: totalUnits(experiment) } };

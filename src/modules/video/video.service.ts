@@ -1,5 +1,5 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
-import { AppError, ErrorCode, notFound } from '../../common/errors';
+import { conflict, notFound } from '../../common/errors';
 import type { Repositories, UnitOfWork } from '../../db/repositories';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { MediaStorage } from '../../storage/media-storage';
@@ -32,11 +32,11 @@ export class VideoService {
         const earlier = await videos.findByIdempotencyKey(owner.id, key);
         if (earlier) {
           if (earlier.mediaUri !== media.uri || earlier.voiceOverUri !== voiceOverUri) {
-            throw new AppError(ErrorCode.Conflict, 'idempotencyKey was already used for another registration', { videoId: earlier.id });
+            throw conflict('idempotencyKey was already used for another registration', { videoId: earlier.id });
           }
           const job = await jobs.findByDedupKey(registrationJobKey(earlier.id));
           // Finished jobs are pruned after JOB_RETENTION_DAYS: a key replayed that late is refused.
-          if (!job) throw new AppError(ErrorCode.Conflict, 'idempotencyKey belongs to a registration too old to replay', { videoId: earlier.id });
+          if (!job) throw conflict('idempotencyKey belongs to a registration too old to replay', { videoId: earlier.id });
           return { video: earlier, job, created: false };
         }
       }

@@ -8,6 +8,8 @@
  *   generalized Bradley-Terry models", Ann. Statist. 32(1), eq. (3).
  */
 
+import { binomialUpperTail } from '../../common/hypothesis-tests';
+
 /** z for a two-sided 95% interval: the 0.975 quantile of the standard normal. */
 export const Z_95 = 1.959963984540054;
 
@@ -34,23 +36,14 @@ export function wilsonInterval(successes: number, n: number, z = Z_95): Interval
 /**
  * Two-sided p-value of the exact binomial test of H0: p = 1/2 for k successes in n trials (the
  * sign test). Under H0 the distribution is symmetric, so the two-sided value is twice the smaller
- * tail, capped at 1. Tails are summed from log-probabilities, so large n neither overflows nor
- * underflows the coefficients.
+ * tail, capped at 1.
  */
 export function signTestPValue(k: number, n: number): number {
   if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0 || k < 0 || k > n) {
     throw new RangeError(`need integers 0 <= k <= n, got k=${k}, n=${n}`);
   }
   if (n === 0) return 1;
-  const tailFrom = Math.max(k, n - k);
-  // log P(X = i) for i = 0..n under Binomial(n, 1/2).
-  let logPmf = -n * Math.LN2;
-  let upperTail = 0;
-  for (let i = 0; i <= n; i++) {
-    if (i >= tailFrom) upperTail += Math.exp(logPmf);
-    logPmf += Math.log((n - i) / (i + 1));
-  }
-  return Math.min(1, 2 * upperTail);
+  return Math.min(1, 2 * binomialUpperTail(Math.max(k, n - k), n));
 }
 
 export interface BradleyTerryFit {

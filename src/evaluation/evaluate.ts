@@ -5,6 +5,7 @@ import type { Embedder } from '../inference/embedder';
 import type { ModelFolder } from '../inference/model-manifest';
 import { queryFeatures, trackFeatures } from './features';
 import { bestWindowScore, chanceRecallAt, cosine, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './metrics';
+import { comparePairedRanks, type PairedComparison } from './paired-comparison';
 
 /**
  * Table-1-style evaluation of exported model folders on a dataset made by dataset:make, through
@@ -37,6 +38,8 @@ export interface QueryResult {
   videoId: string;
   trackId: string;
   rank: number;
+  /** The query's rank on the segment protocol (ModelEvaluation.segment). */
+  segmentRank: number;
   top1: string;
   /** Distance between the top-1 track and the ground truth in the log-mel fingerprint space (0 when right). */
   top1Distance: number;
@@ -67,6 +70,8 @@ export interface EvaluationReport {
   distanceSpace: string;
   chance: { recall: Record<string, number>; medianRank: number; logMelDistance: number };
   models: ModelEvaluation[];
+  /** The first model against each other one, on the same queries (empty with one model). */
+  paired: { model: string; baseline: string; catalog: PairedComparison; segment: PairedComparison }[];
   seconds: number;
 }
 
@@ -130,18 +135,25 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
 
   const distance = (a: number, b: number) => euclidean(fingerprints[a]!, fingerprints[b]!);
   const models = o.models.map((model, mi): ModelEvaluation => {
+    const segmentRanks = items.map((item, qi) => {
+      const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
+      return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
+    });
     const perQuery = items.map((item, qi): QueryResult => {
       const truth = trackIndex.get(item.trackId)!;
       const scores = windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score);
       const rank = rankOf(scores, truth);
       const top = scores.reduce((best, s, i) => (s > scores[best]! ? i : best), 0);
-      return { videoId: item.videoId, trackId: item.trackId, rank, top1: tracks[top]!.trackId, top1Distance: top === truth ? 0 : distance(top, truth) };
+      return {
+        videoId: item.videoId,
+        trackId: item.trackId,
+        rank,
+        segmentRank: segmentRanks[qi]!,
+        top1: tracks[top]!.trackId,
+        top1Distance: top === truth ? 0 : distance(top, truth),
+      };
     });
     const misses = perQuery.filter((q) => q.top1 !== q.trackId);
-    const segmentRanks = items.map((item, qi) => {
-      const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
-      return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
-    });
     const training = (model.manifest.training ?? {}) as { variant?: unknown };
     return {
       model: { name: model.manifest.name, version: model.manifest.version, dir: model.dir, ...(typeof training.variant === 'string' ? { variant: training.variant } : {}) },
@@ -170,8 +182,19 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     distanceSpace: DISTANCE_SPACE,
     chance: { recall: chanceRecall, medianRank: (tracks.length + 1) / 2, logMelDistance: chanceDistance },
     models,
+    paired: models.slice(1).map((baseline) => ({
+      model: modelLabel(models[0]!),
+      baseline: modelLabel(baseline),
+      catalog: comparePairedRanks(models[0]!.perQuery.map((q) => q.rank), baseline.perQuery.map((q) => q.rank)),
+      segment: comparePairedRanks(models[0]!.perQuery.map((q) => q.segmentRank), baseline.perQuery.map((q) => q.segmentRank)),
+    })),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** The variant the model was trained as when its manifest says so, else name@version. */
+export function modelLabel(m: Pick<ModelEvaluation, 'model'>): string {
+  return m.model.variant ? `${m.model.variant} (${m.model.version})` : `${m.model.name}@${m.model.version}`;
 }
 
 function mean(xs: readonly number[]): number {

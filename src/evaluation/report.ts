@@ -1,4 +1,5 @@
-import type { EvaluationReport } from './evaluate';
+import { modelLabel, type EvaluationReport } from './evaluate';
+import type { PairedComparison } from './paired-comparison';
 import { RECALL_KS } from './metrics';
 
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
@@ -7,7 +8,7 @@ const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) :
 export function formatTable(report: EvaluationReport): string {
   const header = ['model', ...RECALL_KS.map((k) => `R@${k}`), 'median rank', 'log-mel dist.', ...RECALL_KS.map((k) => `seg R@${k}`), 'seg median'];
   const rows = report.models.map((m) => [
-    m.model.variant ? `${m.model.variant} (${m.model.version})` : `${m.model.name}@${m.model.version}`,
+    modelLabel(m),
     ...RECALL_KS.map((k) => fmt(m.recall[`R@${k}`] ?? Number.NaN)),
     fmt(m.medianRank),
     fmt(m.logMelDistance, 2),
@@ -25,5 +26,12 @@ export function formatTable(report: EvaluationReport): string {
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.map(line),
+    ...report.paired.map((p) => `paired, ${p.model} vs ${p.baseline}: catalog ${formatPaired(p.catalog)}; seg ${formatPaired(p.segment)}`),
   ].join('\n');
+}
+
+/** "better 12 / worse 8 / ties 3, one-sided sign p 0.25, Wilcoxon p 0.19" */
+function formatPaired(c: PairedComparison): string {
+  const p = (x: number) => (x < 0.001 ? x.toExponential(1) : x.toFixed(3));
+  return `better ${c.better} / worse ${c.worse} / ties ${c.ties}, one-sided sign p ${p(c.signP)}, Wilcoxon p ${p(c.wilcoxonP)}`;
 }

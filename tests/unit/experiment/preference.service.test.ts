@@ -37,12 +37,13 @@ async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
     videoIds: videos.map((v) => v.id),
   });
   await admins.setStatus(admin, experiment.id, 'RUNNING');
-  return { ...ctx, service, admins, experiment, videos, links, tick: (ms: number) => (clock += ms) };
+  return { ...ctx, service, admins, experiment, videos, links, now: () => new Date(clock), tick: (ms: number) => (clock += ms) };
 }
 
 describe('PreferenceService', () => {
   it('serves a blind pair with signed previews, the same one until it is voted on', async () => {
-    const { service, experiment, preferences, links } = await setup();
+    // Links are checked at the service's clock, not the wall clock: the fixed test date passes.
+    const { service, experiment, preferences, links, now } = await setup();
     const offer = await service.nextTask(rater, experiment.id);
     expect(offer.progress).toEqual({ done: 0, total: 2 });
     const task = offer.task!;
@@ -50,8 +51,8 @@ describe('PreferenceService', () => {
     expect(JSON.stringify(task)).not.toMatch(/model|tags|0000000000/);
     const url = new URL(task.previewA, 'http://x');
     expect(url.pathname).toBe(`/rater/preview/${task.id}/A`);
-    expect(links.verify(task.id, 'A', url.searchParams.get('exp')!, url.searchParams.get('sig')!, new Date())).toBe(true);
-    expect(links.verify(task.id, 'B', url.searchParams.get('exp')!, url.searchParams.get('sig')!, new Date())).toBe(false);
+    expect(links.verify(task.id, 'A', url.searchParams.get('exp')!, url.searchParams.get('sig')!, now())).toBe(true);
+    expect(links.verify(task.id, 'B', url.searchParams.get('exp')!, url.searchParams.get('sig')!, now())).toBe(false);
     expect((await service.nextTask(rater, experiment.id)).task!.id).toBe(task.id);
     expect(preferences.tasks).toHaveLength(1);
     expect(preferences.locks.length).toBeGreaterThan(0);

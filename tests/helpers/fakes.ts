@@ -80,6 +80,20 @@ export class FakeVideos implements VideoRepository {
     Object.assign(this.rows.find((v) => v.id === id)!, { status, ...fields });
     return Promise.resolve();
   }
+  lockById(id: string) {
+    return this.findById(id);
+  }
+  /** Only the row: the fakes keep no experiments or jobs that refer to videos. */
+  deleteWithDependents(id: string) {
+    this.rows = this.rows.filter((v) => v.id !== id);
+    return Promise.resolve({ experiments: 0, votes: 0, jobs: 0 });
+  }
+  lockMedia() {
+    return Promise.resolve();
+  }
+  isMediaReferenced(uri: string) {
+    return Promise.resolve(this.rows.some((v) => v.mediaUri === uri || v.voiceOverUri === uri));
+  }
 }
 
 export class FakeJobs implements JobRepository {
@@ -209,7 +223,9 @@ export function fakeRepositories() {
 /** Storage where every reference named in `files` exists with that content. */
 export function fakeStorage(files: Record<string, string>): MediaStorage {
   return {
-    locate: (ref, argument) => {
+    locate: (given, argument) => {
+      // Like LocalMediaStorage, a canonical media:// URI names the same file as its plain path.
+      const ref = given.startsWith('media://') ? given.slice('media://'.length) : given;
       if (!(ref in files)) return Promise.reject(badInput(`${argument}: no media file at ${ref}`, { argument }));
       return Promise.resolve({ uri: `media://${ref}`, path: `/fake/${ref}`, sizeBytes: files[ref]!.length });
     },

@@ -47,7 +47,7 @@ export class PreviewRenderer {
 
   async render(source: PreviewSource): Promise<string> {
     const key = await this.cacheKey(source);
-    const out = path.join(this.cacheDir, `${key}.mp4`);
+    const out = path.join(this.videoDir(source.videoId), `${key}.mp4`);
     if (fs.existsSync(out)) return out;
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -56,6 +56,19 @@ export class PreviewRenderer {
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Removes every cached preview of a deleted video: they carry its voice-over. Previews live in a
+   * folder per video for this reason.
+   */
+  async purge(videoId: string): Promise<void> {
+    await fs.promises.rm(this.videoDir(videoId), { recursive: true, force: true });
+  }
+
+  private videoDir(videoId: string): string {
+    if (!/^[0-9a-f-]{36}$/i.test(videoId)) throw new RangeError(`not a video id: ${videoId}`);
+    return path.join(this.cacheDir, videoId);
   }
 
   private async cacheKey(source: PreviewSource): Promise<string> {
@@ -86,7 +99,7 @@ export class PreviewRenderer {
       '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-movflags', '+faststart',
     );
-    fs.mkdirSync(this.cacheDir, { recursive: true });
+    fs.mkdirSync(path.dirname(out), { recursive: true });
     const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp.mp4`;
     try {
       const result = await runProcess(binaries.ffmpeg, [...args, tmp], { timeoutMs: this.options.timeoutMs, maxStdoutBytes: 64 * 1024 });

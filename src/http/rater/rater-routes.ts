@@ -40,6 +40,7 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
   const renderer = new PreviewRenderer(deps.previewCacheDir ?? path.join(config.dataDir, 'rater-previews'), {
     maxConcurrent: config.previewRenderConcurrency,
   });
+  services.videos.onDeleted((videoId) => renderer.purge(videoId));
 
   app.get('/rater/preview/:taskId/:side', async (req: Request<{ taskId: string; side: string }>, res: Response) => {
     const { taskId, side } = req.params;

@@ -62,10 +62,17 @@ export class EmbedVideoHandler implements JobHandler {
       embeddings.push({ model, embedding: await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: voicePatches }) });
     }
 
-    await uow.run(async (tx) => {
+    const stored = await uow.run(async (tx) => {
+      // Deleted while it was being embedded (deleteVideo holds the same row lock): nothing to keep.
+      if (!(await tx.videos.lockById(videoId))) return false;
       for (const { model, embedding } of embeddings) await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
       await tx.videos.setStatus(videoId, 'READY', { error: null, durationSec: info.video!.durationSeconds ?? info.durationSeconds ?? undefined });
+      return true;
     });
+    if (!stored) {
+      ctx.logger.info({ videoId }, 'video deleted while it was embedded; nothing stored');
+      return;
+    }
     ctx.logger.info({ videoId, decodedFrames, models: targets.length }, 'video embedded');
   }
 

@@ -30,6 +30,7 @@ export interface TaskOffer {
 
 /** Local files one preview mixes (resolved through the media-storage seam). */
 export interface PreviewSource {
+  videoId: string;
   videoPath: string;
   /** Null: the voice-over is the video's own audio. */
   voiceOverPath: string | null;
@@ -152,6 +153,7 @@ export class PreferenceService {
     if (!video) throw notFound('Video', task.videoId);
     if (!track) throw notFound('Track', first ? task.firstTrackId : task.secondTrackId);
     return {
+      videoId: video.id,
       videoPath: this.storage.pathOf(video.mediaUri),
       voiceOverPath: video.voiceOverUri ? this.storage.pathOf(video.voiceOverUri) : null,
       trackPath: this.storage.pathOf(track.mediaUri),

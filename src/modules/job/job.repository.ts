@@ -78,16 +78,17 @@ export class PrismaJobRepository implements JobRepository {
     return count === 0 ? null : this.findById(id);
   }
 
+  // updateMany: a job deleted while it ran (its video was deleted) has no row left to update.
   async succeed(id: string) {
-    await this.db.job.update({ where: { id }, data: { status: 'SUCCEEDED', lastError: null, finishedAt: new Date() } });
+    await this.db.job.updateMany({ where: { id }, data: { status: 'SUCCEEDED', lastError: null, finishedAt: new Date() } });
   }
 
   async retryLater(id: string, reason: string) {
-    await this.db.job.update({ where: { id }, data: { status: 'PENDING', lastError: reason.slice(0, MAX_REASON) } });
+    await this.db.job.updateMany({ where: { id }, data: { status: 'PENDING', lastError: reason.slice(0, MAX_REASON) } });
   }
 
   async fail(id: string, reason: string) {
-    await this.db.job.update({
+    await this.db.job.updateMany({
       where: { id },
       data: { status: 'FAILED', lastError: reason.slice(0, MAX_REASON), finishedAt: new Date() },
     });

@@ -14,6 +14,27 @@ export interface VideoRepository {
   lockIdempotencyKey(ownerId: string, key: string): Promise<void>;
   findByIdempotencyKey(ownerId: string, key: string): Promise<VideoRecord | null>;
   setStatus(id: string, status: VideoRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+  /** The video, its row locked until the transaction ends (a deletion and an embedding never interleave). */
+  lockById(id: string): Promise<VideoRecord | null>;
+  /**
+   * Deletes the video and everything derived from it: its embeddings and recorded choices (by
+   * cascade), its place in experiments with their tasks and votes, and its jobs that are not
+   * SUCCEEDED (a queued message of a deleted job is acknowledged without work).
+   */
+  deleteWithDependents(id: string): Promise<VideoDeletion>;
+  /**
+   * Holds, until the transaction ends, a lock on a stored file's URI: a registration that is about
+   * to refer to the file and a deletion that is about to remove it take turns.
+   */
+  lockMedia(uri: string): Promise<void>;
+  /** Whether any video or track still refers to this stored file. */
+  isMediaReferenced(uri: string): Promise<boolean>;
+}
+
+export interface VideoDeletion {
+  experiments: number;
+  votes: number;
+  jobs: number;
 }
 
 export class PrismaVideoRepository implements VideoRepository {
@@ -37,5 +58,32 @@ export class PrismaVideoRepository implements VideoRepository {
 
   async setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
     await this.db.video.update({ where: { id }, data: { status, ...fields } });
+  }
+
+  async lockById(id: string) {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id::text FROM video WHERE id = ${id}::uuid FOR UPDATE`;
+    return rows.length === 0 ? null : this.findById(id);
+  }
+
+  async deleteWithDependents(id: string): Promise<VideoDeletion> {
+    const votes = await this.db.preferenceVote.count({ where: { task: { videoId: id } } });
+    await this.db.preferenceTask.deleteMany({ where: { videoId: id } });
+    const { count: experiments } = await this.db.experimentVideo.deleteMany({ where: { videoId: id } });
+    // Matches the partial expression index job_unfinished_video_id_idx.
+    const jobs = await this.db.$executeRaw`DELETE FROM job WHERE payload->>'videoId' = ${id} AND status <> 'SUCCEEDED'`;
+    await this.db.video.delete({ where: { id } });
+    return { experiments, votes, jobs };
+  }
+
+  async lockMedia(uri: string) {
+    await this.db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`media:${uri}`}, 0))::text`;
+  }
+
+  async isMediaReferenced(uri: string) {
+    const [videos, tracks] = await Promise.all([
+      this.db.video.count({ where: { OR: [{ mediaUri: uri }, { voiceOverUri: uri }] }, take: 1 }),
+      this.db.track.count({ where: { mediaUri: uri }, take: 1 }),
+    ]);
+    return videos + tracks > 0;
   }
 }

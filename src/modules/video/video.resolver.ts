@@ -3,7 +3,7 @@ import type { VideoRecord } from '../../db/prisma-types';
 import type { GraphQLContext } from '../../graphql/context';
 import { IdArgs } from '../common/args';
 import { RegisterVideoInput } from './video.input';
-import { RegisterVideoPayload, Video } from './video.type';
+import { DeleteVideoPayload, RegisterVideoPayload, Video } from './video.type';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -17,6 +17,14 @@ export class VideoResolver {
   @Mutation(() => RegisterVideoPayload, { description: 'Registers an uploaded video and queues its embedding' })
   registerVideo(@Arg('input', () => RegisterVideoInput) input: RegisterVideoInput, @Ctx() ctx: GraphQLContext) {
     return ctx.services.videos.registerVideo(ctx.principal, input);
+  }
+
+  @Authorized()
+  @Mutation(() => DeleteVideoPayload, {
+    description: 'Deletes a video of the caller (admins: any) with its voice-over, embeddings, choices, experiment tasks and votes, and unfinished jobs',
+  })
+  deleteVideo(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.videos.deleteVideo(ctx.principal, id);
   }
 
   @FieldResolver(() => Boolean)

@@ -12,7 +12,17 @@ export interface RegisterVideoInput {
   idempotencyKey?: string | null;
 }
 
+export interface DeletedVideo {
+  videoId: string;
+  removedFromExperiments: number;
+  deletedVotes: number;
+  cancelledJobs: number;
+  deletedFiles: number;
+}
+
 export class VideoService {
+  private readonly deletionListeners: ((videoId: string) => Promise<void>)[] = [];
+
   constructor(
     private readonly repos: Pick<Repositories, 'videos'>,
     private readonly uow: UnitOfWork,
@@ -27,6 +37,10 @@ export class VideoService {
     const key = input.idempotencyKey ?? null;
     const voiceOverUri = voice?.uri ?? null;
     const result = await this.uow.run(async ({ videos, jobs }) => {
+      // A deletion of another video that used the same file must not remove it under this one.
+      for (const uri of [media.uri, voiceOverUri]) if (uri) await videos.lockMedia(uri);
+      await this.storage.locate(media.uri, 'mediaUri');
+      if (voiceOverUri) await this.storage.locate(voiceOverUri, 'voiceOverUri');
       if (key) {
         await videos.lockIdempotencyKey(owner.id, key);
         const earlier = await videos.findByIdempotencyKey(owner.id, key);
@@ -54,6 +68,39 @@ export class VideoService {
       jobs.enqueueOnce('EMBED_VIDEO', { videoId, modelVersionId }, `embed-video:${videoId}:${modelVersionId}`),
     );
     if (job) this.onEnqueued();
+  }
+
+  /**
+   * Deletes a video for its owner (or an admin): the row, its embeddings, recorded choices, place
+   * in experiments with their tasks and votes, unfinished jobs, and then its media files unless
+   * another video or a track uses the same file. A voice-over is personal data: nothing derived
+   * from it is kept. Listeners (the rater preview cache) are told after the deletion.
+   */
+  async deleteVideo(principal: Principal | undefined, id: string): Promise<DeletedVideo> {
+    const caller = requirePrincipal(principal);
+    const { video, removed } = await this.uow.run(async ({ videos }) => {
+      const found = await videos.lockById(id);
+      if (!found || (found.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', id);
+      return { video: found, removed: await videos.deleteWithDependents(id) };
+    });
+    let deletedFiles = 0;
+    for (const uri of new Set([video.mediaUri, video.voiceOverUri])) {
+      if (!uri) continue;
+      const removedFile = await this.uow.run(async ({ videos }) => {
+        await videos.lockMedia(uri);
+        if (await videos.isMediaReferenced(uri)) return false;
+        await this.storage.discard(uri);
+        return true;
+      });
+      if (removedFile) deletedFiles++;
+    }
+    for (const listener of this.deletionListeners) await listener(id);
+    return { videoId: id, removedFromExperiments: removed.experiments, deletedVotes: removed.votes, cancelledJobs: removed.jobs, deletedFiles };
+  }
+
+  /** Called with the id of every deleted video, after its rows and files are gone. */
+  onDeleted(listener: (videoId: string) => Promise<void>): void {
+    this.deletionListeners.push(listener);
   }
 
   /** A video is visible to its owner and to admins; to anyone else it does not exist. */

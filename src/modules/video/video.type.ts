@@ -1,4 +1,4 @@
-import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { MediaStatus } from '../common/enums.type';
 import { Job } from '../job/job.type';
 
@@ -36,4 +36,22 @@ export class RegisterVideoPayload {
 
   @Field(() => Job, { description: 'The embedding job; the video becomes READY when it succeeds' })
   job!: Job;
+}
+
+@ObjectType({ description: 'What deleteVideo removed' })
+export class DeleteVideoPayload {
+  @Field(() => ID)
+  videoId!: string;
+
+  @Field(() => Int, { description: 'Experiments the video was taken out of (its rater tasks and their votes went with it)' })
+  removedFromExperiments!: number;
+
+  @Field(() => Int, { description: 'Rater votes on the video that were deleted' })
+  deletedVotes!: number;
+
+  @Field(() => Int, { description: 'Unfinished or failed jobs of the video that were deleted' })
+  cancelledJobs!: number;
+
+  @Field(() => Int, { description: 'Stored media files deleted (a file another video or a track uses is kept)' })
+  deletedFiles!: number;
 }

@@ -139,7 +139,7 @@ describe('PreferenceService', () => {
     const a = await service.previewSource(task!.id, 'A');
     const b = await service.previewSource(task!.id, 'B');
     const firstSide = row.firstIsA ? a : b;
-    expect(firstSide).toEqual({ videoPath: `/media/${videos.find((v) => v.id === row.videoId)!.mediaUri.slice(8)}`, voiceOverPath: null, trackPath: `/media/${row.firstTrackId}.ogg`, startSec: 12.5 });
+    expect(firstSide).toEqual({ videoId: row.videoId, videoPath: `/media/${videos.find((v) => v.id === row.videoId)!.mediaUri.slice(8)}`, voiceOverPath: null, trackPath: `/media/${row.firstTrackId}.ogg`, startSec: 12.5 });
     expect((row.firstIsA ? b : a).trackPath).toBe(`/media/${row.secondTrackId}.ogg`);
   });
 

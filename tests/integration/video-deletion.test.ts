@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { App } from '../../src/app';
+import { makeTone, makeVideo, unitVector } from '../helpers/media';
+import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
+
+const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
+const DELETE = `mutation($id: ID!) { deleteVideo(id: $id) { videoId removedFromExperiments deletedVotes cancelledJobs deletedFiles } }`;
+
+/** Everything in the database that refers to a video. */
+async function traces(app: App, videoId: string) {
+  const p = app.db.prisma;
+  return {
+    video: await p.video.count({ where: { id: videoId } }),
+    embeddings: await p.videoEmbedding.count({ where: { videoId } }),
+    choices: await p.bgmChoice.count({ where: { videoId } }),
+    experiments: await p.experimentVideo.count({ where: { videoId } }),
+    tasks: await p.preferenceTask.count({ where: { videoId } }),
+    jobs: await p.job.count({ where: { payload: { path: ['videoId'], equals: videoId } } }),
+  };
+}
+
+describe.each(MODES)('deleteVideo', (mode) => {
+  describeMode(mode, () => {
+    const use = useApp(mode, { RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
+    const exists = (app: App, name: string) => fs.existsSync(path.join(app.config.mediaRoot, name));
+
+    async function registered(app: App, token: string, mediaUri: string, voiceOverUri?: string) {
+      const res = await gql(app, REGISTER, { i: { mediaUri, ...(voiceOverUri ? { voiceOverUri } : {}) } }, token);
+      expect(res.errors).toBeUndefined();
+      return res.data!.registerVideo.video.id as string;
+    }
+
+    /** A READY track, an embedding of the video and a recorded choice: what a used video leaves. */
+    async function used(app: App, videoId: string) {
+      const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'del', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const name = `t-${randomUUID()}.wav`;
+      makeTone(app.config.mediaRoot, name, 500, 1);
+      const track = await app.db.prisma.track.create({
+        data: { title: 't', artist: 'a', mediaUri: `media://${name}`, contentHash: randomUUID(), status: 'READY', licenses: { create: { licensor: 'L' } } },
+      });
+      await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, 1));
+      await app.repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 1));
+      await app.db.prisma.bgmChoice.create({ data: { videoId, trackId: track.id, userId: 'alice' } });
+      return { model, track };
+    }
+
+    it('deletes the video, its voice-over, embeddings, choices and unfinished job, and nothing of anyone else', async () => {
+      const app = use();
+      makeVideo(app.config.mediaRoot, 'shared.mp4', 1);
+      makeTone(app.config.mediaRoot, 'voice.wav', 440, 1);
+      const alice = await tokenFor(app, 'app', 'alice');
+      const bob = await tokenFor(app, 'app', 'bob');
+      const mine = await registered(app, alice, 'shared.mp4', 'voice.wav');
+      const other = await registered(app, bob, 'shared.mp4');
+      await used(app, mine);
+      const before = await traces(app, mine);
+      expect(before).toEqual({ video: 1, embeddings: 1, choices: 1, experiments: 0, tasks: 0, jobs: 1 });
+
+      // Not the caller's: it does not exist for them, and nothing changes.
+      expect(codes(await gql(app, DELETE, { id: mine }, bob))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(app, DELETE, { id: mine }))).toEqual(['UNAUTHENTICATED']);
+      expect(codes(await gql(app, DELETE, { id: 'not-a-uuid' }, alice))).toEqual(['BAD_USER_INPUT']);
+      expect(await traces(app, mine)).toEqual(before);
+      expect([exists(app, 'shared.mp4'), exists(app, 'voice.wav')]).toEqual([true, true]);
+
+      const res = await gql(app, DELETE, { id: mine }, alice);
+      expect(res.errors).toBeUndefined();
+      // The voice-over file goes; the video file stays while bob's video uses it.
+      expect(res.data!.deleteVideo).toEqual({ videoId: mine, removedFromExperiments: 0, deletedVotes: 0, cancelledJobs: 1, deletedFiles: 1 });
+      expect(await traces(app, mine)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      expect([exists(app, 'shared.mp4'), exists(app, 'voice.wav')]).toEqual([true, false]);
+      expect(codes(await gql(app, `{ video(id: "${mine}") { id } }`, {}, alice))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(app, DELETE, { id: mine }, alice))).toEqual(['NOT_FOUND']);
+      expect((await traces(app, other)).video).toBe(1);
+
+      // An admin may delete anyone's video; the last user of the file takes it with it.
+      const admin = await tokenFor(app, 'admin');
+      expect((await gql(app, DELETE, { id: other }, admin)).data!.deleteVideo).toMatchObject({ cancelledJobs: 1, deletedFiles: 1 });
+      expect(exists(app, 'shared.mp4')).toBe(false);
+    });
+
+    it('keeps a file a catalog track uses, removes it once nothing uses it, and refuses it afterwards', async () => {
+      const app = use();
+      makeVideo(app.config.mediaRoot, 'clip.mp4', 1);
+      const alice = await tokenFor(app, 'app', 'alice');
+      const id = await registered(app, alice, 'clip.mp4');
+      const track = await app.db.prisma.track.create({ data: { title: 't', artist: 'a', mediaUri: 'media://clip.mp4', contentHash: randomUUID() } });
+      expect((await gql(app, DELETE, { id }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
+      expect(exists(app, 'clip.mp4')).toBe(true);
+      await app.db.prisma.track.delete({ where: { id: track.id } });
+
+      const again = await registered(app, alice, 'clip.mp4');
+      expect((await gql(app, DELETE, { id: again }, alice)).data!.deleteVideo.deletedFiles).toBe(1);
+      const videos = await app.db.prisma.video.count();
+      expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'clip.mp4' } }, alice))).toEqual(['BAD_USER_INPUT']);
+      expect(await app.db.prisma.video.count()).toBe(videos);
+    });
+
+    it('takes the video out of experiments with its tasks and votes; results count what remains', async () => {
+      const app = use();
+      const admin = await tokenFor(app, 'admin');
+      const creator = await tokenFor(app, 'app', 'alice');
+      const rater = await tokenFor(app, 'rater', 'rita');
+      const videoIds: string[] = [];
+      for (const name of ['e1.mp4', 'e2.mp4']) {
+        makeVideo(app.config.mediaRoot, name, 1);
+        const id = await registered(app, creator, name);
+        await app.db.prisma.video.update({ where: { id }, data: { status: 'READY' } });
+        videoIds.push(id);
+      }
+      const { model } = await used(app, videoIds[0]!);
+      await app.repos.embeddings.upsertVideoEmbedding(videoIds[1]!, model.id, unitVector(512, 2));
+      for (let i = 0; i < 2; i++) {
+        makeTone(app.config.mediaRoot, `r${i}.wav`, 300 + 100 * i, 1);
+        await app.db.prisma.track.create({
+          data: { title: `r${i}`, artist: 'a', mediaUri: `media://r${i}.wav`, contentHash: randomUUID(), status: 'READY', licenses: { create: { licensor: 'L' } } },
+        });
+      }
+      const created = await gql(app, `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, {
+        input: { name: 'del', arms: [{ label: 'r1', kind: 'RANDOM' }, { label: 'r2', kind: 'RANDOM' }], videoIds },
+      }, admin);
+      expect(created.errors).toBeUndefined();
+      const experimentId = created.data!.createExperiment.id as string;
+      await gql(app, 'mutation($id: ID!) { setExperimentStatus(id: $id, status: RUNNING) { id } }', { id: experimentId }, admin);
+      const previews = path.join(app.config.dataDir, 'rater-previews');
+      for (let i = 0; i < 2; i++) {
+        const task = await gql(app, `query($id: ID!) { preferenceTask(experimentId: $id) { task { id previewA } } }`, { id: experimentId }, rater);
+        expect(task.errors).toBeUndefined();
+        // A rendered preview carries the voice-over: it must go with the video.
+        expect((await fetch(`${app.url}${task.data!.preferenceTask.task.previewA}`)).status).toBe(200);
+        const vote = await gql(app, 'mutation($t: ID!) { submitPreference(taskId: $t, choice: NEUTRAL) { progress { done } } }', { t: task.data!.preferenceTask.task.id }, rater);
+        expect(vote.errors).toBeUndefined();
+      }
+      const totalVotes = async () =>
+        (await gql(app, 'query($id: ID!) { experimentResults(experimentId: $id) { totalVotes } }', { id: experimentId }, admin)).data!.experimentResults.totalVotes as number;
+      expect(await totalVotes()).toBe(2);
+      expect(videoIds.map((id) => fs.readdirSync(path.join(previews, id)).length)).toEqual([1, 1]);
+
+      const res = await gql(app, DELETE, { id: videoIds[0] }, creator);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.deleteVideo).toMatchObject({ removedFromExperiments: 1, deletedVotes: 1, deletedFiles: 1 });
+      expect(await traces(app, videoIds[0]!)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      expect(await totalVotes()).toBe(1);
+      const experiment = await gql(app, 'query($id: ID!) { experiment(id: $id) { videoCount } }', { id: experimentId }, admin);
+      expect(experiment.data!.experiment.videoCount).toBe(1);
+      expect((await traces(app, videoIds[1]!)).tasks).toBe(1);
+      expect(fs.existsSync(path.join(previews, videoIds[0]!))).toBe(false);
+      expect(fs.readdirSync(path.join(previews, videoIds[1]!))).toHaveLength(1);
+    });
+  });
+});

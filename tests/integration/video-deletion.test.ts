@@ -2,6 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { App } from '../../src/app';
+import { EmbedVideoHandler } from '../../src/jobs/handlers/embed-video.handler';
+import type { Embedder } from '../../src/inference/embedder';
+import type { ModelStore } from '../../src/modules/model-version/model-store';
+import { LocalMediaStorage } from '../../src/storage/media-storage';
+import { createLogger } from '../../src/common/logger';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
 
@@ -96,6 +101,50 @@ describe.each(MODES)('deleteVideo', (mode) => {
       const videos = await app.db.prisma.video.count();
       expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'clip.mp4' } }, alice))).toEqual(['BAD_USER_INPUT']);
       expect(await app.db.prisma.video.count()).toBe(videos);
+    });
+
+    it('a worker that was embedding the video when it was deleted stores nothing and finishes quietly', async () => {
+      const app = use();
+      makeVideo(app.config.mediaRoot, 'inflight.mp4', 2);
+      const alice = await tokenFor(app, 'app', 'alice');
+      const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'inflight', dims: 512, artifactUri: 'memory://', manifest: {} });
+      await app.repos.models.activate(model.id);
+      let deleteDuringEmbedding = false;
+      let videoId = '';
+      // The real decoders and database; the model is a stand-in that deletes the video mid-job.
+      const embedder: Embedder = {
+        embedMusic: () => Promise.reject(new Error('not used')),
+        embedQuery: async () => {
+          if (deleteDuringEmbedding) await app.services.videos.deleteVideo({ id: 'alice', roles: ['app'] }, videoId);
+          return unitVector(512, 3);
+        },
+      };
+      const models = { folder: () => ({ dir: '/nowhere', manifest: { video: { width: 32, height: 32 } } }) } as unknown as ModelStore;
+      const handler = new EmbedVideoHandler({
+        repos: app.repos, uow: app.uow, embedder, models, onPendingModelEmbedded: () => Promise.resolve(),
+        storage: new LocalMediaStorage(app.config.mediaRoot, 10 * 1024 * 1024),
+        limits: { maxMediaBytes: 10 * 1024 * 1024, maxTrackSeconds: 600, maxVideoSeconds: 600, minMediaSeconds: 1 },
+      });
+      const ctx = { logger: createLogger('silent'), heartbeat: () => undefined };
+      const register = async () => {
+        const res = await gql(app, REGISTER, { i: { mediaUri: 'inflight.mp4' } }, alice);
+        videoId = res.data!.registerVideo.video.id as string;
+        return (await app.repos.jobs.findById(res.data!.registerVideo.job.id as string))!;
+      };
+
+      // Control: the same handler stores the embedding when nobody deletes the video.
+      let job = await register();
+      await handler.run(job, ctx);
+      expect(await traces(app, videoId)).toMatchObject({ video: 1, embeddings: 1 });
+
+      job = await register();
+      deleteDuringEmbedding = true;
+      await handler.run(job, ctx);
+      expect(await traces(app, videoId)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      // The runner then marks the job done: its row went with the video, which must not throw.
+      await app.repos.jobs.succeed(job.id);
+      await app.repos.jobs.fail(job.id, 'x');
+      expect(await app.repos.jobs.findById(job.id)).toBeNull();
     });
 
     it('takes the video out of experiments with its tasks and votes; results count what remains', async () => {

@@ -79,7 +79,7 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
       await repos.embeddings.upsertVideoEmbedding(v.id, model.id, Array.from(q));
       videoIds.push(v.id);
     }
-    const videos = new VideoService(repos, prismaUnitOfWork(db.prisma), new LocalMediaStorage('/tmp/bgm-bench-media', 1e9), () => undefined);
+    const videos = new VideoService(repos, prismaUnitOfWork(db.prisma), new LocalMediaStorage('/tmp/bgm-bench-media', 1e9), () => undefined, 50);
     const suggestions = new SuggestionService(repos, videos, 50);
     const admin = { id: 'bench', roles: ['admin' as const] };
 

@@ -39,7 +39,7 @@ export function createServices(deps: {
   logger: Logger;
 }): Services {
   const { repos, uow, storage, limits, onEnqueued, logger } = deps;
-  const videos = new VideoService(repos, uow, storage, onEnqueued);
+  const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize);
   return {
     tracks: new TrackService(repos.tracks, limits.maxPageSize),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),

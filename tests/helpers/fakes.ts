@@ -80,6 +80,9 @@ export class FakeVideos implements VideoRepository {
     Object.assign(this.rows.find((v) => v.id === id)!, { status, ...fields });
     return Promise.resolve();
   }
+  listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number) {
+    return Promise.resolve(this.rows.filter((v) => v.ownerId === ownerId && (!status || v.status === status)).reverse().slice(0, take));
+  }
   lockById(id: string) {
     return this.findById(id);
   }

@@ -1,5 +1,7 @@
 import { IsOptional, Length, Matches } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { PageArgs } from '../common/args';
+import { MediaStatus } from '../common/enums.type';
 
 @InputType()
 export class RegisterVideoInput {
@@ -20,4 +22,16 @@ export class RegisterVideoInput {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'idempotencyKey: 1-128 characters of A-Z a-z 0-9 . _ : -' })
   idempotencyKey?: string | null;
+}
+
+@ArgsType()
+export class VideoListArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'Admins only: list this owner’s videos (default: the caller’s)' })
+  @IsOptional()
+  @Length(1, 256)
+  ownerId?: string | null;
+
+  @Field(() => MediaStatus, { nullable: true, description: 'Only videos in this status' })
+  @IsOptional()
+  status?: MediaStatus | null;
 }

@@ -1,4 +1,5 @@
 import type { Db, VideoRecord } from '../../db/prisma-types';
+import type { Cursor } from '../common/cursor';
 
 export interface NewVideo {
   ownerId: string;
@@ -14,6 +15,8 @@ export interface VideoRepository {
   lockIdempotencyKey(ownerId: string, key: string): Promise<void>;
   findByIdempotencyKey(ownerId: string, key: string): Promise<VideoRecord | null>;
   setStatus(id: string, status: VideoRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+  /** One owner's videos, newest first, after the cursor (keyset on createdAt, id). */
+  listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number, after?: Cursor): Promise<VideoRecord[]>;
   /** The video, its row locked until the transaction ends (a deletion and an embedding never interleave). */
   lockById(id: string): Promise<VideoRecord | null>;
   /**
@@ -58,6 +61,18 @@ export class PrismaVideoRepository implements VideoRepository {
 
   async setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
     await this.db.video.update({ where: { id }, data: { status, ...fields } });
+  }
+
+  listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number, after?: Cursor) {
+    return this.db.video.findMany({
+      where: {
+        ownerId,
+        ...(status ? { status } : {}),
+        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+    });
   }
 
   async lockById(id: string) {

@@ -1,9 +1,9 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { VideoRecord } from '../../db/prisma-types';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs } from '../common/args';
-import { RegisterVideoInput } from './video.input';
-import { DeleteVideoPayload, RegisterVideoPayload, Video } from './video.type';
+import { IdArgs, listComplexity } from '../common/args';
+import { RegisterVideoInput, VideoListArgs } from './video.input';
+import { DeleteVideoPayload, RegisterVideoPayload, Video, VideoConnection } from './video.type';
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -11,6 +11,12 @@ export class VideoResolver {
   @Query(() => Video, { description: 'A video of the caller (admins see all)' })
   video(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
     return ctx.services.videos.getVideo(ctx.principal, id);
+  }
+
+  @Authorized()
+  @Query(() => VideoConnection, { description: 'The caller’s videos, newest first (admins: any owner’s)', complexity: listComplexity })
+  videos(@Args() { first, after, ownerId, status }: VideoListArgs, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.videos.listVideos(ctx.principal, { ownerId, status }, first, after);
   }
 
   @Authorized('app')

@@ -1,8 +1,9 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
-import { conflict, notFound } from '../../common/errors';
+import { conflict, forbidden, notFound } from '../../common/errors';
 import type { Repositories, UnitOfWork } from '../../db/repositories';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { MediaStorage } from '../../storage/media-storage';
+import { checkPageSize, keysetPage, type Page } from '../common/page';
 
 export interface RegisterVideoInput {
   mediaUri: string;
@@ -28,6 +29,7 @@ export class VideoService {
     private readonly uow: UnitOfWork,
     private readonly storage: MediaStorage,
     private readonly onEnqueued: () => void,
+    private readonly maxPageSize: number,
   ) {}
 
   async registerVideo(principal: Principal | undefined, input: RegisterVideoInput): Promise<{ video: VideoRecord; job: JobRecord }> {
@@ -101,6 +103,20 @@ export class VideoService {
   /** Called with the id of every deleted video, after its rows and files are gone. */
   onDeleted(listener: (videoId: string) => Promise<void>): void {
     this.deletionListeners.push(listener);
+  }
+
+  /** The caller's videos, newest first; an admin may name another owner. */
+  async listVideos(
+    principal: Principal | undefined,
+    filter: { ownerId?: string | null; status?: VideoRecord['status'] | null },
+    first: number,
+    after?: string | null,
+  ): Promise<Page<VideoRecord>> {
+    const caller = requirePrincipal(principal);
+    const ownerId = filter.ownerId ?? caller.id;
+    if (ownerId !== caller.id && !isAdmin(caller)) throw forbidden('Only admins list the videos of another owner');
+    checkPageSize(first, this.maxPageSize);
+    return keysetPage(first, after, (take, cursor) => this.repos.videos.listByOwner(ownerId, filter.status ?? undefined, take, cursor));
   }
 
   /** A video is visible to its owner and to admins; to anyone else it does not exist. */

@@ -1,5 +1,6 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { MediaStatus } from '../common/enums.type';
+import { Connection } from '../common/connection.type';
 import { Job } from '../job/job.type';
 
 @ObjectType({ description: "A creator's video with its voice-over" })
@@ -55,3 +56,6 @@ export class DeleteVideoPayload {
   @Field(() => Int, { description: 'Stored media files deleted (a file another video or a track uses is kept)' })
   deletedFiles!: number;
 }
+
+@ObjectType()
+export class VideoConnection extends Connection(Video, 'Video') {}

@@ -7,7 +7,7 @@ const owner = { id: 'creator', roles: ['app' as const] };
 
 async function setup() {
   const { repos, uow } = fakeRepositories();
-  const videos = new VideoService(repos, uow, fakeStorage({ 'v.mp4': 'V' }), () => undefined);
+  const videos = new VideoService(repos, uow, fakeStorage({ 'v.mp4': 'V' }), () => undefined, 100);
   const service = new SuggestionService(repos, videos, 50);
   const { video } = await videos.registerVideo(owner, { mediaUri: 'v.mp4' });
   return { repos, service, video };

@@ -95,6 +95,9 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
 
 
 def load_checkpoint(path: str) -> dict:
+    # PyTorch 2.6+ loads with weights_only=True by default: the checkpoint must hold tensors and plain
+    # values only (the training record keeps the torch version as a str for this reason). 1.13's
+    # weights_only unpickler refuses floats, so the default is left to each version.
     return torch.load(path, map_location="cpu")
 
 
@@ -122,7 +125,7 @@ def main(argv=None) -> None:
         torch.manual_seed(args.seed)
         model = MRCMV(config_for_variant(args.variant))
         training = {"trained": False, "seed": args.seed, "variant": args.variant,
-                    "config": model.cfg.to_dict(), "torch": torch.__version__}
+                    "config": model.cfg.to_dict(), "torch": str(torch.__version__)}
         metrics = {}
         version = args.version or f"untrained-{args.variant}-seed{args.seed}"
     export_model(model, args.out, version, metrics, training)

@@ -120,7 +120,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
                         generator=torch.Generator().manual_seed(args.seed))
     log = {"args": vars(args), "config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(),
            "pseudoLabels": num_classes, "trainClips": len(train_set),
-           "testItems": len(test_set) if test_set else 0, "torch": torch.__version__,
+           "testItems": len(test_set) if test_set else 0, "torch": str(torch.__version__),
            "parameters": {"query": count_parameters(model.query), "bgm": count_parameters(model.bgm)},
            "epochs": []}
     log_path = os.path.join(args.out, "log.json")
@@ -147,7 +147,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
                 "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
                 "batchSize": args.batch_size, "weightDecay": args.weight_decay,
                 "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
-                "torch": torch.__version__}
+                "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
     torch.save({"config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(), "numClasses": num_classes,

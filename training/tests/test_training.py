@@ -63,3 +63,11 @@ def test_cli_small_data_knobs_reach_the_model_and_the_export(synthetic_dataset, 
     with open(os.path.join(model_dir, "manifest.json")) as fh:
         manifest = json.load(fh)
     assert manifest["training"]["config"]["n_heads"] == 2 and manifest["embeddingDim"] == 512
+
+
+def test_device_check_first_loss_is_deterministic_on_cpu(synthetic_dataset, tmp_path):
+    # The GPU check compares this loss between CPU and CUDA: it must not vary between runs.
+    from training.mrcmv.device_check import first_loss
+    a = first_loss(synthetic_dataset, str(tmp_path / "a"), "cpu")
+    b = first_loss(synthetic_dataset, str(tmp_path / "b"), "cpu")
+    assert a == b and a > 0

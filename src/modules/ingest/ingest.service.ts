@@ -50,7 +50,11 @@ export class IngestService {
       await Promise.all(fetched.map((uri) => this.storage.discard(uri)));
       throw err;
     }
-    const result = await this.uow.run(async ({ tracks, jobs }) => {
+    const result = await this.uow.run(async ({ tracks, jobs, videos }) => {
+      // A video deletion must not remove a stored file this batch is about to refer to (uploads
+      // are content-addressed, so a creator's upload and a catalog file can be the same file).
+      await videos.lockMedia(located.map((l) => l.media.uri));
+      for (const { media, index } of located) await this.storage.locate(media.uri, `tracks[${index}]`);
       const existing = new Map((await tracks.findByContentHashes(located.map((l) => l.hash))).map((t) => [t.contentHash, t]));
       const out: IngestResult = { created: [], duplicates: [] };
       const seen = new Map<string, TrackRecord>();

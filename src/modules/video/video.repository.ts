@@ -26,10 +26,11 @@ export interface VideoRepository {
    */
   deleteWithDependents(id: string): Promise<VideoDeletion>;
   /**
-   * Holds, until the transaction ends, a lock on a stored file's URI: a registration that is about
-   * to refer to the file and a deletion that is about to remove it take turns.
+   * Holds, until the transaction ends, a lock on each stored file's URI: a registration or an
+   * ingestion that is about to refer to a file and a deletion that is about to remove it take
+   * turns. Locks are taken in sorted order, so two callers never wait on each other in a cycle.
    */
-  lockMedia(uri: string): Promise<void>;
+  lockMedia(uris: readonly string[]): Promise<void>;
   /** Whether any video or track still refers to this stored file. */
   isMediaReferenced(uri: string): Promise<boolean>;
 }
@@ -90,8 +91,10 @@ export class PrismaVideoRepository implements VideoRepository {
     return { experiments, votes, jobs };
   }
 
-  async lockMedia(uri: string) {
-    await this.db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`media:${uri}`}, 0))::text`;
+  async lockMedia(uris: readonly string[]) {
+    for (const uri of [...new Set(uris)].sort()) {
+      await this.db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`media:${uri}`}, 0))::text`;
+    }
   }
 
   async isMediaReferenced(uri: string) {

@@ -40,7 +40,7 @@ export class VideoService {
     const voiceOverUri = voice?.uri ?? null;
     const result = await this.uow.run(async ({ videos, jobs }) => {
       // A deletion of another video that used the same file must not remove it under this one.
-      for (const uri of [media.uri, voiceOverUri]) if (uri) await videos.lockMedia(uri);
+      await videos.lockMedia(voiceOverUri ? [media.uri, voiceOverUri] : [media.uri]);
       await this.storage.locate(media.uri, 'mediaUri');
       if (voiceOverUri) await this.storage.locate(voiceOverUri, 'voiceOverUri');
       if (key) {
@@ -89,7 +89,7 @@ export class VideoService {
     for (const uri of new Set([video.mediaUri, video.voiceOverUri])) {
       if (!uri) continue;
       const removedFile = await this.uow.run(async ({ videos }) => {
-        await videos.lockMedia(uri);
+        await videos.lockMedia([uri]);
         if (await videos.isMediaReferenced(uri)) return false;
         await this.storage.discard(uri);
         return true;

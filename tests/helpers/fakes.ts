@@ -3,7 +3,7 @@ import type { Repositories, UnitOfWork } from '../../src/db/repositories';
 import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/prisma-types';
 import type { JobRepository } from '../../src/modules/job/job.repository';
 import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
-import type { NewTrack, TrackRepository, TrackWithLicenses } from '../../src/modules/track/track.repository';
+import type { NewTrack, TrackMetadata, TrackRepository, TrackWithLicenses } from '../../src/modules/track/track.repository';
 import type { NewVideo, VideoRepository } from '../../src/modules/video/video.repository';
 import type { MediaStorage, StoredMedia } from '../../src/storage/media-storage';
 import { badInput } from '../../src/common/errors';
@@ -38,6 +38,9 @@ export class FakeTracks implements TrackRepository {
     const t = this.rows.find((r) => r.id === id)!;
     t.retiredAt = retired ? new Date() : null;
     return Promise.resolve(t);
+  }
+  updateMetadata(id: string, fields: TrackMetadata) {
+    return Promise.resolve(Object.assign(this.rows.find((r) => r.id === id)!, fields));
   }
   idsMissingEmbedding(_modelVersionId: string, take: number, afterId?: string) {
     const ids = this.rows.filter((t) => !t.retiredAt).map((t) => t.id).sort();

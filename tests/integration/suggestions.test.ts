@@ -89,6 +89,36 @@ describe.each(MODES)('suggestBgm', (mode) => {
       expect(await app.db.prisma.trackEmbedding.count({ where: { trackId: trackIds.near! } })).toBe(1);
     });
 
+    it('updateTrack changes what the mood and bpm filters let through, on the next query', async () => {
+      const admin = await tokenFor(app, 'admin');
+      const FILTERED = `query($videoId: ID!, $filter: SuggestionFilterInput) {
+        suggestBgm(videoId: $videoId, first: 10, filter: $filter) { suggestions { track { title } } } }`;
+      const titles = async (filter: Record<string, unknown>) =>
+        (await gql(app, FILTERED, { videoId, filter }, appToken)).data!.suggestBgm.suggestions.map((s: any) => s.track.title);
+      const UPDATE = `mutation($id: ID!, $input: UpdateTrackInput!) { updateTrack(id: $id, input: $input) { title moods bpm tags } }`;
+      expect(await titles({ moods: ['calm'] })).toEqual([]);
+
+      const updated = await gql(app, UPDATE, { id: trackIds.mid, input: { moods: ['calm'], bpm: 90 } }, admin);
+      expect(updated.errors).toBeUndefined();
+      // Only the given fields change.
+      expect(updated.data!.updateTrack).toEqual({ title: 'mid', moods: ['calm'], bpm: 90, tags: [] });
+      expect(await titles({ moods: ['calm'] })).toEqual(['mid']);
+      expect(await titles({ bpmMin: 80, bpmMax: 100 })).toEqual(['mid']);
+      await gql(app, UPDATE, { id: trackIds.mid, input: { clearBpm: true } }, admin);
+      expect(await titles({ bpmMin: 80, bpmMax: 100 })).toEqual([]);
+
+      // Admins only; bad input names its field and changes nothing.
+      const before = await app.db.prisma.track.findUniqueOrThrow({ where: { id: trackIds.mid! } });
+      expect(codes(await gql(app, UPDATE, { id: trackIds.mid, input: { title: 'x' } }, appToken))).toEqual(['FORBIDDEN']);
+      for (const input of [{}, { title: '' }, { bpm: 1000 }, { moods: ['m'.repeat(65)] }, { bpm: 90, clearBpm: true }]) {
+        expect(codes(await gql(app, UPDATE, { id: trackIds.mid, input }, admin))).toEqual(['BAD_USER_INPUT']);
+      }
+      const missing = '00000000-0000-4000-8000-000000000000';
+      expect(codes(await gql(app, UPDATE, { id: missing, input: { title: 'x' } }, admin))).toEqual(['NOT_FOUND']);
+      const after = await app.db.prisma.track.findUniqueOrThrow({ where: { id: trackIds.mid! } });
+      expect({ ...after, updatedAt: null }).toEqual({ ...before, updatedAt: null });
+    });
+
     it('bounds first and hides other owners’ videos', async () => {
       expect(codes(await gql(app, SUGGEST, { videoId, first: 51 }, appToken))).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(app, SUGGEST, { videoId, first: 5 }))).toEqual(['UNAUTHENTICATED']);

@@ -3,6 +3,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Resolver } f
 import type { GraphQLContext } from '../../graphql/context';
 import { IdArgs } from '../common/args';
 import { LicenseInput } from '../ingest/ingest.input';
+import { UpdateTrackInput } from '../track/track.input';
 import { License, Track } from '../track/track.type';
 
 @ArgsType()
@@ -31,6 +32,12 @@ export class CatalogAdminResolver {
       validFrom: license.validFrom ?? undefined,
       validTo: license.validTo ?? null,
     });
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, { description: 'Changes a track’s title, artist, tags, moods or bpm; suggestions filter on them at once' })
+  updateTrack(@Args() { id }: IdArgs, @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput, @Ctx() ctx: GraphQLContext) {
+    return ctx.services.catalog.updateTrack(ctx.principal, id, input);
   }
 
   @Authorized('admin')

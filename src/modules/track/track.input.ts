@@ -1,5 +1,5 @@
-import { IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, InputType } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
+import { Field, Float, InputType } from 'type-graphql';
 import { MediaStatus } from '../common/enums.type';
 
 @InputType({ description: 'Catalog filter; all given conditions must hold' })
@@ -29,4 +29,38 @@ export class TrackFilterInput {
 
   @Field({ nullable: true, defaultValue: false, description: 'Also list retired tracks' })
   includeRetired?: boolean;
+}
+
+@InputType({ description: 'Catalog metadata to change; omitted fields stay as they are (the bounds of ingestTracks)' })
+export class UpdateTrackInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 300)
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 300)
+  artist?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the tags' })
+  @IsOptional()
+  @ArrayMaxSize(32)
+  @Length(1, 64, { each: true })
+  tags?: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Replaces the moods (suggestBgm filters on them)' })
+  @IsOptional()
+  @ArrayMaxSize(32)
+  @Length(1, 64, { each: true })
+  moods?: string[] | null;
+
+  @Field(() => Float, { nullable: true, description: 'Beats per minute (suggestBgm filters on it)' })
+  @IsOptional()
+  @Min(20)
+  @Max(400)
+  bpm?: number | null;
+
+  @Field({ nullable: true, defaultValue: false, description: 'Forget the bpm (bpm must then be omitted)' })
+  clearBpm?: boolean;
 }

@@ -48,6 +48,16 @@ export interface TrackRepository {
   /** Whether some READY live track has no embedding for the model (false: the model covers the catalog). */
   anyReadyMissingEmbedding(modelVersionId: string): Promise<boolean>;
   setRetired(id: string, retired: boolean): Promise<TrackWithLicenses>;
+  updateMetadata(id: string, fields: TrackMetadata): Promise<TrackWithLicenses>;
+}
+
+/** What catalog admins may change after ingestion; undefined leaves a field as it is. */
+export interface TrackMetadata {
+  title?: string;
+  artist?: string;
+  tags?: string[];
+  moods?: string[];
+  bpm?: number | null;
 }
 
 export class PrismaTrackRepository implements TrackRepository {
@@ -122,6 +132,10 @@ export class PrismaTrackRepository implements TrackRepository {
 
   setRetired(id: string, retired: boolean) {
     return this.db.track.update({ where: { id }, data: { retiredAt: retired ? new Date() : null }, include: { licenses: true } });
+  }
+
+  updateMetadata(id: string, fields: TrackMetadata) {
+    return this.db.track.update({ where: { id }, data: fields, include: { licenses: true } });
   }
 
   create({ license, ...track }: NewTrack) {

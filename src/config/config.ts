@@ -54,6 +54,7 @@ const envSchema = z.object({
   ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   JOB_RETENTION_DAYS: int(1, 3650).default(30),
   PREVIEW_RENDER_CONCURRENCY: int(1, 16).default(2),
+  PREVIEW_CACHE_MAX_AGE_HOURS: int(1, 8760).default(168),
   INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: int(1, 64).default(1),
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
@@ -91,6 +92,8 @@ export interface AppConfig {
   demoCatalog: boolean;
   /** Rater preview renders (ffmpeg) at once per API process. */
   previewRenderConcurrency: number;
+  /** Rendered rater previews older than this are deleted (hourly sweep at most). */
+  previewCacheMaxAgeHours: number;
   /**
    * concurrency: embed-track jobs at once per worker process; videoConcurrency: embed-video jobs,
    * on their own consumer so that a catalog backlog never delays new videos. The re-embed fan-out
@@ -164,6 +167,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',
     demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
     previewRenderConcurrency: e.PREVIEW_RENDER_CONCURRENCY,
+    previewCacheMaxAgeHours: e.PREVIEW_CACHE_MAX_AGE_HOURS,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       videoConcurrency: e.WORKER_VIDEO_CONCURRENCY,

@@ -102,7 +102,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
     });
   }
 
-  if (deps.graphql) mountRaterRoutes(app, { config, services, logger });
+  const stopRaterRoutes = deps.graphql ? mountRaterRoutes(app, { config, services, logger }) : undefined;
   if (deps.graphql && deps.storage) mountUploadRoutes(app, authenticator, deps.storage);
 
   if (apollo) app.use(
@@ -138,6 +138,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
     /** Stops taking requests (readiness goes 503), lets in-flight ones finish, closes the server. */
     stop: async () => {
       accepting = false;
+      await stopRaterRoutes?.();
       if (apollo) await apollo.stop();
       else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

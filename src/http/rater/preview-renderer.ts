@@ -66,6 +66,34 @@ export class PreviewRenderer {
     await fs.promises.rm(this.videoDir(videoId), { recursive: true, force: true });
   }
 
+  /**
+   * Deletes previews rendered more than maxAgeMs ago (and renders a crash left half-written), then
+   * the video folders left empty: the cache would otherwise only grow. A preview asked for again
+   * is rendered again. Returns how many files went.
+   */
+  async evictOlderThan(maxAgeMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    const videos = await fs.promises.readdir(this.cacheDir, { withFileTypes: true }).catch(() => []);
+    for (const video of videos) {
+      if (!video.isDirectory()) continue;
+      const dir = path.join(this.cacheDir, video.name);
+      const files = await fs.promises.readdir(dir);
+      let kept = files.length;
+      for (const name of files) {
+        const file = path.join(dir, name);
+        const stat = await fs.promises.stat(file).catch(() => undefined);
+        if (stat && now - stat.mtimeMs > maxAgeMs) {
+          await fs.promises.rm(file, { force: true });
+          removed++;
+          kept--;
+        }
+      }
+      // Not recursive: a render that started meanwhile keeps its folder (rmdir fails, fine).
+      if (kept === 0) await fs.promises.rmdir(dir).catch(() => undefined);
+    }
+    return removed;
+  }
+
   private videoDir(videoId: string): string {
     if (!/^[0-9a-f-]{36}$/i.test(videoId)) throw new RangeError(`not a video id: ${videoId}`);
     return path.join(this.cacheDir, videoId);

@@ -3,6 +3,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { resolveJwtSecret } from '../../auth/secret';
 import { AppError, ErrorCode } from '../../common/errors';
 import type { Logger } from '../../common/logger';
+import { startPeriodic } from '../../common/periodic';
 import { projectRoot } from '../../common/paths';
 import type { AppConfig } from '../../config/config';
 import type { Services } from '../../services';
@@ -33,7 +34,7 @@ const PAGE_HEADERS: Record<string, string> = {
  * Preview URLs carry a short-lived HMAC signature instead of the bearer token, which media
  * elements cannot send; a bad or expired signature gets 403.
  */
-export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
+export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): () => Promise<void> {
   const { config, services, logger } = deps;
   const links = services.preferences.links;
   links.useSecret(resolveJwtSecret(config.auth.secret, config.dataDir));
@@ -41,6 +42,16 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
     maxConcurrent: config.previewRenderConcurrency,
   });
   services.videos.onDeleted((videoId) => renderer.purge(videoId));
+  const maxAgeMs = config.previewCacheMaxAgeHours * 3_600_000;
+  const stopEviction = startPeriodic(
+    'preview cache eviction',
+    async () => {
+      const removed = await renderer.evictOlderThan(maxAgeMs);
+      if (removed > 0) logger.info({ removed }, 'old rater previews deleted');
+    },
+    Math.min(maxAgeMs / 4, 3_600_000),
+    logger,
+  );
 
   app.get('/rater/preview/:taskId/:side', async (req: Request<{ taskId: string; side: string }>, res: Response) => {
     const { taskId, side } = req.params;
@@ -74,4 +85,5 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): void {
     },
     express.static(PUBLIC_DIR(), { index: 'index.html', maxAge: 0 }),
   );
+  return stopEviction;
 }

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { App } from '../../src/app';
 import { createLogger } from '../../src/common/logger';
-import { readDatasetManifest } from '../../src/dataset/dataset-manifest';
-import { PRESETS } from '../../src/dataset/presets';
-import type { EvaluationReport } from '../../src/evaluation/evaluate';
-import { medianRank, recallAt } from '../../src/evaluation/metrics';
-import { evaluateAblationSeed, poolAblation, prepareAblationSeed, runPythonModule, type AblationSeed } from '../../src/evaluation/voice-ablation';
+import { readDatasetManifest } from '../../lab/dataset/dataset-manifest';
+import { PRESETS } from '../../lab/dataset/presets';
+import type { EvaluationReport } from '../../lab/evaluation/evaluate';
+import { medianRank, recallAt } from '../../lab/evaluation/ranking-metrics';
+import { evaluateAblationSeed, poolAblation, prepareAblationSeed, runPythonModule, type AblationSeed } from '../../lab/evaluation/voice-ablation';
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
@@ -16,9 +16,9 @@ import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers
 
 /**
  * Issue 6, end to end, on two seeds of the small preset (60 videos over 14 tracks each, its
- * audible voice delivery: src/dataset/presets.ts PRESET_KNOBS): per seed, generate, export, train
+ * audible voice delivery: lab/dataset/presets.ts PRESET_KNOBS): per seed, generate, export, train
  * a tiny MRCMV and the visual-only baseline (cmmr) with the same budget and recipe
- * (src/evaluation/voice-ablation.ts), evaluate both through the serving code; then serve the first
+ * (lab/evaluation/voice-ablation.ts), evaluate both through the serving code; then serve the first
  * seed's MRCMV through the app (ingest the tracks, register the test videos with their
  * voice-overs, wait for READY, ask suggestBgm) and compare.
  *
@@ -26,11 +26,11 @@ import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers
  *
  * What is asserted, and why (docs/RESULTS.md, "End-to-end test"):
  * - the whole pipeline runs (dataset, export, probe, trainings, ONNX export, ingestion, READY
- *   videos, suggestBgm over every track); suggestBgm ranks like src/evaluation (same top-1 for
+ *   videos, suggestBgm over every track); suggestBgm ranks like lab/evaluation (same top-1 for
  *   >= 90 % of the videos), so the offline figures are the served ones; served R@10 > 50 %.
  * - the model without the voice-over does clearly worse. One seed has 23 test videos, too few for
  *   recall gaps of 10-20 points to mean much, so the test videos of both seeds (46) are pooled
- *   and compared per video (paired tests, src/evaluation/paired-comparison.ts): on the paper's
+ *   and compared per video (paired tests, lab/evaluation/paired-comparison.ts): on the paper's
  *   protocol (each test video's own 32 s music segment among its seed's test segments) MRCMV
  *   ranks the truth better with one-sided Wilcoxon p < BENCH_E2E_MAX_SEG_P (0.01), leads in R@10
  *   by >= BENCH_E2E_MIN_SEG_LEAD (15) points and has the lower median in every seed; on the
@@ -139,7 +139,7 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
     if (REQUIRE_LEARNING) expect(recallAt(ranks(0, 'rank'), 3) - recallAt(ranks(1, 'rank'), 3)).toBeGreaterThanOrEqual(MIN_LEAD_R3);
   }, 600_000);
 
-  it('serves the trained MRCMV through the app: suggestBgm ranks as src/evaluation does', async () => {
+  it('serves the trained MRCMV through the app: suggestBgm ranks as lab/evaluation does', async () => {
     const { seed, datasetDir, models } = runs[0]!;
     const report = reports[0]!.report;
     app = await env.start({ MODEL_DIR: models.full, RUN_JOBS: 'true', MAX_TRACK_SECONDS: '1200', INFERENCE_THREADS: '2', INFERENCE_INTRA_OP_THREADS: '1' });
@@ -182,7 +182,7 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
       if (titles[0] === report.models[0]!.perQuery[i]!.top1) agree++;
     }
     const served = { 'R@1': recallAt(ranks, 1), 'R@3': recallAt(ranks, 3), 'R@10': recallAt(ranks, 10) };
-    process.stderr.write(`benchmark e2e served (seed ${seed}): ${JSON.stringify(served)}; top-1 agrees with src/evaluation on ${agree}/${test.length}\n`);
+    process.stderr.write(`benchmark e2e served (seed ${seed}): ${JSON.stringify(served)}; top-1 agrees with lab/evaluation on ${agree}/${test.length}\n`);
     // The evaluation code and the serving path rank the same way (same features, same best-window rule).
     expect(agree).toBeGreaterThanOrEqual(Math.ceil(0.9 * test.length));
     expect(new Set(ranks.filter(Number.isFinite)).size).toBeGreaterThan(1);

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { readDatasetManifest, type ManifestItem } from '../dataset/dataset-manifest';
 import { mapPool } from '../dataset/worker-pool';
-import type { Embedder } from '../inference/embedder';
-import type { ModelFolder } from '../inference/model-manifest';
-import { queryFeatures, trackFeatures } from './features';
-import { bestWindowScore, chanceRecallAt, cosine, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './metrics';
+import type { Embedder } from '../../src/inference/embedder';
+import type { ModelFolder } from '../../src/inference/model-manifest';
+import { queryFeatures, trackFeatures } from './serving-inputs';
+import { bestWindowScore, chanceRecallAt, cosine, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './ranking-metrics';
 import { comparePairedRanks, type PairedComparison } from './paired-comparison';
 
 /**

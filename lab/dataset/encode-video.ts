@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mediaBinaries, type MediaBinaries } from '../media/ffmpeg-binary';
+import { mediaBinaries, type MediaBinaries } from '../../src/media/ffmpeg-binary';
 
 export interface EncodeOptions {
   outFile: string;

@@ -1,6 +1,6 @@
-import { mediaBinaries, type MediaBinaries } from '../media/ffmpeg-binary';
-import { SAFE_INPUT_ARGS, safeInput } from '../media/ffmpeg-input';
-import { runProcess } from '../media/run-process';
+import { mediaBinaries, type MediaBinaries } from '../../src/media/ffmpeg-binary';
+import { SAFE_INPUT_ARGS, safeInput } from '../../src/media/ffmpeg-input';
+import { runProcess } from '../../src/media/run-process';
 
 /** Container and stream tags of an audio file, keys lower-cased (Vorbis comments vary in case). */
 export async function readTrackTags(filePath: string, binaries: MediaBinaries = mediaBinaries()): Promise<Record<string, string>> {

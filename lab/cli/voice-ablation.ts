@@ -3,21 +3,21 @@
  * Issue 6's question over many seeds: does the model without the voice-over (cmmr) do worse than
  * MRCMV on the small preset? Per seed: dataset, export, both trainings (the end-to-end test's
  * recipe), evaluation through the serving code; then the per-video ranks of all seeds pooled into
- * paired tests (src/evaluation/paired-comparison.ts). About 3 minutes per seed on 2 cores; with
+ * paired tests (lab/evaluation/paired-comparison.ts). About 3 minutes per seed on 2 cores; with
  * --work, finished stages are reused.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../src/common/logger';
-import type { EvaluationReport } from '../src/evaluation/evaluate';
-import { medianRank, recallAt } from '../src/evaluation/metrics';
-import type { PairedComparison } from '../src/evaluation/paired-comparison';
-import { evaluateAblationSeed, poolAblation, prepareAblationSeed } from '../src/evaluation/voice-ablation';
-import { OnnxEmbedder } from '../src/inference/embedder';
-import { OnnxPool } from '../src/inference/onnx-pool';
-import { machine } from './bench-utils';
+import { createLogger } from '../../src/common/logger';
+import type { EvaluationReport } from '../evaluation/evaluate';
+import { medianRank, recallAt } from '../evaluation/ranking-metrics';
+import type { PairedComparison } from '../evaluation/paired-comparison';
+import { evaluateAblationSeed, poolAblation, prepareAblationSeed } from '../evaluation/voice-ablation';
+import { OnnxEmbedder } from '../../src/inference/embedder';
+import { OnnxPool } from '../../src/inference/onnx-pool';
+import { machine } from '../../bench/bench-utils';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
-import { hertzToMel } from '../features/mel-matrix';
-import { logMelSpectrogram, VGGISH_PARAMS, type LogMel } from '../features/vggish-logmel';
+import { hertzToMel } from '../../src/features/mel-matrix';
+import { logMelSpectrogram, VGGISH_PARAMS, type LogMel } from '../../src/features/vggish-logmel';
 
 /**
  * Properties measured from the audio itself (no hand labels), which the generator's rules

@@ -1,8 +1,8 @@
-import { planItems } from '../../../src/dataset/dataset-plan';
-import { encodeNpy } from '../../../src/dataset/npy';
-import { TEST_FRACTION } from '../../../src/dataset/presets';
-import { Rng } from '../../../src/dataset/prng';
-import { mapPool } from '../../../src/dataset/worker-pool';
+import { planItems } from '../../../lab/dataset/dataset-plan';
+import { encodeNpy } from '../../../lab/dataset/npy';
+import { TEST_FRACTION } from '../../../lab/dataset/presets';
+import { Rng } from '../../../lab/dataset/prng';
+import { mapPool } from '../../../lab/dataset/worker-pool';
 
 describe('planItems', () => {
   const tracks = [300, 200, 45, 120, 250, 90];

@@ -3,7 +3,7 @@
  * dataset:make. Usage: npm run dataset:export -- --dataset DIR --out DIR [--frame-size 64] [--concurrency 2]
  */
 import { parseArgs } from 'node:util';
-import { exportDataset } from '../src/dataset/export-dataset';
+import { exportDataset } from '../dataset/export-dataset';
 import { intFlag } from './cli-flags';
 
 

@@ -1,7 +1,7 @@
-import type { EvaluationReport, ModelEvaluation } from '../../../src/evaluation/evaluate';
-import { summarize } from '../../../src/evaluation/metrics';
-import { comparePairedRanks } from '../../../src/evaluation/paired-comparison';
-import { formatTable } from '../../../src/evaluation/report';
+import type { EvaluationReport, ModelEvaluation } from '../../../lab/evaluation/evaluate';
+import { summarize } from '../../../lab/evaluation/ranking-metrics';
+import { comparePairedRanks } from '../../../lab/evaluation/paired-comparison';
+import { formatTable } from '../../../lab/evaluation/report';
 
 function model(variant: string, ranks: number[], segmentRanks: number[]): ModelEvaluation {
   return {

@@ -1,18 +1,18 @@
 /**
  * Table-1-style evaluation of exported model folders on a dataset made by dataset:make, through
- * the serving code (src/evaluation). Usage:
+ * the serving code (lab/evaluation). Usage:
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
  * Several --model flags share one decoding pass over the dataset (one table row each).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../src/common/logger';
-import { evaluateModels, type CandidateSet, type SplitName } from '../src/evaluation/evaluate';
-import { formatTable } from '../src/evaluation/report';
-import { OnnxEmbedder } from '../src/inference/embedder';
-import { readModelFolder } from '../src/inference/model-manifest';
-import { OnnxPool } from '../src/inference/onnx-pool';
+import { createLogger } from '../../src/common/logger';
+import { evaluateModels, type CandidateSet, type SplitName } from '../evaluation/evaluate';
+import { formatTable } from '../evaluation/report';
+import { OnnxEmbedder } from '../../src/inference/embedder';
+import { readModelFolder } from '../../src/inference/model-manifest';
+import { OnnxPool } from '../../src/inference/onnx-pool';
 import { intFlag } from './cli-flags';
 
 

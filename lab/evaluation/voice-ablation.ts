@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../common/paths';
+import { projectRoot } from '../../src/common/paths';
 import { exportDataset } from '../dataset/export-dataset';
 import { makeDataset } from '../dataset/make-dataset';
 import { PRESET_KNOBS, PRESETS } from '../dataset/presets';
-import type { Embedder } from '../inference/embedder';
-import { readModelFolder } from '../inference/model-manifest';
+import type { Embedder } from '../../src/inference/embedder';
+import { readModelFolder } from '../../src/inference/model-manifest';
 import { evaluateModels, type EvaluationReport } from './evaluate';
 import { comparePairedRanks, type PairedComparison } from './paired-comparison';
 

@@ -1,4 +1,4 @@
-import { binomialUpperTail, wilcoxonSignedRank } from '../common/hypothesis-tests';
+import { binomialUpperTail, wilcoxonSignedRank } from '../../src/common/hypothesis-tests';
 
 /**
  * Whether model A ranks the ground truth better than model B on the same queries. With a few

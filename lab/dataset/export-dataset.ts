@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { logMelSpectrogram } from '../features/vggish-logmel';
-import { decodeAudio } from '../media/decode-audio';
-import { probeMedia } from '../media/probe';
+import { logMelSpectrogram } from '../../src/features/vggish-logmel';
+import { decodeAudio } from '../../src/media/decode-audio';
+import { probeMedia } from '../../src/media/probe';
 import { decodeAllFrames } from './decode-all-frames';
 import { readDatasetManifest, type ManifestItem, type ManifestTrack } from './dataset-manifest';
 import { encodeNpy } from './npy';

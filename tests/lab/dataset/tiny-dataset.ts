@@ -3,10 +3,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_KNOBS } from '../../../src/dataset/generation-rule';
-import { makeDataset } from '../../../src/dataset/make-dataset';
-import { PRESETS } from '../../../src/dataset/presets';
-import { readLicenseMap } from '../../../src/dataset/track-license';
+import { DEFAULT_KNOBS } from '../../../lab/dataset/generation-rule';
+import { makeDataset } from '../../../lab/dataset/make-dataset';
+import { PRESETS } from '../../../lab/dataset/presets';
+import { readLicenseMap } from '../../../lab/dataset/track-license';
 import { resolveMediaBinaries } from '../../../src/media/ffmpeg-binary';
 
 /** A music folder of two synthetic 24 s "tracks" (fast, bright and loud vs slow, dull and soft). */

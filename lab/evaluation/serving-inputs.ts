@@ -1,9 +1,9 @@
-import { clipPatches, CLIP_SECONDS, musicWindows } from '../features/clip';
-import { logMelSpectrogram } from '../features/vggish-logmel';
-import type { QueryClip } from '../inference/embedder';
-import { decodeAudio } from '../media/decode-audio';
-import { decodeClipFrames } from '../media/decode-frames';
-import { probeMedia } from '../media/probe';
+import { clipPatches, CLIP_SECONDS, musicWindows } from '../../src/features/clip';
+import { logMelSpectrogram } from '../../src/features/vggish-logmel';
+import type { QueryClip } from '../../src/inference/embedder';
+import { decodeAudio } from '../../src/media/decode-audio';
+import { decodeClipFrames } from '../../src/media/decode-frames';
+import { probeMedia } from '../../src/media/probe';
 
 /**
  * The model inputs of the serving path, computed by the serving code: a track is cut into 32 s

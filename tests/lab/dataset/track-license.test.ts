@@ -1,6 +1,6 @@
-import { holderName, parseDebianCopyright } from '../../../src/dataset/debian-copyright';
-import { licenseFromProse, licenseFromTag } from '../../../src/dataset/license-names';
-import { resolveTrackLicense } from '../../../src/dataset/track-license';
+import { holderName, parseDebianCopyright } from '../../../lab/dataset/debian-copyright';
+import { licenseFromProse, licenseFromTag } from '../../../lab/dataset/license-names';
+import { resolveTrackLicense } from '../../../lab/dataset/track-license';
 
 // Excerpts of real /usr/share/doc/*/copyright files (prose style) and a DEP-5 one.
 const SINGULARITY = `It was downloaded from https://code.google.com/p/endgame-singularity/

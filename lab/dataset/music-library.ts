@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { decodeAudio } from '../media/decode-audio';
-import { MediaError } from '../media/media-error';
-import { probeMedia } from '../media/probe';
+import { decodeAudio } from '../../src/media/decode-audio';
+import { MediaError } from '../../src/media/media-error';
+import { probeMedia } from '../../src/media/probe';
 import { readPackageLicense } from './debian-copyright';
 import { analyzeMusic, type MusicAnalysis } from './music-properties';
 import type { Rng } from './prng';

@@ -1,4 +1,4 @@
-import { runProcess } from '../media/run-process';
+import { runProcess } from '../../src/media/run-process';
 import { readWav, type MonoPcm } from './wav';
 
 export const ESPEAK_BINARY = process.env.ESPEAK_PATH ?? 'espeak-ng';

@@ -4,7 +4,7 @@ import {
   estimateTempo,
   segmentProperties,
   SILENCE_DB,
-} from '../../../src/dataset/music-properties';
+} from '../../../lab/dataset/music-properties';
 
 const SR = 16_000;
 

@@ -1,4 +1,4 @@
-import { bestWindowScore, chanceRecallAt, cosine, euclidean, medianRank, rankOf, recallAt, summarize } from '../../../src/evaluation/metrics';
+import { bestWindowScore, chanceRecallAt, cosine, euclidean, medianRank, rankOf, recallAt, summarize } from '../../../lab/evaluation/ranking-metrics';
 
 describe('rankOf', () => {
   it('is 1 + the number of candidates that score higher', () => {

@@ -1,9 +1,9 @@
-import { assertDecoded, assertNotCutShort } from '../media/decode-failure';
-import { frameFilter, type FrameFit } from '../media/decode-frames';
-import { mediaBinaries, type MediaBinaries } from '../media/ffmpeg-binary';
-import { SAFE_INPUT_ARGS, safeInput } from '../media/ffmpeg-input';
-import { MediaError, MediaErrorCode } from '../media/media-error';
-import { runProcess } from '../media/run-process';
+import { assertDecoded, assertNotCutShort } from '../../src/media/decode-failure';
+import { frameFilter, type FrameFit } from '../../src/media/decode-frames';
+import { mediaBinaries, type MediaBinaries } from '../../src/media/ffmpeg-binary';
+import { SAFE_INPUT_ARGS, safeInput } from '../../src/media/ffmpeg-input';
+import { MediaError, MediaErrorCode } from '../../src/media/media-error';
+import { runProcess } from '../../src/media/run-process';
 
 export interface AllFramesOptions {
   width?: number;

@@ -5,14 +5,14 @@
  *     [--tracks N] [--min-seconds S] [--max-seconds S] [--license-from PACKAGE] [--license-map FILE]
  *     [--voice-strength X] [--voice-noise X] [--video-strength X] [--video-noise X]
  *     [--voice-gain-range DB] [--voice-max-gap-beats N] [--voice-level-lines true|false]
- *   Knob defaults are the preset's (src/dataset/presets.ts PRESET_KNOBS).
+ *   Knob defaults are the preset's (lab/dataset/presets.ts PRESET_KNOBS).
  *     [--concurrency N] [--force]
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DELIVERY } from '../src/dataset/generation-rule';
-import { makeDataset } from '../src/dataset/make-dataset';
-import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS } from '../src/dataset/presets';
-import { readLicenseMap } from '../src/dataset/track-license';
+import { DEFAULT_DELIVERY } from '../dataset/generation-rule';
+import { makeDataset } from '../dataset/make-dataset';
+import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS } from '../dataset/presets';
+import { readLicenseMap } from '../dataset/track-license';
 
 function numberFlag(name: string, raw: string | undefined, fallback: number, [min, max]: readonly [number, number], integer = false): number {
   if (raw === undefined) return fallback;

@@ -1,6 +1,6 @@
 import { modelLabel, type EvaluationReport } from './evaluate';
 import type { PairedComparison } from './paired-comparison';
-import { RECALL_KS } from './metrics';
+import { RECALL_KS } from './ranking-metrics';
 
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 

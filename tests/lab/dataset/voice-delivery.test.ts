@@ -1,6 +1,6 @@
-import { DEFAULT_DELIVERY, DEFAULT_KNOBS, type SegmentDrivers } from '../../../src/dataset/generation-rule';
-import { Rng } from '../../../src/dataset/prng';
-import { makeVoiceOver, VOICE_SAMPLE_RATE, type Synthesize } from '../../../src/dataset/voice-over';
+import { DEFAULT_DELIVERY, DEFAULT_KNOBS, type SegmentDrivers } from '../../../lab/dataset/generation-rule';
+import { Rng } from '../../../lab/dataset/prng';
+import { makeVoiceOver, VOICE_SAMPLE_RATE, type Synthesize } from '../../../lab/dataset/voice-over';
 
 /** espeak-ng stand-in: a 1 s tone whose level depends on the text, as real voices and texts do. */
 const synth: Synthesize = (text) => {

@@ -1,4 +1,4 @@
-import { comparePairedRanks } from '../../../src/evaluation/paired-comparison';
+import { comparePairedRanks } from '../../../lab/evaluation/paired-comparison';
 
 describe('comparePairedRanks', () => {
   it('counts the queries where the first model ranks the truth better, worse or the same', () => {

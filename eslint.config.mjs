@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', 'training/**', '*.config.js', 'eslint.config.mjs', 'scripts/*.js', 'training/**/*.js'] },
@@ -27,4 +28,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
+  // Formatting is Prettier's (npm run lint runs prettier --check); turn off the stylistic rules it owns.
+  prettier,
 );

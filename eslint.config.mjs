@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', 'training/**', '*.config.js', 'eslint.config.mjs', 'scripts/*.js', 'training/**/*.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'src/generated/**',
+      'node_modules/**',
+      'training/**',
+      '*.config.js',
+      'eslint.config.mjs',
+      'scripts/*.js',
+      'training/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

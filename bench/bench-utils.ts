@@ -26,7 +26,10 @@ export function benchModelDir(given?: string): string {
   const bundled = path.join(projectRoot(), 'models', 'default');
   if (fs.existsSync(path.join(bundled, 'manifest.json'))) return bundled;
   const out = path.join(os.tmpdir(), 'bgm-bench-model');
-  execFileSync('/usr/bin/python3', ['-m', 'training.mrcmv.export', '--out', out, '--seed', '1'], { cwd: projectRoot(), stdio: 'pipe' });
+  execFileSync('/usr/bin/python3', ['-m', 'training.mrcmv.export', '--out', out, '--seed', '1'], {
+    cwd: projectRoot(),
+    stdio: 'pipe',
+  });
   return out;
 }
 

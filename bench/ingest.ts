@@ -22,7 +22,13 @@ import { probeMedia } from '../src/media/probe';
 import { copyDebianMusic } from '../tests/helpers/debian-music';
 import { benchModelDir, machine, median, timed } from './bench-utils';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, tracks: { type: 'string', default: '12' }, videos: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    tracks: { type: 'string', default: '12' },
+    videos: { type: 'string', default: '5' },
+  },
+});
 const nTracks = Number(values.tracks);
 const nVideos = Number(values.videos);
 
@@ -37,7 +43,12 @@ async function stages(modelDir: string, music: string[], video: string, voice: s
   for (const file of music) {
     const [audio, dMs] = await timed(() => decodeAudio(file, { maxDurationSeconds: 1800 }));
     const [windows, fMs] = await timed(() => Promise.resolve(musicWindows(audio.pcm)));
-    const [, iMs] = await timed(() => embedder.embedMusic(folder, windows.map((w) => w.patches)));
+    const [, iMs] = await timed(() =>
+      embedder.embedMusic(
+        folder,
+        windows.map((w) => w.patches),
+      ),
+    );
     audioSec += audio.durationSeconds;
     t.decode += dMs;
     t.features += fMs;
@@ -51,18 +62,38 @@ async function stages(modelDir: string, music: string[], video: string, voice: s
     console.log(`| ${k} | ${((ms / audioSec) * 60).toFixed(1)} | ${(audioSec / (ms / 1000)).toFixed(0)}x |`);
   }
 
-  await embedder.embedQuery(folder, { fast: new Float32Array(64 * 3 * 64 * 64), slow: new Float32Array(8 * 3 * 64 * 64), voice: clipPatches(new Float32Array(16000)) });
+  await embedder.embedQuery(folder, {
+    fast: new Float32Array(64 * 3 * 64 * 64),
+    slow: new Float32Array(8 * 3 * 64 * 64),
+    voice: clipPatches(new Float32Array(16000)),
+  });
   const lat: Record<string, number[]> = { probe: [], frames: [], voice: [], features: [], inference: [], total: [] };
   for (let i = 0; i < nVideos; i++) {
     const t0 = performance.now();
-    const [info, pMs] = await timed(() => probeMedia(video, { maxFileBytes: 1e9, maxDurationSeconds: 600, requireVideo: true }));
-    const [frames, frMs] = await timed(() => decodeClipFrames(video, { width: 64, height: 64, streamIndex: info.video!.index }));
+    const [info, pMs] = await timed(() =>
+      probeMedia(video, { maxFileBytes: 1e9, maxDurationSeconds: 600, requireVideo: true }),
+    );
+    const [frames, frMs] = await timed(() =>
+      decodeClipFrames(video, { width: 64, height: 64, streamIndex: info.video!.index }),
+    );
     const [pcm, vMs] = await timed(() => decodeAudio(voice, { maxDurationSeconds: 32 }));
     const [patches, fMs] = await timed(() => Promise.resolve(clipPatches(pcm.pcm)));
-    const [, iMs] = await timed(() => embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: patches }));
-    for (const [k, v] of Object.entries({ probe: pMs, frames: frMs, voice: vMs, features: fMs, inference: iMs, total: performance.now() - t0 })) lat[k]!.push(v);
+    const [, iMs] = await timed(() =>
+      embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: patches }),
+    );
+    for (const [k, v] of Object.entries({
+      probe: pMs,
+      frames: frMs,
+      voice: vMs,
+      features: fMs,
+      inference: iMs,
+      total: performance.now() - t0,
+    }))
+      lat[k]!.push(v);
   }
-  console.log(`\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`);
+  console.log(
+    `\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`,
+  );
   console.log(`| stage | ms |`);
   console.log(`|---|---|`);
   for (const [k, v] of Object.entries(lat)) console.log(`| ${k} | ${median(v).toFixed(0)} |`);
@@ -70,11 +101,20 @@ async function stages(modelDir: string, music: string[], video: string, voice: s
 }
 
 async function endToEnd(modelDir: string, dataDir: string, names: string[]) {
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MODEL_DIR: modelDir, OUTBOX_POLL_MS: '50' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    MODEL_DIR: modelDir,
+    OUTBOX_POLL_MS: '50',
+  });
   const app = await startApp(config, createLogger('silent'));
   try {
     const started = Date.now();
-    const result = await app.services.ingest.ingestTracks({ id: 'bench', roles: ['admin'] }, names.map((n) => ({ mediaUri: n, title: n, artist: 'bench', tags: [], moods: [] })));
+    const result = await app.services.ingest.ingestTracks(
+      { id: 'bench', roles: ['admin'] },
+      names.map((n) => ({ mediaUri: n, title: n, artist: 'bench', tags: [], moods: [] })),
+    );
     const ids = result.created.map((c) => c.track.id);
     for (;;) {
       const done = await app.db.prisma.track.count({ where: { id: { in: ids }, status: { in: ['READY', 'FAILED'] } } });
@@ -83,7 +123,9 @@ async function endToEnd(modelDir: string, dataDir: string, names: string[]) {
     }
     const min = (Date.now() - started) / 60_000;
     const ready = await app.db.prisma.track.count({ where: { id: { in: ids }, status: 'READY' } });
-    console.log(`\n## End to end: ingestTracks -> READY, embedded default, 1 worker (concurrency ${config.worker.concurrency}, ${config.inference.intraOpThreads} inference threads)`);
+    console.log(
+      `\n## End to end: ingestTracks -> READY, embedded default, 1 worker (concurrency ${config.worker.concurrency}, ${config.inference.intraOpThreads} inference threads)`,
+    );
     console.log(`| tracks | READY | wall s | tracks per minute |`);
     console.log(`|---|---|---|---|`);
     console.log(`| ${ids.length} | ${ready} | ${(min * 60).toFixed(1)} | ${(ids.length / min).toFixed(1)} |`);
@@ -99,11 +141,33 @@ async function main() {
   const names = copyDebianMusic(media, nTracks);
   const video = path.join(media, 'query.mp4');
   const voice = path.join(media, 'voice.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=40', '-pix_fmt', 'yuv420p', video]);
-  execFileSync('espeak-ng', ['-w', voice, 'Here we go. Three enemies on the left, and the final push starts right now. Watch this!']);
-  console.log(`# bench:ingest  ${new Date().toISOString().slice(0, 10)}  ${machine()}  model ${path.basename(modelDir)}`);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=30:duration=40',
+    '-pix_fmt',
+    'yuv420p',
+    video,
+  ]);
+  execFileSync('espeak-ng', [
+    '-w',
+    voice,
+    'Here we go. Three enemies on the left, and the final push starts right now. Watch this!',
+  ]);
+  console.log(
+    `# bench:ingest  ${new Date().toISOString().slice(0, 10)}  ${machine()}  model ${path.basename(modelDir)}`,
+  );
   try {
-    await stages(modelDir, names.map((n) => path.join(media, n)), video, voice);
+    await stages(
+      modelDir,
+      names.map((n) => path.join(media, n)),
+      video,
+      voice,
+    );
     await endToEnd(modelDir, dataDir, names);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -20,13 +20,21 @@ import { LocalMediaStorage } from '../src/storage/media-storage';
 import { machine, percentile, timed } from './bench-utils';
 import { clusteredVectors } from './synthetic-vectors';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, queries: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: { sizes: { type: 'string', default: '10000,100000' }, queries: { type: 'string', default: '200' } },
+});
 const SIZES = values.sizes.split(',').map(Number);
 const QUERIES = Number(values.queries);
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const K = 10;
 
-interface Row { method: string; filter: string; p50: number; p99: number; recall: number }
+interface Row {
+  method: string;
+  filter: string;
+  p50: number;
+  p99: number;
+  recall: number;
+}
 
 async function load(db: Database, modelId: string, vectors: Float32Array[]) {
   const c = await db.sql.transaction(async (conn) => {
@@ -50,7 +58,9 @@ async function load(db: Database, modelId: string, vectors: Float32Array[]) {
     }
     return vectors.length;
   });
-  const [, ms] = await timed(() => db.sql.exec('CREATE INDEX track_embedding_hnsw_idx ON track_embedding USING hnsw (embedding vector_cosine_ops)'));
+  const [, ms] = await timed(() =>
+    db.sql.exec('CREATE INDEX track_embedding_hnsw_idx ON track_embedding USING hnsw (embedding vector_cosine_ops)'),
+  );
   return { rows: c, indexMs: ms };
 }
 
@@ -65,12 +75,23 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
   try {
     await migrate(db.sql);
     const repos = createRepositories(db.prisma);
-    const model = await repos.models.upsert({ name: 'bench', version: '1', dims: 512, artifactUri: 'memory://', manifest: {} });
+    const model = await repos.models.upsert({
+      name: 'bench',
+      version: '1',
+      dims: 512,
+      artifactUri: 'memory://',
+      manifest: {},
+    });
     await repos.models.activate(model.id);
     const { vectors, queries } = clusteredVectors(n, QUERIES, 512, 7);
     const { indexMs } = await load(db, model.id, vectors);
     await db.sql.exec('VACUUM ANALYZE');
-    const titleToIdx = new Map((await db.sql.query<{ id: string; title: string }>('SELECT id::text, title FROM track')).map((r) => [r.id, Number(r.title.slice(1))]));
+    const titleToIdx = new Map(
+      (await db.sql.query<{ id: string; title: string }>('SELECT id::text, title FROM track')).map((r) => [
+        r.id,
+        Number(r.title.slice(1)),
+      ]),
+    );
 
     // One READY video per query, so the whole suggestBgm service call is measured too.
     const videoIds: string[] = [];
@@ -79,7 +100,13 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
       await repos.embeddings.upsertVideoEmbedding(v.id, model.id, Array.from(q));
       videoIds.push(v.id);
     }
-    const videos = new VideoService(repos, prismaUnitOfWork(db.prisma), new LocalMediaStorage('/tmp/bgm-bench-media', 1e9), () => undefined, 50);
+    const videos = new VideoService(
+      repos,
+      prismaUnitOfWork(db.prisma),
+      new LocalMediaStorage('/tmp/bgm-bench-media', 1e9),
+      () => undefined,
+      50,
+    );
     const suggestions = new SuggestionService(repos, videos, 50);
     const admin = { id: 'bench', roles: ['admin' as const] };
 
@@ -96,9 +123,17 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
       const f = filter === 'none' ? {} : { territory: 'IS' };
       const allowed = (i: number) => filter === 'none' || i % 10 === 0;
       const lat: Record<string, number[]> = {
-        'suggestBgm service call (end to end)': [], 'nearest-track search (pgvector HNSW, iterative scan)': [], 'exact scan (pgvector)': [], 'hnswlib-node (in-process)': [] };
+        'suggestBgm service call (end to end)': [],
+        'nearest-track search (pgvector HNSW, iterative scan)': [],
+        'exact scan (pgvector)': [],
+        'hnswlib-node (in-process)': [],
+      };
       const hits: Record<string, number> = {
-        'suggestBgm service call (end to end)': 0, 'nearest-track search (pgvector HNSW, iterative scan)': 0, 'exact scan (pgvector)': 0, 'hnswlib-node (in-process)': 0 };
+        'suggestBgm service call (end to end)': 0,
+        'nearest-track search (pgvector HNSW, iterative scan)': 0,
+        'exact scan (pgvector)': 0,
+        'hnswlib-node (in-process)': 0,
+      };
       for (const [qi, q] of queries.entries()) {
         const qa = Array.from(q);
         const [full, sMs] = await timed(() => suggestions.suggestBgm(admin, videoIds[qi]!, K, f));
@@ -111,12 +146,22 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
         lat['nearest-track search (pgvector HNSW, iterative scan)']!.push(aMs);
         lat['hnswlib-node (in-process)']!.push(lMs);
         hits['exact scan (pgvector)']! += K;
-        hits['suggestBgm service call (end to end)']! += full.suggestions.filter((x) => truth.has(titleToIdx.get(x.track.id)!)).length;
-        hits['nearest-track search (pgvector HNSW, iterative scan)']! += approx.filter((a) => truth.has(titleToIdx.get(a.trackId)!)).length;
+        hits['suggestBgm service call (end to end)']! += full.suggestions.filter((x) =>
+          truth.has(titleToIdx.get(x.track.id)!),
+        ).length;
+        hits['nearest-track search (pgvector HNSW, iterative scan)']! += approx.filter((a) =>
+          truth.has(titleToIdx.get(a.trackId)!),
+        ).length;
         hits['hnswlib-node (in-process)']! += lib.filter((i) => truth.has(i)).length;
       }
       for (const m of Object.keys(lat)) {
-        rows.push({ method: m, filter, p50: percentile(lat[m]!, 50), p99: percentile(lat[m]!, 99), recall: hits[m]! / (K * queries.length) });
+        rows.push({
+          method: m,
+          filter,
+          p50: percentile(lat[m]!, 50),
+          p99: percentile(lat[m]!, 99),
+          recall: hits[m]! / (K * queries.length),
+        });
       }
     }
     return { rows, indexMs, hnswlibBuildMs };
@@ -139,13 +184,18 @@ async function exactTop(db: Database, modelId: string, q: number[], filtered: bo
 }
 
 async function main() {
-  console.log(`# bench:search  ${new Date().toISOString().slice(0, 10)}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors`);
+  console.log(
+    `# bench:search  ${new Date().toISOString().slice(0, 10)}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors`,
+  );
   for (const n of SIZES) {
     const { rows, indexMs, hnswlibBuildMs } = await benchSize(n);
-    console.log(`\n## ${n} tracks (pgvector HNSW build ${(indexMs / 1000).toFixed(1)} s, hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s)`);
+    console.log(
+      `\n## ${n} tracks (pgvector HNSW build ${(indexMs / 1000).toFixed(1)} s, hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s)`,
+    );
     console.log('| method | license filter | p50 ms | p99 ms | recall@10 |');
     console.log('|---|---|---|---|---|');
-    for (const r of rows) console.log(`| ${r.method} | ${r.filter} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.recall.toFixed(3)} |`);
+    for (const r of rows)
+      console.log(`| ${r.method} | ${r.filter} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.recall.toFixed(3)} |`);
   }
 }
 

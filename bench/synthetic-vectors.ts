@@ -4,7 +4,7 @@
  */
 export function clusteredVectors(n: number, queries: number, dims: number, seed: number) {
   let s = seed >>> 0 || 1;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const centres = Array.from({ length: 64 }, () => Float32Array.from({ length: dims }, gauss));
   const sample = () => {

@@ -24,8 +24,11 @@ else {
   const services = all.filter((t) => t.ancestorTitles.some((a) => a === '[postgres+nats]'));
   const servicesPassed = services.filter((t) => t.status === 'passed').length;
   const servicesSkipped = services.filter((t) => t.status !== 'passed' && t.status !== 'failed').length;
-  console.log(`[suites] postgres+nats integration: ${servicesPassed} passed, ${servicesSkipped} skipped of ${services.length}`);
-  if (required && (servicesPassed === 0 || servicesSkipped > 0)) problems.push('the Postgres/pgvector + NATS suite was skipped');
+  console.log(
+    `[suites] postgres+nats integration: ${servicesPassed} passed, ${servicesSkipped} skipped of ${services.length}`,
+  );
+  if (required && (servicesPassed === 0 || servicesSkipped > 0))
+    problems.push('the Postgres/pgvector + NATS suite was skipped');
 }
 
 const pyFile = path.join(dir, 'pytest.xml');

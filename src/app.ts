@@ -45,7 +45,8 @@ export interface App {
 export async function startApp(config: AppConfig, logger: Logger, role: Role = 'api'): Promise<App> {
   const stack: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stack.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'error during shutdown'));
+    for (const stop of stack.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'error during shutdown'));
     stack.length = 0;
   };
   try {
@@ -72,11 +73,19 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
     const onEnqueued = () => relay.kick();
     const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued, logger });
-    const authenticator = new JwtAuthenticator({ ...config.auth, secret: resolveJwtSecret(config.auth.secret, config.dataDir) });
+    const authenticator = new JwtAuthenticator({
+      ...config.auth,
+      secret: resolveJwtSecret(config.auth.secret, config.dataDir),
+    });
 
     const metrics = new AppMetrics({ role });
     registerQueueGauges(metrics, { queue, outbox: repos.outbox, logger });
-    if (role === 'api') registerCatalogGauges(metrics, { models: repos.models, coverage: new EmbeddingCoverageRepository(db.prisma), logger });
+    if (role === 'api')
+      registerCatalogGauges(metrics, {
+        models: repos.models,
+        coverage: new EmbeddingCoverageRepository(db.prisma),
+        logger,
+      });
 
     let jobs: JobProcessing | undefined;
     if (role === 'worker' || config.runJobs) {
@@ -102,8 +111,25 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       ],
     });
     stack.push(() => http.stop());
-    logger.info({ role, url: http.url, database: db.kind, queue: queue.kind, runsJobs: Boolean(jobs) }, 'bgm-backend started');
-    return { role, url: http.url, config, db, queue, repos, uow, services, relay, authenticator, jobs, metrics, stop: stopAll };
+    logger.info(
+      { role, url: http.url, database: db.kind, queue: queue.kind, runsJobs: Boolean(jobs) },
+      'bgm-backend started',
+    );
+    return {
+      role,
+      url: http.url,
+      config,
+      db,
+      queue,
+      repos,
+      uow,
+      services,
+      relay,
+      authenticator,
+      jobs,
+      metrics,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

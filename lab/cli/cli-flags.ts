@@ -5,6 +5,7 @@ export function intFlag(name: string, raw: string | undefined, min: number, max:
     return fallback;
   }
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
   return value;
 }

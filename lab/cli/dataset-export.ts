@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { exportDataset } from '../dataset/export-dataset';
 import { intFlag } from './cli-flags';
 
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -26,7 +25,9 @@ async function main() {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${result.items} items and ${result.tracks} tracks exported in ${seconds.toFixed(1)} s to ${values.out}\n`);
+  process.stdout.write(
+    `${result.items} items and ${result.tracks} tracks exported in ${seconds.toFixed(1)} s to ${values.out}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -14,7 +14,13 @@ import { makeDataset } from '../dataset/make-dataset';
 import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS } from '../dataset/presets';
 import { readLicenseMap } from '../dataset/track-license';
 
-function numberFlag(name: string, raw: string | undefined, fallback: number, [min, max]: readonly [number, number], integer = false): number {
+function numberFlag(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  [min, max]: readonly [number, number],
+  integer = false,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
@@ -60,7 +66,8 @@ async function main() {
   if (preset.minVideoSec > preset.maxVideoSec) throw new Error('--min-seconds must not exceed --max-seconds');
   const unit = [0, 1] as const;
   const levelLines = values['voice-level-lines'];
-  if (levelLines !== undefined && levelLines !== 'true' && levelLines !== 'false') throw new Error(`--voice-level-lines must be true or false, got ${levelLines}`);
+  if (levelLines !== undefined && levelLines !== 'true' && levelLines !== 'false')
+    throw new Error(`--voice-level-lines must be true or false, got ${levelLines}`);
   const defaults = PRESET_KNOBS[values.preset];
   const delivery = defaults.delivery ?? DEFAULT_DELIVERY;
   const knobs = {
@@ -74,7 +81,13 @@ async function main() {
     },
     delivery: {
       gainRangeDb: numberFlag('voice-gain-range', values['voice-gain-range'], delivery.gainRangeDb, [0, 40]),
-      maxGapBeats: numberFlag('voice-max-gap-beats', values['voice-max-gap-beats'], delivery.maxGapBeats, [1, 16], true),
+      maxGapBeats: numberFlag(
+        'voice-max-gap-beats',
+        values['voice-max-gap-beats'],
+        delivery.maxGapBeats,
+        [1, 16],
+        true,
+      ),
       levelLines: levelLines === undefined ? delivery.levelLines : levelLines === 'true',
     },
   };
@@ -93,7 +106,9 @@ async function main() {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${result.videos} videos over ${result.tracks} tracks in ${seconds.toFixed(1)} s: ${result.manifestPath}\n`);
+  process.stdout.write(
+    `${result.videos} videos over ${result.tracks} tracks in ${seconds.toFixed(1)} s: ${result.manifestPath}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,6 @@ import { readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
 import { intFlag } from './cli-flags';
 
-
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -32,11 +31,17 @@ async function main() {
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
-  if (!['test', 'train', 'all'].includes(values.split)) throw new Error(`--split must be test, train or all, got ${values.split}`);
-  if (!['split', 'all'].includes(values.candidates)) throw new Error(`--candidates must be split or all, got ${values.candidates}`);
+  if (!['test', 'train', 'all'].includes(values.split))
+    throw new Error(`--split must be test, train or all, got ${values.split}`);
+  if (!['split', 'all'].includes(values.candidates))
+    throw new Error(`--candidates must be split or all, got ${values.candidates}`);
   const models = values.model.map((dir) => readModelFolder(dir));
   const threads = intFlag('threads', values.threads, 1, 64, 1);
-  const pool = new OnnxPool(intFlag('concurrency', values.concurrency, 1, 16, 2), { provider: 'cpu', threadsPerSession: threads }, createLogger('warn'));
+  const pool = new OnnxPool(
+    intFlag('concurrency', values.concurrency, 1, 16, 2),
+    { provider: 'cpu', threadsPerSession: threads },
+    createLogger('warn'),
+  );
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   try {
     const report = await evaluateModels({

@@ -27,10 +27,33 @@ async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-demo-'));
   const excerpts = path.join(work, 'music');
   fs.mkdirSync(excerpts);
-  const sources = fs.readdirSync(values.music).filter((f) => f.endsWith('.ogg')).sort().slice(0, Number(values.tracks));
+  const sources = fs
+    .readdirSync(values.music)
+    .filter((f) => f.endsWith('.ogg'))
+    .sort()
+    .slice(0, Number(values.tracks));
   for (const f of sources) {
     // 45 s from 0:30 at low bitrate keeps the whole demo under 5 MB; tags (title, artist) are kept.
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', '30', '-t', '45', '-i', path.join(values.music, f), '-ac', '1', '-ar', '22050', '-c:a', 'libvorbis', '-q:a', '0', path.join(excerpts, f)]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-ss',
+      '30',
+      '-t',
+      '45',
+      '-i',
+      path.join(values.music, f),
+      '-ac',
+      '1',
+      '-ar',
+      '22050',
+      '-c:a',
+      'libvorbis',
+      '-q:a',
+      '0',
+      path.join(excerpts, f),
+    ]);
   }
   const ds = path.join(work, 'dataset');
   await makeDataset({
@@ -38,13 +61,31 @@ async function main() {
     outDir: ds,
     seed: 1,
     presetName: 'demo',
-    preset: { videos: Number(values.videos), tracks: sources.length, minVideoSec: 20, maxVideoSec: 30, fps: 12, width: 160, height: 120 },
+    preset: {
+      videos: Number(values.videos),
+      tracks: sources.length,
+      minVideoSec: 20,
+      maxVideoSec: 30,
+      fps: 12,
+      width: 160,
+      height: 120,
+    },
     knobs: DEFAULT_KNOBS,
     licenseFrom: values.package,
     concurrency: 2,
   });
   const manifest = JSON.parse(fs.readFileSync(path.join(ds, 'manifest.json'), 'utf8')) as {
-    tracks: { trackId: string; file: string; title: string; artist: string; licensor: string; license: string; licenseUrl?: string; attribution: string; properties: { tempoBpm: number } }[];
+    tracks: {
+      trackId: string;
+      file: string;
+      title: string;
+      artist: string;
+      licensor: string;
+      license: string;
+      licenseUrl?: string;
+      attribution: string;
+      properties: { tempoBpm: number };
+    }[];
     items: { videoId: string; trackId: string; videoFile: string }[];
   };
   const out = path.join(projectRoot(), 'demo');
@@ -56,13 +97,19 @@ async function main() {
     tracks: manifest.tracks.map((t) => {
       fs.copyFileSync(path.join(ds, t.file), path.join(out, 'music', path.basename(t.file)));
       return {
-        file: `music/${path.basename(t.file)}`, title: t.title, artist: t.artist, bpm: Math.round(t.properties.tempoBpm),
+        file: `music/${path.basename(t.file)}`,
+        title: t.title,
+        artist: t.artist,
+        bpm: Math.round(t.properties.tempoBpm),
         license: { licensor: t.licensor, name: t.license, url: t.licenseUrl ?? null, attribution: t.attribution },
       };
     }),
     videos: manifest.items.map((i) => {
       fs.copyFileSync(path.join(ds, i.videoFile), path.join(out, 'videos', path.basename(i.videoFile)));
-      return { file: `videos/${path.basename(i.videoFile)}`, musicTitle: manifest.tracks.find((t) => t.trackId === i.trackId)!.title };
+      return {
+        file: `videos/${path.basename(i.videoFile)}`,
+        musicTitle: manifest.tracks.find((t) => t.trackId === i.trackId)!.title,
+      };
     }),
   };
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(demo, null, 2)}\n`);

@@ -30,9 +30,11 @@ const { values } = parseArgs({
   },
 });
 const seeds = values.seeds.split(',').map((s) => Number(s));
-if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 2 ** 31)) throw new Error(`--seeds must be integers, got ${values.seeds}`);
+if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0 || s > 2 ** 31))
+  throw new Error(`--seeds must be integers, got ${values.seeds}`);
 const epochs = Number(values.epochs);
-if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200) throw new Error(`--epochs must be 1..200, got ${values.epochs}`);
+if (!Number.isInteger(epochs) || epochs < 1 || epochs > 200)
+  throw new Error(`--epochs must be 1..200, got ${values.epochs}`);
 const work = values.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-voice-ablation-'));
 
 const pct = (x: number | undefined) => (x ?? Number.NaN).toFixed(1);
@@ -45,7 +47,14 @@ async function main() {
   try {
     for (const seed of seeds) {
       const seconds: Record<string, number> = {};
-      const run = await prepareAblationSeed({ musicDir: values.music, work: path.join(work, `seed${seed}`), seed, epochs, licenseFrom: values['license-from'], timings: seconds });
+      const run = await prepareAblationSeed({
+        musicDir: values.music,
+        work: path.join(work, `seed${seed}`),
+        seed,
+        epochs,
+        licenseFrom: values['license-from'],
+        timings: seconds,
+      });
       const report = await evaluateAblationSeed(run, new OnnxEmbedder(pool, 8));
       reports.push({ seed, report, seconds });
       process.stderr.write(`seed ${seed}: ${JSON.stringify(seconds)} s\n`);
@@ -55,12 +64,14 @@ async function main() {
   }
   const pooled = poolAblation(reports);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ machine: machine(), epochs, work, pooled, seeds: reports.map((r) => ({ seed: r.seed, seconds: r.seconds, paired: r.report.paired, models: r.report.models.map(({ perQuery: _perQuery, ...m }) => m) })) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ machine: machine(), epochs, work, pooled, seeds: reports.map((r) => ({ seed: r.seed, seconds: r.seconds, paired: r.report.paired, models: r.report.models.map(({ perQuery: _perQuery, ...m }) => m) })) }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [
     `voice-over ablation, small preset, ${epochs} epochs, ${new Date().toISOString().slice(0, 10)}, ${machine()}`,
-    'catalog: best 32 s window of every track (suggestBgm); seg: the test videos\' own 32 s segments (paper). Paired: MRCMV better/worse/ties | one-sided sign p | Wilcoxon p',
+    "catalog: best 32 s window of every track (suggestBgm); seg: the test videos' own 32 s segments (paper). Paired: MRCMV better/worse/ties | one-sided sign p | Wilcoxon p",
     '| seed | videos | MRCMV R@5 / R@10 / median | cmmr R@5 / R@10 / median | MRCMV seg R@10 / median | cmmr seg R@10 / median | catalog b/w/t | sign p | Wilcoxon p | seg b/w/t | sign p | Wilcoxon p |',
     '|---:|---:|---|---|---|---|---|---:|---:|---|---:|---:|',
     ...reports.map(({ seed, report }) => {
@@ -69,16 +80,19 @@ async function main() {
       const seg = (m: typeof full) => `${pct(m!.segment.recall['R@10'])} / ${m!.segment.medianRank}`;
       return `| ${seed} | ${report.queries} | ${cat(full)} | ${cat(cmmr)} | ${seg(full)} | ${seg(cmmr)} | ${paired(report.paired[0]!.catalog)} | ${paired(report.paired[0]!.segment)} |`;
     }),
-    `pooled over seeds ${pooled.seeds.join(', ')} (${pooled.queries} test videos): ${['MRCMV', 'cmmr'].map((name, m) => {
-      const ranks = (key: 'rank' | 'segmentRank') => reports.flatMap((r) => r.report.models[m]!.perQuery.map((q) => q[key]));
-      return `${name} catalog R@10 ${pct(recallAt(ranks('rank'), 10))} median ${medianRank(ranks('rank'))}, seg R@10 ${pct(recallAt(ranks('segmentRank'), 10))} median ${medianRank(ranks('segmentRank'))}`;
-    }).join('; ')}`,
+    `pooled over seeds ${pooled.seeds.join(', ')} (${pooled.queries} test videos): ${['MRCMV', 'cmmr']
+      .map((name, m) => {
+        const ranks = (key: 'rank' | 'segmentRank') =>
+          reports.flatMap((r) => r.report.models[m]!.perQuery.map((q) => q[key]));
+        return `${name} catalog R@10 ${pct(recallAt(ranks('rank'), 10))} median ${medianRank(ranks('rank'))}, seg R@10 ${pct(recallAt(ranks('segmentRank'), 10))} median ${medianRank(ranks('segmentRank'))}`;
+      })
+      .join('; ')}`,
     `pooled paired: catalog ${paired(pooled.catalog)}; seg ${paired(pooled.segment)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

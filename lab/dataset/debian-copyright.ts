@@ -45,7 +45,10 @@ function paragraphs(text: string): Paragraph[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`(^|/)${body}$`);
 }
 
@@ -69,7 +72,10 @@ function fromMachineReadable(text: string, packageName: string, filePath: string
     .filter((p) => p.has('files'))
     .filter((p) => (p.get('files') ?? '').split(/\s+/).some((g) => g !== '' && globToRegExp(g).test(filePath)))
     .pop();
-  const holders = (match?.get('copyright') ?? '').split('\n').map(holderName).filter((h) => h !== '');
+  const holders = (match?.get('copyright') ?? '')
+    .split('\n')
+    .map(holderName)
+    .filter((h) => h !== '');
   const licenseLine = (match?.get('license') ?? '').split('\n')[0]?.trim() ?? '';
   return {
     packageName,

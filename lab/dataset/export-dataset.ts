@@ -35,8 +35,15 @@ function inside(root: string, relative: string): string {
 
 /** Whole-file log-mel frames [T_frames, 64], float32. */
 async function logMelFile(file: string): Promise<{ data: Float32Array; frames: number; melBins: number }> {
-  const info = await probeMedia(file, { maxFileBytes: MAX_MEDIA_BYTES, maxDurationSeconds: MAX_SECONDS, requireAudio: true });
-  const audio = await decodeAudio(file, { declaredDurationSeconds: info.audio?.durationSeconds, maxDurationSeconds: MAX_SECONDS });
+  const info = await probeMedia(file, {
+    maxFileBytes: MAX_MEDIA_BYTES,
+    maxDurationSeconds: MAX_SECONDS,
+    requireAudio: true,
+  });
+  const audio = await decodeAudio(file, {
+    declaredDurationSeconds: info.audio?.durationSeconds,
+    maxDurationSeconds: MAX_SECONDS,
+  });
   return logMelSpectrogram(audio.pcm);
 }
 
@@ -50,7 +57,11 @@ async function exportItem(o: ExportOptions, item: ManifestItem): Promise<void> {
   const dir = path.join(o.outDir, 'items', item.videoId);
   await fs.mkdir(dir, { recursive: true });
   const videoPath = inside(o.datasetDir, item.videoFile);
-  const info = await probeMedia(videoPath, { maxFileBytes: MAX_MEDIA_BYTES, maxDurationSeconds: MAX_SECONDS, requireVideo: true });
+  const info = await probeMedia(videoPath, {
+    maxFileBytes: MAX_MEDIA_BYTES,
+    maxDurationSeconds: MAX_SECONDS,
+    requireVideo: true,
+  });
   const frames = await decodeAllFrames(videoPath, {
     width: o.frameSize,
     height: o.frameSize,
@@ -76,7 +87,8 @@ export interface ExportResult {
 
 export async function exportDataset(o: ExportOptions): Promise<ExportResult> {
   const log = o.log ?? (() => undefined);
-  if (!Number.isInteger(o.frameSize) || o.frameSize < 16 || o.frameSize > 512) throw new RangeError('frame size must be 16..512');
+  if (!Number.isInteger(o.frameSize) || o.frameSize < 16 || o.frameSize > 512)
+    throw new RangeError('frame size must be 16..512');
   const manifest = readDatasetManifest(path.join(o.datasetDir, 'manifest.json'));
   await fs.mkdir(path.join(o.outDir, 'music'), { recursive: true });
   await fs.mkdir(path.join(o.outDir, 'items'), { recursive: true });
@@ -92,7 +104,11 @@ export async function exportDataset(o: ExportOptions): Promise<ExportResult> {
     log(`[${++done}/${manifest.items.length}] ${item.videoId}`);
   });
   const items = manifest.items.map(({ videoId, trackId, split, durationSec, musicOffsetSec }) => ({
-    videoId, trackId, split, durationSec, musicOffsetSec,
+    videoId,
+    trackId,
+    split,
+    durationSec,
+    musicOffsetSec,
   }));
   await fs.writeFile(path.join(o.outDir, 'manifest.json'), `${JSON.stringify({ items }, null, 2)}\n`);
   return { items: items.length, tracks: tracks.length };

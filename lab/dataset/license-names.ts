@@ -22,14 +22,20 @@ function creativeCommons(code: string, version: string | undefined): LicenseName
 function gnu(family: 'GPL' | 'LGPL' | 'AGPL', version: string | undefined, orLater: boolean): LicenseName {
   if (!version) return { name: family };
   const v = version.includes('.') ? version : `${version}.0`;
-  return { name: `${family}-${v}-${orLater ? 'or-later' : 'only'}`, url: `https://spdx.org/licenses/${family}-${v}-${orLater ? 'or-later' : 'only'}.html` };
+  return {
+    name: `${family}-${v}-${orLater ? 'or-later' : 'only'}`,
+    url: `https://spdx.org/licenses/${family}-${v}-${orLater ? 'or-later' : 'only'}.html`,
+  };
 }
 
 /** A license from a URL or a short string such as a Vorbis LICENSE tag ("GPL", "CC BY-SA 3.0", a URL). */
 export function licenseFromTag(tag: string): LicenseName | null {
   const text = tag.trim();
   const url = /creativecommons\.org\/(?:licenses\/([a-z-]+)\/(\d\.\d)|publicdomain\/zero\/(1\.0))/i.exec(text);
-  if (url) return url[3] ? { name: 'CC0-1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' } : creativeCommons(url[1] ?? '', url[2]);
+  if (url)
+    return url[3]
+      ? { name: 'CC0-1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' }
+      : creativeCommons(url[1] ?? '', url[2]);
   const cc = /^(?:CC[- ])?(BY(?:-(?:SA|NC|ND))*)[- ]?(\d\.\d)?$/i.exec(text);
   if (cc) return creativeCommons(cc[1] ?? '', cc[2]);
   if (/^CC0/i.test(text)) return { name: 'CC0-1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' };
@@ -58,10 +64,13 @@ export function licenseFromProse(text: string): LicenseName | null {
   else if (ccIndex >= 0) {
     const elements = /License\s+Elements[^:]*:\s*([A-Za-z ,-]+)/i.exec(text)?.[1] ?? 'Attribution';
     const codes = elements.split(/[\s,-]+/).flatMap((w) => CC_ELEMENT[w.toLowerCase()] ?? []);
-    const version = /Attribution(?:[- ](?:ShareAlike|NonCommercial|NoDerivs|NoDerivatives))*[ -](\d\.\d)/.exec(text)?.[1];
+    const version = /Attribution(?:[- ](?:ShareAlike|NonCommercial|NoDerivs|NoDerivatives))*[ -](\d\.\d)/.exec(
+      text,
+    )?.[1];
     found.push({ at: ccIndex, license: creativeCommons(Array.from(new Set(codes)).join('-') || 'BY', version) });
   }
-  const gnuRe = /GNU\s+(Lesser\s+|Library\s+|Affero\s+)?General\s+Public\s+License(?:,?\s+(?:as\s+published[^.]*?)?version\s+(\d(?:\.\d)?))?/gi;
+  const gnuRe =
+    /GNU\s+(Lesser\s+|Library\s+|Affero\s+)?General\s+Public\s+License(?:,?\s+(?:as\s+published[^.]*?)?version\s+(\d(?:\.\d)?))?/gi;
   for (const m of text.matchAll(gnuRe)) {
     const kind = (m[1] ?? '').trim().toLowerCase();
     const family = kind === 'affero' ? 'AGPL' : kind === '' ? 'GPL' : 'LGPL';

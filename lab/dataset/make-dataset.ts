@@ -38,7 +38,8 @@ async function prepareOutDir(dir: string, force: boolean): Promise<void> {
   if (present.length === 0) return;
   if (!force) throw new Error(`${dir} is not empty (pass --force to replace a dataset there)`);
   const foreign = present.filter((p) => !OUTPUTS.includes(p));
-  if (foreign.length > 0) throw new Error(`${dir} holds files that are not a dataset's: ${foreign.slice(0, 5).join(', ')}`);
+  if (foreign.length > 0)
+    throw new Error(`${dir} holds files that are not a dataset's: ${foreign.slice(0, 5).join(', ')}`);
   for (const p of OUTPUTS) await fs.rm(path.join(dir, p), { recursive: true, force: true });
   for (const p of ['music', 'videos', 'voice']) await fs.mkdir(path.join(dir, p));
 }
@@ -75,21 +76,41 @@ function trackEntry(t: LibraryTrack): ManifestTrack {
   };
 }
 
-async function generateItem(o: MakeDatasetOptions, track: LibraryTrack, item: PlannedItem, scales: MusicScales): Promise<ManifestItem> {
+async function generateItem(
+  o: MakeDatasetOptions,
+  track: LibraryTrack,
+  item: PlannedItem,
+  scales: MusicScales,
+): Promise<ManifestItem> {
   const segment = segmentProperties(track.analysis, item.musicOffsetSec, item.durationSec);
   const drivers = segmentDrivers(segment, scales);
-  const voiceOver = await makeVoiceOver(item.durationSec, drivers, o.knobs.voice, Rng.derive(o.seed, `voice:${item.videoId}`), speak, o.knobs.delivery);
+  const voiceOver = await makeVoiceOver(
+    item.durationSec,
+    drivers,
+    o.knobs.voice,
+    Rng.derive(o.seed, `voice:${item.videoId}`),
+    speak,
+    o.knobs.delivery,
+  );
   const voiceOverFile = `voice/${item.videoId}.wav`;
   await fs.writeFile(path.join(o.outDir, voiceOverFile), encodeWav(voiceOver.pcm));
   const { fps, width, height } = o.preset;
   const plan = planVideo(item.durationSec, fps, drivers, o.knobs.video, Rng.derive(o.seed, `video:${item.videoId}`));
   const videoFile = `videos/${item.videoId}.mp4`;
   await encodeVideo(
-    { outFile: path.join(o.outDir, videoFile), width, height, fps, durationSec: item.durationSec, audioFile: path.join(o.outDir, voiceOverFile) },
+    {
+      outFile: path.join(o.outDir, videoFile),
+      width,
+      height,
+      fps,
+      durationSec: item.durationSec,
+      audioFile: path.join(o.outDir, voiceOverFile),
+    },
     (sink) => renderVideo(plan, Rng.derive(o.seed, `scene:${item.videoId}`), sink),
   );
   const lines = voiceOver.lines;
-  const meanOf = (f: (l: (typeof lines)[number]) => number) => round(lines.reduce((s, l) => s + f(l), 0) / Math.max(1, lines.length), 2);
+  const meanOf = (f: (l: (typeof lines)[number]) => number) =>
+    round(lines.reduce((s, l) => s + f(l), 0) / Math.max(1, lines.length), 2);
   return {
     videoId: item.videoId,
     trackId: track.trackId,
@@ -137,8 +158,13 @@ export async function makeDataset(o: MakeDatasetOptions): Promise<MakeDatasetRes
   const { preset } = o;
   const tracks = await loadLibrary(
     {
-      musicDir: o.musicDir, count: preset.tracks, minDurationSec: preset.maxVideoSec,
-      licenseFrom: o.licenseFrom, licenseMap: o.licenseMap, concurrency: o.concurrency, log,
+      musicDir: o.musicDir,
+      count: preset.tracks,
+      minDurationSec: preset.maxVideoSec,
+      licenseFrom: o.licenseFrom,
+      licenseMap: o.licenseMap,
+      concurrency: o.concurrency,
+      log,
     },
     Rng.derive(o.seed, 'library'),
   );
@@ -148,7 +174,12 @@ export async function makeDataset(o: MakeDatasetOptions): Promise<MakeDatasetRes
   const scales = fitScales(tracks);
   const planned = planItems(
     tracks.map((t) => t.durationSec),
-    { videos: preset.videos, minVideoSec: preset.minVideoSec, maxVideoSec: preset.maxVideoSec, testFraction: TEST_FRACTION },
+    {
+      videos: preset.videos,
+      minVideoSec: preset.minVideoSec,
+      maxVideoSec: preset.maxVideoSec,
+      testFraction: TEST_FRACTION,
+    },
     Rng.derive(o.seed, 'plan'),
   );
   let done = 0;
@@ -156,7 +187,9 @@ export async function makeDataset(o: MakeDatasetOptions): Promise<MakeDatasetRes
     const track = tracks[item.trackIndex];
     if (!track) throw new Error(`no track ${item.trackIndex}`);
     const entry = await generateItem(o, track, item, scales);
-    log(`[${++done}/${planned.length}] ${item.videoId} (${item.durationSec} s, ${track.trackId} @ ${item.musicOffsetSec} s)`);
+    log(
+      `[${++done}/${planned.length}] ${item.videoId} (${item.durationSec} s, ${track.trackId} @ ${item.musicOffsetSec} s)`,
+    );
     return entry;
   });
   const manifest = {

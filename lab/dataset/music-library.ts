@@ -55,7 +55,13 @@ export async function listAudioFiles(dir: string): Promise<string[]> {
 export function slugIds(files: readonly string[]): string[] {
   const used = new Set<string>();
   return files.map((file) => {
-    const base = file.replace(/\.[^./]+$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'track';
+    const base =
+      file
+        .replace(/\.[^./]+$/, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 48) || 'track';
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
@@ -67,7 +73,11 @@ async function describeCandidate(o: LibraryOptions, sourceFile: string): Promise
   const absPath = path.join(o.musicDir, ...sourceFile.split('/'));
   let info;
   try {
-    info = await probeMedia(absPath, { maxFileBytes: MAX_TRACK_BYTES, maxDurationSeconds: MAX_TRACK_SECONDS, requireAudio: true });
+    info = await probeMedia(absPath, {
+      maxFileBytes: MAX_TRACK_BYTES,
+      maxDurationSeconds: MAX_TRACK_SECONDS,
+      requireAudio: true,
+    });
   } catch (error) {
     return `unreadable: ${(error as Error).message}`;
   }

@@ -113,7 +113,11 @@ export function onsetStrength(logMel: LogMel): Float32Array {
  * Tempo of an onset envelope: the lag that maximises its (mean-removed) autocorrelation times a
  * log-normal prior around priorBpm, refined by a parabola through the neighbouring lags.
  */
-export function estimateTempo(onset: Float32Array, frameRate = ANALYSIS_FRAME_RATE, options: TempoOptions = {}): number {
+export function estimateTempo(
+  onset: Float32Array,
+  frameRate = ANALYSIS_FRAME_RATE,
+  options: TempoOptions = {},
+): number {
   const { minBpm = 50, maxBpm = 220, priorBpm = 120, priorOctaves = 1 } = options;
   const minLag = Math.max(1, Math.floor((60 * frameRate) / maxBpm));
   const maxLag = Math.min(onset.length - 1, Math.ceil((60 * frameRate) / minBpm));

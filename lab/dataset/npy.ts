@@ -30,7 +30,8 @@ export function encodeNpy(array: NpyArray, shape: readonly number[]): Buffer {
     throw new RangeError(`shape (${shape.join(', ')}) holds ${count} elements, the data ${array.data.length}`);
   }
   // The in-memory float32 bytes are written as they are, which is '<f4' only on little-endian hosts.
-  if (array.dtype === 'float32' && os.endianness() !== 'LE') throw new Error('float32 npy output needs a little-endian host');
+  if (array.dtype === 'float32' && os.endianness() !== 'LE')
+    throw new Error('float32 npy output needs a little-endian host');
   const body = Buffer.from(array.data.buffer, array.data.byteOffset, array.data.byteLength);
   return Buffer.concat([header(DESCR[array.dtype], shape), body]);
 }

@@ -35,7 +35,10 @@ export interface SceneState {
 export const VIEW_WIDTH = 160;
 export const VIEW_HEIGHT = 120;
 
-const randomSpot = (rng: Rng): Point => ({ x: rng.uniform(30, WORLD_WIDTH - 30), y: rng.uniform(30, WORLD_HEIGHT - 30) });
+const randomSpot = (rng: Rng): Point => ({
+  x: rng.uniform(30, WORLD_WIDTH - 30),
+  y: rng.uniform(30, WORLD_HEIGHT - 30),
+});
 
 function clampCamera(p: Point): Point {
   return {
@@ -149,5 +152,8 @@ export function step(s: SceneState, dt: number, intensity: number, rng: Rng): vo
   const shake = s.shake > 0 ? s.shake * (rng.next() - 0.5) : 0;
   s.shake = Math.max(0, s.shake - 20 * dt);
   const goal = clampCamera({ x: p.x - VIEW_WIDTH / 2, y: p.y - VIEW_HEIGHT / 2 });
-  s.camera = clampCamera({ x: s.camera.x + (goal.x - s.camera.x) * 0.2 + shake, y: s.camera.y + (goal.y - s.camera.y) * 0.2 });
+  s.camera = clampCamera({
+    x: s.camera.x + (goal.x - s.camera.x) * 0.2 + shake,
+    y: s.camera.y + (goal.y - s.camera.y) * 0.2,
+  });
 }

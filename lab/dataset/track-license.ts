@@ -70,7 +70,8 @@ export function resolveTrackLicense(s: LicenseSources): TrackLicense | null {
       licensor: entry.licensor,
       license: entry.license,
       licenseUrl: entry.licenseUrl ?? null,
-      attribution: entry.attribution ?? attributionText(entryTitle, artist, entry.license, entry.licenseUrl ?? null, ''),
+      attribution:
+        entry.attribution ?? attributionText(entryTitle, artist, entry.license, entry.licenseUrl ?? null, ''),
       source: 'license-map',
     };
   }

@@ -3,12 +3,22 @@ import { SAFE_INPUT_ARGS, safeInput } from '../../src/media/ffmpeg-input';
 import { runProcess } from '../../src/media/run-process';
 
 /** Container and stream tags of an audio file, keys lower-cased (Vorbis comments vary in case). */
-export async function readTrackTags(filePath: string, binaries: MediaBinaries = mediaBinaries()): Promise<Record<string, string>> {
+export async function readTrackTags(
+  filePath: string,
+  binaries: MediaBinaries = mediaBinaries(),
+): Promise<Record<string, string>> {
   const result = await runProcess(
     binaries.ffprobe,
     [
-      '-v', 'error', '-hide_banner', ...SAFE_INPUT_ARGS, '-print_format', 'json',
-      '-show_entries', 'format_tags:stream_tags', safeInput(filePath),
+      '-v',
+      'error',
+      '-hide_banner',
+      ...SAFE_INPUT_ARGS,
+      '-print_format',
+      'json',
+      '-show_entries',
+      'format_tags:stream_tags',
+      safeInput(filePath),
     ],
     { timeoutMs: 15_000, maxStdoutBytes: 1024 * 1024 },
   );

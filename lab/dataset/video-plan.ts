@@ -17,7 +17,13 @@ export interface VideoPlan {
  * The video follows the music weakly: intensity mixes the energy envelope with the creator's
  * own random walk, and the cut interval the tempo with a per-video habit, both with knobs.
  */
-export function planVideo(durationSec: number, fps: number, d: SegmentDrivers, knobs: ModalityKnobs, rng: Rng): VideoPlan {
+export function planVideo(
+  durationSec: number,
+  fps: number,
+  d: SegmentDrivers,
+  knobs: ModalityKnobs,
+  rng: Rng,
+): VideoPlan {
   const seconds = Math.ceil(durationSec);
   let walk = rng.next();
   const intensity: number[] = [];
@@ -27,7 +33,7 @@ export function planVideo(durationSec: number, fps: number, d: SegmentDrivers, k
   }
   const cutHabit = rng.next();
   const cutsSec: number[] = [];
-  for (let t = 0; ; ) {
+  for (let t = 0; ;) {
     const pace = mixDriver(knobs, d.tempo, cutHabit, rng);
     t += (3 + 9 * (1 - pace)) * rng.uniform(0.8, 1.2);
     if (rng.chance(knobs.strength)) t = d.beatPhaseSec + Math.round((t - d.beatPhaseSec) / d.beatSec) * d.beatSec;

@@ -62,5 +62,12 @@ export const EXCITED_LINES: readonly string[] = [
 
 /** espeak-ng voices with variants: the "creator" of each video, chosen at random (a nuisance). */
 export const VOICES: readonly string[] = [
-  'en-us+m1', 'en-us+m3', 'en-us+m7', 'en-gb+m2', 'en-us+f2', 'en-us+f4', 'en-gb+f3', 'en-gb-x-rp+m5',
+  'en-us+m1',
+  'en-us+m3',
+  'en-us+m7',
+  'en-gb+m2',
+  'en-us+f2',
+  'en-us+f4',
+  'en-gb+f3',
+  'en-gb-x-rp+m5',
 ];

@@ -1,4 +1,10 @@
-import { DEFAULT_DELIVERY, mixDriver, type ModalityKnobs, type SegmentDrivers, type VoiceDelivery } from './generation-rule';
+import {
+  DEFAULT_DELIVERY,
+  mixDriver,
+  type ModalityKnobs,
+  type SegmentDrivers,
+  type VoiceDelivery,
+} from './generation-rule';
 import type { Rng } from './prng';
 import type { MonoPcm } from './wav';
 import type { SpeechParams } from './espeak';
@@ -101,15 +107,28 @@ export async function makeVoiceOver(
       pitch: 15 + 60 * mixDriver(knobs, drivers.centroid(t), persona.pitch, rng) + (excited ? 10 : 0),
     };
     // The loudest lines sit at -3 dB (before the excited boost), the range reaching down from there.
-    const gainDb = -3 - delivery.gainRangeDb + delivery.gainRangeDb * mixDriver(knobs, energy, persona.gain, rng) + (excited ? 2 : 0);
+    const gainDb =
+      -3 -
+      delivery.gainRangeDb +
+      delivery.gainRangeDb * mixDriver(knobs, energy, persona.gain, rng) +
+      (excited ? 2 : 0);
     const text = rng.pick(excited ? EXCITED_LINES : CALM_LINES);
     const speech = await synthesize(text, params);
-    if (speech.sampleRate !== VOICE_SAMPLE_RATE) throw new Error(`speech at ${speech.sampleRate} Hz, expected ${VOICE_SAMPLE_RATE}`);
+    if (speech.sampleRate !== VOICE_SAMPLE_RATE)
+      throw new Error(`speech at ${speech.sampleRate} Hz, expected ${VOICE_SAMPLE_RATE}`);
     const seconds = speech.samples.length / VOICE_SAMPLE_RATE;
     if (t + seconds > durationSec - 0.2) break;
     const level = delivery.levelLines ? LEVELLED_RMS / Math.max(1e-6, rms(speech.samples)) : 1;
     addLine(out, speech.samples, Math.round(t * VOICE_SAMPLE_RATE), level * 10 ** (gainDb / 20));
-    lines.push({ startSec: t, endSec: t + seconds, excited, text, rateWpm: params.rateWpm, pitch: params.pitch, gainDb });
+    lines.push({
+      startSec: t,
+      endSec: t + seconds,
+      excited,
+      text,
+      rateWpm: params.rateWpm,
+      pitch: params.pitch,
+      gainDb,
+    });
     const busy = mixDriver(knobs, 0.5 * energy + 0.5 * drivers.tempo, persona.talkativeness, rng);
     const gapBeats = 1 + Math.round((delivery.maxGapBeats - 1) * (1 - busy));
     t += seconds + Math.max(0.15, gapBeats * drivers.beatSec + knobs.noise * drivers.beatSec * rng.normal());

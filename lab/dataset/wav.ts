@@ -19,7 +19,7 @@ export function readWav(buf: Buffer): MonoPcm {
   let sampleRate = 0;
   let channels = 0;
   let bits = 0;
-  for (let at = 12; at + 8 <= buf.length; ) {
+  for (let at = 12; at + 8 <= buf.length;) {
     const id = buf.toString('latin1', at, at + 4);
     const size = buf.readUInt32LE(at + 4);
     const body = at + 8;

@@ -4,7 +4,16 @@ import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
 import { queryFeatures, trackFeatures } from './serving-inputs';
-import { bestWindowScore, chanceRecallAt, cosine, euclidean, rankOf, RECALL_KS, summarize, type RetrievalSummary } from './ranking-metrics';
+import {
+  bestWindowScore,
+  chanceRecallAt,
+  cosine,
+  euclidean,
+  rankOf,
+  RECALL_KS,
+  summarize,
+  type RetrievalSummary,
+} from './ranking-metrics';
 import { comparePairedRanks, type PairedComparison } from './paired-comparison';
 
 /**
@@ -76,8 +85,9 @@ export interface EvaluationReport {
 }
 
 export const PROTOCOL =
-  'query = first 32 s of the video frames + voice-over (looped if shorter); candidates ranked by the cosine of their best 32 s window (as suggestBgm); ground truth = the item\'s trackId';
-export const DISTANCE_SPACE = 'L2 between per-track [mean, std] of the 64 log-mel bins (VGGish front end) over the whole track';
+  "query = first 32 s of the video frames + voice-over (looped if shorter); candidates ranked by the cosine of their best 32 s window (as suggestBgm); ground truth = the item's trackId";
+export const DISTANCE_SPACE =
+  'L2 between per-track [mean, std] of the 64 log-mel bins (VGGish front end) over the whole track';
 
 export function selectItems(items: readonly ManifestItem[], split: SplitName): ManifestItem[] {
   return items.filter((i) => split === 'all' || i.split === split);
@@ -105,7 +115,10 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   let done = 0;
   await mapPool(tracks, concurrency, async (t, ti) => {
     const mine = items.flatMap((item, qi) => (item.trackId === t.trackId ? [qi] : []));
-    const f = await trackFeatures(path.join(o.datasetDir, t.file), mine.map((qi) => items[qi]!.musicOffsetSec));
+    const f = await trackFeatures(
+      path.join(o.datasetDir, t.file),
+      mine.map((qi) => items[qi]!.musicOffsetSec),
+    );
     fingerprints[ti] = f.fingerprint;
     for (const [mi, model] of o.models.entries()) {
       windows[mi]![ti] = await o.embedder.embedMusic(model, f.windows);
@@ -125,7 +138,11 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       const key = `${width}x${height}`;
       let clip = bySize.get(key);
       if (!clip) {
-        clip = await queryFeatures(path.join(o.datasetDir, item.videoFile), path.join(o.datasetDir, item.voiceOverFile), { width, height });
+        clip = await queryFeatures(
+          path.join(o.datasetDir, item.videoFile),
+          path.join(o.datasetDir, item.voiceOverFile),
+          { width, height },
+        );
         bySize.set(key, clip);
       }
       queries[mi]![qi] = await o.embedder.embedQuery(model, clip);
@@ -156,8 +173,16 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const misses = perQuery.filter((q) => q.top1 !== q.trackId);
     const training = (model.manifest.training ?? {}) as { variant?: unknown };
     return {
-      model: { name: model.manifest.name, version: model.manifest.version, dir: model.dir, ...(typeof training.variant === 'string' ? { variant: training.variant } : {}) },
-      ...summarize(perQuery.map((q) => q.rank), tracks.length),
+      model: {
+        name: model.manifest.name,
+        version: model.manifest.version,
+        dir: model.dir,
+        ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
+      },
+      ...summarize(
+        perQuery.map((q) => q.rank),
+        tracks.length,
+      ),
       segment: summarize(segmentRanks, items.length),
       logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
       logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
@@ -166,10 +191,12 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   });
 
   // Chance: a uniformly random top-1 among the candidates.
-  const chanceDistance = mean(items.map((item) => {
-    const truth = trackIndex.get(item.trackId)!;
-    return mean(tracks.map((_, i) => (i === truth ? 0 : distance(i, truth))));
-  }));
+  const chanceDistance = mean(
+    items.map((item) => {
+      const truth = trackIndex.get(item.trackId)!;
+      return mean(tracks.map((_, i) => (i === truth ? 0 : distance(i, truth))));
+    }),
+  );
   const chanceRecall: Record<string, number> = {};
   for (const k of RECALL_KS) chanceRecall[`R@${k}`] = chanceRecallAt(tracks.length, k);
   return {
@@ -185,8 +212,14 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     paired: models.slice(1).map((baseline) => ({
       model: modelLabel(models[0]!),
       baseline: modelLabel(baseline),
-      catalog: comparePairedRanks(models[0]!.perQuery.map((q) => q.rank), baseline.perQuery.map((q) => q.rank)),
-      segment: comparePairedRanks(models[0]!.perQuery.map((q) => q.segmentRank), baseline.perQuery.map((q) => q.segmentRank)),
+      catalog: comparePairedRanks(
+        models[0]!.perQuery.map((q) => q.rank),
+        baseline.perQuery.map((q) => q.rank),
+      ),
+      segment: comparePairedRanks(
+        models[0]!.perQuery.map((q) => q.segmentRank),
+        baseline.perQuery.map((q) => q.segmentRank),
+      ),
     })),
     seconds: (Date.now() - started) / 1000,
   };

@@ -11,7 +11,8 @@ export const RECALL_KS = [1, 5, 10, 25] as const;
  * gives every candidate the same score gets the worst rank, never a lucky first place.
  */
 export function rankOf(scores: readonly number[], truth: number, alsoRight?: (i: number) => boolean): number {
-  if (!Number.isInteger(truth) || truth < 0 || truth >= scores.length) throw new RangeError(`ground truth index ${truth} is outside ${scores.length} candidates`);
+  if (!Number.isInteger(truth) || truth < 0 || truth >= scores.length)
+    throw new RangeError(`ground truth index ${truth} is outside ${scores.length} candidates`);
   const own = scores[truth]!;
   if (Number.isNaN(own)) throw new RangeError('the ground truth score is NaN');
   let rank = 1;
@@ -52,7 +53,10 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 }
 
 /** A track's score for a query as the serving path ranks it: the cosine of its best 32 s window. */
-export function bestWindowScore(query: readonly number[], windows: readonly (readonly number[])[]): { score: number; window: number } {
+export function bestWindowScore(
+  query: readonly number[],
+  windows: readonly (readonly number[])[],
+): { score: number; window: number } {
   if (windows.length === 0) throw new RangeError('a track needs at least one window embedding');
   let best = { score: -Infinity, window: 0 };
   windows.forEach((w, i) => {
@@ -77,7 +81,11 @@ export interface RetrievalSummary {
   meanRank: number;
 }
 
-export function summarize(ranks: readonly number[], candidates: number, ks: readonly number[] = RECALL_KS): RetrievalSummary {
+export function summarize(
+  ranks: readonly number[],
+  candidates: number,
+  ks: readonly number[] = RECALL_KS,
+): RetrievalSummary {
   const recall: Record<string, number> = {};
   for (const k of ks) recall[`R@${k}`] = recallAt(ranks, k);
   return {

@@ -6,7 +6,14 @@ const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) :
 
 /** Table 1 of the paper, as text: one row per model plus the chance row. */
 export function formatTable(report: EvaluationReport): string {
-  const header = ['model', ...RECALL_KS.map((k) => `R@${k}`), 'median rank', 'log-mel dist.', ...RECALL_KS.map((k) => `seg R@${k}`), 'seg median'];
+  const header = [
+    'model',
+    ...RECALL_KS.map((k) => `R@${k}`),
+    'median rank',
+    'log-mel dist.',
+    ...RECALL_KS.map((k) => `seg R@${k}`),
+    'seg median',
+  ];
   const rows = report.models.map((m) => [
     modelLabel(m),
     ...RECALL_KS.map((k) => fmt(m.recall[`R@${k}`] ?? Number.NaN)),
@@ -15,9 +22,17 @@ export function formatTable(report: EvaluationReport): string {
     ...RECALL_KS.map((k) => fmt(m.segment.recall[`R@${k}`] ?? Number.NaN)),
     fmt(m.segment.medianRank),
   ]);
-  rows.push(['chance (tracks)', ...RECALL_KS.map((k) => fmt(report.chance.recall[`R@${k}`] ?? Number.NaN)), fmt(report.chance.medianRank), fmt(report.chance.logMelDistance, 2), ...RECALL_KS.map(() => ''), '']);
+  rows.push([
+    'chance (tracks)',
+    ...RECALL_KS.map((k) => fmt(report.chance.recall[`R@${k}`] ?? Number.NaN)),
+    fmt(report.chance.medianRank),
+    fmt(report.chance.logMelDistance, 2),
+    ...RECALL_KS.map(() => ''),
+    '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   return [
     `${report.queries} ${report.split} queries, ${report.candidates.length} candidate tracks (${report.candidateSet === 'split' ? `tracks of the ${report.split} split` : 'all tracks'}), ${fmt(report.seconds)} s`,
     `protocol: ${report.protocol}`,
@@ -26,7 +41,9 @@ export function formatTable(report: EvaluationReport): string {
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.map(line),
-    ...report.paired.map((p) => `paired, ${p.model} vs ${p.baseline}: catalog ${formatPaired(p.catalog)}; seg ${formatPaired(p.segment)}`),
+    ...report.paired.map(
+      (p) => `paired, ${p.model} vs ${p.baseline}: catalog ${formatPaired(p.catalog)}; seg ${formatPaired(p.segment)}`,
+    ),
   ].join('\n');
 }
 

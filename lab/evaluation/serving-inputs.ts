@@ -74,7 +74,11 @@ export function logMelFingerprint(pcm16k: Float32Array): number[] {
   return [...mean, ...std];
 }
 
-export async function queryFeatures(videoFile: string, voiceFile: string, size: { width: number; height: number }): Promise<QueryClip> {
+export async function queryFeatures(
+  videoFile: string,
+  voiceFile: string,
+  size: { width: number; height: number },
+): Promise<QueryClip> {
   const info = await probeMedia(videoFile, { ...LIMITS, requireVideo: true });
   const voiceInfo = await probeMedia(voiceFile, { ...LIMITS, requireAudio: true });
   const frames = await decodeClipFrames(videoFile, {

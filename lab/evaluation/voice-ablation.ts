@@ -24,8 +24,24 @@ import { comparePairedRanks, type PairedComparison } from './paired-comparison';
  * voice-only ones.
  */
 export const SMALL_DATA_RECIPE = [
-  '--batch-size', '16', '--lr', '1e-3', '--clips-per-video', '8', '--eval-every', '0', '--audio-encoder', 'stats',
-  '--d-model', '64', '--weight-decay', '0.05', '--reduction', 'mean', '--video-dropout', '0.5',
+  '--batch-size',
+  '16',
+  '--lr',
+  '1e-3',
+  '--clips-per-video',
+  '8',
+  '--eval-every',
+  '0',
+  '--audio-encoder',
+  'stats',
+  '--d-model',
+  '64',
+  '--weight-decay',
+  '0.05',
+  '--reduction',
+  'mean',
+  '--video-dropout',
+  '0.5',
 ] as const;
 
 export const ABLATION_VARIANTS = ['full', 'cmmr'] as const;
@@ -64,7 +80,9 @@ export function runPythonModule(args: string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (output += d.toString())));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`python -m ${args[0]} exited ${code}: ${output.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`python -m ${args[0]} exited ${code}: ${output.slice(-2000)}`)),
+    );
   });
 }
 
@@ -83,19 +101,40 @@ export async function prepareAblationSeed(o: AblationSeedOptions): Promise<Ablat
   if (!done(datasetDir)) {
     await timed('dataset', () =>
       makeDataset({
-        musicDir: o.musicDir, outDir: datasetDir, seed: o.seed, presetName: 'small', preset, knobs: PRESET_KNOBS.small,
-        licenseFrom: o.licenseFrom, concurrency: 2, force: true,
+        musicDir: o.musicDir,
+        outDir: datasetDir,
+        seed: o.seed,
+        presetName: 'small',
+        preset,
+        knobs: PRESET_KNOBS.small,
+        licenseFrom: o.licenseFrom,
+        concurrency: 2,
+        force: true,
       }),
     );
   }
-  if (!done(exportDir)) await timed('export', () => exportDataset({ datasetDir, outDir: exportDir, frameSize: 64, concurrency: 2 }));
+  if (!done(exportDir))
+    await timed('export', () => exportDataset({ datasetDir, outDir: exportDir, frameSize: 64, concurrency: 2 }));
   await timed('train', () =>
     Promise.all(
       ABLATION_VARIANTS.filter((v) => !done(models[v])).map((v) =>
         runPythonModule([
-          'training.mrcmv.train', '--dataset', exportDir, '--out', path.join(o.work, `run-${v}`), '--variant', v,
-          '--epochs', String(o.epochs), '--seed', String(o.seed), ...SMALL_DATA_RECIPE,
-          '--export', models[v], '--version', `ablation-${v}-seed${o.seed}`,
+          'training.mrcmv.train',
+          '--dataset',
+          exportDir,
+          '--out',
+          path.join(o.work, `run-${v}`),
+          '--variant',
+          v,
+          '--epochs',
+          String(o.epochs),
+          '--seed',
+          String(o.seed),
+          ...SMALL_DATA_RECIPE,
+          '--export',
+          models[v],
+          '--version',
+          `ablation-${v}-seed${o.seed}`,
         ]),
       ),
     ),

@@ -22,7 +22,8 @@ export class JwtAuthenticator {
   async authenticate(header: string | undefined): Promise<Principal | undefined> {
     if (!header) return undefined;
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header.trim());
-    if (!match || header.length > MAX_TOKEN_LENGTH) throw unauthenticated('Malformed Authorization header; expected "Bearer <jwt>"');
+    if (!match || header.length > MAX_TOKEN_LENGTH)
+      throw unauthenticated('Malformed Authorization header; expected "Bearer <jwt>"');
     try {
       const { payload } = await jwtVerify(match[1]!, this.key, {
         issuer: this.settings.issuer,

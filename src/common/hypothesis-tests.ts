@@ -50,7 +50,7 @@ export function wilcoxonSignedRank(differences: readonly number[], exactMax = WI
   const order = nonZero.map((d, i) => ({ abs: Math.abs(d), i })).sort((a, b) => a.abs - b.abs);
   const doubledRank = new Array<number>(n);
   let tieTerm = 0; // sum of (t^3 - t) over groups of tied |d|
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && order[end + 1]!.abs === order[start]!.abs) end++;
     const t = end - start + 1;
@@ -87,6 +87,9 @@ export function wilcoxonSignedRank(differences: readonly number[], exactMax = WI
 function upperNormalTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }

@@ -5,7 +5,12 @@ import type { Logger } from './logger';
  * failure is logged and the next interval tries again. Returns a stop function that waits for a
  * run in progress.
  */
-export function startPeriodic(what: string, task: () => Promise<void>, intervalMs: number, logger: Logger): () => Promise<void> {
+export function startPeriodic(
+  what: string,
+  task: () => Promise<void>,
+  intervalMs: number,
+  logger: Logger,
+): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;

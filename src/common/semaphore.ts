@@ -4,7 +4,8 @@ export class Semaphore {
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly permits: number) {
-    if (!(Number.isInteger(permits) && permits >= 1)) throw new RangeError(`permits must be a positive integer, got ${permits}`);
+    if (!(Number.isInteger(permits) && permits >= 1))
+      throw new RangeError(`permits must be a positive integer, got ${permits}`);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {

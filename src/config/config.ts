@@ -24,10 +24,21 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
-  NATS_URL: optionalString.pipe(z.string().regex(/^(nats|tls):\/\/[^\s]+(,(nats|tls):\/\/[^\s]+)*$/, 'expected nats://host:port[,nats://...]').optional()),
-  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only').default('BGM_JOBS'),
+  NATS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(nats|tls):\/\/[^\s]+(,(nats|tls):\/\/[^\s]+)*$/, 'expected nats://host:port[,nats://...]')
+      .optional(),
+  ),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only')
+    .default('BGM_JOBS'),
   NATS_STREAM_REPLICAS: int(1, 5).default(1),
-  NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens').default('bgm.jobs'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens')
+    .default('bgm.jobs'),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_ISSUER: z.string().default('bgm-backend'),
   JWT_AUDIENCE: z.string().default('bgm-api'),
@@ -40,9 +51,20 @@ const envSchema = z.object({
   MAX_MEDIA_BYTES: int(1024, 10 * 1024 ** 3).default(500 * 1024 ** 2),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(15_000),
   OUTBOX_POLL_MS: int(10, 60_000).default(500),
-  MEDIA_URL_ALLOWLIST: z.string().default('').transform((s) => s.split(',').map((h) => h.trim()).filter(Boolean)),
+  MEDIA_URL_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
   MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
-  MEDIA_FETCH_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  MEDIA_FETCH_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   DEMO_CATALOG: z.enum(['auto', 'true', 'false']).default('auto'),
   RUN_JOBS: z.enum(['auto', 'true', 'false']).default('auto'),
   WORKER_CONCURRENCY: int(1, 64).default(1),
@@ -73,7 +95,9 @@ export interface AppConfig {
   dataDir: string;
   database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dir: string };
   /** replicas: copies of the stream in a NATS cluster (3 in production: a server can be lost). */
-  queue: { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number } | { kind: 'in-process' };
+  queue:
+    | { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number }
+    | { kind: 'in-process' };
   auth: { secret?: string; issuer: string; audience: string };
   mediaRoot: string;
   modelDir?: string;
@@ -120,9 +144,7 @@ export interface AppConfig {
 export function loadConfig(env: Env = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
   const problems: string[] = [];
@@ -133,10 +155,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('DATABASE_URL: required when NODE_ENV=production (the embedded database is for development)');
   }
   if (e.NODE_ENV === 'production' && e.MEDIA_FETCH_ALLOW_PRIVATE) {
-    problems.push('MEDIA_FETCH_ALLOW_PRIVATE: must not be true in production (it lets ingestion reach internal addresses)');
+    problems.push(
+      'MEDIA_FETCH_ALLOW_PRIVATE: must not be true in production (it lets ingestion reach internal addresses)',
+    );
   }
   if (e.WORKER_MAX_DELIVER <= e.JOB_MAX_ATTEMPTS) {
-    problems.push('WORKER_MAX_DELIVER: must exceed JOB_MAX_ATTEMPTS, or a crashed delivery could leave a job unfinished');
+    problems.push(
+      'WORKER_MAX_DELIVER: must exceed JOB_MAX_ATTEMPTS, or a crashed delivery could leave a job unfinished',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -150,7 +176,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: e.NATS_URL
-      ? { kind: 'nats', servers: e.NATS_URL.split(','), stream: e.NATS_STREAM, subjectPrefix: e.NATS_SUBJECT_PREFIX, replicas: e.NATS_STREAM_REPLICAS }
+      ? {
+          kind: 'nats',
+          servers: e.NATS_URL.split(','),
+          stream: e.NATS_STREAM,
+          subjectPrefix: e.NATS_SUBJECT_PREFIX,
+          replicas: e.NATS_STREAM_REPLICAS,
+        }
       : { kind: 'in-process' },
     auth: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     mediaRoot: path.resolve(e.MEDIA_ROOT ?? path.join(dataDir, 'media')),
@@ -184,7 +216,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       intraOpThreads: e.INFERENCE_INTRA_OP_THREADS,
       batchSize: e.INFERENCE_BATCH_SIZE,
     },
-    urlFetch: { allowlist: e.MEDIA_URL_ALLOWLIST, timeoutMs: e.MEDIA_FETCH_TIMEOUT_MS, allowPrivateAddresses: e.MEDIA_FETCH_ALLOW_PRIVATE },
+    urlFetch: {
+      allowlist: e.MEDIA_URL_ALLOWLIST,
+      timeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+      allowPrivateAddresses: e.MEDIA_FETCH_ALLOW_PRIVATE,
+    },
     media: {
       maxMediaBytes: e.MAX_MEDIA_BYTES,
       maxTrackSeconds: e.MAX_TRACK_SECONDS,

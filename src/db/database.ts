@@ -20,9 +20,7 @@ export interface Database {
 }
 
 export async function openDatabase(config: AppConfig['database'], logger: Logger): Promise<Database> {
-  return config.kind === 'postgres'
-    ? openPostgres(config.url, config.poolSize, logger)
-    : openPglite(config.dir);
+  return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize, logger) : openPglite(config.dir);
 }
 
 function openPostgres(url: string, poolSize: number, logger: Logger): Database {

@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database, logger);
   try {
     const result = await migrate(db.sql);
-    logger.info({ database: db.kind, applied: result.applied, alreadyApplied: result.alreadyApplied.length }, 'migrations done');
+    logger.info(
+      { database: db.kind, applied: result.applied, alreadyApplied: result.alreadyApplied.length },
+      'migrations done',
+    );
   } finally {
     await db.close();
   }
@@ -23,7 +26,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(
+      err instanceof ConfigError ? `${err.message}\n` : `migration failed: ${(err as Error).stack ?? String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -58,5 +58,8 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
 }
 
 export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork {
-  return { run: (fn) => prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, inTransaction: true })), { timeout: 30_000 }) };
+  return {
+    run: (fn) =>
+      prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, inTransaction: true })), { timeout: 30_000 }),
+  };
 }

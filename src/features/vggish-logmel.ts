@@ -59,7 +59,11 @@ let frontEnd: FrontEnd | undefined;
 
 function buildFrontEnd(): FrontEnd {
   const matrix = spectrogramToMelMatrix(
-    MEL_BINS, SPECTRUM_BINS, VGGISH_PARAMS.sampleRate, VGGISH_PARAMS.melMinHz, VGGISH_PARAMS.melMaxHz,
+    MEL_BINS,
+    SPECTRUM_BINS,
+    VGGISH_PARAMS.sampleRate,
+    VGGISH_PARAMS.melMinHz,
+    VGGISH_PARAMS.melMaxHz,
   );
   const bands: SparseBand[] = [];
   let lastBin = 0;

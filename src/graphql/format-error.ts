@@ -28,10 +28,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (!formatted.path && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   // graphql-js reports a variable failing coercion (an unknown enum value...) as a plain error,
   // which Apollo marks internal; it is the caller's input.
-  if (!formatted.path && error instanceof GraphQLError && /^Variable "\$[^"]+" (got invalid value|of required type)/.test(error.message)) {
+  if (
+    !formatted.path &&
+    error instanceof GraphQLError &&
+    /^Variable "\$[^"]+" (got invalid value|of required type)/.test(error.message)
+  ) {
     return { message: error.message, locations: formatted.locations, extensions: { code: ErrorCode.BadUserInput } };
   }
-  return { message: INTERNAL_ERROR_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: INTERNAL_ERROR_MESSAGE,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }
 
 /** Errors produced by GraphQL or Apollo themselves (parse, validation, coercion) carry a code. */

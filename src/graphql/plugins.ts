@@ -40,7 +40,8 @@ export function loggingPlugin(): ApolloServerPlugin<GraphQLContext> {
           for (const err of errors) {
             const cause = unwrapResolverError(err);
             // Only resolver errors (with a path) can be unexpected; request-level ones are the caller's.
-            if (err.path && !isExpected(cause)) contextValue.logger.error({ err: cause, path: err.path }, 'unexpected error (masked)');
+            if (err.path && !isExpected(cause))
+              contextValue.logger.error({ err: cause, path: err.path }, 'unexpected error (masked)');
           }
           return Promise.resolve();
         },

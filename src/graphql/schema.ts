@@ -13,7 +13,19 @@ import { TrackResolver } from '../modules/track/track.resolver';
 import { VideoResolver } from '../modules/video/video.resolver';
 import { authChecker } from './auth-checker';
 
-export const RESOLVERS = [TrackResolver, VideoResolver, IngestResolver, SuggestionResolver, ModelVersionResolver, JobResolver, CatalogAdminResolver, ExperimentResolver, ExperimentArmResolver, PreferenceResolver, ChoiceResolver] as const;
+export const RESOLVERS = [
+  TrackResolver,
+  VideoResolver,
+  IngestResolver,
+  SuggestionResolver,
+  ModelVersionResolver,
+  JobResolver,
+  CatalogAdminResolver,
+  ExperimentResolver,
+  ExperimentArmResolver,
+  PreferenceResolver,
+  ChoiceResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

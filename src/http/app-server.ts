@@ -105,25 +105,26 @@ export async function startHttpServer(deps: HttpServerDeps) {
   const stopRaterRoutes = deps.graphql ? mountRaterRoutes(app, { config, services, logger }) : undefined;
   if (deps.graphql && deps.storage) mountUploadRoutes(app, authenticator, deps.storage);
 
-  if (apollo) app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
-        // Set by genReqId above, from the caller's x-request-id or a new UUID.
-        const requestId = res.getHeader('x-request-id') as string;
-        try {
-          const principal = await authenticator.authenticate(req.headers.authorization);
-          return { requestId, logger: req.log, principal, services };
-        } catch (err) {
-          if (err instanceof AppError) {
-            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+  if (apollo)
+    app.use(
+      '/graphql',
+      express.json({ limit: '1mb' }),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }): Promise<GraphQLContext> => {
+          // Set by genReqId above, from the caller's x-request-id or a new UUID.
+          const requestId = res.getHeader('x-request-id') as string;
+          try {
+            const principal = await authenticator.authenticate(req.headers.authorization);
+            return { requestId, logger: req.log, principal, services };
+          } catch (err) {
+            if (err instanceof AppError) {
+              throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+            }
+            throw err;
           }
-          throw err;
-        }
-      },
-    }),
-  );
+        },
+      }),
+    );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

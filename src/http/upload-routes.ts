@@ -20,7 +20,8 @@ export function mountUploadRoutes(app: express.Express, authenticator: JwtAuthen
     try {
       const principal = await authenticator.authenticate(req.headers.authorization);
       if (!principal) throw new AppError(ErrorCode.Unauthenticated, 'Authentication required');
-      if (!principal.roles.some((r) => r === 'app' || r === 'admin')) throw new AppError(ErrorCode.Forbidden, 'Requires role app or admin');
+      if (!principal.roles.some((r) => r === 'app' || r === 'admin'))
+        throw new AppError(ErrorCode.Forbidden, 'Requires role app or admin');
       const filename = String(req.headers['x-filename'] ?? '');
       const saved = await storage.saveUpload(req, path.extname(filename).toLowerCase());
       res.status(201).json({ mediaUri: saved.uri, sha256: saved.sha256, sizeBytes: saved.sizeBytes });

@@ -32,7 +32,9 @@ export class OnnxEmbedder implements Embedder {
     for (let i = 0; i < windows.length; i += this.batchSize) {
       const batch = windows.slice(i, i + this.batchSize);
       const music = concat(batch);
-      const result = await this.pool.run(model.bgmPath, { music: { data: music, dims: [batch.length, ...PATCH_DIMS] } });
+      const result = await this.pool.run(model.bgmPath, {
+        music: { data: music, dims: [batch.length, ...PATCH_DIMS] },
+      });
       this.onInference?.(model, 'bgm', result.ms, result.provider);
       out.push(...rows(result.outputs.embedding, model.manifest.embeddingDim));
       onProgress?.();

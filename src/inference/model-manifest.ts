@@ -3,28 +3,34 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** manifest.json of a model-version folder (docs/MODEL_CONTRACT.md). */
-const manifestSchema = z.object({
-  format: z.literal('bgm-model/1'),
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  version: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/),
-  embeddingDim: z.literal(512),
-  clipSeconds: z.literal(32),
-  audio: z.object({
-    sampleRate: z.literal(16000),
-    melBins: z.literal(64),
-    patchFrames: z.literal(96),
-    patchesPerClip: z.literal(33),
-  }).loose(),
-  video: z.object({
-    fastFrames: z.literal(64),
-    slowFrames: z.literal(8),
-    height: z.number().int().min(16).max(512),
-    width: z.number().int().min(16).max(512),
-  }).loose(),
-  files: z.object({ query: z.string().min(1), bgm: z.string().min(1) }),
-  metrics: z.record(z.string(), z.unknown()).optional(),
-  training: z.record(z.string(), z.unknown()).optional(),
-}).loose();
+const manifestSchema = z
+  .object({
+    format: z.literal('bgm-model/1'),
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    version: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/),
+    embeddingDim: z.literal(512),
+    clipSeconds: z.literal(32),
+    audio: z
+      .object({
+        sampleRate: z.literal(16000),
+        melBins: z.literal(64),
+        patchFrames: z.literal(96),
+        patchesPerClip: z.literal(33),
+      })
+      .loose(),
+    video: z
+      .object({
+        fastFrames: z.literal(64),
+        slowFrames: z.literal(8),
+        height: z.number().int().min(16).max(512),
+        width: z.number().int().min(16).max(512),
+      })
+      .loose(),
+    files: z.object({ query: z.string().min(1), bgm: z.string().min(1) }),
+    metrics: z.record(z.string(), z.unknown()).optional(),
+    training: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
 
@@ -50,12 +56,20 @@ export function readModelFolder(dir: string): ModelFolder {
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ModelFolderError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ModelFolderError(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const resolveFile = (name: string) => {
     const p = path.resolve(dir, name);
-    if (path.relative(dir, p).startsWith('..') || !fs.existsSync(p)) throw new ModelFolderError(`${dir}: missing model file ${name}`);
+    if (path.relative(dir, p).startsWith('..') || !fs.existsSync(p))
+      throw new ModelFolderError(`${dir}: missing model file ${name}`);
     return p;
   };
-  return { dir, manifest: parsed.data, queryPath: resolveFile(parsed.data.files.query), bgmPath: resolveFile(parsed.data.files.bgm) };
+  return {
+    dir,
+    manifest: parsed.data,
+    queryPath: resolveFile(parsed.data.files.query),
+    bgmPath: resolveFile(parsed.data.files.bgm),
+  };
 }

@@ -40,15 +40,25 @@ export class OnnxPool {
       workerData: { provider: options.provider, threads: options.threadsPerSession },
     });
     const thread: Thread = { worker, busy: 0, pending: new Map() };
-    worker.on('message', (msg: { id: number; ok: boolean; outputs?: Record<string, Tensor>; provider?: string; ms?: number; error?: string }) => {
-      const p = thread.pending.get(msg.id);
-      if (!p) return;
-      thread.pending.delete(msg.id);
-      thread.busy -= 1;
-      if (thread.busy === 0) worker.unref();
-      if (msg.ok) p.resolve({ outputs: msg.outputs!, provider: msg.provider!, ms: msg.ms! });
-      else p.reject(new Error(msg.error));
-    });
+    worker.on(
+      'message',
+      (msg: {
+        id: number;
+        ok: boolean;
+        outputs?: Record<string, Tensor>;
+        provider?: string;
+        ms?: number;
+        error?: string;
+      }) => {
+        const p = thread.pending.get(msg.id);
+        if (!p) return;
+        thread.pending.delete(msg.id);
+        thread.busy -= 1;
+        if (thread.busy === 0) worker.unref();
+        if (msg.ok) p.resolve({ outputs: msg.outputs!, provider: msg.provider!, ms: msg.ms! });
+        else p.reject(new Error(msg.error));
+      },
+    );
     worker.on('error', (err) => {
       this.logger.error({ err }, 'inference thread crashed');
       for (const p of thread.pending.values()) p.reject(err);
@@ -64,7 +74,10 @@ export class OnnxPool {
     return thread;
   }
 
-  run(modelPath: string, feeds: Record<string, Tensor>): Promise<{ outputs: Record<string, Tensor>; provider: string; ms: number }> {
+  run(
+    modelPath: string,
+    feeds: Record<string, Tensor>,
+  ): Promise<{ outputs: Record<string, Tensor>; provider: string; ms: number }> {
     if (this.closed) return Promise.reject(new Error('inference pool closed'));
     const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;

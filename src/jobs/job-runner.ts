@@ -48,7 +48,12 @@ export class JobRunner {
     const job = await this.jobs.start(jobId);
     if (!job) return { type: 'ack' }; // finished already, or deleted: nothing to do
     const handler = this.handlers.get(job.kind)!;
-    const logger = this.logger.child({ jobId, kind: job.kind, attempt: job.attempts, delivery: delivery.deliveryCount });
+    const logger = this.logger.child({
+      jobId,
+      kind: job.kind,
+      attempt: job.attempts,
+      delivery: delivery.deliveryCount,
+    });
     if (job.attempts > job.maxAttempts) {
       const last = job.lastError ? `; last error: ${job.lastError}` : '';
       const final = `gave up after ${job.maxAttempts} attempts: the last ended without an outcome (the worker stopped or lost the job)${last}`;
@@ -79,7 +84,13 @@ export class JobRunner {
     }
   };
 
-  private async giveUp(handler: JobHandler, job: JobRecord, reason: string, logger: Logger, started: number): Promise<Outcome> {
+  private async giveUp(
+    handler: JobHandler,
+    job: JobRecord,
+    reason: string,
+    logger: Logger,
+    started: number,
+  ): Promise<Outcome> {
     await handler.onFailed(job, reason);
     await this.jobs.fail(job.id, reason);
     logger.error({ reason }, 'job failed');

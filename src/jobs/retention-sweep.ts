@@ -13,7 +13,11 @@ const MAX_BATCHES = 40;
  * re-embed writes one job and one outbox row per track; without this both tables grow forever.
  * Returns the jobs deleted.
  */
-export async function pruneFinishedJobs(jobs: Pick<JobRepository, 'pruneSucceeded'>, retentionDays: number, now = new Date()): Promise<number> {
+export async function pruneFinishedJobs(
+  jobs: Pick<JobRepository, 'pruneSucceeded'>,
+  retentionDays: number,
+  now = new Date(),
+): Promise<number> {
   const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
   let total = 0;
   for (let i = 0; i < MAX_BATCHES; i++) {
@@ -25,7 +29,12 @@ export async function pruneFinishedJobs(jobs: Pick<JobRepository, 'pruneSucceede
 }
 
 /** Runs pruneFinishedJobs every `intervalMs` in a worker process. Returns a stop function. */
-export function startRetentionSweep(jobs: Pick<JobRepository, 'pruneSucceeded'>, logger: Logger, retentionDays: number, intervalMs: number): () => Promise<void> {
+export function startRetentionSweep(
+  jobs: Pick<JobRepository, 'pruneSucceeded'>,
+  logger: Logger,
+  retentionDays: number,
+  intervalMs: number,
+): () => Promise<void> {
   const prune = async () => {
     const n = await pruneFinishedJobs(jobs, retentionDays);
     if (n > 0) logger.info({ jobs: n, retentionDays }, 'pruned finished jobs');

@@ -37,14 +37,28 @@ export interface DecodedAudio {
 function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): string[] {
   const start = o.startSeconds ?? 0;
   return [
-    '-nostdin', '-hide_banner', '-v', 'warning', ...SAFE_INPUT_ARGS,
+    '-nostdin',
+    '-hide_banner',
+    '-v',
+    'warning',
+    ...SAFE_INPUT_ARGS,
     ...(start > 0 ? ['-ss', start.toFixed(3)] : []),
-    '-i', input,
-    '-map', o.streamIndex === undefined ? '0:a:0' : `0:${o.streamIndex}`,
-    '-vn', '-sn', '-dn',
-    '-t', maxSeconds.toFixed(3),
-    '-ac', '1', '-ar', String(DECODE_SAMPLE_RATE),
-    '-f', 'f32le', 'pipe:1',
+    '-i',
+    input,
+    '-map',
+    o.streamIndex === undefined ? '0:a:0' : `0:${o.streamIndex}`,
+    '-vn',
+    '-sn',
+    '-dn',
+    '-t',
+    maxSeconds.toFixed(3),
+    '-ac',
+    '1',
+    '-ar',
+    String(DECODE_SAMPLE_RATE),
+    '-f',
+    'f32le',
+    'pipe:1',
   ];
 }
 

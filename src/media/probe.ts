@@ -74,8 +74,12 @@ async function statOrThrow(filePath: string, maxFileBytes: number): Promise<numb
 
 async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
   const args = [
-    '-v', 'warning', '-hide_banner', ...SAFE_INPUT_ARGS,
-    '-print_format', 'json',
+    '-v',
+    'warning',
+    '-hide_banner',
+    ...SAFE_INPUT_ARGS,
+    '-print_format',
+    'json',
     '-show_entries',
     'format=format_name,duration:stream=index,codec_type,codec_name,width,height,avg_frame_rate,' +
       'r_frame_rate,sample_rate,channels,duration:stream_disposition=attached_pic',

@@ -76,11 +76,9 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     const timer = setTimeout(
       () =>
         fail(
-          new MediaError(
-            MediaErrorCode.Timeout,
-            `${nameOf(file)} did not finish within ${options.timeoutMs} ms`,
-            { timeoutMs: options.timeoutMs },
-          ),
+          new MediaError(MediaErrorCode.Timeout, `${nameOf(file)} did not finish within ${options.timeoutMs} ms`, {
+            timeoutMs: options.timeoutMs,
+          }),
         ),
       options.timeoutMs,
     );

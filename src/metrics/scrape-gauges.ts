@@ -13,25 +13,35 @@ export function registerQueueGauges(
   deps: { queue: JobQueue; outbox: Pick<OutboxRepository, 'unpublishedCount'>; logger: Logger },
 ): void {
   const { queue, outbox, logger } = deps;
-  metrics.scrapeGauge('bgm_queue_lag_messages', 'Job messages in the queue not yet acknowledged, per topic', ['queue', 'topic'], async (g) => {
-    g.reset();
-    try {
-      // One consumer per job kind: a re-embed backlog on embed-track and the embed-video lag are
-      // different alarms. Every topic is reported, 0 when empty, so alerts see an idle lane too.
-      const lag = await queue.pendingByTopic();
-      for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag[topic] ?? 0);
-    } catch (err) {
-      logger.warn({ err }, 'metrics: queue lag unavailable');
-    }
-  });
-  metrics.scrapeGauge('bgm_outbox_unpublished_messages', 'Outbox rows not yet published to the queue', [], async (g) => {
-    g.reset();
-    try {
-      g.set(await outbox.unpublishedCount());
-    } catch (err) {
-      logger.warn({ err }, 'metrics: outbox backlog unavailable');
-    }
-  });
+  metrics.scrapeGauge(
+    'bgm_queue_lag_messages',
+    'Job messages in the queue not yet acknowledged, per topic',
+    ['queue', 'topic'],
+    async (g) => {
+      g.reset();
+      try {
+        // One consumer per job kind: a re-embed backlog on embed-track and the embed-video lag are
+        // different alarms. Every topic is reported, 0 when empty, so alerts see an idle lane too.
+        const lag = await queue.pendingByTopic();
+        for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag[topic] ?? 0);
+      } catch (err) {
+        logger.warn({ err }, 'metrics: queue lag unavailable');
+      }
+    },
+  );
+  metrics.scrapeGauge(
+    'bgm_outbox_unpublished_messages',
+    'Outbox rows not yet published to the queue',
+    [],
+    async (g) => {
+      g.reset();
+      try {
+        g.set(await outbox.unpublishedCount());
+      } catch (err) {
+        logger.warn({ err }, 'metrics: outbox backlog unavailable');
+      }
+    },
+  );
 }
 
 interface CoverageSample extends EmbeddingCoverage {
@@ -45,7 +55,12 @@ interface CoverageSample extends EmbeddingCoverage {
  */
 export function registerCatalogGauges(
   metrics: AppMetrics,
-  deps: { models: Pick<ModelVersionRepository, 'findActive'>; coverage: EmbeddingCoverageRepository; logger: Logger; cacheMs?: number },
+  deps: {
+    models: Pick<ModelVersionRepository, 'findActive'>;
+    coverage: EmbeddingCoverageRepository;
+    logger: Logger;
+    cacheMs?: number;
+  },
 ): void {
   const { models, coverage, logger, cacheMs = 30_000 } = deps;
   let cached: { at: number; sample: Promise<CoverageSample | undefined> } | undefined;
@@ -70,14 +85,24 @@ export function registerCatalogGauges(
     const s = await read();
     if (s) g.set(s.live);
   });
-  metrics.scrapeGauge('bgm_catalog_embedded_tracks', 'Live READY tracks with an embedding under the active model version', ['model_version'], async (g) => {
-    g.reset();
-    const s = await read();
-    if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.embedded);
-  });
-  metrics.scrapeGauge('bgm_embedding_coverage_ratio', 'Embedded / live tracks under the active model version (1 when the catalog is empty)', ['model_version'], async (g) => {
-    g.reset();
-    const s = await read();
-    if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.live === 0 ? 1 : s.embedded / s.live);
-  });
+  metrics.scrapeGauge(
+    'bgm_catalog_embedded_tracks',
+    'Live READY tracks with an embedding under the active model version',
+    ['model_version'],
+    async (g) => {
+      g.reset();
+      const s = await read();
+      if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.embedded);
+    },
+  );
+  metrics.scrapeGauge(
+    'bgm_embedding_coverage_ratio',
+    'Embedded / live tracks under the active model version (1 when the catalog is empty)',
+    ['model_version'],
+    async (g) => {
+      g.reset();
+      const s = await read();
+      if (s?.modelVersion) g.set({ model_version: s.modelVersion }, s.live === 0 ? 1 : s.embedded / s.live);
+    },
+  );
 }

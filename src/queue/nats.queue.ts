@@ -32,7 +32,10 @@ export interface NatsQueueOptions {
   replicas?: number;
 }
 
-const JSON_CODEC = { encode: (v: unknown) => Buffer.from(JSON.stringify(v)), decode: (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8')) as unknown };
+const JSON_CODEC = {
+  encode: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  decode: (b: Uint8Array) => JSON.parse(Buffer.from(b).toString('utf8')) as unknown,
+};
 
 /** The durable consumer of one topic, shared by every worker (KEDA scales on its lag). */
 export const consumerName = (durable: string, topic: string) => `${durable}-${topic}`;
@@ -54,7 +57,12 @@ export class NatsQueue implements JobQueue {
   ) {}
 
   static async connect(options: NatsQueueOptions, logger: Logger): Promise<NatsQueue> {
-    const full: Required<NatsQueueOptions> = { durable: defaultDurable(options.stream), duplicateWindowMs: 10 * 60_000, replicas: 1, ...options };
+    const full: Required<NatsQueueOptions> = {
+      durable: defaultDurable(options.stream),
+      duplicateWindowMs: 10 * 60_000,
+      replicas: 1,
+      ...options,
+    };
     const nc = await connect({ servers: full.servers, name: 'bgm-backend', maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
     const queue = new NatsQueue(nc, jetstream(nc), jsm, full, logger);
@@ -98,7 +106,9 @@ export class NatsQueue implements JobQueue {
   }
 
   async publish(topic: string, data: unknown, msgId: string): Promise<PublishResult> {
-    const ack = await this.js.publish(`${this.options.subjectPrefix}.${topic}`, JSON_CODEC.encode(data), { msgID: msgId });
+    const ack = await this.js.publish(`${this.options.subjectPrefix}.${topic}`, JSON_CODEC.encode(data), {
+      msgID: msgId,
+    });
     return { duplicate: ack.duplicate };
   }
 
@@ -152,7 +162,10 @@ export class NatsQueue implements JobQueue {
   private async dropLegacyConsumer(): Promise<void> {
     try {
       await this.jsm.consumers.delete(this.options.stream, this.options.durable);
-      this.logger.warn({ consumer: this.options.durable }, 'deleted the legacy all-topics consumer; its messages go to the per-topic consumers');
+      this.logger.warn(
+        { consumer: this.options.durable },
+        'deleted the legacy all-topics consumer; its messages go to the per-topic consumers',
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -6,6 +6,14 @@ import { NatsQueue } from './nats.queue';
 
 export async function openQueue(config: AppConfig['queue'], logger: Logger): Promise<JobQueue> {
   return config.kind === 'nats'
-    ? NatsQueue.connect({ servers: config.servers, stream: config.stream, subjectPrefix: config.subjectPrefix, replicas: config.replicas }, logger)
+    ? NatsQueue.connect(
+        {
+          servers: config.servers,
+          stream: config.stream,
+          subjectPrefix: config.subjectPrefix,
+          replicas: config.replicas,
+        },
+        logger,
+      )
     : new InProcessQueue();
 }

@@ -34,7 +34,11 @@ export class LocalMediaStorage implements MediaStorage {
   constructor(
     private readonly root: string,
     private readonly maxBytes: number,
-    private readonly urlPolicy: Omit<UrlFetchPolicy, 'maxBytes'> = { allowlist: [], timeoutMs: 30_000, allowPrivateAddresses: false },
+    private readonly urlPolicy: Omit<UrlFetchPolicy, 'maxBytes'> = {
+      allowlist: [],
+      timeoutMs: 30_000,
+      allowPrivateAddresses: false,
+    },
   ) {
     fs.mkdirSync(root, { recursive: true });
   }
@@ -89,7 +93,11 @@ export class LocalMediaStorage implements MediaStorage {
         maxBytes: this.maxBytes,
       });
     }
-    return { uri: `media://${path.relative(this.root, abs).split(path.sep).join('/')}`, path: abs, sizeBytes: stat.size };
+    return {
+      uri: `media://${path.relative(this.root, abs).split(path.sep).join('/')}`,
+      path: abs,
+      sizeBytes: stat.size,
+    };
   }
 
   pathOf(uri: string): string {

@@ -33,14 +33,20 @@ const PUBLIC = 'unicast';
  * otherwise non-public address; the connection goes to the address that was checked (no DNS
  * rebinding between check and request).
  */
-export async function fetchToMediaRoot(rawUrl: string, argument: string, policy: UrlFetchPolicy, mediaRoot: string): Promise<Fetched> {
+export async function fetchToMediaRoot(
+  rawUrl: string,
+  argument: string,
+  policy: UrlFetchPolicy,
+  mediaRoot: string,
+): Promise<Fetched> {
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
     throw badInput(`${argument}: not a valid URL`, { argument });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badInput(`${argument}: only http(s) URLs`, { argument });
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw badInput(`${argument}: only http(s) URLs`, { argument });
   if (url.username || url.password) throw badInput(`${argument}: credentials in URLs are not accepted`, { argument });
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (!policy.allowlist.some((entry) => hostMatches(host, entry.toLowerCase()))) {
@@ -52,7 +58,11 @@ export async function fetchToMediaRoot(rawUrl: string, argument: string, policy:
   const tmp = path.join(dir, `.${randomUUID()}`);
   try {
     const { sha256, sizeBytes } = await download(url, address, tmp, policy, argument);
-    const ext = path.extname(url.pathname).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 8);
+    const ext = path
+      .extname(url.pathname)
+      .toLowerCase()
+      .replace(/[^.a-z0-9]/g, '')
+      .slice(0, 8);
     const name = `${sha256}${ext}`;
     const created = !fs.existsSync(path.join(dir, name));
     fs.renameSync(tmp, path.join(dir, name));
@@ -66,10 +76,16 @@ function hostMatches(host: string, entry: string): boolean {
   return entry.startsWith('*.') ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1 : host === entry;
 }
 
-async function resolvePublic(host: string, argument: string, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+async function resolvePublic(
+  host: string,
+  argument: string,
+  allowPrivate: boolean,
+): Promise<{ address: string; family: number }> {
   let addresses: { address: string; family: number }[];
   try {
-    addresses = ipaddr.isValid(host) ? [{ address: host, family: host.includes(':') ? 6 : 4 }] : await dns.lookup(host, { all: true });
+    addresses = ipaddr.isValid(host)
+      ? [{ address: host, family: host.includes(':') ? 6 : 4 }]
+      : await dns.lookup(host, { all: true });
   } catch {
     throw badInput(`${argument}: host ${host} does not resolve`, { argument });
   }
@@ -100,7 +116,9 @@ function download(
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
-          fail(`download answered HTTP ${res.statusCode ?? '?'}${res.headers.location ? ' (redirects are not followed)' : ''}`);
+          fail(
+            `download answered HTTP ${res.statusCode ?? '?'}${res.headers.location ? ' (redirects are not followed)' : ''}`,
+          );
           return;
         }
         const declared = Number(res.headers['content-length'] ?? 0);

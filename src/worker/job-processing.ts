@@ -42,7 +42,11 @@ export async function startJobProcessing(deps: {
   metrics?: AppMetrics;
 }): Promise<JobProcessing> {
   const { config, logger, repos, uow, queue, storage, onEnqueued, metrics } = deps;
-  const pool = new OnnxPool(config.inference.threads, { provider: config.inference.provider, threadsPerSession: config.inference.intraOpThreads }, logger);
+  const pool = new OnnxPool(
+    config.inference.threads,
+    { provider: config.inference.provider, threadsPerSession: config.inference.intraOpThreads },
+    logger,
+  );
   const handlerDeps: HandlerDeps = {
     repos,
     uow,
@@ -54,10 +58,18 @@ export async function startJobProcessing(deps: {
       void (await completeActivationIfCovered(uow, modelVersionId, logger, config.worker.activationCheckMs)),
   };
   const runner = new JobRunner(
-    [new EmbedTrackHandler(handlerDeps), new EmbedVideoHandler(handlerDeps), new ReembedCatalogHandler(handlerDeps, onEnqueued)],
+    [
+      new EmbedTrackHandler(handlerDeps),
+      new EmbedVideoHandler(handlerDeps),
+      new ReembedCatalogHandler(handlerDeps, onEnqueued),
+    ],
     repos.jobs,
     logger,
-    { heartbeatMs: Math.max(500, Math.floor(config.worker.ackWaitMs / 3)), retryBaseMs: config.worker.retryBaseMs, retryMaxMs: 5 * 60_000 },
+    {
+      heartbeatMs: Math.max(500, Math.floor(config.worker.ackWaitMs / 3)),
+      retryBaseMs: config.worker.retryBaseMs,
+      retryMaxMs: 5 * 60_000,
+    },
     metrics?.observeJob,
   );
   // One consumer per job kind: a re-embed of the whole catalog queues millions of embed-track
@@ -72,7 +84,12 @@ export async function startJobProcessing(deps: {
     for (const kind of Object.values(JobKind)) {
       consumers.push(
         await queue.consume(
-          { topic: topicFor(kind), concurrency: concurrency[kind], maxDeliver: config.worker.maxDeliver, ackWaitMs: config.worker.ackWaitMs },
+          {
+            topic: topicFor(kind),
+            concurrency: concurrency[kind],
+            maxDeliver: config.worker.maxDeliver,
+            ackWaitMs: config.worker.ackWaitMs,
+          },
           runner.handle,
         ),
       );

@@ -3,7 +3,12 @@ import type { Repositories, UnitOfWork } from '../../src/db/repositories';
 import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/prisma-types';
 import type { JobRepository } from '../../src/modules/job/job.repository';
 import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
-import type { NewTrack, TrackMetadata, TrackRepository, TrackWithLicenses } from '../../src/modules/track/track.repository';
+import type {
+  NewTrack,
+  TrackMetadata,
+  TrackRepository,
+  TrackWithLicenses,
+} from '../../src/modules/track/track.repository';
 import type { NewVideo, VideoRepository } from '../../src/modules/video/video.repository';
 import type { MediaStorage, StoredMedia } from '../../src/storage/media-storage';
 import { badInput } from '../../src/common/errors';
@@ -21,14 +26,25 @@ export class FakeTracks implements TrackRepository {
   }
   list(_filter: unknown, take: number, after?: { createdAt: Date; id: string }) {
     const sorted = [...this.rows].sort((a, b) => +a.createdAt - +b.createdAt || a.id.localeCompare(b.id));
-    const start = after ? sorted.findIndex((t) => +t.createdAt > +after.createdAt || (+t.createdAt === +after.createdAt && t.id > after.id)) : 0;
+    const start = after
+      ? sorted.findIndex(
+          (t) => +t.createdAt > +after.createdAt || (+t.createdAt === +after.createdAt && t.id > after.id),
+        )
+      : 0;
     return Promise.resolve(start < 0 ? [] : sorted.slice(start, start + take));
   }
   findByContentHashes(hashes: string[]) {
     return Promise.resolve(this.rows.filter((t) => hashes.includes(t.contentHash)));
   }
-  setStatus(id: string, status: TrackWithLicenses['status'], fields: { error?: string | null; durationSec?: number } = {}) {
-    Object.assign(this.rows.find((t) => t.id === id)!, { status, ...fields });
+  setStatus(
+    id: string,
+    status: TrackWithLicenses['status'],
+    fields: { error?: string | null; durationSec?: number } = {},
+  ) {
+    Object.assign(
+      this.rows.find((t) => t.id === id)!,
+      { status, ...fields },
+    );
     return Promise.resolve();
   }
   anyReadyMissingEmbedding() {
@@ -40,19 +56,45 @@ export class FakeTracks implements TrackRepository {
     return Promise.resolve(t);
   }
   updateMetadata(id: string, fields: TrackMetadata) {
-    return Promise.resolve(Object.assign(this.rows.find((r) => r.id === id)!, fields));
+    return Promise.resolve(
+      Object.assign(
+        this.rows.find((r) => r.id === id)!,
+        fields,
+      ),
+    );
   }
   idsMissingEmbedding(_modelVersionId: string, take: number, afterId?: string) {
-    const ids = this.rows.filter((t) => !t.retiredAt).map((t) => t.id).sort();
+    const ids = this.rows
+      .filter((t) => !t.retiredAt)
+      .map((t) => t.id)
+      .sort();
     return Promise.resolve(ids.filter((id) => !afterId || id > afterId).slice(0, take));
   }
   create({ license, ...t }: NewTrack) {
     const id = randomUUID();
     const row: TrackWithLicenses = {
-      id, durationSec: null, bpm: t.bpm ?? null, status: 'PENDING', error: null, retiredAt: null,
-      createdAt: new Date((this.clock += 1000)), updatedAt: new Date(this.clock), ...t,
+      id,
+      durationSec: null,
+      bpm: t.bpm ?? null,
+      status: 'PENDING',
+      error: null,
+      retiredAt: null,
+      createdAt: new Date((this.clock += 1000)),
+      updatedAt: new Date(this.clock),
+      ...t,
       licenses: license
-        ? [{ id: randomUUID(), trackId: id, attribution: null, validFrom: new Date(0), validTo: null, createdAt: new Date(), ...license, attributionText: undefined } as never]
+        ? [
+            {
+              id: randomUUID(),
+              trackId: id,
+              attribution: null,
+              validFrom: new Date(0),
+              validTo: null,
+              createdAt: new Date(),
+              ...license,
+              attributionText: undefined,
+            } as never,
+          ]
         : [],
     };
     this.rows.push(row);
@@ -67,8 +109,15 @@ export class FakeVideos implements VideoRepository {
   }
   create(v: NewVideo) {
     const row: VideoRecord = {
-      id: randomUUID(), durationSec: null, status: 'PENDING', error: null, createdAt: new Date(), updatedAt: new Date(),
-      voiceOverUri: null, idempotencyKey: null, ...v,
+      id: randomUUID(),
+      durationSec: null,
+      status: 'PENDING',
+      error: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      voiceOverUri: null,
+      idempotencyKey: null,
+      ...v,
     };
     this.rows.push(row);
     return Promise.resolve(row);
@@ -80,11 +129,19 @@ export class FakeVideos implements VideoRepository {
     return Promise.resolve(this.rows.find((v) => v.ownerId === ownerId && v.idempotencyKey === key) ?? null);
   }
   setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
-    Object.assign(this.rows.find((v) => v.id === id)!, { status, ...fields });
+    Object.assign(
+      this.rows.find((v) => v.id === id)!,
+      { status, ...fields },
+    );
     return Promise.resolve();
   }
   listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number) {
-    return Promise.resolve(this.rows.filter((v) => v.ownerId === ownerId && (!status || v.status === status)).reverse().slice(0, take));
+    return Promise.resolve(
+      this.rows
+        .filter((v) => v.ownerId === ownerId && (!status || v.status === status))
+        .reverse()
+        .slice(0, take),
+    );
   }
   lockById(id: string) {
     return this.findById(id);
@@ -106,8 +163,18 @@ export class FakeJobs implements JobRepository {
   rows: JobRecord[] = [];
   enqueue(kind: JobRecord['kind'], payload: object) {
     const row: JobRecord = {
-      id: randomUUID(), kind, payload, status: 'PENDING', attempts: 0, maxAttempts: 5, lastError: null, dedupKey: null,
-      createdAt: new Date(), updatedAt: new Date(), startedAt: null, finishedAt: null,
+      id: randomUUID(),
+      kind,
+      payload,
+      status: 'PENDING',
+      attempts: 0,
+      maxAttempts: 5,
+      lastError: null,
+      dedupKey: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      startedAt: null,
+      finishedAt: null,
     };
     this.rows.push(row);
     return Promise.resolve(row);
@@ -125,7 +192,10 @@ export class FakeJobs implements JobRepository {
     return job;
   }
   private set(id: string, fields: Partial<JobRecord>) {
-    Object.assign(this.rows.find((j) => j.id === id)!, fields);
+    Object.assign(
+      this.rows.find((j) => j.id === id)!,
+      fields,
+    );
     return Promise.resolve();
   }
   start(id: string) {
@@ -153,7 +223,9 @@ export class FakeJobs implements JobRepository {
     return Promise.resolve(job);
   }
   pruneSucceeded(cutoff: Date, batch: number) {
-    const old = this.rows.filter((j) => j.status === 'SUCCEEDED' && j.finishedAt !== null && j.finishedAt < cutoff).slice(0, batch);
+    const old = this.rows
+      .filter((j) => j.status === 'SUCCEEDED' && j.finishedAt !== null && j.finishedAt < cutoff)
+      .slice(0, batch);
     this.rows = this.rows.filter((j) => !old.includes(j));
     return Promise.resolve(old.length);
   }
@@ -191,8 +263,19 @@ export class FakeEmbeddings implements EmbeddingRepository {
 
 export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVersionRecord {
   return {
-    id: randomUUID(), name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {}, metrics: null, active: true,
-    activatedAt: new Date(), activationRequestedAt: null, coverageCheckedAt: null, createdAt: new Date(), ...overrides,
+    id: randomUUID(),
+    name: 'm',
+    version: '1',
+    dims: 512,
+    artifactUri: 'x',
+    manifest: {},
+    metrics: null,
+    active: true,
+    activatedAt: new Date(),
+    activationRequestedAt: null,
+    coverageCheckedAt: null,
+    createdAt: new Date(),
+    ...overrides,
   };
 }
 
@@ -204,12 +287,21 @@ export function fakeRepositories() {
   const embeddings = new FakeEmbeddings();
   let active: ModelVersionRecord | null = null;
   const repos = {
-    tracks, videos, jobs, embeddings,
+    tracks,
+    videos,
+    jobs,
+    embeddings,
     models: {
       findActive: () => Promise.resolve(active),
       setActive: (m: ModelVersionRecord | null) => (active = m),
     },
-  } as unknown as Repositories & { tracks: FakeTracks; videos: FakeVideos; jobs: FakeJobs; embeddings: FakeEmbeddings; models: { setActive(m: ModelVersionRecord | null): void } };
+  } as unknown as Repositories & {
+    tracks: FakeTracks;
+    videos: FakeVideos;
+    jobs: FakeJobs;
+    embeddings: FakeEmbeddings;
+    models: { setActive(m: ModelVersionRecord | null): void };
+  };
   const uow: UnitOfWork = {
     run: async (fn) => {
       const snapshot = { t: [...tracks.rows], v: [...videos.rows], j: [...jobs.rows] };
@@ -237,7 +329,8 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
     },
     pathOf: (uri) => `/fake/${uri}`,
     sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
-    fetchUrl: (_url, argument) => Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),
+    fetchUrl: (_url, argument) =>
+      Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),
     discard: () => Promise.resolve(),
     saveUpload: () => Promise.reject(new Error('not supported by the fake')),
   };

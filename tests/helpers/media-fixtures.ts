@@ -26,9 +26,17 @@ export class MediaFixtures {
   /** Colour bars with a moving pattern (so frames differ over time) and an optional 440 Hz tone. */
   video(name: string, seconds: number, opts: { size?: string; audio?: boolean; faststart?: boolean } = {}): string {
     return this.generate(name, [
-      '-f', 'lavfi', '-i', `testsrc2=size=${opts.size ?? '640x360'}:rate=25:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${opts.size ?? '640x360'}:rate=25:duration=${seconds}`,
       ...(opts.audio === false ? [] : ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`]),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
       ...(opts.audio === false ? [] : ['-c:a', 'aac', '-shortest']),
       ...(opts.faststart ? ['-movflags', '+faststart'] : []),
     ]);

@@ -6,7 +6,18 @@ import path from 'node:path';
 export function makeTone(dir: string, name: string, frequencyHz: number, seconds = 2): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${frequencyHz}:duration=${seconds}`, '-ac', '1', file]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${frequencyHz}:duration=${seconds}`,
+    '-ac',
+    '1',
+    file,
+  ]);
   return file;
 }
 
@@ -15,10 +26,21 @@ export function makeVideo(dir: string, name: string, seconds = 2): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
   execFileSync('ffmpeg', [
-    '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=10:duration=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`,
-    '-shortest', '-pix_fmt', 'yuv420p', file,
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=160x120:rate=10:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:duration=${seconds}`,
+    '-shortest',
+    '-pix_fmt',
+    'yuv420p',
+    file,
   ]);
   return file;
 }

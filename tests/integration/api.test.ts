@@ -51,7 +51,13 @@ describe.each(MODES)('GraphQL API', (mode) => {
         INGEST,
         {
           tracks: [
-            { mediaUri: 'a.ogg', title: 'Alpha', artist: 'X', tags: ['calm'], license: { licensor: 'L', territoriesAllowed: ['US', 'DE'] } },
+            {
+              mediaUri: 'a.ogg',
+              title: 'Alpha',
+              artist: 'X',
+              tags: ['calm'],
+              license: { licensor: 'L', territoriesAllowed: ['US', 'DE'] },
+            },
             { mediaUri: 'media://b.ogg', title: 'Beta', artist: 'Y' },
             { mediaUri: 'a.ogg', title: 'Alpha again', artist: 'X' },
           ],
@@ -81,7 +87,11 @@ describe.each(MODES)('GraphQL API', (mode) => {
       expect(codes(await gql(app, TRACKS, { first: 0 }))).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(app, TRACKS, { first: 5, after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
       expect(codes(await gql(app, '{ track(id: "nope") { id } }'))).toEqual(['BAD_USER_INPUT']);
-      const badEnum = await gql(app, 'query($s: MediaStatus) { tracks(first: 1, filter: { status: $s }) { edges { cursor } } }', { s: 'NOPE' });
+      const badEnum = await gql(
+        app,
+        'query($s: MediaStatus) { tracks(first: 1, filter: { status: $s }) { edges { cursor } } }',
+        { s: 'NOPE' },
+      );
       expect(codes(badEnum)).toEqual(['BAD_USER_INPUT']);
       const before = await app.db.prisma.track.count();
       const mixed = await gql(
@@ -99,7 +109,11 @@ describe.each(MODES)('GraphQL API', (mode) => {
       const badLicense = await gql(
         app,
         INGEST,
-        { tracks: [{ mediaUri: 'c.ogg', title: 'Gamma', artist: 'Z', license: { licensor: 'L', territoriesAllowed: ['usa'] } }] },
+        {
+          tracks: [
+            { mediaUri: 'c.ogg', title: 'Gamma', artist: 'Z', license: { licensor: 'L', territoriesAllowed: ['usa'] } },
+          ],
+        },
         admin,
       );
       expect(codes(badLicense)).toEqual(['BAD_USER_INPUT']);
@@ -113,7 +127,8 @@ describe.each(MODES)('GraphQL API', (mode) => {
     });
 
     it('limits query cost (depth: tests/unit/graphql)', async () => {
-      const page = 'tracks(first: 100) { edges { node { licenses { id licensor platforms territoriesAllowed territoriesDenied commercialUse attribution validFrom validTo } } } }';
+      const page =
+        'tracks(first: 100) { edges { node { licenses { id licensor platforms territoriesAllowed territoriesDenied commercialUse attribution validFrom validTo } } } }';
       const costly = `{ ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: ${page}`).join(' ')} }`;
       const costRes = await gql(app, costly);
       expect(codes(costRes)).toEqual(['BAD_USER_INPUT']);
@@ -139,12 +154,22 @@ describe.each(MODES)('GraphQL API', (mode) => {
       expect(video).toMatchObject({ status: 'PENDING', ownerId: 'app-user', separateVoiceOver: false });
       const mine = await gql(app, `{ video(id: "${video.id}") { id status } }`, {}, appToken);
       expect(mine.data!.video.id).toBe(video.id);
-      const other = await gql(app, `{ video(id: "${video.id}") { id } }`, {}, await tokenFor(app, 'app', 'someone-else'));
+      const other = await gql(
+        app,
+        `{ video(id: "${video.id}") { id } }`,
+        {},
+        await tokenFor(app, 'app', 'someone-else'),
+      );
       expect(codes(other)).toEqual(['NOT_FOUND']);
       const asAdmin = await gql(app, `{ video(id: "${video.id}") { id } }`, {}, admin);
       expect(asAdmin.data!.video.id).toBe(video.id);
       expect(codes(await gql(app, `{ video(id: "${video.id}") { id } }`))).toEqual(['UNAUTHENTICATED']);
-      const noFile = await gql(app, 'mutation { registerVideo(input: { mediaUri: "missing.mp4" }) { video { id } } }', {}, appToken);
+      const noFile = await gql(
+        app,
+        'mutation { registerVideo(input: { mediaUri: "missing.mp4" }) { video { id } } }',
+        {},
+        appToken,
+      );
       expect(codes(noFile)).toEqual(['BAD_USER_INPUT']);
     });
   });

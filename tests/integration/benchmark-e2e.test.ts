@@ -7,7 +7,13 @@ import { readDatasetManifest } from '../../lab/dataset/dataset-manifest';
 import { PRESETS } from '../../lab/dataset/presets';
 import type { EvaluationReport } from '../../lab/evaluation/evaluate';
 import { medianRank, recallAt } from '../../lab/evaluation/ranking-metrics';
-import { evaluateAblationSeed, poolAblation, prepareAblationSeed, runPythonModule, type AblationSeed } from '../../lab/evaluation/voice-ablation';
+import {
+  evaluateAblationSeed,
+  poolAblation,
+  prepareAblationSeed,
+  runPythonModule,
+  type AblationSeed,
+} from '../../lab/evaluation/voice-ablation';
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
@@ -90,12 +96,33 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
     if (!haveMusic) throw new Error(`${MUSIC_DIR} is missing: apt-get install wesnoth-1.16-music`);
     for (const seed of SEEDS) {
       const seconds: Record<string, number> = {};
-      runs.push(await prepareAblationSeed({ musicDir: MUSIC_DIR, work: path.join(work, `seed${seed}`), seed, epochs: EPOCHS, videos: VIDEOS, licenseFrom: LICENSE_FROM, timings: seconds }));
+      runs.push(
+        await prepareAblationSeed({
+          musicDir: MUSIC_DIR,
+          work: path.join(work, `seed${seed}`),
+          seed,
+          epochs: EPOCHS,
+          videos: VIDEOS,
+          licenseFrom: LICENSE_FROM,
+          timings: seconds,
+        }),
+      );
       for (const [stage, s] of Object.entries(seconds)) timings[`${stage}-seed${seed}`] = s;
     }
     const first = runs[0]!;
     // What the data lets any model learn from the voice-over (printed for the CI log; see docs/DATASET.md).
-    const probe = JSON.parse(await timed('probe', () => runPythonModule(['training.mrcmv.signal_probe', '--features', first.exportDir, '--dataset', first.datasetDir, '--json']))) as {
+    const probe = JSON.parse(
+      await timed('probe', () =>
+        runPythonModule([
+          'training.mrcmv.signal_probe',
+          '--features',
+          first.exportDir,
+          '--dataset',
+          first.datasetDir,
+          '--json',
+        ]),
+      ),
+    ) as {
       rows: Record<string, Record<string, number>>;
     };
     process.stderr.write(`benchmark e2e signal probe (seed ${first.seed}): ${JSON.stringify(probe.rows)}\n`);
@@ -104,15 +131,27 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
       const manifest = readDatasetManifest(path.join(run.datasetDir, 'manifest.json'));
       expect(manifest.tracks).toHaveLength(TRACKS);
       expect(manifest.items).toHaveLength(VIDEOS);
-      expect(readModelFolder(run.models.full).manifest.training).toMatchObject({ trained: true, variant: 'full', seed: run.seed });
-      expect(readModelFolder(run.models.cmmr).manifest.training).toMatchObject({ trained: true, variant: 'cmmr', seed: run.seed });
+      expect(readModelFolder(run.models.full).manifest.training).toMatchObject({
+        trained: true,
+        variant: 'full',
+        seed: run.seed,
+      });
+      expect(readModelFolder(run.models.cmmr).manifest.training).toMatchObject({
+        trained: true,
+        variant: 'cmmr',
+        seed: run.seed,
+      });
     }
   }, 1_800_000);
 
   it('evaluates both exports through the serving code; the model without the voice-over does clearly worse', async () => {
     const pool = new OnnxPool(2, { provider: 'cpu', threadsPerSession: 1 }, createLogger('silent'));
     try {
-      for (const run of runs) reports.push({ seed: run.seed, report: await timed(`evaluate-seed${run.seed}`, () => evaluateAblationSeed(run, new OnnxEmbedder(pool, 8))) });
+      for (const run of runs)
+        reports.push({
+          seed: run.seed,
+          report: await timed(`evaluate-seed${run.seed}`, () => evaluateAblationSeed(run, new OnnxEmbedder(pool, 8))),
+        });
     } finally {
       await pool.close();
     }
@@ -129,27 +168,42 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
       expect(full!.segment.medianRank).toBeLessThan(cmmr!.segment.medianRank);
     }
     const pooled = poolAblation(reports);
-    const ranks = (model: number, key: 'rank' | 'segmentRank') => reports.flatMap((r) => r.report.models[model]!.perQuery.map((q) => q[key]));
-    process.stderr.write(`benchmark e2e pooled (seeds ${pooled.seeds.join(',')}, ${pooled.queries} videos): ${JSON.stringify({ catalog: pooled.catalog, segment: pooled.segment })}\n`);
+    const ranks = (model: number, key: 'rank' | 'segmentRank') =>
+      reports.flatMap((r) => r.report.models[model]!.perQuery.map((q) => q[key]));
+    process.stderr.write(
+      `benchmark e2e pooled (seeds ${pooled.seeds.join(',')}, ${pooled.queries} videos): ${JSON.stringify({ catalog: pooled.catalog, segment: pooled.segment })}\n`,
+    );
     // The voice-over carries the music; frames alone carry almost nothing (docs/DATASET.md).
     expect(pooled.segment.wilcoxonP).toBeLessThan(MAX_SEG_P);
-    expect(recallAt(ranks(0, 'segmentRank'), 10) - recallAt(ranks(1, 'segmentRank'), 10)).toBeGreaterThanOrEqual(MIN_SEG_LEAD_R10);
+    expect(recallAt(ranks(0, 'segmentRank'), 10) - recallAt(ranks(1, 'segmentRank'), 10)).toBeGreaterThanOrEqual(
+      MIN_SEG_LEAD_R10,
+    );
     expect(pooled.catalog.better).toBeGreaterThan(pooled.catalog.worse);
     expect(medianRank(ranks(0, 'rank'))).toBeLessThanOrEqual(medianRank(ranks(1, 'rank')));
-    if (REQUIRE_LEARNING) expect(recallAt(ranks(0, 'rank'), 3) - recallAt(ranks(1, 'rank'), 3)).toBeGreaterThanOrEqual(MIN_LEAD_R3);
+    if (REQUIRE_LEARNING)
+      expect(recallAt(ranks(0, 'rank'), 3) - recallAt(ranks(1, 'rank'), 3)).toBeGreaterThanOrEqual(MIN_LEAD_R3);
   }, 600_000);
 
   it('serves the trained MRCMV through the app: suggestBgm ranks as lab/evaluation does', async () => {
     const { seed, datasetDir, models } = runs[0]!;
     const report = reports[0]!.report;
-    app = await env.start({ MODEL_DIR: models.full, RUN_JOBS: 'true', MAX_TRACK_SECONDS: '1200', INFERENCE_THREADS: '2', INFERENCE_INTRA_OP_THREADS: '1' });
+    app = await env.start({
+      MODEL_DIR: models.full,
+      RUN_JOBS: 'true',
+      MAX_TRACK_SECONDS: '1200',
+      INFERENCE_THREADS: '2',
+      INFERENCE_INTRA_OP_THREADS: '1',
+    });
     const manifest = readDatasetManifest(path.join(datasetDir, 'manifest.json'));
     const copy = (rel: string) => {
       fs.mkdirSync(path.dirname(path.join(env.mediaRoot, rel)), { recursive: true });
       fs.copyFileSync(path.join(datasetDir, rel), path.join(env.mediaRoot, rel));
       return rel;
     };
-    const trackIds = await ingest(app, manifest.tracks.map((t) => ({ mediaUri: copy(t.file), title: t.trackId })));
+    const trackIds = await ingest(
+      app,
+      manifest.tracks.map((t) => ({ mediaUri: copy(t.file), title: t.trackId })),
+    );
     const tracks = await timed('ingest', () => settledTracks(app!, trackIds));
     expect(tracks.filter((t) => t.status !== 'READY').map((t) => [t.title, t.error])).toEqual([]);
 
@@ -157,24 +211,38 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
     const test = manifest.items.filter((i) => i.split === 'test');
     const videoIds: string[] = [];
     for (const item of test) {
-      const res = await gql(app, 'mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } } }', {
-        i: { mediaUri: copy(item.videoFile), voiceOverUri: copy(item.voiceOverFile) },
-      }, token);
+      const res = await gql(
+        app,
+        'mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } } }',
+        {
+          i: { mediaUri: copy(item.videoFile), voiceOverUri: copy(item.voiceOverFile) },
+        },
+        token,
+      );
       expect(res.errors).toBeUndefined();
       videoIds.push(res.data!.registerVideo.video.id as string);
     }
     await timed('videos', () =>
-      waitFor(async () => {
-        const rows = await app!.db.prisma.video.findMany({ where: { id: { in: videoIds } } });
-        return rows.every((r) => r.status === 'READY' || r.status === 'FAILED') ? rows : undefined;
-      }, `${videoIds.length} videos to settle`, 240_000),
+      waitFor(
+        async () => {
+          const rows = await app!.db.prisma.video.findMany({ where: { id: { in: videoIds } } });
+          return rows.every((r) => r.status === 'READY' || r.status === 'FAILED') ? rows : undefined;
+        },
+        `${videoIds.length} videos to settle`,
+        240_000,
+      ),
     );
     const ranks: number[] = [];
     let agree = 0;
     for (const [i, item] of test.entries()) {
       const video = await settledVideo(app, videoIds[i]!);
       expect([item.videoId, video.status, video.error]).toEqual([item.videoId, 'READY', null]);
-      const res = await gql(app, `{ suggestBgm(videoId: "${videoIds[i]}", first: 10) { suggestions { rank track { title } } } }`, {}, token);
+      const res = await gql(
+        app,
+        `{ suggestBgm(videoId: "${videoIds[i]}", first: 10) { suggestions { rank track { title } } } }`,
+        {},
+        token,
+      );
       expect(res.errors).toBeUndefined();
       const titles = (res.data!.suggestBgm.suggestions as { track: { title: string } }[]).map((s) => s.track.title);
       const at = titles.indexOf(item.trackId);
@@ -182,7 +250,9 @@ suite('[embedded] benchmark end to end (issue 6)', () => {
       if (titles[0] === report.models[0]!.perQuery[i]!.top1) agree++;
     }
     const served = { 'R@1': recallAt(ranks, 1), 'R@3': recallAt(ranks, 3), 'R@10': recallAt(ranks, 10) };
-    process.stderr.write(`benchmark e2e served (seed ${seed}): ${JSON.stringify(served)}; top-1 agrees with lab/evaluation on ${agree}/${test.length}\n`);
+    process.stderr.write(
+      `benchmark e2e served (seed ${seed}): ${JSON.stringify(served)}; top-1 agrees with lab/evaluation on ${agree}/${test.length}\n`,
+    );
     // The evaluation code and the serving path rank the same way (same features, same best-window rule).
     expect(agree).toBeGreaterThanOrEqual(Math.ceil(0.9 * test.length));
     expect(new Set(ranks.filter(Number.isFinite)).size).toBeGreaterThan(1);

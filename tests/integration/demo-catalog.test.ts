@@ -16,14 +16,24 @@ import { modelDir, settledTracks, settledVideo } from './pipeline-helpers';
     app = await env.start({ DEMO_CATALOG: 'true', MODEL_DIR: modelDir()!, RUN_JOBS: 'true' });
     const tracks = await app.db.prisma.track.findMany({ include: { licenses: true } });
     expect(tracks.length).toBeGreaterThanOrEqual(5);
-    expect(tracks.every((t) => t.licenses[0]?.attribution && /licensed under/.test(t.licenses[0].attribution))).toBe(true);
-    await settledTracks(app, tracks.map((t) => t.id));
+    expect(tracks.every((t) => t.licenses[0]?.attribution && /licensed under/.test(t.licenses[0].attribution))).toBe(
+      true,
+    );
+    await settledTracks(
+      app,
+      tracks.map((t) => t.id),
+    );
     const videos = await app.db.prisma.video.findMany({ where: { ownerId: 'demo' } });
     expect(videos.length).toBeGreaterThan(0);
     const video = await settledVideo(app, videos[0]!.id);
     expect(video.status).toBe('READY');
     const token = await app.authenticator.sign('demo', ['app']);
-    const res = await gql(app, `{ suggestBgm(videoId: "${video.id}", first: 3) { suggestions { track { title } license { attribution } } } }`, {}, token);
+    const res = await gql(
+      app,
+      `{ suggestBgm(videoId: "${video.id}", first: 3) { suggestions { track { title } license { attribution } } } }`,
+      {},
+      token,
+    );
     expect(res.data!.suggestBgm.suggestions).toHaveLength(3);
     expect(Date.now() - started).toBeLessThan(60_000);
 

@@ -5,28 +5,43 @@ import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
 
 const CREATE = `mutation Create($input: CreateExperimentInput!) {
   createExperiment(input: $input) { id status videoCount arms { id label kind tags modelVersionId } } }`;
-const STATUS = 'mutation Status($id: ID!, $status: ExperimentStatus!) { setExperimentStatus(id: $id, status: $status) { id status } }';
+const STATUS =
+  'mutation Status($id: ID!, $status: ExperimentStatus!) { setExperimentStatus(id: $id, status: $status) { id status } }';
 const TASK = `query Task($id: ID!) { preferenceTask(experimentId: $id) {
   task { id previewA previewB expiresAt } progress { done total } } }`;
-const VOTE = 'mutation Vote($taskId: ID!, $choice: PreferenceChoice!) { submitPreference(taskId: $taskId, choice: $choice) { progress { done total } } }';
+const VOTE =
+  'mutation Vote($taskId: ID!, $choice: PreferenceChoice!) { submitPreference(taskId: $taskId, choice: $choice) { progress { done total } } }';
 const RESULTS = `query Results($id: ID!) { experimentResults(experimentId: $id) {
   totalVotes raters bradleyTerryConverged
   pairs { firstArm { label } secondArm { label } total decisive signTestP identicalPairs table
           first { count percent ci95Lower ci95Upper } neutral { count percent } second { count percent } }
   arms { arm { label } wins losses neutral strength } } }`;
-const CHOOSE = 'mutation Choose($videoId: ID!, $trackId: ID!, $rank: Int) { recordBgmChoice(videoId: $videoId, trackId: $trackId, rank: $rank) { id userId rank } }';
-const CHOICES = 'query Choices($first: Int!) { bgmChoices(first: $first) { edges { node { videoId trackId userId rank } } pageInfo { hasNextPage } } }';
+const CHOOSE =
+  'mutation Choose($videoId: ID!, $trackId: ID!, $rank: Int) { recordBgmChoice(videoId: $videoId, trackId: $trackId, rank: $rank) { id userId rank } }';
+const CHOICES =
+  'query Choices($first: Int!) { bgmChoices(first: $first) { edges { node { videoId trackId userId rank } } pageInfo { hasNextPage } } }';
 
 /** Tracks, videos and embeddings written straight through the database, as the pipeline would leave them. */
 async function seedCatalog(app: App) {
   const p = app.db.prisma;
-  const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'it', dims: 512, artifactUri: 'memory://', manifest: {} });
+  const model = await app.repos.models.upsert({
+    name: 'mrcmv',
+    version: 'it',
+    dims: 512,
+    artifactUri: 'memory://',
+    manifest: {},
+  });
   const tracks = [];
   for (let i = 0; i < 6; i++) {
     const track = await p.track.create({
       data: {
-        title: `track ${i}`, artist: 'A', mediaUri: `media://t${i}.ogg`, contentHash: `exp-${i}-${randomUUID()}`, status: 'READY',
-        tags: i < 3 ? ['epic'] : ['calm'], licenses: { create: { licensor: 'L' } },
+        title: `track ${i}`,
+        artist: 'A',
+        mediaUri: `media://t${i}.ogg`,
+        contentHash: `exp-${i}-${randomUUID()}`,
+        status: 'READY',
+        tags: i < 3 ? ['epic'] : ['calm'],
+        licenses: { create: { licensor: 'L' } },
       },
     });
     await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, i));
@@ -39,7 +54,9 @@ async function seedCatalog(app: App) {
   }
   const videos = [];
   for (let i = 0; i < 3; i++) {
-    const video = await p.video.create({ data: { ownerId: 'creator', mediaUri: `media://v${i}.mp4`, status: 'READY' } });
+    const video = await p.video.create({
+      data: { ownerId: 'creator', mediaUri: `media://v${i}.mp4`, status: 'READY' },
+    });
     await app.repos.embeddings.upsertVideoEmbedding(video.id, model.id, unitVector(512, 3 + i, 0.02));
     videos.push(video);
   }
@@ -72,7 +89,9 @@ describe.each(MODES)('experiments', (mode) => {
       app = await env.start();
       admin = await tokenFor(app, 'admin');
       appToken = await tokenFor(app, 'app', 'creator');
-      raters = Object.fromEntries(await Promise.all(['r1', 'r2', 'r3'].map(async (r) => [r, await tokenFor(app, 'rater', r)])));
+      raters = Object.fromEntries(
+        await Promise.all(['r1', 'r2', 'r3'].map(async (r) => [r, await tokenFor(app, 'rater', r)])),
+      );
       catalog = await seedCatalog(app);
     });
     afterAll(async () => {
@@ -95,7 +114,11 @@ describe.each(MODES)('experiments', (mode) => {
         expect(codes(await gql(app, op, vars, appToken))).toEqual(['FORBIDDEN']);
         expect(codes(await gql(app, op, vars, raters.r1))).toEqual(['FORBIDDEN']);
       }
-      for (const [op, vars] of [[TASK, { id }], [VOTE, { taskId: id, choice: 'A' }], ['{ raterExperiments { id } }', {}]] as const) {
+      for (const [op, vars] of [
+        [TASK, { id }],
+        [VOTE, { taskId: id, choice: 'A' }],
+        ['{ raterExperiments { id } }', {}],
+      ] as const) {
         expect(codes(await gql(app, op, vars))).toEqual(['UNAUTHENTICATED']);
         expect(codes(await gql(app, op, vars, appToken))).toEqual(['FORBIDDEN']);
       }
@@ -103,13 +126,23 @@ describe.each(MODES)('experiments', (mode) => {
     });
 
     it('reproduces a preference table from votes cast by several raters through the API', async () => {
-      const experiment = await running({ name: 'Table 2', description: 'HoK400', arms: arms(), videoIds: catalog.videos.slice(0, 2).map((v) => v.id) });
-      expect(experiment.arms.map((a: any) => [a.label, a.tags])).toEqual([['MRCMV', []], ['Search under tags', ['epic']], ['Random', []]]);
+      const experiment = await running({
+        name: 'Table 2',
+        description: 'HoK400',
+        arms: arms(),
+        videoIds: catalog.videos.slice(0, 2).map((v) => v.id),
+      });
+      expect(experiment.arms.map((a: any) => [a.label, a.tags])).toEqual([
+        ['MRCMV', []],
+        ['Search under tags', ['epic']],
+        ['Random', []],
+      ]);
       const label = new Map<string, string>(experiment.arms.map((a: any) => [a.id, a.label]));
       // Scripted raters: MRCMV always wins except r3 is neutral on MRCMV vs tags for the second
       // video; on tags vs random r1 prefers tags, r2 is neutral and r3 prefers random.
       const prefers = (rater: string, labels: [string, string], videoIndex: number): string | null => {
-        if (labels.includes('MRCMV')) return rater === 'r3' && labels.includes('Search under tags') && videoIndex === 1 ? null : 'MRCMV';
+        if (labels.includes('MRCMV'))
+          return rater === 'r3' && labels.includes('Search under tags') && videoIndex === 1 ? null : 'MRCMV';
         return { r1: 'Search under tags', r2: null, r3: 'Random' }[rater] ?? null;
       };
       for (const [rater, token] of Object.entries(raters)) {
@@ -136,14 +169,25 @@ describe.each(MODES)('experiments', (mode) => {
         expect(seen.size).toBe(6);
       }
       // Sides were randomised (18 tasks all on one side would be a 2^-17 coincidence).
-      const sides = await app.db.prisma.preferenceTask.groupBy({ by: ['firstIsA'], where: { experimentId: experiment.id }, _count: true });
+      const sides = await app.db.prisma.preferenceTask.groupBy({
+        by: ['firstIsA'],
+        where: { experimentId: experiment.id },
+        _count: true,
+      });
       expect(sides).toHaveLength(2);
 
       const res = await gql(app, RESULTS, { id: experiment.id }, admin);
       expect(res.errors).toBeUndefined();
       const r = res.data!.experimentResults;
       expect(r).toMatchObject({ totalVotes: 18, raters: 3, bradleyTerryConverged: true });
-      const rows = r.pairs.map((p: any) => [p.firstArm.label, p.secondArm.label, p.first.count, p.neutral.count, p.second.count, p.decisive]);
+      const rows = r.pairs.map((p: any) => [
+        p.firstArm.label,
+        p.secondArm.label,
+        p.first.count,
+        p.neutral.count,
+        p.second.count,
+        p.decisive,
+      ]);
       expect(rows).toEqual([
         ['MRCMV', 'Search under tags', 5, 1, 0, 5],
         ['MRCMV', 'Random', 6, 0, 0, 6],
@@ -166,7 +210,9 @@ describe.each(MODES)('experiments', (mode) => {
 
       // The model arm plays what suggestBgm serves: video 0's best track from its best window.
       const modelArm = experiment.arms.find((a: any) => a.label === 'MRCMV').id as string;
-      const tasks = await app.db.prisma.preferenceTask.findMany({ where: { experimentId: experiment.id, videoId: catalog.videos[0]!.id } });
+      const tasks = await app.db.prisma.preferenceTask.findMany({
+        where: { experimentId: experiment.id, videoId: catalog.videos[0]!.id },
+      });
       const modelSides = tasks.flatMap((t) => [
         ...(t.firstArmId === modelArm ? [[t.firstTrackId, t.firstStartSec]] : []),
         ...(t.secondArmId === modelArm ? [[t.secondTrackId, t.secondStartSec]] : []),
@@ -192,7 +238,10 @@ describe.each(MODES)('experiments', (mode) => {
       expect(await votes()).toBe(1);
 
       const next = (await gql(app, TASK, { id: experiment.id }, raters.r1)).data!.preferenceTask.task;
-      await app.db.prisma.preferenceTask.update({ where: { id: next.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await app.db.prisma.preferenceTask.update({
+        where: { id: next.id },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
       const expired = await gql(app, VOTE, { taskId: next.id, choice: 'A' }, raters.r1);
       expect(codes(expired)).toEqual(['FAILED_PRECONDITION']);
       expect(expired.errors![0]!.message).toMatch(/expired/);
@@ -201,7 +250,9 @@ describe.each(MODES)('experiments', (mode) => {
       expect(codes(await gql(app, STATUS, { id: experiment.id, status: 'CLOSED' }, admin))).toEqual([]);
       expect(codes(await gql(app, VOTE, { taskId: open.id, choice: 'A' }, raters.r2))).toEqual(['FAILED_PRECONDITION']);
       expect(codes(await gql(app, TASK, { id: experiment.id }, raters.r2))).toEqual(['FAILED_PRECONDITION']);
-      expect(codes(await gql(app, STATUS, { id: experiment.id, status: 'RUNNING' }, admin))).toEqual(['FAILED_PRECONDITION']);
+      expect(codes(await gql(app, STATUS, { id: experiment.id, status: 'RUNNING' }, admin))).toEqual([
+        'FAILED_PRECONDITION',
+      ]);
       expect(await votes()).toBe(1);
 
       // Preview links: a tampered signature gets 403 and renders nothing.
@@ -227,14 +278,20 @@ describe.each(MODES)('experiments', (mode) => {
       const [video] = catalog.videos;
       const [track] = catalog.tracks;
       const stranger = await tokenFor(app, 'app', 'stranger');
-      expect(codes(await gql(app, CHOOSE, { videoId: video!.id, trackId: track!.id }, stranger))).toEqual(['NOT_FOUND']);
-      expect(codes(await gql(app, CHOOSE, { videoId: video!.id, trackId: randomUUID() }, appToken))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(app, CHOOSE, { videoId: video!.id, trackId: track!.id }, stranger))).toEqual([
+        'NOT_FOUND',
+      ]);
+      expect(codes(await gql(app, CHOOSE, { videoId: video!.id, trackId: randomUUID() }, appToken))).toEqual([
+        'NOT_FOUND',
+      ]);
       expect(codes(await gql(app, CHOOSE, { videoId: video!.id, trackId: track!.id }, admin))).toEqual(['FORBIDDEN']);
       expect(await app.db.prisma.bgmChoice.count()).toBe(0);
       const ok = await gql(app, CHOOSE, { videoId: video!.id, trackId: track!.id, rank: 1 }, appToken);
       expect(ok.data!.recordBgmChoice).toMatchObject({ userId: 'creator', rank: 1 });
       const list = await gql(app, CHOICES, { first: 10 }, admin);
-      expect(list.data!.bgmChoices.edges.map((e: any) => e.node)).toEqual([{ videoId: video!.id, trackId: track!.id, userId: 'creator', rank: 1 }]);
+      expect(list.data!.bgmChoices.edges.map((e: any) => e.node)).toEqual([
+        { videoId: video!.id, trackId: track!.id, userId: 'creator', rank: 1 },
+      ]);
     });
   });
 });

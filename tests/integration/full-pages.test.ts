@@ -21,7 +21,13 @@ describe.each(MODES)('full pages under selective filters', (mode) => {
     beforeAll(async () => {
       app = await env.start();
       token = await tokenFor(app, 'app');
-      const model = await app.repos.models.upsert({ name: 'pages', version: '1', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await app.repos.models.upsert({
+        name: 'pages',
+        version: '1',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       await app.repos.models.activate(model.id);
       // Bulk load: building the HNSW index once afterwards is much faster than inserting into it.
       await app.db.sql.exec(`
@@ -34,7 +40,9 @@ describe.each(MODES)('full pages under selective filters', (mode) => {
         SELECT t.id, '${model.id}', (SELECT array_agg(random() - 0.5) FROM generate_series(1, 512) g WHERE t.id IS NOT NULL)::vector
         FROM track t;
         CREATE INDEX track_embedding_hnsw_idx ON track_embedding USING hnsw (embedding vector_cosine_ops);`);
-      const video = await app.db.prisma.video.create({ data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' } });
+      const video = await app.db.prisma.video.create({
+        data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
+      });
       videoId = video.id;
       await app.db.sql.exec(`
         INSERT INTO video_embedding (video_id, model_version_id, embedding)
@@ -65,8 +73,12 @@ describe.each(MODES)('full pages under selective filters', (mode) => {
     });
 
     it('returns every valid track when fewer exist than asked for', async () => {
-      await app.db.sql.exec(`UPDATE license SET territories_allowed = ARRAY['IS'] WHERE track_id IN (SELECT id FROM track WHERE title IN ('T1', 'T2', 'T3'))`);
-      await app.db.sql.exec(`UPDATE license SET territories_allowed = ARRAY['IS','NO'] WHERE track_id IN (SELECT id FROM track WHERE title IN ('T1', 'T2'))`);
+      await app.db.sql.exec(
+        `UPDATE license SET territories_allowed = ARRAY['IS'] WHERE track_id IN (SELECT id FROM track WHERE title IN ('T1', 'T2', 'T3'))`,
+      );
+      await app.db.sql.exec(
+        `UPDATE license SET territories_allowed = ARRAY['IS','NO'] WHERE track_id IN (SELECT id FROM track WHERE title IN ('T1', 'T2'))`,
+      );
       const res = await gql(app, SUGGEST, { v: videoId, first: 50, f: { territory: 'NO' } }, token);
       expect(res.data!.suggestBgm.suggestions).toHaveLength(2);
     });

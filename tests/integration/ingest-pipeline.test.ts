@@ -37,13 +37,19 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
 
     it(`embeds ${trackCount} real music files into READY tracks with per-window embeddings`, async () => {
       const names = copyDebianMusic(env.mediaRoot, trackCount);
-      const ids = await ingest(app, names.map((n) => ({ mediaUri: n, title: n })));
+      const ids = await ingest(
+        app,
+        names.map((n) => ({ mediaUri: n, title: n })),
+      );
       const tracks = await settledTracks(app, ids);
       expect(tracks.filter((t) => t.status !== 'READY').map((t) => [t.title, t.error])).toEqual([]);
       const model = (await app.repos.models.findActive())!;
       expect(await app.db.prisma.trackEmbedding.count({ where: { modelVersionId: model.id } })).toBe(trackCount);
       for (const t of tracks) {
-        const windows = await app.db.prisma.trackSegmentEmbedding.findMany({ where: { trackId: t.id }, orderBy: { windowIndex: 'asc' } });
+        const windows = await app.db.prisma.trackSegmentEmbedding.findMany({
+          where: { trackId: t.id },
+          orderBy: { windowIndex: 'asc' },
+        });
         expect(windows.length).toBeGreaterThanOrEqual(Math.floor(t.durationSec! / 32));
         expect(windows.map((w) => w.startSec)).toEqual(windows.map((_, i) => 32 * i));
       }
@@ -53,11 +59,21 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       media.video('clip.mp4', 12, { size: '320x240', audio: false });
       const voice = media.speech('voice.wav', 'Here comes the final push. Watch this, it is going to be huge!');
       expect(voice).toBeDefined();
-      const reg = await gql(app, 'mutation { registerVideo(input: { mediaUri: "clip.mp4", voiceOverUri: "voice.wav" }) { video { id } } }', {}, appToken);
+      const reg = await gql(
+        app,
+        'mutation { registerVideo(input: { mediaUri: "clip.mp4", voiceOverUri: "voice.wav" }) { video { id } } }',
+        {},
+        appToken,
+      );
       const videoId = reg.data!.registerVideo.video.id as string;
       const video = await settledVideo(app, videoId);
       expect([video.status, video.error]).toEqual(['READY', null]);
-      const res = await gql(app, `{ suggestBgm(videoId: "${videoId}", first: 10) { suggestions { rank score track { title status } } } }`, {}, appToken);
+      const res = await gql(
+        app,
+        `{ suggestBgm(videoId: "${videoId}", first: 10) { suggestions { rank score track { title status } } } }`,
+        {},
+        appToken,
+      );
       expect(res.errors).toBeUndefined();
       const suggestions = res.data!.suggestBgm.suggestions;
       expect(suggestions).toHaveLength(Math.min(10, trackCount));
@@ -72,7 +88,18 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       media.truncatedCopy(media.file(real), 'truncated.ogg');
       media.emptyWav('empty.wav');
       media.generate('silent.wav', ['-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '5']);
-      media.generate('too-long.ogg', ['-f', 'lavfi', '-i', 'sine=frequency=200:duration=700:sample_rate=8000', '-ac', '1', '-c:a', 'libvorbis', '-q:a', '0']);
+      media.generate('too-long.ogg', [
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=200:duration=700:sample_rate=8000',
+        '-ac',
+        '1',
+        '-c:a',
+        'libvorbis',
+        '-q:a',
+        '0',
+      ]);
       media.generate('grows.ogg', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=5']);
       media.video('mute.mp4', 5, { size: '160x120', audio: false });
       const before = await app.db.prisma.trackEmbedding.count();
@@ -85,10 +112,18 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
         ['too-long.ogg', /^TOO_LONG: /],
         ['grows.ogg', /^TOO_LARGE: /],
       ];
-      const ids = await ingest(app, cases.map(([f]) => ({ mediaUri: f, title: f })));
+      const ids = await ingest(
+        app,
+        cases.map(([f]) => ({ mediaUri: f, title: f })),
+      );
       // The upload is replaced by an oversized file after it was accepted: the worker re-checks.
       fs.writeFileSync(media.file('grows.ogg'), Buffer.alloc(MAX_MEDIA_BYTES + 1));
-      const mute = await gql(app, 'mutation { registerVideo(input: { mediaUri: "mute.mp4" }) { video { id } } }', {}, appToken);
+      const mute = await gql(
+        app,
+        'mutation { registerVideo(input: { mediaUri: "mute.mp4" }) { video { id } } }',
+        {},
+        appToken,
+      );
 
       const tracks = await settledTracks(app, ids);
       for (const [file, reason] of cases) {
@@ -111,10 +146,19 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
     });
 
     it('lists dead-lettered jobs for admins and retries one after its media is fixed', async () => {
-      const page = await gql(app, '{ failedJobs(first: 20) { edges { node { id kind lastError payload } } } }', {}, admin);
-      const notMedia = page.data!.failedJobs.edges.map((e: any) => e.node).find((j: any) => /^NOT_MEDIA/.test(j.lastError));
+      const page = await gql(
+        app,
+        '{ failedJobs(first: 20) { edges { node { id kind lastError payload } } } }',
+        {},
+        admin,
+      );
+      const notMedia = page
+        .data!.failedJobs.edges.map((e: any) => e.node)
+        .find((j: any) => /^NOT_MEDIA/.test(j.lastError));
       expect(notMedia).toBeDefined();
-      expect(codes(await gql(app, '{ failedJobs(first: 5) { edges { node { id } } } }', {}, appToken))).toEqual(['FORBIDDEN']);
+      expect(codes(await gql(app, '{ failedJobs(first: 5) { edges { node { id } } } }', {}, appToken))).toEqual([
+        'FORBIDDEN',
+      ]);
       media.generate('not-media.ogg', ['-f', 'lavfi', '-i', 'sine=frequency=620:duration=10']);
       const retried = await gql(app, `mutation { retryJob(id: "${notMedia.id}") { status attempts } }`, {}, admin);
       expect(retried.data!.retryJob).toEqual({ status: 'PENDING', attempts: 0 });
@@ -131,7 +175,9 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       const track = job.payload as { trackId: string };
       const before = await app.db.prisma.trackSegmentEmbedding.findMany({ where: { trackId: track.trackId } });
       // Same msgId: dropped by the queue. New msgId (e.g. a re-published outbox row): the job row says it is done.
-      expect(await app.queue.publish(topicFor('EMBED_TRACK'), { jobId: job.id, kind: job.kind }, `job:${job.id}:0`)).toEqual({ duplicate: true });
+      expect(
+        await app.queue.publish(topicFor('EMBED_TRACK'), { jobId: job.id, kind: job.kind }, `job:${job.id}:0`),
+      ).toEqual({ duplicate: true });
       await app.queue.publish(topicFor('EMBED_TRACK'), { jobId: job.id, kind: job.kind }, `replay-${job.id}`);
       await new Promise((r) => setTimeout(r, 1500));
       const after = await app.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });

@@ -18,7 +18,8 @@ describe.each(MODES)('job retention', (mode) => {
       await app.db.prisma.job.update({ where: { id: j.id }, data: { status, finishedAt } });
       return j.id;
     };
-    const outboxOf = (id: string) => app.db.prisma.outboxMessage.count({ where: { msgId: { startsWith: `job:${id}:` } } });
+    const outboxOf = (id: string) =>
+      app.db.prisma.outboxMessage.count({ where: { msgId: { startsWith: `job:${id}:` } } });
 
     it('deletes old SUCCEEDED jobs with their outbox rows, and keeps failed, recent and unfinished ones', async () => {
       const oldDone = await job('SUCCEEDED', 40);
@@ -36,8 +37,13 @@ describe.each(MODES)('job retention', (mode) => {
 
       // A kept failed job can still be retried: its next message gets a fresh msgId.
       expect(await app.repos.jobs.requeue(oldFailed)).not.toBeNull();
-      expect(await app.db.prisma.outboxMessage.findMany({ where: { msgId: { startsWith: `job:${oldFailed}:` } }, select: { msgId: true }, orderBy: { id: 'asc' } }))
-        .toEqual([{ msgId: `job:${oldFailed}:0` }, { msgId: `job:${oldFailed}:1` }]);
+      expect(
+        await app.db.prisma.outboxMessage.findMany({
+          where: { msgId: { startsWith: `job:${oldFailed}:` } },
+          select: { msgId: true },
+          orderBy: { id: 'asc' },
+        }),
+      ).toEqual([{ msgId: `job:${oldFailed}:0` }, { msgId: `job:${oldFailed}:1` }]);
     });
 
     it('deletes in bounded batches, oldest first', async () => {
@@ -45,7 +51,9 @@ describe.each(MODES)('job retention', (mode) => {
       for (let i = 0; i < 7; i++) ids.push(await job('SUCCEEDED', 100 - i));
       const cutoff = new Date(Date.now() - 30 * DAY);
       expect(await app.repos.jobs.pruneSucceeded(cutoff, 3)).toBe(3);
-      const left = new Set((await app.db.prisma.job.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((j) => j.id));
+      const left = new Set(
+        (await app.db.prisma.job.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((j) => j.id),
+      );
       expect(ids.map((id) => left.has(id))).toEqual([false, false, false, true, true, true, true]);
       expect(await app.repos.jobs.pruneSucceeded(cutoff, 3)).toBe(3);
       expect(await app.repos.jobs.pruneSucceeded(cutoff, 3)).toBe(1);

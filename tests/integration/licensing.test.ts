@@ -10,7 +10,10 @@ const DAY = 86_400_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
 /** Track title -> its licenses (and whether it is retired); every track sits at the same distance. */
-const CATALOG: Record<string, { licenses: Record<string, unknown>[]; moods?: string[]; bpm?: number; durationSec?: number }> = {
+const CATALOG: Record<
+  string,
+  { licenses: Record<string, unknown>[]; moods?: string[]; bpm?: number; durationSec?: number }
+> = {
   world: { licenses: [{ licensor: 'world' }], moods: ['calm'], bpm: 90, durationSec: 200 },
   usOnly: { licenses: [{ licensor: 'us', territoriesAllowed: ['US'] }], moods: ['epic'], bpm: 140, durationSec: 100 },
   notDe: { licenses: [{ licensor: 'not-de', territoriesDenied: ['DE'] }] },
@@ -18,7 +21,12 @@ const CATALOG: Record<string, { licenses: Record<string, unknown>[]; moods?: str
   commercial: { licenses: [{ licensor: 'com', commercialUse: true }] },
   expired: { licenses: [{ licensor: 'old', validTo: iso(-DAY) }] },
   future: { licenses: [{ licensor: 'soon', validFrom: iso(DAY) }] },
-  twoLicenses: { licenses: [{ licensor: 'old-fr', validTo: iso(-DAY) }, { licensor: 'fr', territoriesAllowed: ['FR'] }] },
+  twoLicenses: {
+    licenses: [
+      { licensor: 'old-fr', validTo: iso(-DAY) },
+      { licensor: 'fr', territoriesAllowed: ['FR'] },
+    ],
+  },
   unlicensed: { licenses: [] },
   retired: { licenses: [{ licensor: 'gone' }] },
 };
@@ -42,14 +50,26 @@ describe.each(MODES)('license-aware suggestions', (mode) => {
       app = await env.start();
       admin = await tokenFor(app, 'admin');
       appToken = await tokenFor(app, 'app');
-      const model = await app.repos.models.upsert({ name: 'lic', version: '1', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await app.repos.models.upsert({
+        name: 'lic',
+        version: '1',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       await app.repos.models.activate(model.id);
       for (const [i, [title, spec]] of Object.entries(CATALOG).entries()) {
         const [first, ...more] = spec.licenses;
         const track = await app.db.prisma.track.create({
           data: {
-            title, artist: 'A', mediaUri: `media://${title}`, contentHash: title, status: 'READY',
-            moods: spec.moods ?? [], bpm: spec.bpm ?? 120, durationSec: spec.durationSec ?? 150,
+            title,
+            artist: 'A',
+            mediaUri: `media://${title}`,
+            contentHash: title,
+            status: 'READY',
+            moods: spec.moods ?? [],
+            bpm: spec.bpm ?? 120,
+            durationSec: spec.durationSec ?? 150,
             ...(first ? { licenses: { create: [first, ...more] as never } } : {}),
           },
         });
@@ -61,7 +81,9 @@ describe.each(MODES)('license-aware suggestions', (mode) => {
         ]);
       }
       await app.db.prisma.track.update({ where: { id: ids.retired! }, data: { retiredAt: new Date() } });
-      const video = await app.db.prisma.video.create({ data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' } });
+      const video = await app.db.prisma.video.create({
+        data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
+      });
       videoId = video.id;
       await app.repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 0, 0.5));
     });
@@ -103,8 +125,12 @@ describe.each(MODES)('license-aware suggestions', (mode) => {
       );
       expect(upsert.data!.upsertLicense).toEqual({ licensor: 'new', territoriesAllowed: ['DE'] });
       expect(await titles({ territory: 'DE' })).toEqual(['commercial', 'iosOnly', 'unlicensed', 'world']);
-      const bad = await gql(app, `mutation($t: ID!, $l: LicenseInput!) { upsertLicense(trackId: $t, license: $l) { id } }`,
-        { t: ids.world, l: { licensor: 'x', validFrom: iso(DAY), validTo: iso(-DAY) } }, admin);
+      const bad = await gql(
+        app,
+        `mutation($t: ID!, $l: LicenseInput!) { upsertLicense(trackId: $t, license: $l) { id } }`,
+        { t: ids.world, l: { licensor: 'x', validFrom: iso(DAY), validTo: iso(-DAY) } },
+        admin,
+      );
       expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     });
 

@@ -15,10 +15,16 @@ describe('media sources', () => {
   const tone = makeTone(path.join(env.dataDir, 'src'), 'tone.ogg', 440, 2);
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => (req.url === '/tone.ogg' ? res.end(fs.readFileSync(tone)) : res.writeHead(404).end()));
+    server = http.createServer((req, res) =>
+      req.url === '/tone.ogg' ? res.end(fs.readFileSync(tone)) : res.writeHead(404).end(),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    app = await env.start({ MEDIA_URL_ALLOWLIST: '127.0.0.1', MEDIA_FETCH_ALLOW_PRIVATE: 'true', MAX_MEDIA_BYTES: '200000' });
+    app = await env.start({
+      MEDIA_URL_ALLOWLIST: '127.0.0.1',
+      MEDIA_FETCH_ALLOW_PRIVATE: 'true',
+      MAX_MEDIA_BYTES: '200000',
+    });
   });
   afterAll(async () => {
     server.close();
@@ -29,7 +35,11 @@ describe('media sources', () => {
   const upload = async (body: Buffer, token?: string) =>
     fetch(`${app.url}/media/uploads`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', 'x-filename': 'clip.ogg', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-filename': 'clip.ogg',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body,
     });
 
@@ -42,20 +52,45 @@ describe('media sources', () => {
     expect(ok.status).toBe(201);
     const { mediaUri } = (await ok.json()) as { mediaUri: string };
     expect(mediaUri).toMatch(/^media:\/\/uploads\/[0-9a-f]{64}\.ogg$/);
-    const res = await gql(app, `mutation { ingestTracks(tracks: [{ mediaUri: "${mediaUri}", title: "up", artist: "a" }]) { created { track { title } } } }`, {}, await tokenFor(app, 'admin'));
+    const res = await gql(
+      app,
+      `mutation { ingestTracks(tracks: [{ mediaUri: "${mediaUri}", title: "up", artist: "a" }]) { created { track { title } } } }`,
+      {},
+      await tokenFor(app, 'admin'),
+    );
     expect(res.data!.ingestTracks.created).toEqual([{ track: { title: 'up' } }]);
   });
 
   it('downloads catalog files from allowlisted URLs; a bad item in the batch writes nothing', async () => {
     const admin = await tokenFor(app, 'admin');
-    const q = 'mutation($t: [IngestTrackInput!]!) { ingestTracks(tracks: $t) { created { track { title } } duplicates { index } } }';
-    const before = fs.existsSync(path.join(env.mediaRoot, 'fetched')) ? fs.readdirSync(path.join(env.mediaRoot, 'fetched')) : [];
-    const bad = await gql(app, q, { t: [{ sourceUrl: `${base}/tone.ogg`, title: 'a', artist: 'a' }, { sourceUrl: 'https://elsewhere.example/x.ogg', title: 'b', artist: 'b' }] }, admin);
+    const q =
+      'mutation($t: [IngestTrackInput!]!) { ingestTracks(tracks: $t) { created { track { title } } duplicates { index } } }';
+    const before = fs.existsSync(path.join(env.mediaRoot, 'fetched'))
+      ? fs.readdirSync(path.join(env.mediaRoot, 'fetched'))
+      : [];
+    const bad = await gql(
+      app,
+      q,
+      {
+        t: [
+          { sourceUrl: `${base}/tone.ogg`, title: 'a', artist: 'a' },
+          { sourceUrl: 'https://elsewhere.example/x.ogg', title: 'b', artist: 'b' },
+        ],
+      },
+      admin,
+    );
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.errors![0]!.message).toMatch(/not in MEDIA_URL_ALLOWLIST/);
-    const after = fs.existsSync(path.join(env.mediaRoot, 'fetched')) ? fs.readdirSync(path.join(env.mediaRoot, 'fetched')) : [];
+    const after = fs.existsSync(path.join(env.mediaRoot, 'fetched'))
+      ? fs.readdirSync(path.join(env.mediaRoot, 'fetched'))
+      : [];
     expect(after).toEqual(before);
-    const both = await gql(app, q, { t: [{ sourceUrl: `${base}/tone.ogg`, mediaUri: 'x.ogg', title: 'c', artist: 'c' }] }, admin);
+    const both = await gql(
+      app,
+      q,
+      { t: [{ sourceUrl: `${base}/tone.ogg`, mediaUri: 'x.ogg', title: 'c', artist: 'c' }] },
+      admin,
+    );
     expect(both.errors![0]!.message).toMatch(/exactly one of mediaUri and sourceUrl/);
     const ok = await gql(app, q, { t: [{ sourceUrl: `${base}/tone.ogg`, title: 'fetched', artist: 'a' }] }, admin);
     // Same bytes as the upload above: recognised as already in the catalog.

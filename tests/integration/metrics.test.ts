@@ -16,7 +16,9 @@ function samples(text: string, name: string): Sample[] {
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]));
+    const labels = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1]!, l[2]!]),
+    );
     out.push({ labels, value: Number(m[3]) });
   }
   return out;
@@ -36,7 +38,8 @@ async function scrape(app: App): Promise<string> {
   return res.text();
 }
 
-const SUGGEST = 'query SuggestForMetrics($videoId: ID!) { suggestBgm(videoId: $videoId, first: 5) { suggestions { rank track { id } } } }';
+const SUGGEST =
+  'query SuggestForMetrics($videoId: ID!) { suggestBgm(videoId: $videoId, first: 5) { suggestions { rank track { id } } } }';
 
 describe.each(MODES)('Prometheus metrics', (mode) => {
   const run = modelDir() ? describeMode : (m: typeof mode, fn: () => void) => describe.skip(`[${m}]`, fn);
@@ -63,7 +66,12 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
 
       const appToken = await tokenFor(app, 'app');
       media.video('clip.mp4', 6, { size: '160x120' });
-      const reg = await gql(app, 'mutation RegisterForMetrics { registerVideo(input: { mediaUri: "clip.mp4" }) { video { id } } }', {}, appToken);
+      const reg = await gql(
+        app,
+        'mutation RegisterForMetrics { registerVideo(input: { mediaUri: "clip.mp4" }) { video { id } } }',
+        {},
+        appToken,
+      );
       const videoId = reg.data!.registerVideo.video.id as string;
       expect((await settledVideo(app, videoId)).status).toBe('READY');
       const res = await gql(app, SUGGEST, { videoId }, appToken);
@@ -74,7 +82,12 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       const op = { operation: 'SuggestForMetrics', type: 'query', result: 'success', role: 'api' };
       expect(value(text, 'bgm_graphql_request_duration_seconds_count', op)).toBe(1);
       expect(value(text, 'bgm_graphql_request_duration_seconds_sum', op)).toBeGreaterThan(0);
-      expect(value(text, 'bgm_graphql_request_duration_seconds_count', { operation: 'RegisterForMetrics', type: 'mutation' })).toBe(1);
+      expect(
+        value(text, 'bgm_graphql_request_duration_seconds_count', {
+          operation: 'RegisterForMetrics',
+          type: 'mutation',
+        }),
+      ).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_count', { result: 'success' })).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_sum', { result: 'success' })).toBeGreaterThan(0);
 
@@ -89,7 +102,11 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       }
 
       // One series per job topic, each lane's own lag (all drained here).
-      expect(samples(text, 'bgm_queue_lag_messages').map((x) => x.labels.topic).sort()).toEqual(['embed-track', 'embed-video', 'reembed-catalog']);
+      expect(
+        samples(text, 'bgm_queue_lag_messages')
+          .map((x) => x.labels.topic)
+          .sort(),
+      ).toEqual(['embed-track', 'embed-video', 'reembed-catalog']);
       for (const topic of ['embed-track', 'embed-video', 'reembed-catalog']) {
         expect(value(text, 'bgm_queue_lag_messages', { queue: app.queue.kind, topic })).toBe(0);
       }
@@ -108,7 +125,9 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
         const text = await scrape(worker);
         expect(samples(text, 'bgm_jobs_total')).toEqual([]);
         expect(samples(text, 'bgm_graphql_request_duration_seconds_count')).toEqual([]);
-        expect(value(text, 'bgm_queue_lag_messages', { queue: 'in-process', role: 'worker', topic: 'embed-video' })).toBe(0);
+        expect(
+          value(text, 'bgm_queue_lag_messages', { queue: 'in-process', role: 'worker', topic: 'embed-video' }),
+        ).toBe(0);
         // Catalog gauges are the API's: fifty workers need not each count the catalog.
         expect(samples(text, 'bgm_embedding_coverage_ratio')).toEqual([]);
         expect((await fetch(`${worker.url}/graphql`)).status).toBe(404);

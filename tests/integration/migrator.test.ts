@@ -17,7 +17,10 @@ describe.each(MODES)('migrator', (mode) => {
       const config = (await env.config()).database;
       // Postgres: separate pools racing for the advisory lock. PGlite is single-process, so the
       // race there is between concurrent callers on one instance.
-      const dbs = config.kind === 'postgres' ? await Promise.all([1, 2, 3, 4].map(() => openDatabase(config, logger))) : [await openDatabase(config, logger)];
+      const dbs =
+        config.kind === 'postgres'
+          ? await Promise.all([1, 2, 3, 4].map(() => openDatabase(config, logger)))
+          : [await openDatabase(config, logger)];
       try {
         const runners = config.kind === 'postgres' ? dbs : [dbs[0]!, dbs[0]!, dbs[0]!];
         const results = await Promise.all(runners.map((db) => migrate(db.sql)));
@@ -46,7 +49,11 @@ describe.each(MODES)('migrator', (mode) => {
       const db = await openDatabase((await env.config()).database, logger);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-mig-'));
       try {
-        const broken = { name: '29990101000000_broken', sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();', checksum: 'x'.repeat(64) };
+        const broken = {
+          name: '29990101000000_broken',
+          sql: 'CREATE TABLE half_done (id int); SELECT no_such_function();',
+          checksum: 'x'.repeat(64),
+        };
         await expect(migrate(db.sql, [...readMigrations(), broken])).rejects.toThrow(/29990101000000_broken failed/);
         const tables = await db.sql.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'");
         expect(tables).toHaveLength(0);

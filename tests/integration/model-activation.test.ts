@@ -16,7 +16,13 @@ describe.each(MODES)('model activation check', (mode) => {
     });
 
     const pendingVersion = async () => {
-      const model = await app.repos.models.upsert({ name: 'mrcmv', version: randomUUID(), dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await app.repos.models.upsert({
+        name: 'mrcmv',
+        version: randomUUID(),
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       return app.repos.models.requestActivation(model.id);
     };
 
@@ -31,7 +37,14 @@ describe.each(MODES)('model activation check', (mode) => {
 
     it('activates a covered version from the periodic sweep when no job checks any more', async () => {
       const track = await app.db.prisma.track.create({
-        data: { title: 't', artist: 'A', mediaUri: 'media://t.ogg', contentHash: randomUUID(), status: 'READY', licenses: { create: { licensor: 'L' } } },
+        data: {
+          title: 't',
+          artist: 'A',
+          mediaUri: 'media://t.ogg',
+          contentHash: randomUUID(),
+          status: 'READY',
+          licenses: { create: { licensor: 'L' } },
+        },
       });
       const model = await pendingVersion();
       // The last job's check lost the race: the version was checked a moment ago, before it was covered.
@@ -40,7 +53,11 @@ describe.each(MODES)('model activation check', (mode) => {
       expect((await app.repos.models.findById(model.id))!.active).toBe(false);
       const stop = startCoverageSweep(app.uow, createLogger('silent'), 150);
       try {
-        await waitFor(async () => ((await app.repos.models.findById(model.id))!.active ? true : undefined), 'the sweep to activate the version', 10_000);
+        await waitFor(
+          async () => ((await app.repos.models.findById(model.id))!.active ? true : undefined),
+          'the sweep to activate the version',
+          10_000,
+        );
       } finally {
         await stop();
       }

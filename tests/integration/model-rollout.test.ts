@@ -13,7 +13,12 @@ import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeli
   let app: App;
 
   beforeAll(async () => {
-    app = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'true', JOB_RETRY_BASE_MS: '100', ACTIVATION_CHECK_INTERVAL_MS: '200' });
+    app = await env.start({
+      MODEL_DIR: modelDir()!,
+      RUN_JOBS: 'true',
+      JOB_RETRY_BASE_MS: '100',
+      ACTIVATION_CHECK_INTERVAL_MS: '200',
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -25,9 +30,17 @@ import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeli
     const appToken = await tokenFor(app, 'app');
     [300, 450, 600].forEach((hz) => makeTone(env.mediaRoot, `t${hz}.ogg`, hz, 40));
     makeVideo(env.mediaRoot, 'v.mp4', 6);
-    const ids = await ingest(app, [300, 450, 600].map((hz) => ({ mediaUri: `t${hz}.ogg`, title: `t${hz}` })));
+    const ids = await ingest(
+      app,
+      [300, 450, 600].map((hz) => ({ mediaUri: `t${hz}.ogg`, title: `t${hz}` })),
+    );
     expect((await settledTracks(app, ids)).map((t) => t.status)).toEqual(['READY', 'READY', 'READY']);
-    const reg = await gql(app, 'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id } } }', {}, appToken);
+    const reg = await gql(
+      app,
+      'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id } } }',
+      {},
+      appToken,
+    );
     const videoId = reg.data!.registerVideo.video.id as string;
     expect((await settledVideo(app, videoId)).status).toBe('READY');
     const v1 = (await app.repos.models.findActive())!;
@@ -36,15 +49,26 @@ import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeli
     const dir = path.join(env.dataDir, 'model-v2');
     fs.cpSync(modelDir()!, dir, { recursive: true });
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, version: `${manifest.version}-v2` }));
+    fs.writeFileSync(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({ ...manifest, version: `${manifest.version}-v2` }),
+    );
     const v2 = await registerModelFolder(app.uow, dir, createLogger('silent'));
     expect(v2.active).toBe(false);
 
-    const res = await gql(app, `mutation { activateModelVersion(id: "${v2.id}") { version active activationRequestedAt } }`, {}, admin);
+    const res = await gql(
+      app,
+      `mutation { activateModelVersion(id: "${v2.id}") { version active activationRequestedAt } }`,
+      {},
+      admin,
+    );
     expect(res.data!.activateModelVersion).toMatchObject({ active: false, activationRequestedAt: expect.any(String) });
     expect((await app.repos.models.findActive())!.id).toBe(v1.id); // not before the catalog is covered
 
-    await waitFor(async () => ((await app.repos.models.findActive())!.id === v2.id ? true : undefined), 'v2 to become active');
+    await waitFor(
+      async () => ((await app.repos.models.findActive())!.id === v2.id ? true : undefined),
+      'v2 to become active',
+    );
     expect(await app.db.prisma.trackEmbedding.count({ where: { modelVersionId: v2.id } })).toBe(3);
     expect(await app.db.prisma.trackEmbedding.count({ where: { modelVersionId: v1.id } })).toBe(3);
 

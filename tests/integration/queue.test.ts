@@ -11,11 +11,15 @@ import { TEST_NATS_URL } from './services-probe';
 
 async function openQueue(mode: ModeName, id: string): Promise<JobQueue> {
   if (mode === 'embedded') return new InProcessQueue();
-  return NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QT_${id}`, subjectPrefix: `bgm-qt-${id}` }, createLogger('silent'));
+  return NatsQueue.connect(
+    { servers: [TEST_NATS_URL], stream: `BGM_QT_${id}`, subjectPrefix: `bgm-qt-${id}` },
+    createLogger('silent'),
+  );
 }
 
 /** Polls a synchronous condition with the suite's shared waiter. */
-const until = (cond: () => boolean, ms = 10_000) => waitFor(() => Promise.resolve(cond() ? true : undefined), 'condition', ms);
+const until = (cond: () => boolean, ms = 10_000) =>
+  waitFor(() => Promise.resolve(cond() ? true : undefined), 'condition', ms);
 
 describe.each(MODES)('job queue contract', (mode) => {
   describeMode(mode, () => {
@@ -41,7 +45,11 @@ describe.each(MODES)('job queue contract', (mode) => {
         await queue.publish('t', { name: 'poison' }, 'm-poison');
         await queue.publish('t', { name: 'flaky' }, 'm-flaky');
         await queue.publish('t', { name: 'doomed' }, 'm-doomed');
-        await until(() => seen.filter((d) => d.msgId === 'm-doomed').length === 4 && seen.some((d) => d.msgId === 'm-flaky' && d.deliveryCount === 3));
+        await until(
+          () =>
+            seen.filter((d) => d.msgId === 'm-doomed').length === 4 &&
+            seen.some((d) => d.msgId === 'm-flaky' && d.deliveryCount === 3),
+        );
         await new Promise((r) => setTimeout(r, 400));
         const count = (id: string) => seen.filter((d) => d.msgId === id).length;
         expect(count('m-ok')).toBe(1);
@@ -81,11 +89,14 @@ describe.each(MODES)('job queue contract', (mode) => {
       let release!: () => void;
       const blocked = new Promise<void>((r) => (release = r));
       // The bulk consumer is stuck on its first message with 30 more behind it.
-      const bulk = await queue.consume({ topic: 'bulk', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, async (d) => {
-        order.push(d.msgId);
-        if (d.msgId === 'b0') await blocked;
-        return { type: 'ack' };
-      });
+      const bulk = await queue.consume(
+        { topic: 'bulk', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 },
+        async (d) => {
+          order.push(d.msgId);
+          if (d.msgId === 'b0') await blocked;
+          return { type: 'ack' };
+        },
+      );
       const urgent = await queue.consume({ topic: 'urgent', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
         order.push(d.msgId);
         return Promise.resolve({ type: 'ack' as const });
@@ -116,14 +127,20 @@ describe('job queue upgrade', () => {
   describeMode('postgres+nats', () => {
     it('creates the stream with the configured replicas, and a server that cannot hold them says so', async () => {
       const id = randomBytes(4).toString('hex');
-      const queue = await NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QR_${id}`, subjectPrefix: `bgm-qr-${id}` }, createLogger('silent'));
+      const queue = await NatsQueue.connect(
+        { servers: [TEST_NATS_URL], stream: `BGM_QR_${id}`, subjectPrefix: `bgm-qr-${id}` },
+        createLogger('silent'),
+      );
       const nc = await connect({ servers: TEST_NATS_URL });
       try {
         const jsm = await jetstreamManager(nc);
         expect((await jsm.streams.info(`BGM_QR_${id}`)).config.num_replicas).toBe(1);
         // The CI server is a single node: three replicas cannot be placed, and start-up fails loudly.
         await expect(
-          NatsQueue.connect({ servers: [TEST_NATS_URL], stream: `BGM_QR3_${id}`, subjectPrefix: `bgm-qr3-${id}`, replicas: 3 }, createLogger('silent')),
+          NatsQueue.connect(
+            { servers: [TEST_NATS_URL], stream: `BGM_QR3_${id}`, subjectPrefix: `bgm-qr3-${id}`, replicas: 3 },
+            createLogger('silent'),
+          ),
         ).rejects.toThrow(/replica|cluster/i);
         await jsm.streams.delete(`BGM_QR_${id}`);
       } finally {
@@ -142,14 +159,22 @@ describe('job queue upgrade', () => {
         // The layout before per-topic consumers: one unfiltered durable with a message waiting.
         await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], retention: RetentionPolicy.Workqueue });
         await jsm.consumers.add(stream, { durable_name: `${stream}-workers`, ack_policy: AckPolicy.Explicit });
-        await jetstream(nc).publish(`${prefix}.embed-track`, new TextEncoder().encode(JSON.stringify({ n: 1 })), { msgID: 'old-1' });
-
-        const queue = await NatsQueue.connect({ servers: [TEST_NATS_URL], stream, subjectPrefix: prefix }, createLogger('silent'));
-        const got: string[] = [];
-        const consumer = await queue.consume({ topic: 'embed-track', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 }, (d) => {
-          got.push(d.msgId);
-          return Promise.resolve({ type: 'ack' as const });
+        await jetstream(nc).publish(`${prefix}.embed-track`, new TextEncoder().encode(JSON.stringify({ n: 1 })), {
+          msgID: 'old-1',
         });
+
+        const queue = await NatsQueue.connect(
+          { servers: [TEST_NATS_URL], stream, subjectPrefix: prefix },
+          createLogger('silent'),
+        );
+        const got: string[] = [];
+        const consumer = await queue.consume(
+          { topic: 'embed-track', concurrency: 1, maxDeliver: 2, ackWaitMs: 5_000 },
+          (d) => {
+            got.push(d.msgId);
+            return Promise.resolve({ type: 'ack' as const });
+          },
+        );
         try {
           await until(() => got.length === 1);
           expect(got).toEqual(['old-1']);

@@ -8,27 +8,49 @@ import { describeMode, gql, TestEnv, tokenFor } from './harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 const SCREENSHOT = path.resolve(__dirname, '../../test-artifacts/rater-page.png');
 
 // The functions below run in the page. This project's TypeScript has no DOM types, and the page's
 // CSP forbids evaluating strings, so they are typed by this minimal declaration.
 declare const document: {
-  getElementById(id: string): { dataset: Record<string, string | undefined>; duration: number; src: string; textContent: string | null };
+  getElementById(id: string): {
+    dataset: Record<string, string | undefined>;
+    duration: number;
+    src: string;
+    textContent: string | null;
+  };
 };
 
 /** Two READY videos (with their own audio as the voice-over) and three licensed tracks, with embeddings. */
 async function seed(app: App, mediaRoot: string) {
   const p = app.db.prisma;
-  const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'page', dims: 512, artifactUri: 'memory://', manifest: {} });
+  const model = await app.repos.models.upsert({
+    name: 'mrcmv',
+    version: 'page',
+    dims: 512,
+    artifactUri: 'memory://',
+    manifest: {},
+  });
   for (let i = 0; i < 3; i++) {
     makeTone(mediaRoot, `music-${i}.ogg`, 220 * (i + 1), 6);
     const track = await p.track.create({
       data: {
-        title: `music ${i}`, artist: 'A', mediaUri: `media://music-${i}.ogg`, contentHash: randomUUID(), status: 'READY',
-        tags: ['epic'], licenses: { create: { licensor: 'L' } },
+        title: `music ${i}`,
+        artist: 'A',
+        mediaUri: `media://music-${i}.ogg`,
+        contentHash: randomUUID(),
+        status: 'READY',
+        tags: ['epic'],
+        licenses: { create: { licensor: 'L' } },
       },
     });
     await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, i));
@@ -36,7 +58,9 @@ async function seed(app: App, mediaRoot: string) {
   const videoIds: string[] = [];
   for (let i = 0; i < 2; i++) {
     makeVideo(mediaRoot, `clip-${i}.mp4`, 2);
-    const video = await p.video.create({ data: { ownerId: 'creator', mediaUri: `media://clip-${i}.mp4`, status: 'READY', durationSec: 2 } });
+    const video = await p.video.create({
+      data: { ownerId: 'creator', mediaUri: `media://clip-${i}.mp4`, status: 'READY', durationSec: 2 },
+    });
     await app.repos.embeddings.upsertVideoEmbedding(video.id, model.id, unitVector(512, i, 0.02));
     videoIds.push(video.id);
   }
@@ -92,14 +116,18 @@ describeMode('embedded', () => {
       await page.click('button[type=submit]');
 
       // The preview loads (rendered by ffmpeg, fetched through a signed URL) and has a duration.
-      await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, { timeout: 45_000 });
+      await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, {
+        timeout: 45_000,
+      });
       expect(await page.evaluate(() => document.getElementById('player').duration)).toBeGreaterThan(1);
       expect(await page.textContent('#experiment-name')).toBe('HoK400 subjective test');
       expect(await page.textContent('#progress-text')).toBe('0 / 2');
 
       // Voting unlocks once A and then B have played to the end.
       await page.waitForSelector('#vote-a:not([disabled])', { timeout: 45_000 });
-      expect(await page.evaluate(() => document.getElementById('player').src)).toMatch(/\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/);
+      expect(await page.evaluate(() => document.getElementById('player').src)).toMatch(
+        /\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/,
+      );
       await page.keyboard.press('a');
       await page.waitForFunction(() => document.getElementById('progress-text').textContent === '1 / 2');
 
@@ -112,7 +140,10 @@ describeMode('embedded', () => {
       expect(await page.textContent('#progress-text')).toBe('2 / 2');
       expect(await page.textContent('#done-text')).toMatch(/all 2 pairs/);
 
-      const votes = await app.db.prisma.preferenceVote.findMany({ where: { raterId: 'rita' }, orderBy: { createdAt: 'asc' } });
+      const votes = await app.db.prisma.preferenceVote.findMany({
+        where: { raterId: 'rita' },
+        orderBy: { createdAt: 'asc' },
+      });
       expect(votes.map((v) => v.choice)).toEqual(['A', 'B']);
       const tasks = await app.db.prisma.preferenceTask.findMany({ where: { experimentId, raterId: 'rita' } });
       expect(new Set(tasks.map((t) => t.videoId)).size).toBe(2);

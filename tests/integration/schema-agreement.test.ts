@@ -26,8 +26,17 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       const at = new Date('2026-01-02T03:04:05.678Z');
       const track = await p.track.create({
         data: {
-          title: 't', artist: 'a', durationSec: 12.5, mediaUri: 'media://t.ogg', contentHash: 'h1',
-          tags: ['x', 'y'], moods: ['calm'], bpm: 120.5, status: 'FAILED', error: 'e', retiredAt: at,
+          title: 't',
+          artist: 'a',
+          durationSec: 12.5,
+          mediaUri: 'media://t.ogg',
+          contentHash: 'h1',
+          tags: ['x', 'y'],
+          moods: ['calm'],
+          bpm: 120.5,
+          status: 'FAILED',
+          error: 'e',
+          retiredAt: at,
         },
       });
       expect(await p.track.findUniqueOrThrow({ where: { id: track.id } })).toEqual(track);
@@ -35,24 +44,56 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
 
       const license = await p.license.create({
         data: {
-          trackId: track.id, licensor: 'l', territoriesAllowed: ['US'], territoriesDenied: ['DE'], platforms: ['ios'],
-          commercialUse: true, attribution: 'by', validFrom: at, validTo: at,
+          trackId: track.id,
+          licensor: 'l',
+          territoriesAllowed: ['US'],
+          territoriesDenied: ['DE'],
+          platforms: ['ios'],
+          commercialUse: true,
+          attribution: 'by',
+          validFrom: at,
+          validTo: at,
         },
       });
       expect(await p.license.findUniqueOrThrow({ where: { id: license.id } })).toEqual(license);
 
       const video = await p.video.create({
-        data: { ownerId: 'o', mediaUri: 'media://v.mp4', voiceOverUri: 'media://vo.wav', durationSec: 3, status: 'READY', error: null },
+        data: {
+          ownerId: 'o',
+          mediaUri: 'media://v.mp4',
+          voiceOverUri: 'media://vo.wav',
+          durationSec: 3,
+          status: 'READY',
+          error: null,
+        },
       });
       expect(await p.video.findUniqueOrThrow({ where: { id: video.id } })).toEqual(video);
 
       const model = await p.modelVersion.create({
-        data: { name: 'm', version: '1', dims: 512, artifactUri: 'file:///m', manifest: { a: [1, 2] }, metrics: { r10: 0.5 }, active: true, activatedAt: at },
+        data: {
+          name: 'm',
+          version: '1',
+          dims: 512,
+          artifactUri: 'file:///m',
+          manifest: { a: [1, 2] },
+          metrics: { r10: 0.5 },
+          active: true,
+          activatedAt: at,
+        },
       });
       expect(await p.modelVersion.findUniqueOrThrow({ where: { id: model.id } })).toEqual(model);
 
       const job = await p.job.create({
-        data: { kind: 'REEMBED_CATALOG', payload: { k: 'v' }, status: 'FAILED', attempts: 3, maxAttempts: 7, lastError: 'x', startedAt: at, finishedAt: at },
+        data: {
+          kind: 'REEMBED_CATALOG',
+          payload: { k: 'v' },
+          status: 'FAILED',
+          attempts: 3,
+          maxAttempts: 7,
+          lastError: 'x',
+          startedAt: at,
+          finishedAt: at,
+        },
       });
       expect(await p.job.findUniqueOrThrow({ where: { id: job.id } })).toEqual(job);
 
@@ -73,43 +114,95 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
 
     it('enforces the unique keys the schema declares', async () => {
       const p = db.prisma;
-      await expect(p.track.create({ data: { title: 't', artist: 'a', mediaUri: 'm', contentHash: 'h1' } })).rejects.toThrow();
-      await expect(p.modelVersion.create({ data: { name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {} } })).rejects.toThrow();
+      await expect(
+        p.track.create({ data: { title: 't', artist: 'a', mediaUri: 'm', contentHash: 'h1' } }),
+      ).rejects.toThrow();
+      await expect(
+        p.modelVersion.create({ data: { name: 'm', version: '1', dims: 512, artifactUri: 'x', manifest: {} } }),
+      ).rejects.toThrow();
       // Second active model version refused by the partial unique index.
-      await expect(p.modelVersion.create({ data: { name: 'm', version: '2', dims: 512, artifactUri: 'x', manifest: {}, active: true } })).rejects.toThrow();
+      await expect(
+        p.modelVersion.create({
+          data: { name: 'm', version: '2', dims: 512, artifactUri: 'x', manifest: {}, active: true },
+        }),
+      ).rejects.toThrow();
     });
 
     it('round-trips the experiment and choice models, and enforces one vote per task and rater', async () => {
       const p = db.prisma;
       const at = new Date('2026-03-04T05:06:07.890Z');
-      const track = await p.track.create({ data: { title: 'x', artist: 'a', mediaUri: 'media://x.ogg', contentHash: 'h-experiment' } });
+      const track = await p.track.create({
+        data: { title: 'x', artist: 'a', mediaUri: 'media://x.ogg', contentHash: 'h-experiment' },
+      });
       const video = await p.video.create({ data: { ownerId: 'o', mediaUri: 'media://x.mp4', status: 'READY' } });
-      const model = await p.modelVersion.create({ data: { name: 'exp', version: '1', dims: 512, artifactUri: 'x', manifest: {} } });
+      const model = await p.modelVersion.create({
+        data: { name: 'exp', version: '1', dims: 512, artifactUri: 'x', manifest: {} },
+      });
 
       const experiment = await p.experiment.create({ data: { name: 'e', description: 'd', status: 'RUNNING' } });
       expect(await p.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toEqual(experiment);
       const armA = await p.experimentArm.create({
-        data: { experimentId: experiment.id, position: 0, label: 'model', kind: 'MODEL_VERSION', modelVersionId: model.id, config: { k: [1] } },
+        data: {
+          experimentId: experiment.id,
+          position: 0,
+          label: 'model',
+          kind: 'MODEL_VERSION',
+          modelVersionId: model.id,
+          config: { k: [1] },
+        },
       });
-      const armB = await p.experimentArm.create({ data: { experimentId: experiment.id, position: 1, label: 'tags', kind: 'TAG_SEARCH', config: { tags: ['x'] } } });
+      const armB = await p.experimentArm.create({
+        data: { experimentId: experiment.id, position: 1, label: 'tags', kind: 'TAG_SEARCH', config: { tags: ['x'] } },
+      });
       expect(await p.experimentArm.findUniqueOrThrow({ where: { id: armA.id } })).toEqual(armA);
-      expect((await p.experimentArm.create({ data: { experimentId: experiment.id, position: 2, label: 'r', kind: 'RANDOM' } })).config).toEqual({});
-      const ev = await p.experimentVideo.create({ data: { experimentId: experiment.id, videoId: video.id, position: 0 } });
-      expect(await p.experimentVideo.findUniqueOrThrow({ where: { experimentId_videoId: { experimentId: experiment.id, videoId: video.id } } })).toEqual(ev);
+      expect(
+        (
+          await p.experimentArm.create({
+            data: { experimentId: experiment.id, position: 2, label: 'r', kind: 'RANDOM' },
+          })
+        ).config,
+      ).toEqual({});
+      const ev = await p.experimentVideo.create({
+        data: { experimentId: experiment.id, videoId: video.id, position: 0 },
+      });
+      expect(
+        await p.experimentVideo.findUniqueOrThrow({
+          where: { experimentId_videoId: { experimentId: experiment.id, videoId: video.id } },
+        }),
+      ).toEqual(ev);
 
       const task = await p.preferenceTask.create({
         data: {
-          experimentId: experiment.id, videoId: video.id, raterId: 'r1', firstArmId: armA.id, firstTrackId: track.id, firstStartSec: 32.5,
-          secondArmId: armB.id, secondTrackId: track.id, secondStartSec: 0, firstIsA: true, sameTrack: true, createdAt: at, expiresAt: at,
+          experimentId: experiment.id,
+          videoId: video.id,
+          raterId: 'r1',
+          firstArmId: armA.id,
+          firstTrackId: track.id,
+          firstStartSec: 32.5,
+          secondArmId: armB.id,
+          secondTrackId: track.id,
+          secondStartSec: 0,
+          firstIsA: true,
+          sameTrack: true,
+          createdAt: at,
+          expiresAt: at,
         },
       });
       expect(await p.preferenceTask.findUniqueOrThrow({ where: { id: task.id } })).toEqual(task);
-      const vote = await p.preferenceVote.create({ data: { taskId: task.id, raterId: 'r1', choice: 'NEUTRAL', createdAt: at } });
+      const vote = await p.preferenceVote.create({
+        data: { taskId: task.id, raterId: 'r1', choice: 'NEUTRAL', createdAt: at },
+      });
       expect(await p.preferenceVote.findUniqueOrThrow({ where: { id: vote.id } })).toEqual(vote);
-      await expect(p.preferenceVote.create({ data: { taskId: task.id, raterId: 'r1', choice: 'A' } })).rejects.toThrow();
-      await expect(p.experimentArm.create({ data: { experimentId: experiment.id, position: 5, label: 'model', kind: 'RANDOM' } })).rejects.toThrow();
+      await expect(
+        p.preferenceVote.create({ data: { taskId: task.id, raterId: 'r1', choice: 'A' } }),
+      ).rejects.toThrow();
+      await expect(
+        p.experimentArm.create({ data: { experimentId: experiment.id, position: 5, label: 'model', kind: 'RANDOM' } }),
+      ).rejects.toThrow();
 
-      const choice = await p.bgmChoice.create({ data: { videoId: video.id, trackId: track.id, userId: 'o', rank: 3, createdAt: at } });
+      const choice = await p.bgmChoice.create({
+        data: { videoId: video.id, trackId: track.id, userId: 'o', rank: 3, createdAt: at },
+      });
       expect(await p.bgmChoice.findUniqueOrThrow({ where: { id: choice.id } })).toEqual(choice);
       // Evaluation data is not erased by deleting what it points at.
       await expect(p.track.delete({ where: { id: track.id } })).rejects.toThrow();

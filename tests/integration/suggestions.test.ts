@@ -29,14 +29,21 @@ describe.each(MODES)('suggestBgm', (mode) => {
             mediaUri: `${n}.ogg`,
             title: n,
             artist: 'A',
-            ...(n === 'unlicensed' ? {} : { license: { licensor: 'L', validTo: n === 'expired' ? '2020-01-01T00:00:00Z' : null } }),
+            ...(n === 'unlicensed'
+              ? {}
+              : { license: { licensor: 'L', validTo: n === 'expired' ? '2020-01-01T00:00:00Z' : null } }),
           })),
         },
         admin,
       );
       expect(ingest.errors).toBeUndefined();
       for (const c of ingest.data!.ingestTracks.created) trackIds[c.track.title] = c.track.id;
-      const reg = await gql(app, 'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id } } }', {}, appToken);
+      const reg = await gql(
+        app,
+        'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id } } }',
+        {},
+        appToken,
+      );
       videoId = reg.data!.registerVideo.video.id;
     });
     afterAll(async () => {
@@ -53,7 +60,13 @@ describe.each(MODES)('suggestBgm', (mode) => {
 
     it('ranks licensed READY tracks by cosine similarity under the active model', async () => {
       const { repos, db } = app;
-      const model = await repos.models.upsert({ name: 'test', version: '1', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await repos.models.upsert({
+        name: 'test',
+        version: '1',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       await repos.models.activate(model.id);
       const axes: Record<string, number[]> = {
         near: unitVector(512, 0, 0.01),
@@ -64,7 +77,8 @@ describe.each(MODES)('suggestBgm', (mode) => {
         unlicensed: unitVector(512, 0, 0.05),
         pending: unitVector(512, 0, 0.05),
       };
-      for (const [name, v] of Object.entries(axes)) await repos.embeddings.upsertTrackEmbedding(trackIds[name]!, model.id, v);
+      for (const [name, v] of Object.entries(axes))
+        await repos.embeddings.upsertTrackEmbedding(trackIds[name]!, model.id, v);
       await repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 0, 0.02));
       await db.prisma.track.updateMany({ where: { title: { not: 'pending' } }, data: { status: 'READY' } });
       await db.prisma.track.update({ where: { id: trackIds.retired! }, data: { retiredAt: new Date() } });
@@ -94,7 +108,9 @@ describe.each(MODES)('suggestBgm', (mode) => {
       const FILTERED = `query($videoId: ID!, $filter: SuggestionFilterInput) {
         suggestBgm(videoId: $videoId, first: 10, filter: $filter) { suggestions { track { title } } } }`;
       const titles = async (filter: Record<string, unknown>) =>
-        (await gql(app, FILTERED, { videoId, filter }, appToken)).data!.suggestBgm.suggestions.map((s: any) => s.track.title);
+        (await gql(app, FILTERED, { videoId, filter }, appToken)).data!.suggestBgm.suggestions.map(
+          (s: any) => s.track.title,
+        );
       const UPDATE = `mutation($id: ID!, $input: UpdateTrackInput!) { updateTrack(id: $id, input: $input) { title moods bpm tags } }`;
       expect(await titles({ moods: ['calm'] })).toEqual([]);
 
@@ -109,8 +125,16 @@ describe.each(MODES)('suggestBgm', (mode) => {
 
       // Admins only; bad input names its field and changes nothing.
       const before = await app.db.prisma.track.findUniqueOrThrow({ where: { id: trackIds.mid! } });
-      expect(codes(await gql(app, UPDATE, { id: trackIds.mid, input: { title: 'x' } }, appToken))).toEqual(['FORBIDDEN']);
-      for (const input of [{}, { title: '' }, { bpm: 1000 }, { moods: ['m'.repeat(65)] }, { bpm: 90, clearBpm: true }]) {
+      expect(codes(await gql(app, UPDATE, { id: trackIds.mid, input: { title: 'x' } }, appToken))).toEqual([
+        'FORBIDDEN',
+      ]);
+      for (const input of [
+        {},
+        { title: '' },
+        { bpm: 1000 },
+        { moods: ['m'.repeat(65)] },
+        { bpm: 90, clearBpm: true },
+      ]) {
         expect(codes(await gql(app, UPDATE, { id: trackIds.mid, input }, admin))).toEqual(['BAD_USER_INPUT']);
       }
       const missing = '00000000-0000-4000-8000-000000000000';

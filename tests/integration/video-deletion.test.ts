@@ -39,11 +39,24 @@ describe.each(MODES)('deleteVideo', (mode) => {
 
     /** A READY track, an embedding of the video and a recorded choice: what a used video leaves. */
     async function used(app: App, videoId: string) {
-      const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'del', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await app.repos.models.upsert({
+        name: 'mrcmv',
+        version: 'del',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       const name = `t-${randomUUID()}.wav`;
       makeTone(app.config.mediaRoot, name, 500, 1);
       const track = await app.db.prisma.track.create({
-        data: { title: 't', artist: 'a', mediaUri: `media://${name}`, contentHash: randomUUID(), status: 'READY', licenses: { create: { licensor: 'L' } } },
+        data: {
+          title: 't',
+          artist: 'a',
+          mediaUri: `media://${name}`,
+          contentHash: randomUUID(),
+          status: 'READY',
+          licenses: { create: { licensor: 'L' } },
+        },
       });
       await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, 1));
       await app.repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 1));
@@ -73,8 +86,21 @@ describe.each(MODES)('deleteVideo', (mode) => {
       const res = await gql(app, DELETE, { id: mine }, alice);
       expect(res.errors).toBeUndefined();
       // The voice-over file goes; the video file stays while bob's video uses it.
-      expect(res.data!.deleteVideo).toEqual({ videoId: mine, removedFromExperiments: 0, deletedVotes: 0, cancelledJobs: 1, deletedFiles: 1 });
-      expect(await traces(app, mine)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      expect(res.data!.deleteVideo).toEqual({
+        videoId: mine,
+        removedFromExperiments: 0,
+        deletedVotes: 0,
+        cancelledJobs: 1,
+        deletedFiles: 1,
+      });
+      expect(await traces(app, mine)).toEqual({
+        video: 0,
+        embeddings: 0,
+        choices: 0,
+        experiments: 0,
+        tasks: 0,
+        jobs: 0,
+      });
       expect([exists(app, 'shared.mp4'), exists(app, 'voice.wav')]).toEqual([true, false]);
       expect(codes(await gql(app, `{ video(id: "${mine}") { id } }`, {}, alice))).toEqual(['NOT_FOUND']);
       expect(codes(await gql(app, DELETE, { id: mine }, alice))).toEqual(['NOT_FOUND']);
@@ -82,7 +108,10 @@ describe.each(MODES)('deleteVideo', (mode) => {
 
       // An admin may delete anyone's video; the last user of the file takes it with it.
       const admin = await tokenFor(app, 'admin');
-      expect((await gql(app, DELETE, { id: other }, admin)).data!.deleteVideo).toMatchObject({ cancelledJobs: 1, deletedFiles: 1 });
+      expect((await gql(app, DELETE, { id: other }, admin)).data!.deleteVideo).toMatchObject({
+        cancelledJobs: 1,
+        deletedFiles: 1,
+      });
       expect(exists(app, 'shared.mp4')).toBe(false);
     });
 
@@ -91,7 +120,9 @@ describe.each(MODES)('deleteVideo', (mode) => {
       makeVideo(app.config.mediaRoot, 'clip.mp4', 1);
       const alice = await tokenFor(app, 'app', 'alice');
       const id = await registered(app, alice, 'clip.mp4');
-      const track = await app.db.prisma.track.create({ data: { title: 't', artist: 'a', mediaUri: 'media://clip.mp4', contentHash: randomUUID() } });
+      const track = await app.db.prisma.track.create({
+        data: { title: 't', artist: 'a', mediaUri: 'media://clip.mp4', contentHash: randomUUID() },
+      });
       expect((await gql(app, DELETE, { id }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
       expect(exists(app, 'clip.mp4')).toBe(true);
       await app.db.prisma.track.delete({ where: { id: track.id } });
@@ -107,7 +138,13 @@ describe.each(MODES)('deleteVideo', (mode) => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'inflight.mp4', 2);
       const alice = await tokenFor(app, 'app', 'alice');
-      const model = await app.repos.models.upsert({ name: 'mrcmv', version: 'inflight', dims: 512, artifactUri: 'memory://', manifest: {} });
+      const model = await app.repos.models.upsert({
+        name: 'mrcmv',
+        version: 'inflight',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
       await app.repos.models.activate(model.id);
       let deleteDuringEmbedding = false;
       let videoId = '';
@@ -119,9 +156,15 @@ describe.each(MODES)('deleteVideo', (mode) => {
           return unitVector(512, 3);
         },
       };
-      const models = { folder: () => ({ dir: '/nowhere', manifest: { video: { width: 32, height: 32 } } }) } as unknown as ModelStore;
+      const models = {
+        folder: () => ({ dir: '/nowhere', manifest: { video: { width: 32, height: 32 } } }),
+      } as unknown as ModelStore;
       const handler = new EmbedVideoHandler({
-        repos: app.repos, uow: app.uow, embedder, models, onPendingModelEmbedded: () => Promise.resolve(),
+        repos: app.repos,
+        uow: app.uow,
+        embedder,
+        models,
+        onPendingModelEmbedded: () => Promise.resolve(),
         storage: new LocalMediaStorage(app.config.mediaRoot, 10 * 1024 * 1024),
         limits: { maxMediaBytes: 10 * 1024 * 1024, maxTrackSeconds: 600, maxVideoSeconds: 600, minMediaSeconds: 1 },
       });
@@ -140,7 +183,14 @@ describe.each(MODES)('deleteVideo', (mode) => {
       job = await register();
       deleteDuringEmbedding = true;
       await handler.run(job, ctx);
-      expect(await traces(app, videoId)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      expect(await traces(app, videoId)).toEqual({
+        video: 0,
+        embeddings: 0,
+        choices: 0,
+        experiments: 0,
+        tasks: 0,
+        jobs: 0,
+      });
       // The runner then marks the job done: its row went with the video, which must not throw.
       await app.repos.jobs.succeed(job.id);
       await app.repos.jobs.fail(job.id, 'x');
@@ -164,35 +214,88 @@ describe.each(MODES)('deleteVideo', (mode) => {
       for (let i = 0; i < 2; i++) {
         makeTone(app.config.mediaRoot, `r${i}.wav`, 300 + 100 * i, 1);
         await app.db.prisma.track.create({
-          data: { title: `r${i}`, artist: 'a', mediaUri: `media://r${i}.wav`, contentHash: randomUUID(), status: 'READY', licenses: { create: { licensor: 'L' } } },
+          data: {
+            title: `r${i}`,
+            artist: 'a',
+            mediaUri: `media://r${i}.wav`,
+            contentHash: randomUUID(),
+            status: 'READY',
+            licenses: { create: { licensor: 'L' } },
+          },
         });
       }
-      const created = await gql(app, `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, {
-        input: { name: 'del', arms: [{ label: 'r1', kind: 'RANDOM' }, { label: 'r2', kind: 'RANDOM' }], videoIds },
-      }, admin);
+      const created = await gql(
+        app,
+        `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`,
+        {
+          input: {
+            name: 'del',
+            arms: [
+              { label: 'r1', kind: 'RANDOM' },
+              { label: 'r2', kind: 'RANDOM' },
+            ],
+            videoIds,
+          },
+        },
+        admin,
+      );
       expect(created.errors).toBeUndefined();
       const experimentId = created.data!.createExperiment.id as string;
-      await gql(app, 'mutation($id: ID!) { setExperimentStatus(id: $id, status: RUNNING) { id } }', { id: experimentId }, admin);
+      await gql(
+        app,
+        'mutation($id: ID!) { setExperimentStatus(id: $id, status: RUNNING) { id } }',
+        { id: experimentId },
+        admin,
+      );
       const previews = path.join(app.config.dataDir, 'rater-previews');
       for (let i = 0; i < 2; i++) {
-        const task = await gql(app, `query($id: ID!) { preferenceTask(experimentId: $id) { task { id previewA } } }`, { id: experimentId }, rater);
+        const task = await gql(
+          app,
+          `query($id: ID!) { preferenceTask(experimentId: $id) { task { id previewA } } }`,
+          { id: experimentId },
+          rater,
+        );
         expect(task.errors).toBeUndefined();
         // A rendered preview carries the voice-over: it must go with the video.
         expect((await fetch(`${app.url}${task.data!.preferenceTask.task.previewA}`)).status).toBe(200);
-        const vote = await gql(app, 'mutation($t: ID!) { submitPreference(taskId: $t, choice: NEUTRAL) { progress { done } } }', { t: task.data!.preferenceTask.task.id }, rater);
+        const vote = await gql(
+          app,
+          'mutation($t: ID!) { submitPreference(taskId: $t, choice: NEUTRAL) { progress { done } } }',
+          { t: task.data!.preferenceTask.task.id },
+          rater,
+        );
         expect(vote.errors).toBeUndefined();
       }
       const totalVotes = async () =>
-        (await gql(app, 'query($id: ID!) { experimentResults(experimentId: $id) { totalVotes } }', { id: experimentId }, admin)).data!.experimentResults.totalVotes as number;
+        (
+          await gql(
+            app,
+            'query($id: ID!) { experimentResults(experimentId: $id) { totalVotes } }',
+            { id: experimentId },
+            admin,
+          )
+        ).data!.experimentResults.totalVotes as number;
       expect(await totalVotes()).toBe(2);
       expect(videoIds.map((id) => fs.readdirSync(path.join(previews, id)).length)).toEqual([1, 1]);
 
       const res = await gql(app, DELETE, { id: videoIds[0] }, creator);
       expect(res.errors).toBeUndefined();
       expect(res.data!.deleteVideo).toMatchObject({ removedFromExperiments: 1, deletedVotes: 1, deletedFiles: 1 });
-      expect(await traces(app, videoIds[0]!)).toEqual({ video: 0, embeddings: 0, choices: 0, experiments: 0, tasks: 0, jobs: 0 });
+      expect(await traces(app, videoIds[0]!)).toEqual({
+        video: 0,
+        embeddings: 0,
+        choices: 0,
+        experiments: 0,
+        tasks: 0,
+        jobs: 0,
+      });
       expect(await totalVotes()).toBe(1);
-      const experiment = await gql(app, 'query($id: ID!) { experiment(id: $id) { videoCount } }', { id: experimentId }, admin);
+      const experiment = await gql(
+        app,
+        'query($id: ID!) { experiment(id: $id) { videoCount } }',
+        { id: experimentId },
+        admin,
+      );
       expect(experiment.data!.experiment.videoCount).toBe(1);
       expect((await traces(app, videoIds[1]!)).tasks).toBe(1);
       expect(fs.existsSync(path.join(previews, videoIds[0]!))).toBe(false);

@@ -17,9 +17,13 @@ describe.each(MODES)('videos (a creator lists their videos)', (mode) => {
       const bob = await tokenFor(app, 'app', 'bob');
       const mine: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const id = (await gql(app, REGISTER, { i: { mediaUri: 'l.mp4' } }, alice)).data!.registerVideo.video.id as string;
+        const id = (await gql(app, REGISTER, { i: { mediaUri: 'l.mp4' } }, alice)).data!.registerVideo.video
+          .id as string;
         // A second apart: registrations in the same millisecond would order by id.
-        await app.db.prisma.video.update({ where: { id }, data: { createdAt: new Date(Date.UTC(2026, 10, 27, 12, 0, i)) } });
+        await app.db.prisma.video.update({
+          where: { id },
+          data: { createdAt: new Date(Date.UTC(2026, 10, 27, 12, 0, i)) },
+        });
         mine.push(id);
       }
       const bobs = (await gql(app, REGISTER, { i: { mediaUri: 'l.mp4' } }, bob)).data!.registerVideo.video.id as string;
@@ -38,8 +42,13 @@ describe.each(MODES)('videos (a creator lists their videos)', (mode) => {
 
       expect((await gql(app, LIST, { first: 10 }, bob)).data!.videos.edges.map((e: any) => e.node.id)).toEqual([bobs]);
       // A deleted video is gone from the list.
-      expect((await gql(app, 'mutation($id: ID!) { deleteVideo(id: $id) { videoId } }', { id: mine[2] }, alice)).errors).toBeUndefined();
-      expect((await gql(app, LIST, { first: 10 }, alice)).data!.videos.edges.map((e: any) => e.node.id)).toEqual([mine[1], mine[0]]);
+      expect(
+        (await gql(app, 'mutation($id: ID!) { deleteVideo(id: $id) { videoId } }', { id: mine[2] }, alice)).errors,
+      ).toBeUndefined();
+      expect((await gql(app, LIST, { first: 10 }, alice)).data!.videos.edges.map((e: any) => e.node.id)).toEqual([
+        mine[1],
+        mine[0],
+      ]);
     });
 
     it('lets only admins name another owner, and bounds the page', async () => {
@@ -51,8 +60,15 @@ describe.each(MODES)('videos (a creator lists their videos)', (mode) => {
       expect(codes(await gql(app, LIST, { first: 5, ownerId: 'carol' }, dave))).toEqual(['FORBIDDEN']);
       expect(codes(await gql(app, LIST, { first: 5 }))).toEqual(['UNAUTHENTICATED']);
       const admin = await tokenFor(app, 'admin');
-      expect((await gql(app, LIST, { first: 5, ownerId: 'carol' }, admin)).data!.videos.edges.map((e: any) => e.node.id)).toEqual([id]);
-      for (const vars of [{ first: 0 }, { first: 51 }, { first: 5, after: 'not-a-cursor' }, { first: 5, ownerId: '' }]) {
+      expect(
+        (await gql(app, LIST, { first: 5, ownerId: 'carol' }, admin)).data!.videos.edges.map((e: any) => e.node.id),
+      ).toEqual([id]);
+      for (const vars of [
+        { first: 0 },
+        { first: 51 },
+        { first: 5, after: 'not-a-cursor' },
+        { first: 5, ownerId: '' },
+      ]) {
         expect(codes(await gql(app, LIST, vars, carol))).toEqual(['BAD_USER_INPUT']);
       }
     });

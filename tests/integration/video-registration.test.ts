@@ -13,7 +13,8 @@ describe.each(MODES)('registerVideo idempotency', (mode) => {
       makeVideo(app.config.mediaRoot, 'b.mp4', 1);
       return { app, alice: await tokenFor(app, 'app', 'alice'), bob: await tokenFor(app, 'app', 'bob') };
     };
-    const rows = (app: ReturnType<typeof use>, owner: string) => app.db.prisma.video.count({ where: { ownerId: owner } });
+    const rows = (app: ReturnType<typeof use>, owner: string) =>
+      app.db.prisma.video.count({ where: { ownerId: owner } });
 
     it('returns the first registration to a retry with the same key, and refuses the key for other input', async () => {
       const { app, alice, bob } = await setup();
@@ -41,7 +42,9 @@ describe.each(MODES)('registerVideo idempotency', (mode) => {
       const { app, alice } = await setup();
       const before = await rows(app, 'alice');
       const results = await Promise.all(
-        Array.from({ length: 6 }, () => gql(app, REGISTER, { i: { mediaUri: 'a.mp4', idempotencyKey: 'race-1' } }, alice)),
+        Array.from({ length: 6 }, () =>
+          gql(app, REGISTER, { i: { mediaUri: 'a.mp4', idempotencyKey: 'race-1' } }, alice),
+        ),
       );
       expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
       expect(new Set(results.map((r) => r.data!.registerVideo.video.id)).size).toBe(1);
@@ -53,7 +56,9 @@ describe.each(MODES)('registerVideo idempotency', (mode) => {
       const { app, alice } = await setup();
       const before = await rows(app, 'alice');
       for (const idempotencyKey of ['', 'x'.repeat(129), 'has space', 'ü']) {
-        expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'a.mp4', idempotencyKey } }, alice))).toEqual(['BAD_USER_INPUT']);
+        expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'a.mp4', idempotencyKey } }, alice))).toEqual([
+          'BAD_USER_INPUT',
+        ]);
       }
       expect(await rows(app, 'alice')).toBe(before);
     });

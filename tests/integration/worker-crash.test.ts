@@ -81,7 +81,10 @@ async function drained(api: App): Promise<void> {
 workerSuite('worker crash', {}, ({ api, env, spawn }) => {
   it('completes a job exactly once after its worker is SIGKILLed mid-job and another takes over', async () => {
     const names = copyDebianMusic(env.mediaRoot, 3);
-    const ids = await ingest(api(), names.map((n) => ({ mediaUri: n, title: n })));
+    const ids = await ingest(
+      api(),
+      names.map((n) => ({ mediaUri: n, title: n })),
+    );
     await api().relay.flush();
 
     const first = await spawn();
@@ -118,7 +121,9 @@ workerSuite('poisoned job', { JOB_MAX_ATTEMPTS: '2' }, ({ api, env, spawn }) => 
     const worker = await spawn();
     const job = await waitFor(
       async () =>
-        (await api().db.prisma.job.findFirst({ where: { status: 'PROCESSING', attempts, ...(jobId ? { id: jobId } : {}) } })) ?? undefined,
+        (await api().db.prisma.job.findFirst({
+          where: { status: 'PROCESSING', attempts, ...(jobId ? { id: jobId } : {}) },
+        })) ?? undefined,
       `a job to start attempt ${attempts}`,
       60_000,
     );
@@ -129,7 +134,10 @@ workerSuite('poisoned job', { JOB_MAX_ATTEMPTS: '2' }, ({ api, env, spawn }) => 
 
   it('fails a job whose worker dies on every attempt, with its track, and the other work still completes', async () => {
     const names = copyDebianMusic(env.mediaRoot, 2);
-    const ids = await ingest(api(), names.map((n) => ({ mediaUri: n, title: n })));
+    const ids = await ingest(
+      api(),
+      names.map((n) => ({ mediaUri: n, title: n })),
+    );
     await api().relay.flush();
 
     // The "poison": every worker that takes this job dies during it (here: SIGKILL, as an OOM kill would).

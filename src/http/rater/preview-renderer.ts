@@ -21,7 +21,12 @@ export interface PreviewRendererOptions {
   binaries?: () => MediaBinaries;
 }
 
-export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = { maxSeconds: 90, musicGain: 0.25, timeoutMs: 180_000, maxConcurrent: 2 };
+export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = {
+  maxSeconds: 90,
+  musicGain: 0.25,
+  timeoutMs: 180_000,
+  maxConcurrent: 2,
+};
 
 const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
 
@@ -109,30 +114,70 @@ export class PreviewRenderer {
       }),
     );
     const { maxSeconds, musicGain } = this.options;
-    return createHash('sha256').update(JSON.stringify({ v: 1, stamps, start: source.startSec, maxSeconds, musicGain })).digest('hex').slice(0, 40);
+    return createHash('sha256')
+      .update(JSON.stringify({ v: 1, stamps, start: source.startSec, maxSeconds, musicGain }))
+      .digest('hex')
+      .slice(0, 40);
   }
 
   private async renderTo(source: PreviewSource, out: string): Promise<string> {
     const binaries = (this.options.binaries ?? mediaBinaries)();
-    const video = await probeMedia(source.videoPath, { maxFileBytes: MAX_PROBE_BYTES, maxDurationSeconds: Number.MAX_SAFE_INTEGER, requireVideo: true }, binaries);
+    const video = await probeMedia(
+      source.videoPath,
+      { maxFileBytes: MAX_PROBE_BYTES, maxDurationSeconds: Number.MAX_SAFE_INTEGER, requireVideo: true },
+      binaries,
+    );
     const seconds = Math.min(video.durationSeconds ?? this.options.maxSeconds, this.options.maxSeconds);
     const voiceInput = source.voiceOverPath ?? (video.audio ? source.videoPath : null);
     const args = ['-nostdin', '-v', 'error', '-y', ...SAFE_INPUT_ARGS, '-i', safeInput(source.videoPath)];
     if (source.voiceOverPath) args.push(...SAFE_INPUT_ARGS, '-i', safeInput(source.voiceOverPath));
     const music = source.voiceOverPath ? 2 : 1;
-    args.push(...SAFE_INPUT_ARGS, '-stream_loop', '-1', '-ss', source.startSec.toFixed(3), '-i', safeInput(source.trackPath));
+    args.push(
+      ...SAFE_INPUT_ARGS,
+      '-stream_loop',
+      '-1',
+      '-ss',
+      source.startSec.toFixed(3),
+      '-i',
+      safeInput(source.trackPath),
+    );
     args.push('-filter_complex', this.graph(voiceInput ? (source.voiceOverPath ? 1 : 0) : null, music, seconds));
     args.push(
-      '-map', '[v]', '-map', '[a]', '-t', seconds.toFixed(3),
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k', '-ar', '48000', '-movflags', '+faststart',
+      '-map',
+      '[v]',
+      '-map',
+      '[a]',
+      '-t',
+      seconds.toFixed(3),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '26',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-ar',
+      '48000',
+      '-movflags',
+      '+faststart',
     );
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp.mp4`;
     try {
-      const result = await runProcess(binaries.ffmpeg, [...args, tmp], { timeoutMs: this.options.timeoutMs, maxStdoutBytes: 64 * 1024 });
+      const result = await runProcess(binaries.ffmpeg, [...args, tmp], {
+        timeoutMs: this.options.timeoutMs,
+        maxStdoutBytes: 64 * 1024,
+      });
       if (result.exitCode !== 0) {
-        throw new MediaError(MediaErrorCode.DecodeFailed, `preview rendering failed: ${ffmpegReason(result.stderr, safeInput(source.videoPath))}`);
+        throw new MediaError(
+          MediaErrorCode.DecodeFailed,
+          `preview rendering failed: ${ffmpegReason(result.stderr, safeInput(source.videoPath))}`,
+        );
       }
       // Atomic publish: a reader never sees a half-written preview.
       await fs.promises.rename(tmp, out);
@@ -151,9 +196,16 @@ export class PreviewRenderer {
   private graph(voice: number | null, music: number, seconds: number): string {
     const fmt = 'aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=48000';
     const trim = `atrim=duration=${seconds.toFixed(3)}`;
-    const parts = [`[0:v:0]scale='trunc(min(640,iw)/2)*2':-2,setsar=1[v]`, `[${music}:a:0]${fmt},volume=${this.options.musicGain}[m]`];
+    const parts = [
+      `[0:v:0]scale='trunc(min(640,iw)/2)*2':-2,setsar=1[v]`,
+      `[${music}:a:0]${fmt},volume=${this.options.musicGain}[m]`,
+    ];
     if (voice === null) parts.push(`[m]${trim}[a]`);
-    else parts.push(`[${voice}:a:0]${fmt},apad[vo]`, `[vo][m]amix=inputs=2:duration=first:dropout_transition=0,volume=2,alimiter=limit=0.95,${trim}[a]`);
+    else
+      parts.push(
+        `[${voice}:a:0]${fmt},apad[vo]`,
+        `[vo][m]amix=inputs=2:duration=first:dropout_transition=0,volume=2,alimiter=limit=0.95,${trim}[a]`,
+      );
     return parts.join(';');
   }
 }

@@ -41,7 +41,14 @@ export class EmbedTrackHandler implements JobHandler {
     ctx.heartbeat();
     const perModel: { model: (typeof targets)[number]; vectors: number[][] }[] = [];
     for (const model of targets) {
-      perModel.push({ model, vectors: await embedder.embedMusic(models.folder(model), windows.map((w) => w.patches), ctx.heartbeat) });
+      perModel.push({
+        model,
+        vectors: await embedder.embedMusic(
+          models.folder(model),
+          windows.map((w) => w.patches),
+          ctx.heartbeat,
+        ),
+      });
     }
 
     await uow.run(async (tx) => {
@@ -56,7 +63,10 @@ export class EmbedTrackHandler implements JobHandler {
       await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
     });
     for (const { model } of perModel) if (!model.active) await this.deps.onPendingModelEmbedded(model.id);
-    ctx.logger.info({ trackId, windows: windows.length, seconds: audio.durationSeconds, models: targets.length }, 'track embedded');
+    ctx.logger.info(
+      { trackId, windows: windows.length, seconds: audio.durationSeconds, models: targets.length },
+      'track embedded',
+    );
   }
 
   async onFailed(job: JobRecord, reason: string): Promise<void> {

@@ -25,7 +25,11 @@ export class EmbedVideoHandler implements JobHandler {
     const targets = await targetModels(repos, optionalPayloadString(job.payload, 'modelVersionId'));
     if (video.status !== 'READY') await repos.videos.setStatus(videoId, 'PROCESSING');
 
-    const bounds = { maxFileBytes: limits.maxMediaBytes, maxDurationSeconds: limits.maxVideoSeconds, minDurationSeconds: limits.minMediaSeconds };
+    const bounds = {
+      maxFileBytes: limits.maxMediaBytes,
+      maxDurationSeconds: limits.maxVideoSeconds,
+      minDurationSeconds: limits.minMediaSeconds,
+    };
     const videoFile = storage.pathOf(video.mediaUri);
     const info = await probeMedia(videoFile, { ...bounds, requireVideo: true });
     const voiceFile = video.voiceOverUri ? storage.pathOf(video.voiceOverUri) : videoFile;
@@ -59,14 +63,21 @@ export class EmbedVideoHandler implements JobHandler {
         framesBySize.set(`${width}x${height}`, frames);
       }
       decodedFrames = frames.decodedFrames;
-      embeddings.push({ model, embedding: await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: voicePatches }) });
+      embeddings.push({
+        model,
+        embedding: await embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: voicePatches }),
+      });
     }
 
     const stored = await uow.run(async (tx) => {
       // Deleted while it was being embedded (deleteVideo holds the same row lock): nothing to keep.
       if (!(await tx.videos.lockById(videoId))) return false;
-      for (const { model, embedding } of embeddings) await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
-      await tx.videos.setStatus(videoId, 'READY', { error: null, durationSec: info.video!.durationSeconds ?? info.durationSeconds ?? undefined });
+      for (const { model, embedding } of embeddings)
+        await tx.embeddings.upsertVideoEmbedding(videoId, model.id, embedding);
+      await tx.videos.setStatus(videoId, 'READY', {
+        error: null,
+        durationSec: info.video!.durationSeconds ?? info.durationSeconds ?? undefined,
+      });
       return true;
     });
     if (!stored) {

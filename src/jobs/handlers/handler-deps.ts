@@ -28,7 +28,10 @@ export interface HandlerDeps {
  * The model versions a job embeds for: the one named in its payload, else the active one and any
  * version waiting to become active (so new media is covered by both during a roll-out).
  */
-export async function targetModels(repos: Repositories, modelVersionId: string | undefined): Promise<ModelVersionRecord[]> {
+export async function targetModels(
+  repos: Repositories,
+  modelVersionId: string | undefined,
+): Promise<ModelVersionRecord[]> {
   if (modelVersionId) {
     const model = await repos.models.findById(modelVersionId);
     if (!model) throw new PermanentJobError(`model version ${modelVersionId} does not exist`);

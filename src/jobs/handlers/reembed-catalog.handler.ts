@@ -26,7 +26,11 @@ export class ReembedCatalogHandler implements JobHandler {
       if (ids.length === 0) break;
       await this.deps.uow.run(async ({ jobs }) => {
         for (const trackId of ids) {
-          const job = await jobs.enqueueOnce('EMBED_TRACK', { trackId, modelVersionId }, `embed-track:${trackId}:${modelVersionId}`);
+          const job = await jobs.enqueueOnce(
+            'EMBED_TRACK',
+            { trackId, modelVersionId },
+            `embed-track:${trackId}:${modelVersionId}`,
+          );
           if (job) queued += 1;
         }
       });

@@ -26,7 +26,9 @@ export class PrismaChoiceRepository implements ChoiceRepository {
 
   list(take: number, after?: Cursor) {
     return this.db.bgmChoice.findMany({
-      where: after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {},
+      where: after
+        ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+        : {},
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,
     });

@@ -13,7 +13,10 @@ export class ChoiceResolver {
   }
 
   @Authorized('admin')
-  @Query(() => BgmChoiceConnection, { description: 'Creators’ choices, oldest first, for export as training data', complexity: listComplexity })
+  @Query(() => BgmChoiceConnection, {
+    description: 'Creators’ choices, oldest first, for export as training data',
+    complexity: listComplexity,
+  })
   bgmChoices(@Args() { first, after }: PageArgs, @Ctx() ctx: GraphQLContext) {
     return ctx.services.choices.listChoices(ctx.principal, first, after);
   }

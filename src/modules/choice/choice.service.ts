@@ -18,7 +18,10 @@ export class ChoiceService {
   ) {}
 
   /** Only the video's owner can say which music they used; to anyone else the video does not exist. */
-  async recordBgmChoice(principal: Principal | undefined, input: { videoId: string; trackId: string; rank?: number | null }) {
+  async recordBgmChoice(
+    principal: Principal | undefined,
+    input: { videoId: string; trackId: string; rank?: number | null },
+  ) {
     const caller = requireRole(principal, 'app');
     if (input.rank != null && (!Number.isInteger(input.rank) || input.rank < 1 || input.rank > MAX_CHOICE_RANK)) {
       throw badInput(`rank must be between 1 and ${MAX_CHOICE_RANK}`, { argument: 'rank' });
@@ -27,10 +30,19 @@ export class ChoiceService {
     if (!video || video.ownerId !== caller.id) throw notFound('Video', input.videoId);
     const track = await this.repos.tracks.findById(input.trackId);
     if (!track) throw notFound('Track', input.trackId);
-    return this.repos.choices.create({ videoId: video.id, trackId: track.id, userId: caller.id, rank: input.rank ?? null });
+    return this.repos.choices.create({
+      videoId: video.id,
+      trackId: track.id,
+      userId: caller.id,
+      rank: input.rank ?? null,
+    });
   }
 
-  async listChoices(principal: Principal | undefined, first: number, after?: string | null): Promise<Page<BgmChoiceRecord>> {
+  async listChoices(
+    principal: Principal | undefined,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<BgmChoiceRecord>> {
     requireRole(principal, 'admin');
     checkPageSize(first, this.maxPageSize);
     return keysetPage(first, after, (take, cursor) => this.repos.choices.list(take, cursor));

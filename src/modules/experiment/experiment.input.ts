@@ -17,7 +17,10 @@ export class ExperimentArmInput {
   @IsUUID('all', { message: 'modelVersionId must be a UUID' })
   modelVersionId?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'Required for TAG_SEARCH: matched against track tags and moods' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Required for TAG_SEARCH: matched against track tags and moods',
+  })
   @IsOptional()
   @ArrayMaxSize(MAX_ARM_TAGS)
   @Length(1, 64, { each: true })

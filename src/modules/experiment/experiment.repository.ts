@@ -32,7 +32,10 @@ export interface ExperimentRepository {
   videoStatuses(ids: string[]): Promise<{ id: string; status: MediaStatus }[]>;
 }
 
-const withArms = { arms: { orderBy: { position: 'asc' } }, _count: { select: { videos: true } } } satisfies Prisma.ExperimentInclude;
+const withArms = {
+  arms: { orderBy: { position: 'asc' } },
+  _count: { select: { videos: true } },
+} satisfies Prisma.ExperimentInclude;
 
 type Loaded = Experiment & { arms: ArmRecord[]; _count: { videos: number } };
 

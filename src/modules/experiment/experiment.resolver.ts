@@ -2,7 +2,12 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, R
 import type { GraphQLContext } from '../../graphql/context';
 import { IdArgs } from '../common/args';
 import type { ArmRecord } from './experiment.repository';
-import { CreateExperimentInput, ExperimentIdArgs, ExperimentListArgs, SetExperimentStatusArgs } from './experiment.input';
+import {
+  CreateExperimentInput,
+  ExperimentIdArgs,
+  ExperimentListArgs,
+  SetExperimentStatusArgs,
+} from './experiment.input';
 import { Experiment, ExperimentArm } from './experiment.type';
 import { configTags } from './recommenders';
 import { ExperimentResults } from './results.type';
@@ -11,7 +16,10 @@ import { ExperimentResults } from './results.type';
 export class ExperimentResolver {
   @Authorized('admin')
   @Mutation(() => Experiment, { description: 'Sets up a DRAFT experiment comparing 2-8 arms over READY videos' })
-  createExperiment(@Arg('input', () => CreateExperimentInput) input: CreateExperimentInput, @Ctx() ctx: GraphQLContext) {
+  createExperiment(
+    @Arg('input', () => CreateExperimentInput) input: CreateExperimentInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.experiments.createExperiment(ctx.principal, input);
   }
 
@@ -34,7 +42,9 @@ export class ExperimentResolver {
   }
 
   @Authorized('admin')
-  @Query(() => ExperimentResults, { description: "Preference tables (the paper's Tables 2-3) with intervals and tests" })
+  @Query(() => ExperimentResults, {
+    description: "Preference tables (the paper's Tables 2-3) with intervals and tests",
+  })
   experimentResults(@Args() { experimentId }: ExperimentIdArgs, @Ctx() ctx: GraphQLContext) {
     return ctx.services.experiments.results(ctx.principal, experimentId);
   }

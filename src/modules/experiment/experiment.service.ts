@@ -61,7 +61,9 @@ export class ExperimentService {
     if (!experiment) throw notFound('Experiment', id);
     if (experiment.status === status) return experiment;
     if (!TRANSITIONS[experiment.status].includes(status)) {
-      throw failedPrecondition(`Experiment ${id} is ${experiment.status}; it cannot become ${status}`, { status: experiment.status });
+      throw failedPrecondition(`Experiment ${id} is ${experiment.status}; it cannot become ${status}`, {
+        status: experiment.status,
+      });
     }
     return this.repos.experiments.setStatus(id, status);
   }
@@ -73,7 +75,10 @@ export class ExperimentService {
     return experiment;
   }
 
-  async listExperiments(principal: Principal | undefined, status?: ExperimentStatus | null): Promise<ExperimentWithArms[]> {
+  async listExperiments(
+    principal: Principal | undefined,
+    status?: ExperimentStatus | null,
+  ): Promise<ExperimentWithArms[]> {
     requireRole(principal, 'admin');
     return this.repos.experiments.list(this.maxPageSize, status ?? undefined);
   }
@@ -87,14 +92,19 @@ export class ExperimentService {
       experiment,
       totalVotes: tables.totalVotes,
       raters: tables.raters,
-      pairs: tables.pairs.map(({ firstArmId, secondArmId, ...p }) => ({ ...p, firstArm: arm.get(firstArmId)!, secondArm: arm.get(secondArmId)! })),
+      pairs: tables.pairs.map(({ firstArmId, secondArmId, ...p }) => ({
+        ...p,
+        firstArm: arm.get(firstArmId)!,
+        secondArm: arm.get(secondArmId)!,
+      })),
       arms: tables.arms.map(({ armId, ...s }) => ({ ...s, arm: arm.get(armId)! })),
       bradleyTerryConverged: tables.bradleyTerry?.converged ?? null,
     };
   }
 
   private async checkArms(arms: ArmInput[]): Promise<NewArm[]> {
-    if (arms.length < 2 || arms.length > MAX_ARMS) throw badInput(`an experiment needs 2 to ${MAX_ARMS} arms`, { argument: 'arms' });
+    if (arms.length < 2 || arms.length > MAX_ARMS)
+      throw badInput(`an experiment needs 2 to ${MAX_ARMS} arms`, { argument: 'arms' });
     const labels = new Set<string>();
     const checked: NewArm[] = [];
     for (const [i, arm] of arms.entries()) {
@@ -107,12 +117,18 @@ export class ExperimentService {
       if (arm.kind !== 'MODEL_VERSION' && arm.modelVersionId) {
         throw badInput(`${at}.modelVersionId is only for MODEL_VERSION arms`, { argument: `${at}.modelVersionId` });
       }
-      if (arm.kind !== 'TAG_SEARCH' && tags.length > 0) throw badInput(`${at}.tags are only for TAG_SEARCH arms`, { argument: `${at}.tags` });
+      if (arm.kind !== 'TAG_SEARCH' && tags.length > 0)
+        throw badInput(`${at}.tags are only for TAG_SEARCH arms`, { argument: `${at}.tags` });
       switch (arm.kind) {
         case 'MODEL_VERSION': {
-          if (!arm.modelVersionId) throw badInput(`${at}.modelVersionId is required for a MODEL_VERSION arm`, { argument: `${at}.modelVersionId` });
+          if (!arm.modelVersionId)
+            throw badInput(`${at}.modelVersionId is required for a MODEL_VERSION arm`, {
+              argument: `${at}.modelVersionId`,
+            });
           if (!(await this.repos.models.findById(arm.modelVersionId))) {
-            throw badInput(`${at}.modelVersionId: model version ${arm.modelVersionId} not found`, { argument: `${at}.modelVersionId` });
+            throw badInput(`${at}.modelVersionId: model version ${arm.modelVersionId} not found`, {
+              argument: `${at}.modelVersionId`,
+            });
           }
           checked.push({ label, kind: arm.kind, modelVersionId: arm.modelVersionId, config: {} });
           break;
@@ -139,13 +155,23 @@ export class ExperimentService {
     if (new Set(ids).size !== ids.length) throw badInput('videoIds must not repeat a video', { argument: 'videoIds' });
     const found = new Map((await this.repos.experiments.videoStatuses(ids)).map((v) => [v.id, v.status]));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) throw badInput(`videos not found: ${missing.slice(0, 10).join(', ')}`, { argument: 'videoIds', missing: missing.slice(0, 100) });
+    if (missing.length > 0)
+      throw badInput(`videos not found: ${missing.slice(0, 10).join(', ')}`, {
+        argument: 'videoIds',
+        missing: missing.slice(0, 100),
+      });
     const notReady = ids.filter((id) => found.get(id) !== 'READY');
     if (notReady.length > 0) {
-      throw badInput(`videos must be READY: ${notReady.slice(0, 10).map((id) => `${id} is ${found.get(id)}`).join(', ')}`, {
-        argument: 'videoIds',
-        notReady: notReady.slice(0, 100),
-      });
+      throw badInput(
+        `videos must be READY: ${notReady
+          .slice(0, 10)
+          .map((id) => `${id} is ${found.get(id)}`)
+          .join(', ')}`,
+        {
+          argument: 'videoIds',
+          notReady: notReady.slice(0, 100),
+        },
+      );
     }
     return ids;
   }

@@ -7,9 +7,13 @@ registerEnumType(ExperimentStatus, {
 });
 registerEnumType(ArmKind, {
   name: 'ArmKind',
-  description: 'MODEL_VERSION: nearest track under a model version; TAG_SEARCH: a track matching tags; RANDOM: any track',
+  description:
+    'MODEL_VERSION: nearest track under a model version; TAG_SEARCH: a track matching tags; RANDOM: any track',
 });
-registerEnumType(PreferenceChoice, { name: 'PreferenceChoice', description: 'Which preview the rater preferred, or neither' });
+registerEnumType(PreferenceChoice, {
+  name: 'PreferenceChoice',
+  description: 'Which preview the rater preferred, or neither',
+});
 
 export { ArmKind, ExperimentStatus, PreferenceChoice };
 

@@ -40,7 +40,8 @@ export class PrismaPreferenceRepository implements PreferenceRepository {
 
   async lockRater(experimentId: string, raterId: string) {
     // $executeRaw: pg_advisory_xact_lock returns void, which a result-reading query cannot decode.
-    await this.db.$executeRaw`SELECT pg_advisory_xact_lock(${RATER_LOCK_CLASS}::int, hashtext(${`${experimentId}/${raterId}`}))`;
+    await this.db
+      .$executeRaw`SELECT pg_advisory_xact_lock(${RATER_LOCK_CLASS}::int, hashtext(${`${experimentId}/${raterId}`}))`;
   }
 
   findOpenTask(experimentId: string, raterId: string, now: Date) {

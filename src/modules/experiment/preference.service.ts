@@ -66,7 +66,9 @@ const totalUnits = (e: ExperimentWithArms) => e.videoCount * pairCount(e);
 function allUnits(experiment: ExperimentWithArms, videoIds: string[]): Unit[] {
   const arms = [...experiment.arms].sort((a, b) => a.position - b.position);
   return videoIds.flatMap((videoId) =>
-    arms.flatMap((first, i) => arms.slice(i + 1).map((second) => ({ videoId, firstArmId: first.id, secondArmId: second.id }))),
+    arms.flatMap((first, i) =>
+      arms.slice(i + 1).map((second) => ({ videoId, firstArmId: first.id, secondArmId: second.id })),
+    ),
   );
 }
 
@@ -78,7 +80,10 @@ export class PreferenceService {
   private readonly settings: PreferenceSettings;
 
   constructor(
-    private readonly repos: Pick<Repositories, 'experiments' | 'preferences' | 'videos' | 'tracks' | 'embeddings' | 'trackPool'>,
+    private readonly repos: Pick<
+      Repositories,
+      'experiments' | 'preferences' | 'videos' | 'tracks' | 'embeddings' | 'trackPool'
+    >,
     private readonly uow: UnitOfWork,
     readonly links: PreviewLinks,
     private readonly storage: Pick<MediaStorage, 'pathOf'>,
@@ -121,7 +126,11 @@ export class PreferenceService {
   }
 
   /** One vote per rater and task (and per unit); anything else is refused before a write. */
-  async submit(principal: Principal | undefined, taskId: string, choice: PreferenceChoice): Promise<{ progress: Progress }> {
+  async submit(
+    principal: Principal | undefined,
+    taskId: string,
+    choice: PreferenceChoice,
+  ): Promise<{ progress: Progress }> {
     const rater = requireRole(principal, 'rater');
     const task = await this.repos.preferences.findTask(taskId);
     if (!task) throw notFound('Task', taskId);
@@ -130,7 +139,9 @@ export class PreferenceService {
       await repos.preferences.lockRater(task.experimentId, rater.id);
       const experiment = this.checkOpen(await repos.experiments.findById(task.experimentId), task.experimentId);
       if (task.expiresAt <= this.settings.now()) {
-        throw failedPrecondition('This task has expired; ask for a new one', { expiredAt: task.expiresAt.toISOString() });
+        throw failedPrecondition('This task has expired; ask for a new one', {
+          expiredAt: task.expiresAt.toISOString(),
+        });
       }
       const voted = await repos.preferences.votedUnits(experiment.id, rater.id);
       if (voted.some((u) => unitKey(u) === unitKey(task))) {
@@ -165,18 +176,26 @@ export class PreferenceService {
   private checkOpen(experiment: ExperimentWithArms | null, id: string): ExperimentWithArms {
     if (!experiment || experiment.status === 'DRAFT') throw notFound('Experiment', id);
     if (experiment.status !== 'RUNNING') {
-      throw failedPrecondition(`Experiment ${id} is ${experiment.status}; it takes no more votes`, { status: experiment.status });
+      throw failedPrecondition(`Experiment ${id} is ${experiment.status}; it takes no more votes`, {
+        status: experiment.status,
+      });
     }
     return experiment;
   }
 
-  private async raterState(repos: Pick<Repositories, 'experiments' | 'preferences'>, experimentId: string, raterId: string) {
+  private async raterState(
+    repos: Pick<Repositories, 'experiments' | 'preferences'>,
+    experimentId: string,
+    raterId: string,
+  ) {
     const experiment = this.checkOpen(await repos.experiments.findById(experimentId), experimentId);
     const now = this.settings.now();
     const voted = await repos.preferences.votedUnits(experiment.id, raterId);
     const open = await repos.preferences.findOpenTask(experiment.id, raterId, now);
     const votedKeys = new Set(voted.map(unitKey));
-    const remaining = open ? [] : allUnits(experiment, await repos.experiments.videoIds(experiment.id)).filter((u) => !votedKeys.has(unitKey(u)));
+    const remaining = open
+      ? []
+      : allUnits(experiment, await repos.experiments.videoIds(experiment.id)).filter((u) => !votedKeys.has(unitKey(u)));
     return { experiment, now, open, remaining, progress: { done: voted.length, total: totalUnits(experiment) } };
   }
 
@@ -196,7 +215,10 @@ export class PreferenceService {
       const first = await recommenderFor(arms.get(unit!.firstArmId)!, deps).suggest(unit!.videoId, `${id}/first`);
       const second = await recommenderFor(arms.get(unit!.secondArmId)!, deps).suggest(unit!.videoId, `${id}/second`);
       if (!first.ok || !second.ok) {
-        for (const [s, armId] of [[first, unit!.firstArmId], [second, unit!.secondArmId]] as const) {
+        for (const [s, armId] of [
+          [first, unit!.firstArmId],
+          [second, unit!.secondArmId],
+        ] as const) {
           if (!s.ok) reasons.push(`arm "${arms.get(armId)!.label}": ${s.reason}`);
         }
         continue;
@@ -218,7 +240,9 @@ export class PreferenceService {
         expiresAt: new Date(this.settings.now().getTime() + this.settings.taskTtlMs),
       };
     }
-    throw failedPrecondition(`No task can be served: ${reasons[0] ?? 'no unit left'}`, { reasons: reasons.slice(0, 5) });
+    throw failedPrecondition(`No task can be served: ${reasons[0] ?? 'no unit left'}`, {
+      reasons: reasons.slice(0, 5),
+    });
   }
 
   private serve(task: TaskRecord, now: Date): ServedTask {

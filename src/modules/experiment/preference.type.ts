@@ -35,7 +35,9 @@ export class PreferenceTask {
   @Field(() => GraphQLISODateTime, { description: 'Vote before this; ask for a task again after' })
   expiresAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'The preview URLs stop working then; ask for the task again for new ones' })
+  @Field(() => GraphQLISODateTime, {
+    description: 'The preview URLs stop working then; ask for the task again for new ones',
+  })
   previewsExpireAt!: Date;
 }
 

@@ -41,7 +41,8 @@ export class PreviewLinks {
 
   /** True when `sig` was made by sign() for this task and side and `exp` (unix s) is still ahead. */
   verify(taskId: string, side: string, exp: string, sig: string, now: Date): boolean {
-    if (!this.key || (side !== 'A' && side !== 'B') || !/^\d{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig)) return false;
+    if (!this.key || (side !== 'A' && side !== 'B') || !/^\d{1,12}$/.test(exp) || !/^[A-Za-z0-9_-]{43}$/.test(sig))
+      return false;
     if (Number(exp) * 1000 <= now.getTime()) return false;
     return timingSafeEqual(Buffer.from(this.mac(taskId, side, Number(exp))), Buffer.from(sig));
   }

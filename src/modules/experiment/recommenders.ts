@@ -38,9 +38,11 @@ class ModelVersionRecommender implements Recommender {
 
   async suggest(videoId: string): Promise<ArmSuggestion> {
     const query = await this.deps.embeddings.findVideoEmbedding(videoId, this.modelVersionId);
-    if (!query) return { ok: false, reason: `video ${videoId} has no embedding under model version ${this.modelVersionId}` };
+    if (!query)
+      return { ok: false, reason: `video ${videoId} has no embedding under model version ${this.modelVersionId}` };
     const [best] = await rankTracks(this.deps.embeddings, this.modelVersionId, query, 1);
-    if (!best) return { ok: false, reason: `no suggestible track has an embedding under model version ${this.modelVersionId}` };
+    if (!best)
+      return { ok: false, reason: `no suggestible track has an embedding under model version ${this.modelVersionId}` };
     return { ok: true, trackId: best.trackId, startSec: best.startOffsetSec };
   }
 }
@@ -49,7 +51,12 @@ class ModelVersionRecommender implements Recommender {
  * Picks the track at a hashed position among the suggestible tracks matching `tags` (all of
  * them when undefined). The pick is uniform over that pool, and fixed by `key`.
  */
-async function pickFromPool(pool: TrackPoolRepository, key: string, tags: string[] | undefined, what: string): Promise<ArmSuggestion> {
+async function pickFromPool(
+  pool: TrackPoolRepository,
+  key: string,
+  tags: string[] | undefined,
+  what: string,
+): Promise<ArmSuggestion> {
   const size = await pool.count(tags);
   if (size === 0) return { ok: false, reason: `no suggestible track ${what}` };
   const trackId = await pool.idAt(stableHash(key) % size, tags);

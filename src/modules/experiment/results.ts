@@ -78,7 +78,12 @@ export function winnerOf(v: Pick<VoteOutcome, 'choice' | 'firstIsA'>): Winner {
 
 function share(count: number, total: number): PreferenceShare {
   const ci = wilsonInterval(count, total);
-  return { count, percent: total > 0 ? (100 * count) / total : 0, ci95Lower: 100 * ci.lower, ci95Upper: 100 * ci.upper };
+  return {
+    count,
+    percent: total > 0 ? (100 * count) / total : 0,
+    ci95Lower: 100 * ci.lower,
+    ci95Upper: 100 * ci.upper,
+  };
 }
 
 const pct = (s: PreferenceShare) => `${s.percent.toFixed(1)}%`;
@@ -88,7 +93,11 @@ function pairTable(first: ArmRef, second: ArmRef, votes: VoteOutcome[]): PairTab
   for (const v of votes) counts[winnerOf(v)]++;
   const total = votes.length;
   const decisive = counts.first + counts.second;
-  const row = { first: share(counts.first, total), neutral: share(counts.neutral, total), second: share(counts.second, total) };
+  const row = {
+    first: share(counts.first, total),
+    neutral: share(counts.neutral, total),
+    second: share(counts.second, total),
+  };
   return {
     firstArmId: first.id,
     secondArmId: second.id,
@@ -124,7 +133,13 @@ export function tabulate(arms: ArmRef[], votes: VoteOutcome[]): ResultsTables {
     }
   }
 
-  const standings = ordered.map((a) => ({ armId: a.id, wins: 0, losses: 0, neutral: 0, strength: null as number | null }));
+  const standings = ordered.map((a) => ({
+    armId: a.id,
+    wins: 0,
+    losses: 0,
+    neutral: 0,
+    strength: null as number | null,
+  }));
   const wins = ordered.map(() => ordered.map(() => 0));
   for (const v of votes) {
     const f = index.get(v.firstArmId);
@@ -150,5 +165,11 @@ export function tabulate(arms: ArmRef[], votes: VoteOutcome[]): ResultsTables {
     fit.strengths.forEach((s, i) => (standings[i]!.strength = s));
     bt = { iterations: fit.iterations, converged: fit.converged };
   }
-  return { totalVotes: votes.length, raters: new Set(votes.map((v) => v.raterId)).size, pairs, arms: standings, bradleyTerry: bt };
+  return {
+    totalVotes: votes.length,
+    raters: new Set(votes.map((v) => v.raterId)).size,
+    pairs,
+    arms: standings,
+    bradleyTerry: bt,
+  };
 }

@@ -39,7 +39,9 @@ export class PairPreference {
   @Field(() => Int, { description: 'Non-neutral votes' })
   decisive!: number;
 
-  @Field(() => Float, { description: 'Two-sided exact binomial (sign) test of equal preference on the non-neutral votes' })
+  @Field(() => Float, {
+    description: 'Two-sided exact binomial (sign) test of equal preference on the non-neutral votes',
+  })
   signTestP!: number;
 
   @Field(() => Int, { description: 'Votes on tasks where both arms suggested the same track (ties by construction)' })
@@ -65,7 +67,8 @@ export class ArmStanding {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Bradley-Terry strength (MM fit; a neutral vote is half a win for each side); sums to 1. Only with more than two arms.',
+    description:
+      'Bradley-Terry strength (MM fit; a neutral vote is half a win for each side); sums to 1. Only with more than two arms.',
   })
   strength!: number | null;
 }
@@ -87,6 +90,9 @@ export class ExperimentResults {
   @Field(() => [ArmStanding])
   arms!: ArmStanding[];
 
-  @Field(() => Boolean, { nullable: true, description: 'Whether the Bradley-Terry fit converged; null when not fitted' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether the Bradley-Terry fit converged; null when not fitted',
+  })
   bradleyTerryConverged!: boolean | null;
 }

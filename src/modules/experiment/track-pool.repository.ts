@@ -30,7 +30,12 @@ export class PrismaTrackPoolRepository implements TrackPoolRepository {
   }
 
   async idAt(offset: number, tags?: string[]) {
-    const row = await this.db.track.findFirst({ where: this.where(tags), orderBy: { id: 'asc' }, skip: offset, select: { id: true } });
+    const row = await this.db.track.findFirst({
+      where: this.where(tags),
+      orderBy: { id: 'asc' },
+      skip: offset,
+      select: { id: true },
+    });
     return row?.id ?? null;
   }
 }

@@ -41,12 +41,18 @@ export class LicenseInput {
 
 @InputType()
 export class IngestTrackInput {
-  @Field(() => String, { nullable: true, description: 'media:// reference of an uploaded file (POST /media). Exactly one of mediaUri and sourceUrl.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'media:// reference of an uploaded file (POST /media). Exactly one of mediaUri and sourceUrl.',
+  })
   @IsOptional()
   @Length(1, 1024)
   mediaUri?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'http(s) URL on a host of MEDIA_URL_ALLOWLIST to download the file from' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'http(s) URL on a host of MEDIA_URL_ALLOWLIST to download the file from',
+  })
   @IsOptional()
   @Length(1, 2048)
   sourceUrl?: string | null;

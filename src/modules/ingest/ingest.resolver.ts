@@ -7,7 +7,8 @@ import { IngestTracksPayload } from './ingest.type';
 export class IngestResolver {
   @Authorized('admin')
   @Mutation(() => IngestTracksPayload, {
-    description: 'Adds tracks to the catalog and queues their embedding. All items are validated before anything is written.',
+    description:
+      'Adds tracks to the catalog and queues their embedding. All items are validated before anything is written.',
   })
   ingestTracks(@Arg('tracks', () => [IngestTrackInput]) tracks: IngestTrackInput[], @Ctx() ctx: GraphQLContext) {
     return ctx.services.ingest.ingestTracks(

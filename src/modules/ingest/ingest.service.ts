@@ -39,7 +39,10 @@ export class IngestService {
   async ingestTracks(principal: Principal | undefined, items: IngestTrackItem[]): Promise<IngestResult> {
     requireRole(principal, 'admin');
     if (items.length === 0 || items.length > this.maxBatchSize) {
-      throw badInput(`tracks must hold 1 to ${this.maxBatchSize} items`, { argument: 'tracks', max: this.maxBatchSize });
+      throw badInput(`tracks must hold 1 to ${this.maxBatchSize} items`, {
+        argument: 'tracks',
+        max: this.maxBatchSize,
+      });
     }
     const fetched: string[] = [];
     let located;
@@ -55,7 +58,9 @@ export class IngestService {
       // are content-addressed, so a creator's upload and a catalog file can be the same file).
       await videos.lockMedia(located.map((l) => l.media.uri));
       for (const { media, index } of located) await this.storage.locate(media.uri, `tracks[${index}]`);
-      const existing = new Map((await tracks.findByContentHashes(located.map((l) => l.hash))).map((t) => [t.contentHash, t]));
+      const existing = new Map(
+        (await tracks.findByContentHashes(located.map((l) => l.hash))).map((t) => [t.contentHash, t]),
+      );
       const out: IngestResult = { created: [], duplicates: [] };
       const seen = new Map<string, TrackRecord>();
       for (const { item, media, hash, index } of located) {
@@ -81,7 +86,9 @@ export class IngestService {
     const out = [];
     for (const [index, item] of items.entries()) {
       if (Boolean(item.mediaUri) === Boolean(item.sourceUrl)) {
-        throw badInput(`tracks[${index}]: give exactly one of mediaUri and sourceUrl`, { argument: `tracks[${index}]` });
+        throw badInput(`tracks[${index}]: give exactly one of mediaUri and sourceUrl`, {
+          argument: `tracks[${index}]`,
+        });
       }
       if (item.sourceUrl) {
         const f = await this.storage.fetchUrl(item.sourceUrl, `tracks[${index}].sourceUrl`);

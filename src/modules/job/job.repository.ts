@@ -80,11 +80,17 @@ export class PrismaJobRepository implements JobRepository {
 
   // updateMany: a job deleted while it ran (its video was deleted) has no row left to update.
   async succeed(id: string) {
-    await this.db.job.updateMany({ where: { id }, data: { status: 'SUCCEEDED', lastError: null, finishedAt: new Date() } });
+    await this.db.job.updateMany({
+      where: { id },
+      data: { status: 'SUCCEEDED', lastError: null, finishedAt: new Date() },
+    });
   }
 
   async retryLater(id: string, reason: string) {
-    await this.db.job.updateMany({ where: { id }, data: { status: 'PENDING', lastError: reason.slice(0, MAX_REASON) } });
+    await this.db.job.updateMany({
+      where: { id },
+      data: { status: 'PENDING', lastError: reason.slice(0, MAX_REASON) },
+    });
   }
 
   async fail(id: string, reason: string) {
@@ -98,7 +104,9 @@ export class PrismaJobRepository implements JobRepository {
     return this.db.job.findMany({
       where: {
         status: 'FAILED',
-        ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+        ...(after
+          ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+          : {}),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,

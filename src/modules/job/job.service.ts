@@ -41,7 +41,9 @@ export class JobService {
     if (!job) {
       const existing = await this.jobs.findById(id);
       if (!existing) throw notFound('Job', id);
-      throw failedPrecondition(`Job ${id} is ${existing.status}; only FAILED jobs can be retried`, { status: existing.status });
+      throw failedPrecondition(`Job ${id} is ${existing.status}; only FAILED jobs can be retried`, {
+        status: existing.status,
+      });
     }
     this.onEnqueued();
     return job;

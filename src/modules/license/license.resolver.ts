@@ -12,7 +12,10 @@ class UpsertLicenseArgs {
   @IsUUID('all', { message: 'trackId must be a UUID' })
   trackId!: string;
 
-  @Field(() => ID, { nullable: true, description: "Omit to add a license; give one of the track's license ids to replace its terms" })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Omit to add a license; give one of the track's license ids to replace its terms",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'licenseId must be a UUID' })
   licenseId?: string;
@@ -35,8 +38,14 @@ export class CatalogAdminResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => Track, { description: 'Changes a track’s title, artist, tags, moods or bpm; suggestions filter on them at once' })
-  updateTrack(@Args() { id }: IdArgs, @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput, @Ctx() ctx: GraphQLContext) {
+  @Mutation(() => Track, {
+    description: 'Changes a track’s title, artist, tags, moods or bpm; suggestions filter on them at once',
+  })
+  updateTrack(
+    @Args() { id }: IdArgs,
+    @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput,
+    @Ctx() ctx: GraphQLContext,
+  ) {
     return ctx.services.catalog.updateTrack(ctx.principal, id, input);
   }
 

@@ -12,7 +12,12 @@ export class CatalogAdminService {
   ) {}
 
   /** Adds a license to a track, or replaces the terms of one of its licenses. */
-  async upsertLicense(principal: Principal | undefined, trackId: string, licenseId: string | undefined, terms: NewLicense): Promise<LicenseRecord> {
+  async upsertLicense(
+    principal: Principal | undefined,
+    trackId: string,
+    licenseId: string | undefined,
+    terms: NewLicense,
+  ): Promise<LicenseRecord> {
     requireRole(principal, 'admin');
     checkTerms(terms);
     if (!(await this.tracks.findById(trackId))) throw notFound('Track', trackId);
@@ -23,13 +28,19 @@ export class CatalogAdminService {
   }
 
   /** Changes a track's catalog metadata; suggestions filter on the new moods and bpm at once. */
-  async updateTrack(principal: Principal | undefined, trackId: string, input: TrackMetadataInput): Promise<TrackWithLicenses> {
+  async updateTrack(
+    principal: Principal | undefined,
+    trackId: string,
+    input: TrackMetadataInput,
+  ): Promise<TrackWithLicenses> {
     requireRole(principal, 'admin');
     const { clearBpm, ...given } = input;
-    if (clearBpm && given.bpm != null) throw badInput('give either bpm or clearBpm, not both', { argument: 'input.bpm' });
+    if (clearBpm && given.bpm != null)
+      throw badInput('give either bpm or clearBpm, not both', { argument: 'input.bpm' });
     const fields: TrackMetadata = Object.fromEntries(Object.entries(given).filter(([, v]) => v != null));
     if (clearBpm) fields.bpm = null;
-    if (Object.keys(fields).length === 0) throw badInput('input changes nothing: give at least one field', { argument: 'input' });
+    if (Object.keys(fields).length === 0)
+      throw badInput('input changes nothing: give at least one field', { argument: 'input' });
     if (!(await this.tracks.findById(trackId))) throw notFound('Track', trackId);
     return this.tracks.updateMetadata(trackId, fields);
   }
@@ -42,12 +53,15 @@ export class CatalogAdminService {
   }
 }
 
-export type TrackMetadataInput = { [K in keyof TrackMetadata]?: TrackMetadata[K] | null } & { clearBpm?: boolean | null };
+export type TrackMetadataInput = { [K in keyof TrackMetadata]?: TrackMetadata[K] | null } & {
+  clearBpm?: boolean | null;
+};
 
 export function checkTerms(terms: NewLicense): void {
   if (terms.validTo && terms.validFrom && terms.validTo <= terms.validFrom) {
     throw badInput('validTo must be after validFrom', { argument: 'license.validTo' });
   }
   const both = terms.territoriesAllowed.filter((t) => terms.territoriesDenied.includes(t));
-  if (both.length > 0) throw badInput(`territories both allowed and denied: ${both.join(', ')}`, { argument: 'license' });
+  if (both.length > 0)
+    throw badInput(`territories both allowed and denied: ${both.join(', ')}`, { argument: 'license' });
 }

@@ -7,7 +7,11 @@ import { registerModelFolder } from './model-registration';
 import { BUNDLED_MODEL_DIR } from './model-store';
 
 /** Registers MODEL_DIR, else the bundled model when the repository ships one. */
-export async function bootstrapModel(config: AppConfig, uow: UnitOfWork, logger: Logger): Promise<ModelVersionRecord | undefined> {
+export async function bootstrapModel(
+  config: AppConfig,
+  uow: UnitOfWork,
+  logger: Logger,
+): Promise<ModelVersionRecord | undefined> {
   const dir = config.modelDir ?? (fs.existsSync(BUNDLED_MODEL_DIR()) ? BUNDLED_MODEL_DIR() : undefined);
   if (!dir) {
     logger.warn('no model folder (MODEL_DIR unset and no bundled model): embedding jobs wait for a model version');

@@ -27,7 +27,8 @@ export async function completeActivationIfCovered(
     if (await tracks.anyReadyMissingEmbedding(modelVersionId)) return null;
     return models.activate(modelVersionId);
   });
-  if (activated) logger.info({ model: `${activated.name}@${activated.version}` }, 'model version covers the catalog: now active');
+  if (activated)
+    logger.info({ model: `${activated.name}@${activated.version}` }, 'model version covers the catalog: now active');
   return activated;
 }
 

@@ -61,7 +61,10 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   async activate(id: string) {
     await this.db.modelVersion.updateMany({ where: { active: true, NOT: { id } }, data: { active: false } });
-    return this.db.modelVersion.update({ where: { id }, data: { active: true, activatedAt: new Date(), activationRequestedAt: null } });
+    return this.db.modelVersion.update({
+      where: { id },
+      data: { active: true, activatedAt: new Date(), activationRequestedAt: null },
+    });
   }
 
   findPending() {

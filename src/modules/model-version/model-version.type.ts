@@ -24,7 +24,10 @@ export class ModelVersion {
   @Field(() => GraphQLISODateTime, { nullable: true })
   activatedAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Set while the version waits to cover the catalog before it becomes active' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Set while the version waits to cover the catalog before it becomes active',
+  })
   activationRequestedAt!: Date | null;
 
   @Field(() => GraphQLISODateTime)

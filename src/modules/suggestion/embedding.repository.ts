@@ -34,7 +34,13 @@ export interface EmbeddingRepository {
    * Nearest suggestible tracks to `query` under `modelVersionId`: READY, not retired, and with a
    * license valid now. The rules are in the SQL so that a page never holds an unlicensed track.
    */
-  nearestTracks(modelVersionId: string, query: number[], limit: number, filter?: SuggestionFilter, excludeTrackId?: string): Promise<ScoredTrack[]>;
+  nearestTracks(
+    modelVersionId: string,
+    query: number[],
+    limit: number,
+    filter?: SuggestionFilter,
+    excludeTrackId?: string,
+  ): Promise<ScoredTrack[]>;
   /** For each track, its 32 s window closest to `query` (the suggested start offset). */
   bestWindows(modelVersionId: string, query: number[], trackIds: string[]): Promise<BestWindow[]>;
   findTrackEmbedding(trackId: string, modelVersionId: string): Promise<number[] | null>;
@@ -105,7 +111,9 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     const q = pgvector.toSql(query);
     const where = Prisma.sql`te.model_version_id = ${modelVersionId}::uuid AND ${trackConditions(filter)}
       ${excludeTrackId ? Prisma.sql`AND t.id <> ${excludeTrackId}::uuid` : Prisma.empty}`;
-    const search = (db: Db, orderBy: Prisma.Sql) => db.$queryRaw<{ trackId: string; distance: number; licenseId: string }[]>`
+    const search = (db: Db, orderBy: Prisma.Sql) => db.$queryRaw<
+      { trackId: string; distance: number; licenseId: string }[]
+    >`
       SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance, lic.id::text AS "licenseId"
       FROM track_embedding te
       JOIN track t ON t.id = te.track_id
@@ -115,7 +123,8 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
       LIMIT ${limit}`;
     const approx = await this.withIterativeScan(limit, (db) => search(db, Prisma.sql`te.embedding <=> ${q}::vector`));
     // "+ 0" keeps the planner off the HNSW index: an exact, filtered scan.
-    const rows = approx.length < limit ? await search(this.db, Prisma.sql`(te.embedding <=> ${q}::vector) + 0`) : approx;
+    const rows =
+      approx.length < limit ? await search(this.db, Prisma.sql`(te.embedding <=> ${q}::vector) + 0`) : approx;
     return rows
       .map((r) => ({ trackId: r.trackId, score: 1 - Number(r.distance), licenseId: r.licenseId }))
       .sort((a, b) => b.score - a.score);

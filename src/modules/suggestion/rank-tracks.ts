@@ -20,9 +20,21 @@ export async function rankTracks(
   filter: SuggestionFilter = {},
 ): Promise<RankedTrack[]> {
   const candidates = await embeddings.nearestTracks(modelVersionId, query, candidatePool(first), filter);
-  const windows = new Map((await embeddings.bestWindows(modelVersionId, query, candidates.map((c) => c.trackId))).map((w) => [w.trackId, w]));
+  const windows = new Map(
+    (
+      await embeddings.bestWindows(
+        modelVersionId,
+        query,
+        candidates.map((c) => c.trackId),
+      )
+    ).map((w) => [w.trackId, w]),
+  );
   return candidates
-    .map((c) => ({ ...c, score: windows.get(c.trackId)?.score ?? c.score, startOffsetSec: windows.get(c.trackId)?.startSec ?? 0 }))
+    .map((c) => ({
+      ...c,
+      score: windows.get(c.trackId)?.score ?? c.score,
+      startOffsetSec: windows.get(c.trackId)?.startSec ?? 0,
+    }))
     .sort((a, b) => b.score - a.score)
     .slice(0, first);
 }

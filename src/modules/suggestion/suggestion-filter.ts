@@ -33,12 +33,19 @@ export function trackConditions(f: SuggestionFilter): Prisma.Sql {
  * (empty = all) and commercial use when asked. The longest-running license is preferred.
  */
 export function licenseJoin(f: SuggestionFilter): Prisma.Sql {
-  const parts = [Prisma.sql`l.track_id = t.id`, Prisma.sql`l.valid_from <= now()`, Prisma.sql`(l.valid_to IS NULL OR l.valid_to > now())`];
+  const parts = [
+    Prisma.sql`l.track_id = t.id`,
+    Prisma.sql`l.valid_from <= now()`,
+    Prisma.sql`(l.valid_to IS NULL OR l.valid_to > now())`,
+  ];
   if (f.territory) {
-    parts.push(Prisma.sql`(coalesce(cardinality(l.territories_allowed), 0) = 0 OR ${f.territory} = ANY(l.territories_allowed))`);
+    parts.push(
+      Prisma.sql`(coalesce(cardinality(l.territories_allowed), 0) = 0 OR ${f.territory} = ANY(l.territories_allowed))`,
+    );
     parts.push(Prisma.sql`NOT (${f.territory} = ANY(coalesce(l.territories_denied, '{}')))`);
   }
-  if (f.platform) parts.push(Prisma.sql`(coalesce(cardinality(l.platforms), 0) = 0 OR ${f.platform} = ANY(l.platforms))`);
+  if (f.platform)
+    parts.push(Prisma.sql`(coalesce(cardinality(l.platforms), 0) = 0 OR ${f.platform} = ANY(l.platforms))`);
   if (f.commercialUse) parts.push(Prisma.sql`l.commercial_use`);
   return Prisma.sql`JOIN LATERAL (
     SELECT l.id FROM license l WHERE ${Prisma.join(parts, ' AND ')}

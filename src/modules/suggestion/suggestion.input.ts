@@ -3,7 +3,10 @@ import { Field, Float, InputType } from 'type-graphql';
 
 @InputType({ description: 'Conditions every suggestion must meet; all optional' })
 export class SuggestionFilterInput {
-  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country the video is published in, e.g. "US"' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 3166-1 alpha-2 country the video is published in, e.g. "US"',
+  })
   @IsOptional()
   @Matches(/^[A-Z]{2}$/, { message: 'territory must be an ISO 3166-1 alpha-2 code like "US"' })
   territory?: string;

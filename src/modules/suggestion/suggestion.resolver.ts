@@ -46,7 +46,10 @@ export class SuggestionResolver {
     return ctx.services.suggestions.suggestBgm(ctx.principal, videoId, first, { ...filter });
   }
 
-  @Query(() => [SimilarTrack], { description: 'Tracks that sound like this one under the active model', complexity: listComplexity })
+  @Query(() => [SimilarTrack], {
+    description: 'Tracks that sound like this one under the active model',
+    complexity: listComplexity,
+  })
   similarTracks(
     @Args() { trackId, first }: SimilarTracksArgs,
     @Arg('filter', () => SuggestionFilterInput, { nullable: true }) filter: SuggestionFilterInput | undefined,

@@ -31,30 +31,45 @@ export class SuggestionService {
     private readonly maxSuggestions: number,
   ) {}
 
-  async suggestBgm(principal: Principal | undefined, videoId: string, first: number, filter: SuggestionFilter = {}): Promise<SuggestionList> {
+  async suggestBgm(
+    principal: Principal | undefined,
+    videoId: string,
+    first: number,
+    filter: SuggestionFilter = {},
+  ): Promise<SuggestionList> {
     checkPageSize(first, this.maxSuggestions);
     checkFilter(filter);
     const video = await this.videos.getVideo(principal, videoId);
     if (video.status !== 'READY') {
-      throw failedPrecondition(`Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`, {
-        status: video.status,
-      });
+      throw failedPrecondition(
+        `Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`,
+        {
+          status: video.status,
+        },
+      );
     }
     const model = await this.activeModel();
     const query = await this.repos.embeddings.findVideoEmbedding(videoId, model.id);
     if (!query) {
       // Registered before this version became active: embed it now, lazily, rather than re-embedding every old video.
       await this.videos.requestEmbedding(videoId, model.id);
-      throw failedPrecondition(`Video ${videoId} is being embedded for the active model ${model.name}@${model.version}; retry shortly`, {
-        status: 'PROCESSING',
-      });
+      throw failedPrecondition(
+        `Video ${videoId} is being embedded for the active model ${model.name}@${model.version}; retry shortly`,
+        {
+          status: 'PROCESSING',
+        },
+      );
     }
     const ranked = await rankTracks(this.repos.embeddings, model.id, query, first, filter);
     return { modelVersion: model, suggestions: await this.attachTracks(ranked) };
   }
 
   /** Tracks that sound like `trackId` under the active model, licensed for the filter. */
-  async similarTracks(trackId: string, first: number, filter: SuggestionFilter = {}): Promise<Omit<Suggestion, 'startOffsetSec'>[]> {
+  async similarTracks(
+    trackId: string,
+    first: number,
+    filter: SuggestionFilter = {},
+  ): Promise<Omit<Suggestion, 'startOffsetSec'>[]> {
     checkPageSize(first, this.maxSuggestions);
     checkFilter(filter);
     const model = await this.activeModel();
@@ -78,7 +93,9 @@ export class SuggestionService {
     return ranked.flatMap((s, i) => {
       const track = tracks.get(s.trackId);
       const license = track?.licenses.find((l) => l.id === s.licenseId);
-      return track && license ? [{ track, license, score: s.score, rank: i + 1, startOffsetSec: s.startOffsetSec }] : [];
+      return track && license
+        ? [{ track, license, score: s.score, rank: i + 1, startOffsetSec: s.startOffsetSec }]
+        : [];
     });
   }
 }

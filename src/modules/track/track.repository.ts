@@ -42,7 +42,11 @@ export interface TrackRepository {
   list(filter: TrackFilter, take: number, after?: Cursor): Promise<TrackWithLicenses[]>;
   findByContentHashes(hashes: string[]): Promise<TrackRecord[]>;
   create(track: NewTrack): Promise<TrackWithLicenses>;
-  setStatus(id: string, status: TrackRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+  setStatus(
+    id: string,
+    status: TrackRecord['status'],
+    fields?: { error?: string | null; durationSec?: number },
+  ): Promise<void>;
   /** Ids of live tracks (not retired, not FAILED) without an embedding for the model, in id order after `afterId`. */
   idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string): Promise<string[]>;
   /** Whether some READY live track has no embedding for the model (false: the model covers the catalog). */
@@ -102,7 +106,11 @@ export class PrismaTrackRepository implements TrackRepository {
     return this.db.track.findMany({ where: { contentHash: { in: hashes } } });
   }
 
-  async setStatus(id: string, status: TrackRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+  async setStatus(
+    id: string,
+    status: TrackRecord['status'],
+    fields: { error?: string | null; durationSec?: number } = {},
+  ) {
     await this.db.track.update({ where: { id }, data: { status, ...fields } });
   }
 
@@ -131,7 +139,11 @@ export class PrismaTrackRepository implements TrackRepository {
   }
 
   setRetired(id: string, retired: boolean) {
-    return this.db.track.update({ where: { id }, data: { retiredAt: retired ? new Date() : null }, include: { licenses: true } });
+    return this.db.track.update({
+      where: { id },
+      data: { retiredAt: retired ? new Date() : null },
+      include: { licenses: true },
+    });
   }
 
   updateMetadata(id: string, fields: TrackMetadata) {

@@ -14,9 +14,18 @@ export interface VideoRepository {
   /** Holds, until the transaction ends, a lock on one owner's idempotency key (serialises retries). */
   lockIdempotencyKey(ownerId: string, key: string): Promise<void>;
   findByIdempotencyKey(ownerId: string, key: string): Promise<VideoRecord | null>;
-  setStatus(id: string, status: VideoRecord['status'], fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+  setStatus(
+    id: string,
+    status: VideoRecord['status'],
+    fields?: { error?: string | null; durationSec?: number },
+  ): Promise<void>;
   /** One owner's videos, newest first, after the cursor (keyset on createdAt, id). */
-  listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number, after?: Cursor): Promise<VideoRecord[]>;
+  listByOwner(
+    ownerId: string,
+    status: VideoRecord['status'] | undefined,
+    take: number,
+    after?: Cursor,
+  ): Promise<VideoRecord[]>;
   /** The video, its row locked until the transaction ends (a deletion and an embedding never interleave). */
   lockById(id: string): Promise<VideoRecord | null>;
   /**
@@ -60,7 +69,11 @@ export class PrismaVideoRepository implements VideoRepository {
     return this.db.video.findUnique({ where: { ownerId_idempotencyKey: { ownerId, idempotencyKey: key } } });
   }
 
-  async setStatus(id: string, status: VideoRecord['status'], fields: { error?: string | null; durationSec?: number } = {}) {
+  async setStatus(
+    id: string,
+    status: VideoRecord['status'],
+    fields: { error?: string | null; durationSec?: number } = {},
+  ) {
     await this.db.video.update({ where: { id }, data: { status, ...fields } });
   }
 
@@ -69,7 +82,9 @@ export class PrismaVideoRepository implements VideoRepository {
       where: {
         ownerId,
         ...(status ? { status } : {}),
-        ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+        ...(after
+          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+          : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,
@@ -77,7 +92,9 @@ export class PrismaVideoRepository implements VideoRepository {
   }
 
   async lockById(id: string) {
-    const rows = await this.db.$queryRaw<{ id: string }[]>`SELECT id::text FROM video WHERE id = ${id}::uuid FOR UPDATE`;
+    const rows = await this.db.$queryRaw<
+      { id: string }[]
+    >`SELECT id::text FROM video WHERE id = ${id}::uuid FOR UPDATE`;
     return rows.length === 0 ? null : this.findById(id);
   }
 

@@ -14,7 +14,10 @@ export class VideoResolver {
   }
 
   @Authorized()
-  @Query(() => VideoConnection, { description: 'The caller’s videos, newest first (admins: any owner’s)', complexity: listComplexity })
+  @Query(() => VideoConnection, {
+    description: 'The caller’s videos, newest first (admins: any owner’s)',
+    complexity: listComplexity,
+  })
   videos(@Args() { first, after, ownerId, status }: VideoListArgs, @Ctx() ctx: GraphQLContext) {
     return ctx.services.videos.listVideos(ctx.principal, { ownerId, status }, first, after);
   }
@@ -27,7 +30,8 @@ export class VideoResolver {
 
   @Authorized()
   @Mutation(() => DeleteVideoPayload, {
-    description: 'Deletes a video of the caller (admins: any) with its voice-over, embeddings, choices, experiment tasks and votes, and unfinished jobs',
+    description:
+      'Deletes a video of the caller (admins: any) with its voice-over, embeddings, choices, experiment tasks and votes, and unfinished jobs',
   })
   deleteVideo(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
     return ctx.services.videos.deleteVideo(ctx.principal, id);

@@ -32,7 +32,10 @@ export class VideoService {
     private readonly maxPageSize: number,
   ) {}
 
-  async registerVideo(principal: Principal | undefined, input: RegisterVideoInput): Promise<{ video: VideoRecord; job: JobRecord }> {
+  async registerVideo(
+    principal: Principal | undefined,
+    input: RegisterVideoInput,
+  ): Promise<{ video: VideoRecord; job: JobRecord }> {
     const owner = requireRole(principal, 'app');
     const media = await this.storage.locate(input.mediaUri, 'mediaUri');
     const voice = input.voiceOverUri ? await this.storage.locate(input.voiceOverUri, 'voiceOverUri') : undefined;
@@ -52,7 +55,8 @@ export class VideoService {
           }
           const job = await jobs.findByDedupKey(registrationJobKey(earlier.id));
           // Finished jobs are pruned after JOB_RETENTION_DAYS: a key replayed that late is refused.
-          if (!job) throw conflict('idempotencyKey belongs to a registration too old to replay', { videoId: earlier.id });
+          if (!job)
+            throw conflict('idempotencyKey belongs to a registration too old to replay', { videoId: earlier.id });
           return { video: earlier, job, created: false };
         }
       }
@@ -97,7 +101,13 @@ export class VideoService {
       if (removedFile) deletedFiles++;
     }
     for (const listener of this.deletionListeners) await listener(id);
-    return { videoId: id, removedFromExperiments: removed.experiments, deletedVotes: removed.votes, cancelledJobs: removed.jobs, deletedFiles };
+    return {
+      videoId: id,
+      removedFromExperiments: removed.experiments,
+      deletedVotes: removed.votes,
+      cancelledJobs: removed.jobs,
+      deletedFiles,
+    };
   }
 
   /** Called with the id of every deleted video, after its rows and files are gone. */
@@ -116,7 +126,9 @@ export class VideoService {
     const ownerId = filter.ownerId ?? caller.id;
     if (ownerId !== caller.id && !isAdmin(caller)) throw forbidden('Only admins list the videos of another owner');
     checkPageSize(first, this.maxPageSize);
-    return keysetPage(first, after, (take, cursor) => this.repos.videos.listByOwner(ownerId, filter.status ?? undefined, take, cursor));
+    return keysetPage(first, after, (take, cursor) =>
+      this.repos.videos.listByOwner(ownerId, filter.status ?? undefined, take, cursor),
+    );
   }
 
   /** A video is visible to its owner and to admins; to anyone else it does not exist. */

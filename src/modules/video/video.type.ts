@@ -44,7 +44,9 @@ export class DeleteVideoPayload {
   @Field(() => ID)
   videoId!: string;
 
-  @Field(() => Int, { description: 'Experiments the video was taken out of (its rater tasks and their votes went with it)' })
+  @Field(() => Int, {
+    description: 'Experiments the video was taken out of (its rater tasks and their votes went with it)',
+  })
   removedFromExperiments!: number;
 
   @Field(() => Int, { description: 'Rater votes on the video that were deleted' })

@@ -40,7 +40,11 @@ describe('generated media and their export', () => {
 
   it('writes videos that probe at their planned length, with the voice-over as their audio', async () => {
     for (const item of items) {
-      const info = await probeMedia(path.join(dataset, item.videoFile), { ...LIMITS, requireVideo: true, requireAudio: true });
+      const info = await probeMedia(path.join(dataset, item.videoFile), {
+        ...LIMITS,
+        requireVideo: true,
+        requireAudio: true,
+      });
       expect(Math.abs((info.durationSeconds ?? 0) - item.durationSec)).toBeLessThan(0.2);
       expect(info.video).toMatchObject({ width: 160, height: 120, fps: 12 });
     }

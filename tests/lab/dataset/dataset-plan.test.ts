@@ -6,7 +6,11 @@ import { mapPool } from '../../../lab/dataset/worker-pool';
 
 describe('planItems', () => {
   const tracks = [300, 200, 45, 120, 250, 90];
-  const items = planItems(tracks, { videos: 427, minVideoSec: 20, maxVideoSec: 60, testFraction: TEST_FRACTION }, new Rng(3));
+  const items = planItems(
+    tracks,
+    { videos: 427, minVideoSec: 20, maxVideoSec: 60, testFraction: TEST_FRACTION },
+    new Rng(3),
+  );
 
   it("mirrors HoK400's size and split", () => {
     expect(items).toHaveLength(427);
@@ -39,7 +43,9 @@ describe('encodeNpy', () => {
     const headerLength = buf.readUInt16LE(8);
     expect(buf.subarray(0, 8)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]));
     expect((10 + headerLength) % 64).toBe(0);
-    expect(buf.toString('latin1', 10, 10 + headerLength)).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3\), \} *\n$/);
+    expect(buf.toString('latin1', 10, 10 + headerLength)).toMatch(
+      /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3\), \} *\n$/,
+    );
     expect(buf.length).toBe(10 + headerLength + 24);
     expect(() => encodeNpy({ dtype: 'uint8', data: new Uint8Array(5) }, [2, 3])).toThrow(RangeError);
   });

@@ -18,7 +18,16 @@ export function makeMusicDir(): string {
     'dull.wav': '0.05*sin(2*PI*196*t)*(0.6+0.4*sin(2*PI*t*80/60))',
   };
   for (const [name, expr] of Object.entries(tracks)) {
-    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=22050:d=24`, path.join(dir, name)]);
+    execFileSync(ffmpeg, [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `aevalsrc=${expr}:s=22050:d=24`,
+      path.join(dir, name),
+    ]);
   }
   fs.writeFileSync(
     path.join(dir, 'licenses.json'),

@@ -68,8 +68,14 @@ describe('track licenses', () => {
 
   it('takes the last matching Files paragraph of a DEP-5 file', () => {
     const music = parseDebianCopyright(DEP5, 'somegame-data', '/usr/share/games/somegame/data/music/theme.ogg');
-    expect(music).toMatchObject({ licensor: 'Jane Composer', license: { name: 'CC-BY-SA-4.0' }, sourceUrl: 'https://example.org/somegame' });
-    expect(parseDebianCopyright(DEP5, 'somegame-data', '/usr/share/games/somegame/icon.png').license?.name).toBe('GPL-3.0-or-later');
+    expect(music).toMatchObject({
+      licensor: 'Jane Composer',
+      license: { name: 'CC-BY-SA-4.0' },
+      sourceUrl: 'https://example.org/somegame',
+    });
+    expect(parseDebianCopyright(DEP5, 'somegame-data', '/usr/share/games/somegame/icon.png').license?.name).toBe(
+      'GPL-3.0-or-later',
+    );
   });
 
   it('understands license tags and copyright holders', () => {
@@ -84,17 +90,30 @@ describe('track licenses', () => {
   it('refines a package license with the track tags and credits the composer', () => {
     const license = resolveTrackLicense({
       relativePath: 'battle.ogg',
-      tags: { title: 'Battle Music', artist: 'Aleksi Aubry-Carlson', copyright: 'Aleksi Aubry-Carlson (C)2006', license: 'GPL' },
+      tags: {
+        title: 'Battle Music',
+        artist: 'Aleksi Aubry-Carlson',
+        copyright: 'Aleksi Aubry-Carlson (C)2006',
+        license: 'GPL',
+      },
       packageLicense: parseDebianCopyright(WESNOTH, 'wesnoth-1.16-music', '/x/battle.ogg'),
     });
-    expect(license).toMatchObject({ title: 'Battle Music', licensor: 'Aleksi Aubry-Carlson', license: 'GPL-2.0-or-later' });
+    expect(license).toMatchObject({
+      title: 'Battle Music',
+      licensor: 'Aleksi Aubry-Carlson',
+      license: 'GPL-2.0-or-later',
+    });
     expect(license?.attribution).toContain('"Battle Music" by Aleksi Aubry-Carlson');
     expect(license?.attribution).toContain('wesnoth-1.16-music');
   });
 
   it('prefers a sidecar entry and refuses a track nobody licensed', () => {
     const map = { tracks: { 'a/b.ogg': { licensor: 'Me', license: 'CC0-1.0' } } };
-    expect(resolveTrackLicense({ relativePath: 'a/b.ogg', tags: {}, licenseMap: map })).toMatchObject({ title: 'b', license: 'CC0-1.0', source: 'license-map' });
+    expect(resolveTrackLicense({ relativePath: 'a/b.ogg', tags: {}, licenseMap: map })).toMatchObject({
+      title: 'b',
+      license: 'CC0-1.0',
+      source: 'license-map',
+    });
     expect(resolveTrackLicense({ relativePath: 'c.ogg', tags: { artist: 'Someone' }, licenseMap: map })).toBeNull();
   });
 });

@@ -1,4 +1,13 @@
-import { bestWindowScore, chanceRecallAt, cosine, euclidean, medianRank, rankOf, recallAt, summarize } from '../../../lab/evaluation/ranking-metrics';
+import {
+  bestWindowScore,
+  chanceRecallAt,
+  cosine,
+  euclidean,
+  medianRank,
+  rankOf,
+  recallAt,
+  summarize,
+} from '../../../lab/evaluation/ranking-metrics';
 
 describe('rankOf', () => {
   it('is 1 + the number of candidates that score higher', () => {
@@ -61,7 +70,7 @@ describe('recall and median rank', () => {
 
   it('a random ranking reaches about the chance recall', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const candidates = 20;
     const ranks = Array.from({ length: 4000 }, () => rankOf(Array.from({ length: candidates }, random), 0));
     expect(recallAt(ranks, 5)).toBeCloseTo(chanceRecallAt(candidates, 5), -1);
@@ -81,7 +90,13 @@ describe('scores', () => {
 
   it('a track scores its best window, as suggestBgm ranks', () => {
     const q = [1, 0];
-    expect(bestWindowScore(q, [[0, 1], [Math.SQRT1_2, Math.SQRT1_2], [-1, 0]])).toEqual({ score: cosine(q, [Math.SQRT1_2, Math.SQRT1_2]), window: 1 });
+    expect(
+      bestWindowScore(q, [
+        [0, 1],
+        [Math.SQRT1_2, Math.SQRT1_2],
+        [-1, 0],
+      ]),
+    ).toEqual({ score: cosine(q, [Math.SQRT1_2, Math.SQRT1_2]), window: 1 });
     expect(() => bestWindowScore(q, [])).toThrow(RangeError);
   });
 });

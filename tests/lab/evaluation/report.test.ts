@@ -10,7 +10,14 @@ function model(variant: string, ranks: number[], segmentRanks: number[]): ModelE
     model: { name: 'mrcmv', version: `${variant}-1`, dir: '/m', variant },
     logMelDistance: 1,
     logMelDistanceMisses: 2,
-    perQuery: ranks.map((rank, i) => ({ videoId: `v${i}`, trackId: 't', rank, segmentRank: segmentRanks[i]!, top1: 't', top1Distance: 0 })),
+    perQuery: ranks.map((rank, i) => ({
+      videoId: `v${i}`,
+      trackId: 't',
+      rank,
+      segmentRank: segmentRanks[i]!,
+      top1: 't',
+      top1Distance: 0,
+    })),
   };
 }
 
@@ -19,16 +26,31 @@ describe('formatTable', () => {
     const full = model('full', [1, 1, 2, 1], [1, 2, 1, 1]);
     const cmmr = model('cmmr', [3, 4, 2, 2], [4, 3, 2, 1]);
     const report: EvaluationReport = {
-      dataset: '/d', split: 'test', candidateSet: 'all', candidates: ['a', 'b', 'c', 'd'], queries: 4, protocol: 'p', distanceSpace: 'd',
+      dataset: '/d',
+      split: 'test',
+      candidateSet: 'all',
+      candidates: ['a', 'b', 'c', 'd'],
+      queries: 4,
+      protocol: 'p',
+      distanceSpace: 'd',
       chance: { recall: { 'R@1': 25 }, medianRank: 2.5, logMelDistance: 3 },
       models: [full, cmmr],
-      paired: [{ model: 'full (full-1)', baseline: 'cmmr (cmmr-1)', catalog: comparePairedRanks([1, 1, 2, 1], [3, 4, 2, 2]), segment: comparePairedRanks([1, 2, 1, 1], [4, 3, 2, 1]) }],
+      paired: [
+        {
+          model: 'full (full-1)',
+          baseline: 'cmmr (cmmr-1)',
+          catalog: comparePairedRanks([1, 1, 2, 1], [3, 4, 2, 2]),
+          segment: comparePairedRanks([1, 2, 1, 1], [4, 3, 2, 1]),
+        },
+      ],
       seconds: 1,
     };
     const text = formatTable(report);
     expect(text).toMatch(/^\| full \(full-1\) /m);
     expect(text).toMatch(/^\| cmmr \(cmmr-1\) /m);
-    expect(text).toContain('paired, full (full-1) vs cmmr (cmmr-1): catalog better 3 / worse 0 / ties 1, one-sided sign p 0.125');
+    expect(text).toContain(
+      'paired, full (full-1) vs cmmr (cmmr-1): catalog better 3 / worse 0 / ties 1, one-sided sign p 0.125',
+    );
     expect(text).toContain('seg better 3 / worse 0 / ties 1');
   });
 });

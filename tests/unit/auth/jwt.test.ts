@@ -21,7 +21,14 @@ describe('JwtAuthenticator', () => {
   ])('refuses %s with UNAUTHENTICATED', async (_name, kind) => {
     const key = new TextEncoder().encode(kind === 'other' ? 'y'.repeat(40) : settings.secret);
     const build = (roles: unknown[], aud = settings.audience, exp: number | string = '1h') =>
-      new SignJWT({ roles }).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setIssuer(settings.issuer).setAudience(aud).setIssuedAt().setExpirationTime(exp).sign(key);
+      new SignJWT({ roles })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('bob')
+        .setIssuer(settings.issuer)
+        .setAudience(aud)
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(key);
     const header =
       kind === 'Token abc'
         ? kind

@@ -18,7 +18,12 @@ describe('Semaphore', () => {
         return i;
       });
     // Settled as they finish, so the failure is observed rather than left unhandled.
-    const all = [task(0, true), task(1), task(2), task(3)].map((p) => p.then(() => 'fulfilled', () => 'rejected'));
+    const all = [task(0, true), task(1), task(2), task(3)].map((p) =>
+      p.then(
+        () => 'fulfilled',
+        () => 'rejected',
+      ),
+    );
     await new Promise((r) => setImmediate(r));
     expect(order).toEqual([0, 1]);
     expect(sem.queued).toBe(2);

@@ -19,7 +19,13 @@ describe('loadConfig', () => {
   it('lists every bad variable at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', NATS_URL: 'http://x', JWT_SECRET: 'short', MAX_PAGE_SIZE: '0' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        NATS_URL: 'http://x',
+        JWT_SECRET: 'short',
+        MAX_PAGE_SIZE: '0',
+      });
     } catch (err) {
       error = err as ConfigError;
     }

@@ -8,13 +8,31 @@ const ROOT = path.resolve(__dirname, '../../..');
 const DOCKER = path.join(ROOT, 'deploy', 'docker');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 const compose = parse(fs.readFileSync(path.join(ROOT, 'deploy', 'compose.yaml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { build?: { context: string; dockerfile: string }; image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; volumes?: string[] }>;
+  services: Record<
+    string,
+    {
+      build?: { context: string; dockerfile: string };
+      image?: string;
+      command?: string[];
+      environment?: Record<string, string>;
+      depends_on?: Record<string, unknown>;
+      volumes?: string[];
+    }
+  >;
   volumes: Record<string, unknown>;
 };
 
-const DOCKERFILES = { api: 'Dockerfile.api', 'worker-cpu': 'Dockerfile.worker-cpu', 'worker-gpu': 'Dockerfile.worker-gpu' } as const;
+const DOCKERFILES = {
+  api: 'Dockerfile.api',
+  'worker-cpu': 'Dockerfile.worker-cpu',
+  'worker-gpu': 'Dockerfile.worker-gpu',
+} as const;
 /** What each image must run: the same file as the npm script a developer runs. */
-const ENTRY = { api: ['start', 'dist/src/main.js'], 'worker-cpu': ['worker', 'dist/src/worker/main.js'], 'worker-gpu': ['worker', 'dist/src/worker/main.js'] } as const;
+const ENTRY = {
+  api: ['start', 'dist/src/main.js'],
+  'worker-cpu': ['worker', 'dist/src/worker/main.js'],
+  'worker-gpu': ['worker', 'dist/src/worker/main.js'],
+} as const;
 
 /** The TypeScript source a built path comes from (dist/src/x.js -> src/x.ts, dist/src -> src). */
 function sourceOf(built: string): string {
@@ -23,7 +41,11 @@ function sourceOf(built: string): string {
 }
 const exists = (rel: string) => fs.existsSync(path.join(ROOT, rel));
 const filesUnder = (dir: string): string[] =>
-  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.relative(ROOT, path.join(dir, e.name))]));
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.relative(ROOT, path.join(dir, e.name))],
+    );
 const npmScriptsIn = (text: string) => [...text.matchAll(/npm run(?: -s| --silent)* ([\w:-]+)/g)].map((m) => m[1]!);
 const builtPathsIn = (words: string[]) => words.filter((w) => /^dist\/.+\.js$/.test(w));
 
@@ -31,19 +53,25 @@ describe('deploy commands refer only to scripts and files that exist', () => {
   it('package.json scripts run the entry points the images run, and `migrate` exists', () => {
     for (const [, [script, file]] of Object.entries(ENTRY)) expect(pkg.scripts[script]).toContain(`node ${file}`);
     expect(pkg.scripts.migrate).toBe('npm run -s build && node dist/src/db/migrate-main.js');
-    for (const script of Object.values(pkg.scripts)) for (const p of builtPathsIn(script.split(' '))) expect([p, exists(sourceOf(p))]).toEqual([p, true]);
+    for (const script of Object.values(pkg.scripts))
+      for (const p of builtPathsIn(script.split(' '))) expect([p, exists(sourceOf(p))]).toEqual([p, true]);
   });
 
   describe.each(Object.entries(DOCKERFILES))('%s image (%s)', (name, file) => {
     const df = parseDockerfile(path.join(DOCKER, file));
-    const ignore = fs.readFileSync(path.join(DOCKER, `${file}.dockerignore`), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = fs
+      .readFileSync(path.join(DOCKER, `${file}.dockerignore`), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const ignored = (rel: string) => ignore.some((p) => rel === p || rel.startsWith(`${p}/`));
     const last = df.stages.length - 1;
     const runtime = df.instructions.filter((i) => i.stage === last);
 
     it('pins its base images to exact versions', () => {
       const images = df.instructions.filter((i) => i.op === 'FROM').map((i) => fromImage(df, i.args));
-      for (const image of images.filter((i) => !df.stages.includes(i))) expect(image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[a-f0-9]{64})?$/);
+      for (const image of images.filter((i) => !df.stages.includes(i)))
+        expect(image).toMatch(/^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[a-f0-9]{64})?$/);
     });
 
     it('copies only files that exist and that its .dockerignore lets through', () => {
@@ -66,15 +94,21 @@ describe('deploy commands refer only to scripts and files that exist', () => {
     });
 
     it('keeps what the TypeScript build needs in the build context', () => {
-      const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-      for (const p of [...build.include, 'package.json', 'package-lock.json', '.npmrc', 'prisma', 'tsconfig.json']) expect([p, ignored(p)]).toEqual([p, false]);
-      for (const p of ['node_modules', 'dist', 'src/generated', '.git', '.data']) expect([p, ignored(p)]).toEqual([p, true]);
+      const build = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
+        include: string[];
+      };
+      for (const p of [...build.include, 'package.json', 'package-lock.json', '.npmrc', 'prisma', 'tsconfig.json'])
+        expect([p, ignored(p)]).toEqual([p, false]);
+      for (const p of ['node_modules', 'dist', 'src/generated', '.git', '.data'])
+        expect([p, ignored(p)]).toEqual([p, true]);
     });
 
     it('runs only npm scripts that exist, and builds with `npm ci` + `npm run build`', () => {
       const runs = df.instructions.filter((i) => i.op === 'RUN' || i.op === 'CMD').map((i) => i.args);
       for (const s of runs.flatMap(npmScriptsIn)) expect(Object.keys(pkg.scripts)).toContain(s);
-      expect(df.instructions.some((i) => i.op === 'RUN' && /npm ci --no-audit/.test(i.args) && i.stage === 0)).toBe(true);
+      expect(df.instructions.some((i) => i.op === 'RUN' && /npm ci --no-audit/.test(i.args) && i.stage === 0)).toBe(
+        true,
+      );
       expect(df.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args))).toBe(true);
     });
 
@@ -82,33 +116,47 @@ describe('deploy commands refer only to scripts and files that exist', () => {
       const installs = df.instructions.filter((i) => i.op === 'RUN' && /npm ci/.test(i.args));
       // Every install outside the build stage leaves dev dependencies out.
       for (const i of installs.filter((x) => x.stage !== 0)) expect(i.args).toMatch(/npm ci --omit=dev/);
-      const copiesModules = runtime.some((i) => i.op === 'COPY' && /node_modules/.test(i.args) && !/--from=build /.test(i.args));
+      const copiesModules = runtime.some(
+        (i) => i.op === 'COPY' && /node_modules/.test(i.args) && !/--from=build /.test(i.args),
+      );
       expect(runtime.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)) || copiesModules).toBe(true);
       expect(runtime.find((i) => i.op === 'USER')?.args).toMatch(/^[1-9]\d*:[1-9]\d*$/);
       expect(runtime.find((i) => i.op === 'HEALTHCHECK')?.args).toMatch(/\/healthz/);
       const cmd = commandWords(runtime.find((i) => i.op === 'CMD')!.args);
       expect(cmd).toEqual(['node', ENTRY[name as keyof typeof ENTRY][1]]);
       for (const p of builtPathsIn(cmd)) expect(exists(sourceOf(p))).toBe(true);
-      const copied = runtime.filter((i) => i.op === 'COPY' && /--from=build/.test(i.args)).map((i) => i.args.split(' ')[1]);
+      const copied = runtime
+        .filter((i) => i.op === 'COPY' && /--from=build/.test(i.args))
+        .map((i) => i.args.split(' ')[1]);
       expect(copied).toEqual(expect.arrayContaining(['/app/dist/src', '/app/prisma', '/app/models']));
     });
 
     if (name === 'api') {
       it('carries what the code reads from the project root at run time (tsc copies only .js)', () => {
-        const copied = runtime.filter((i) => i.op === 'COPY' && /--from=build/.test(i.args)).map((i) => sourceOf(i.args.split(' ')[1]!));
+        const copied = runtime
+          .filter((i) => i.op === 'COPY' && /--from=build/.test(i.args))
+          .map((i) => sourceOf(i.args.split(' ')[1]!));
         const sources = filesUnder(path.join(ROOT, 'src')).filter((f) => !f.startsWith('src/generated/'));
-        const code = sources.filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+        const code = sources
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8'))
+          .join('\n');
         const rootDirs = new Set([...code.matchAll(/path\.join\(projectRoot\(\), '([\w.-]+)'/g)].map((m) => m[1]!));
         rootDirs.delete('src');
         for (const dir of rootDirs) expect([dir, copied.includes(dir)]).toEqual([dir, true]);
-        for (const asset of sources.filter((f) => !f.endsWith('.ts'))) expect([asset, copied.some((c) => asset.startsWith(`${c}/`))]).toEqual([asset, true]);
+        for (const asset of sources.filter((f) => !f.endsWith('.ts')))
+          expect([asset, copied.some((c) => asset.startsWith(`${c}/`))]).toEqual([asset, true]);
       });
     }
     if (name === 'worker-gpu') {
       it('installs onnxruntime-node with its CUDA 12 libraries on a CUDA + cuDNN base', () => {
-        expect(df.instructions.some((i) => i.op === 'ENV' && /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(i.args))).toBe(true);
+        expect(df.instructions.some((i) => i.op === 'ENV' && /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(i.args))).toBe(
+          true,
+        );
         expect(df.instructions.some((i) => i.op === 'RUN' && /npm rebuild onnxruntime-node/.test(i.args))).toBe(true);
-        expect(fromImage(df, df.instructions.filter((i) => i.op === 'FROM').at(-1)!.args)).toMatch(/^nvidia\/cuda:12\.[\d.]+-cudnn-runtime-ubuntu/);
+        expect(fromImage(df, df.instructions.filter((i) => i.op === 'FROM').at(-1)!.args)).toMatch(
+          /^nvidia\/cuda:12\.[\d.]+-cudnn-runtime-ubuntu/,
+        );
         expect(runtime.some((i) => i.op === 'ENV' && /INFERENCE_PROVIDER=cuda/.test(i.args))).toBe(true);
       });
     }
@@ -131,7 +179,8 @@ describe('deploy commands refer only to scripts and files that exist', () => {
         for (const dep of Object.keys(s.depends_on ?? {})) expect(Object.keys(services)).toContain(dep);
         for (const v of s.volumes ?? []) {
           const volume = v.split(':')[0]!;
-          if (!volume.startsWith('.') && !volume.startsWith('/')) expect(Object.keys(compose.volumes)).toContain(volume);
+          if (!volume.startsWith('.') && !volume.startsWith('/'))
+            expect(Object.keys(compose.volumes)).toContain(volume);
         }
         for (const s2 of npmScriptsIn((s.command ?? []).join(' '))) expect(Object.keys(pkg.scripts)).toContain(s2);
       }
@@ -145,14 +194,18 @@ describe('deploy commands refer only to scripts and files that exist', () => {
     it('sets only environment variables the backend reads', () => {
       const source = fs.readFileSync(path.join(ROOT, 'src/config/config.ts'), 'utf8');
       for (const [name, s] of Object.entries(compose.services).filter(([, x]) => x.build)) {
-        for (const key of Object.keys(s.environment ?? {})) expect([name, key, new RegExp(`^ {2}${key}:`, 'm').test(source)]).toEqual([name, key, true]);
+        for (const key of Object.keys(s.environment ?? {}))
+          expect([name, key, new RegExp(`^ {2}${key}:`, 'm').test(source)]).toEqual([name, key, true]);
       }
     });
   });
 
   it('the Grafana dashboard queries only metrics the code exports', () => {
     const metricsDir = path.join(ROOT, 'src', 'metrics');
-    const code = fs.readdirSync(metricsDir).map((f) => fs.readFileSync(path.join(metricsDir, f), 'utf8')).join('\n');
+    const code = fs
+      .readdirSync(metricsDir)
+      .map((f) => fs.readFileSync(path.join(metricsDir, f), 'utf8'))
+      .join('\n');
     const exported = new Set([...code.matchAll(/['"](bgm_\w+)['"]/g)].map((m) => m[1]!));
     const dashboard = fs.readFileSync(path.join(ROOT, 'deploy', 'grafana', 'bgm-backend.json'), 'utf8');
     const used = new Set([...dashboard.matchAll(/\b(bgm_\w+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]!));
@@ -163,7 +216,9 @@ describe('deploy commands refer only to scripts and files that exist', () => {
   it('Kubernetes containers with a command run built files that exist', () => {
     for (const overlay of ['base', 'overlays/dev', 'overlays/prod']) {
       for (const o of render(path.join(ROOT, 'deploy', 'k8s', overlay))) {
-        for (const c of containersOf(o) as { command?: string[] }[]) for (const p of builtPathsIn(c.command ?? [])) expect([overlay, p, exists(sourceOf(p))]).toEqual([overlay, p, true]);
+        for (const c of containersOf(o) as { command?: string[] }[])
+          for (const p of builtPathsIn(c.command ?? []))
+            expect([overlay, p, exists(sourceOf(p))]).toEqual([overlay, p, true]);
       }
     }
   });

@@ -64,7 +64,9 @@ function declaringFile(fromFile: string, typeName: string): string | undefined {
   const text = fs.readFileSync(fromFile, 'utf8');
   const spec = new RegExp(`import \\{ ${typeName} \\} from "([^"]+)"`).exec(text)?.[1];
   if (!spec) return undefined;
-  const base = spec.startsWith('.') ? path.resolve(path.dirname(fromFile), spec) : path.join(ROOT, 'node_modules', spec);
+  const base = spec.startsWith('.')
+    ? path.resolve(path.dirname(fromFile), spec)
+    : path.join(ROOT, 'node_modules', spec);
   return `${base.replace(/\.js$/, '')}.d.ts`;
 }
 

@@ -21,10 +21,12 @@ type JsonObject = { [k: string]: Json };
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'labels', 'namespace', 'images', 'patches']);
 
 export function readYamlObjects(file: string): K8sObject[] {
-  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`${file} document ${i}: ${doc.errors[0]!.message}`);
-    return doc.toJS() as K8sObject;
-  }).filter((o) => o !== null);
+  return parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map((doc, i) => {
+      if (doc.errors.length > 0) throw new Error(`${file} document ${i}: ${doc.errors[0]!.message}`);
+      return doc.toJS() as K8sObject;
+    })
+    .filter((o) => o !== null);
 }
 
 export const identity = (o: Pick<K8sObject, 'apiVersion' | 'kind' | 'metadata'>) =>
@@ -45,11 +47,16 @@ export function render(dir: string): K8sObject[] {
   for (const patchRef of (k.patches as { path: string }[] | undefined) ?? []) {
     for (const patch of readYamlObjects(path.resolve(dir, patchRef.path))) {
       const matches = objects.filter((o) => identity(o) === identity(patch));
-      if (matches.length !== 1) throw new Error(`${dir}/${patchRef.path}: patch matches ${matches.length} objects (${identity(patch)})`);
+      if (matches.length !== 1)
+        throw new Error(`${dir}/${patchRef.path}: patch matches ${matches.length} objects (${identity(patch)})`);
       if ((patch as JsonObject).$patch === 'delete') {
         objects = objects.filter((o) => o !== matches[0]);
       } else {
-        objects = objects.map((o) => (o === matches[0] ? (mergePatch(o as unknown as JsonObject, patch as unknown as JsonObject) as unknown as K8sObject) : o));
+        objects = objects.map((o) =>
+          o === matches[0]
+            ? (mergePatch(o as unknown as JsonObject, patch as unknown as JsonObject) as unknown as K8sObject)
+            : o,
+        );
       }
     }
   }
@@ -96,7 +103,12 @@ export function containersOf(o: K8sObject): { name: string; image: string; [k: s
 }
 
 export function podSpecOf(o: K8sObject): Record<string, unknown> | undefined {
-  const spec = o.spec as { template?: { spec?: Record<string, unknown> }; jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } } } | undefined;
+  const spec = o.spec as
+    | {
+        template?: { spec?: Record<string, unknown> };
+        jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
+      }
+    | undefined;
   return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
 }
 

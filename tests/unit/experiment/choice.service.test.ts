@@ -26,7 +26,14 @@ async function setup() {
   const choices = new FakeChoices();
   const service = new ChoiceService({ videos, tracks, choices }, 100);
   const video = await videos.create({ ownerId: owner.id, mediaUri: 'media://v.mp4' });
-  const track = await tracks.create({ title: 't', artist: 'a', mediaUri: 'media://t.ogg', contentHash: 'h', tags: [], moods: [] });
+  const track = await tracks.create({
+    title: 't',
+    artist: 'a',
+    mediaUri: 'media://t.ogg',
+    contentHash: 'h',
+    tags: [],
+    moods: [],
+  });
   return { service, choices, video, track };
 }
 
@@ -58,6 +65,11 @@ describe('ChoiceService', () => {
     expect((await failure(service.listChoices(owner, 2))).code).toBe('FORBIDDEN');
     const lines: string[] = [];
     expect(await exportChoices(choices, (l) => lines.push(l))).toBe(3);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ videoId: video.id, trackId: track.id, userId: 'creator', rank: null });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      videoId: video.id,
+      trackId: track.id,
+      userId: 'creator',
+      rank: null,
+    });
   });
 });

@@ -2,8 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Repositories, UnitOfWork } from '../../../src/db/repositories';
 import type { PreferenceVote } from '../../../src/generated/prisma/client';
 import type { ExperimentStatus, PreferenceChoice } from '../../../src/generated/prisma/enums';
-import type { ArmRecord, ExperimentRepository, ExperimentWithArms, NewExperiment } from '../../../src/modules/experiment/experiment.repository';
-import type { NewTask, PreferenceRepository, TaskRecord, Unit } from '../../../src/modules/experiment/preference.repository';
+import type {
+  ArmRecord,
+  ExperimentRepository,
+  ExperimentWithArms,
+  NewExperiment,
+} from '../../../src/modules/experiment/experiment.repository';
+import type {
+  NewTask,
+  PreferenceRepository,
+  TaskRecord,
+  Unit,
+} from '../../../src/modules/experiment/preference.repository';
 import type { TrackPoolRepository } from '../../../src/modules/experiment/track-pool.repository';
 import { FakeEmbeddings, FakeTracks, FakeVideos, fakeModel } from '../../helpers/fakes';
 
@@ -14,8 +24,24 @@ export class FakeExperiments implements ExperimentRepository {
 
   create({ arms, videoIds, ...e }: NewExperiment) {
     const id = randomUUID();
-    const armRows: ArmRecord[] = arms.map((a, position) => ({ id: randomUUID(), experimentId: id, position, createdAt: new Date(), ...a, config: a.config as ArmRecord['config'] }));
-    const row = { id, ...e, status: 'DRAFT' as ExperimentStatus, arms: armRows, videoIds, videoCount: videoIds.length, createdAt: new Date(), updatedAt: new Date() };
+    const armRows: ArmRecord[] = arms.map((a, position) => ({
+      id: randomUUID(),
+      experimentId: id,
+      position,
+      createdAt: new Date(),
+      ...a,
+      config: a.config as ArmRecord['config'],
+    }));
+    const row = {
+      id,
+      ...e,
+      status: 'DRAFT' as ExperimentStatus,
+      arms: armRows,
+      videoIds,
+      videoCount: videoIds.length,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
     this.rows.push(row);
     return Promise.resolve(row);
   }
@@ -34,7 +60,9 @@ export class FakeExperiments implements ExperimentRepository {
     return Promise.resolve(this.rows.find((e) => e.id === experimentId)?.videoIds ?? []);
   }
   videoStatuses(ids: string[]) {
-    return Promise.resolve(this.videos.rows.filter((v) => ids.includes(v.id)).map(({ id, status }) => ({ id, status })));
+    return Promise.resolve(
+      this.videos.rows.filter((v) => ids.includes(v.id)).map(({ id, status }) => ({ id, status })),
+    );
   }
 }
 
@@ -50,7 +78,11 @@ export class FakePreferences implements PreferenceRepository {
   }
   findOpenTask(experimentId: string, raterId: string, now: Date) {
     const open = this.tasks.filter(
-      (t) => t.experimentId === experimentId && t.raterId === raterId && t.expiresAt > now && !this.votes.some((v) => v.taskId === t.id),
+      (t) =>
+        t.experimentId === experimentId &&
+        t.raterId === raterId &&
+        t.expiresAt > now &&
+        !this.votes.some((v) => v.taskId === t.id),
     );
     return Promise.resolve(open.at(-1) ?? null);
   }
@@ -66,11 +98,14 @@ export class FakePreferences implements PreferenceRepository {
     return { ...task, experiment };
   }
   votedUnits(experimentId: string, raterId: string): Promise<Unit[]> {
-    const voted = this.tasks.filter((t) => t.experimentId === experimentId && this.votes.some((v) => v.taskId === t.id && v.raterId === raterId));
+    const voted = this.tasks.filter(
+      (t) => t.experimentId === experimentId && this.votes.some((v) => v.taskId === t.id && v.raterId === raterId),
+    );
     return Promise.resolve(voted.map(({ videoId, firstArmId, secondArmId }) => ({ videoId, firstArmId, secondArmId })));
   }
   createVote(taskId: string, raterId: string, choice: PreferenceChoice) {
-    if (this.votes.some((v) => v.taskId === taskId && v.raterId === raterId)) return Promise.reject(new Error('unique (task, rater)'));
+    if (this.votes.some((v) => v.taskId === taskId && v.raterId === raterId))
+      return Promise.reject(new Error('unique (task, rater)'));
     const vote = { id: randomUUID(), taskId, raterId, choice, createdAt: new Date() };
     this.votes.push(vote);
     return Promise.resolve(vote);
@@ -79,7 +114,18 @@ export class FakePreferences implements PreferenceRepository {
     return Promise.resolve(
       this.votes.flatMap((v) => {
         const t = this.tasks.find((x) => x.id === v.taskId && x.experimentId === experimentId);
-        return t ? [{ choice: v.choice, raterId: v.raterId, firstArmId: t.firstArmId, secondArmId: t.secondArmId, firstIsA: t.firstIsA, sameTrack: t.sameTrack }] : [];
+        return t
+          ? [
+              {
+                choice: v.choice,
+                raterId: v.raterId,
+                firstArmId: t.firstArmId,
+                secondArmId: t.secondArmId,
+                firstIsA: t.firstIsA,
+                sameTrack: t.sameTrack,
+              },
+            ]
+          : [];
       }),
     );
   }
@@ -89,7 +135,9 @@ export class FakePreferences implements PreferenceRepository {
 export class FakeTrackPool implements TrackPoolRepository {
   tracks: { id: string; tags: string[] }[] = [];
   private matching(tags?: string[]) {
-    return this.tracks.filter((t) => !tags || t.tags.some((x) => tags.includes(x))).sort((a, b) => a.id.localeCompare(b.id));
+    return this.tracks
+      .filter((t) => !tags || t.tags.some((x) => tags.includes(x)))
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
   count(tags?: string[]) {
     return Promise.resolve(this.matching(tags).length);
@@ -107,7 +155,10 @@ export function experimentRepositories() {
   const preferences = new FakePreferences(experiments);
   const trackPool = new FakeTrackPool();
   const model = fakeModel();
-  const models = { findById: (id: string) => Promise.resolve(id === model.id ? model : null), findActive: () => Promise.resolve(model) };
+  const models = {
+    findById: (id: string) => Promise.resolve(id === model.id ? model : null),
+    findActive: () => Promise.resolve(model),
+  };
   const repos = { videos, tracks, embeddings, experiments, preferences, trackPool, models } as unknown as Repositories;
   const uow: UnitOfWork = { run: (fn) => fn(repos) };
   return { repos, uow, videos, tracks, embeddings, experiments, preferences, trackPool, model };

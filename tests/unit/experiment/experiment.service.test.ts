@@ -19,7 +19,12 @@ async function setup() {
 describe('ExperimentService', () => {
   it('creates a DRAFT experiment over READY videos of any owner, normalising tags', async () => {
     const { service, video, arms } = await setup();
-    const e = await service.createExperiment(admin, { name: ' Table 3 ', description: null, arms, videoIds: [video.id] });
+    const e = await service.createExperiment(admin, {
+      name: ' Table 3 ',
+      description: null,
+      arms,
+      videoIds: [video.id],
+    });
     expect(e).toMatchObject({ name: 'Table 3', description: '', status: 'DRAFT', videoCount: 1 });
     expect(e.arms.map((a) => [a.position, a.label, a.kind, a.config])).toEqual([
       [0, 'MRCMV', 'MODEL_VERSION', {}],
@@ -40,13 +45,26 @@ describe('ExperimentService', () => {
     const create = (a: typeof arms | object[], videoIds = [video.id]) =>
       failure(service.createExperiment(admin, { name: 'x', arms: a as typeof arms, videoIds }));
     expect(await create([arms[0]!])).toMatchObject({ code: 'BAD_USER_INPUT', details: { argument: 'arms' } });
-    expect(await create([arms[0]!, { label: 'MRCMV', kind: 'RANDOM' }])).toMatchObject({ details: { argument: 'arms[1].label' } });
-    expect(await create([{ label: 'm', kind: 'MODEL_VERSION' }, arms[1]!])).toMatchObject({ details: { argument: 'arms[0].modelVersionId' } });
-    expect(await create([{ label: 'm', kind: 'MODEL_VERSION', modelVersionId: '00000000-0000-4000-8000-000000000000' }, arms[1]!])).toMatchObject({
+    expect(await create([arms[0]!, { label: 'MRCMV', kind: 'RANDOM' }])).toMatchObject({
+      details: { argument: 'arms[1].label' },
+    });
+    expect(await create([{ label: 'm', kind: 'MODEL_VERSION' }, arms[1]!])).toMatchObject({
+      details: { argument: 'arms[0].modelVersionId' },
+    });
+    expect(
+      await create([
+        { label: 'm', kind: 'MODEL_VERSION', modelVersionId: '00000000-0000-4000-8000-000000000000' },
+        arms[1]!,
+      ]),
+    ).toMatchObject({
       message: expect.stringMatching(/not found/),
     });
-    expect(await create([arms[0]!, { label: 't', kind: 'TAG_SEARCH', tags: [' '] }])).toMatchObject({ details: { argument: 'arms[1].tags' } });
-    expect(await create([arms[0]!, { label: 'r', kind: 'RANDOM', tags: ['x'] }])).toMatchObject({ details: { argument: 'arms[1].tags' } });
+    expect(await create([arms[0]!, { label: 't', kind: 'TAG_SEARCH', tags: [' '] }])).toMatchObject({
+      details: { argument: 'arms[1].tags' },
+    });
+    expect(await create([arms[0]!, { label: 'r', kind: 'RANDOM', tags: ['x'] }])).toMatchObject({
+      details: { argument: 'arms[1].tags' },
+    });
     expect(experiments.rows).toHaveLength(0);
   });
 
@@ -55,8 +73,12 @@ describe('ExperimentService', () => {
     const pending = await videos.create({ ownerId: 'o', mediaUri: 'media://p.mp4' });
     const create = (videoIds: string[]) => failure(service.createExperiment(admin, { name: 'x', arms, videoIds }));
     expect(await create([video.id, video.id])).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect(await create([video.id, '00000000-0000-4000-8000-000000000000'])).toMatchObject({ message: expect.stringMatching(/not found/) });
-    expect(await create([pending.id])).toMatchObject({ message: expect.stringMatching(/must be READY: .* is PENDING/) });
+    expect(await create([video.id, '00000000-0000-4000-8000-000000000000'])).toMatchObject({
+      message: expect.stringMatching(/not found/),
+    });
+    expect(await create([pending.id])).toMatchObject({
+      message: expect.stringMatching(/must be READY: .* is PENDING/),
+    });
   });
 
   it('moves DRAFT -> RUNNING -> CLOSED and never out of CLOSED', async () => {
@@ -66,7 +88,12 @@ describe('ExperimentService', () => {
     expect((await service.setStatus(admin, e.id, 'RUNNING')).status).toBe('RUNNING');
     expect((await failure(service.setStatus(admin, e.id, 'DRAFT'))).code).toBe('FAILED_PRECONDITION');
     expect((await service.setStatus(admin, e.id, 'CLOSED')).status).toBe('CLOSED');
-    expect(await failure(service.setStatus(admin, e.id, 'RUNNING'))).toMatchObject({ code: 'FAILED_PRECONDITION', details: { status: 'CLOSED' } });
-    expect((await failure(service.setStatus(admin, '00000000-0000-4000-8000-000000000000', 'RUNNING'))).code).toBe('NOT_FOUND');
+    expect(await failure(service.setStatus(admin, e.id, 'RUNNING'))).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      details: { status: 'CLOSED' },
+    });
+    expect((await failure(service.setStatus(admin, '00000000-0000-4000-8000-000000000000', 'RUNNING'))).code).toBe(
+      'NOT_FOUND',
+    );
   });
 });

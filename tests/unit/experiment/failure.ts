@@ -1,7 +1,9 @@
 import { AppError } from '../../../src/common/errors';
 
 /** The domain error a promise rejects with (its code and details), or a test failure. */
-export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+export async function failure(
+  p: Promise<unknown>,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {

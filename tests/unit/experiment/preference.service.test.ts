@@ -23,7 +23,11 @@ async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
   const admins = new ExperimentService(ctx.repos, 100);
   const videos = [];
   for (let v = 0; v < (opts.videos ?? 2); v++) videos.push(await readyVideo(ctx.videos));
-  for (const t of ['t1', 't2', 't3']) ctx.trackPool.tracks.push({ id: `00000000-0000-4000-8000-00000000000${t[1]}`, tags: t === 't1' ? ['epic'] : ['calm'] });
+  for (const t of ['t1', 't2', 't3'])
+    ctx.trackPool.tracks.push({
+      id: `00000000-0000-4000-8000-00000000000${t[1]}`,
+      tags: t === 't1' ? ['epic'] : ['calm'],
+    });
   const near = opts.sameTrack ? ctx.trackPool.tracks[0]!.id : ctx.trackPool.tracks[2]!.id;
   for (const v of videos) await ctx.embeddings.upsertVideoEmbedding(v.id, ctx.model.id, [1, 0]);
   ctx.embeddings.nearest = [{ trackId: near, score: 0.9, licenseId: 'l' }];
@@ -37,7 +41,16 @@ async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
     videoIds: videos.map((v) => v.id),
   });
   await admins.setStatus(admin, experiment.id, 'RUNNING');
-  return { ...ctx, service, admins, experiment, videos, links, now: () => new Date(clock), tick: (ms: number) => (clock += ms) };
+  return {
+    ...ctx,
+    service,
+    admins,
+    experiment,
+    videos,
+    links,
+    now: () => new Date(clock),
+    tick: (ms: number) => (clock += ms),
+  };
 }
 
 describe('PreferenceService', () => {
@@ -57,7 +70,12 @@ describe('PreferenceService', () => {
     expect(preferences.tasks).toHaveLength(1);
     expect(preferences.locks.length).toBeGreaterThan(0);
     // The model arm's start offset is kept; the tag arm starts at 0.
-    expect(preferences.tasks[0]).toMatchObject({ firstStartSec: 12.5, secondStartSec: 0, secondTrackId: '00000000-0000-4000-8000-000000000001', sameTrack: false });
+    expect(preferences.tasks[0]).toMatchObject({
+      firstStartSec: 12.5,
+      secondStartSec: 0,
+      secondTrackId: '00000000-0000-4000-8000-000000000001',
+      sameTrack: false,
+    });
   });
 
   it('counts progress, randomises sides, and returns null when the rater is done', async () => {
@@ -87,12 +105,18 @@ describe('PreferenceService', () => {
 
     const second = (await service.nextTask(rater, experiment.id)).task!;
     tick(61 * 60_000);
-    expect(await failure(service.submit(rater, second.id, 'A'))).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringMatching(/expired/) });
+    expect(await failure(service.submit(rater, second.id, 'A'))).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      message: expect.stringMatching(/expired/),
+    });
     // The expired task is replaced by a fresh one for a unit not voted on.
     const third = (await service.nextTask(rater, experiment.id)).task!;
     expect(third.id).not.toBe(second.id);
     await admins.setStatus(admin, experiment.id, 'CLOSED');
-    expect(await failure(service.submit(rater, third.id, 'A'))).toMatchObject({ code: 'FAILED_PRECONDITION', details: { status: 'CLOSED' } });
+    expect(await failure(service.submit(rater, third.id, 'A'))).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      details: { status: 'CLOSED' },
+    });
     expect(await failure(service.nextTask(rater, experiment.id))).toMatchObject({ code: 'FAILED_PRECONDITION' });
     expect(preferences.votes).toHaveLength(1);
   });
@@ -134,18 +158,36 @@ describe('PreferenceService', () => {
     const { task } = await service.nextTask(rater, experiment.id);
     const row = preferences.tasks[0]!;
     for (const id of [row.firstTrackId, row.secondTrackId]) {
-      tracks.rows.push({ ...(await tracks.create({ title: id, artist: 'a', mediaUri: `media://${id}.ogg`, contentHash: id, tags: [], moods: [] })), id });
+      tracks.rows.push({
+        ...(await tracks.create({
+          title: id,
+          artist: 'a',
+          mediaUri: `media://${id}.ogg`,
+          contentHash: id,
+          tags: [],
+          moods: [],
+        })),
+        id,
+      });
     }
     const a = await service.previewSource(task!.id, 'A');
     const b = await service.previewSource(task!.id, 'B');
     const firstSide = row.firstIsA ? a : b;
-    expect(firstSide).toEqual({ videoId: row.videoId, videoPath: `/media/${videos.find((v) => v.id === row.videoId)!.mediaUri.slice(8)}`, voiceOverPath: null, trackPath: `/media/${row.firstTrackId}.ogg`, startSec: 12.5 });
+    expect(firstSide).toEqual({
+      videoId: row.videoId,
+      videoPath: `/media/${videos.find((v) => v.id === row.videoId)!.mediaUri.slice(8)}`,
+      voiceOverPath: null,
+      trackPath: `/media/${row.firstTrackId}.ogg`,
+      startSec: 12.5,
+    });
     expect((row.firstIsA ? b : a).trackPath).toBe(`/media/${row.secondTrackId}.ogg`);
   });
 
   it('serves no task while previews cannot be signed', async () => {
     const ctx = experimentRepositories();
     const service = new PreferenceService(ctx.repos, ctx.uow, new PreviewLinks(), storage);
-    expect((await failure(service.nextTask(rater, '00000000-0000-4000-8000-000000000000'))).code).toBe('FAILED_PRECONDITION');
+    expect((await failure(service.nextTask(rater, '00000000-0000-4000-8000-000000000000'))).code).toBe(
+      'FAILED_PRECONDITION',
+    );
   });
 });

@@ -4,7 +4,15 @@ import { FakeEmbeddings } from '../../helpers/fakes';
 import { FakeTrackPool } from './experiment-fakes';
 
 const arm = (kind: ArmRecord['kind'], extra: Partial<ArmRecord> = {}): ArmRecord => ({
-  id: `arm-${kind}`, experimentId: 'e', position: 0, label: kind, kind, modelVersionId: null, config: {}, createdAt: new Date(), ...extra,
+  id: `arm-${kind}`,
+  experimentId: 'e',
+  position: 0,
+  label: kind,
+  kind,
+  modelVersionId: null,
+  config: {},
+  createdAt: new Date(),
+  ...extra,
 });
 
 function deps() {
@@ -15,17 +23,26 @@ function deps() {
 }
 
 describe('recommenders', () => {
-  it('MODEL_VERSION: suggestBgm\'s top track under that model version, starting at its best window', async () => {
+  it("MODEL_VERSION: suggestBgm's top track under that model version, starting at its best window", async () => {
     const d = deps();
     const r = recommenderFor(arm('MODEL_VERSION', { modelVersionId: 'm1' }), d);
-    expect(await r.suggest('v1', 's')).toEqual({ ok: false, reason: 'video v1 has no embedding under model version m1' });
+    expect(await r.suggest('v1', 's')).toEqual({
+      ok: false,
+      reason: 'video v1 has no embedding under model version m1',
+    });
     await d.embeddings.upsertVideoEmbedding('v1', 'm1', [1, 0]);
     expect((await r.suggest('v1', 's')).ok).toBe(false);
     d.embeddings.nearest = [{ trackId: 't7', score: 0.8, licenseId: 'l7' }];
     expect(await r.suggest('v1', 's')).toEqual({ ok: true, trackId: 't7', startSec: 0 });
     // Re-ranked by best window, as suggestBgm does: t3's window at 64 s beats t7's track vector.
-    d.embeddings.nearest = [{ trackId: 't7', score: 0.8, licenseId: 'l7' }, { trackId: 't3', score: 0.7, licenseId: 'l3' }];
-    d.embeddings.windows = [{ trackId: 't7', startSec: 0, score: 0.5 }, { trackId: 't3', startSec: 64, score: 0.9 }];
+    d.embeddings.nearest = [
+      { trackId: 't7', score: 0.8, licenseId: 'l7' },
+      { trackId: 't3', score: 0.7, licenseId: 'l3' },
+    ];
+    d.embeddings.windows = [
+      { trackId: 't7', startSec: 0, score: 0.5 },
+      { trackId: 't3', startSec: 64, score: 0.9 },
+    ];
     expect(await r.suggest('v1', 's')).toEqual({ ok: true, trackId: 't3', startSec: 64 });
   });
 

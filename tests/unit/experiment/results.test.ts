@@ -3,11 +3,22 @@ import { tabulate, winnerOf, type VoteOutcome } from '../../../src/modules/exper
 const tags = { id: 'tags', label: 'Search under tags', position: 0 };
 const mrcmv = { id: 'mrcmv', label: 'MRCMV with HoK400', position: 1 };
 
-function votes(first: string, second: string, counts: { first: number; neutral: number; second: number }): VoteOutcome[] {
+function votes(
+  first: string,
+  second: string,
+  counts: { first: number; neutral: number; second: number },
+): VoteOutcome[] {
   const out: VoteOutcome[] = [];
   let rater = 0;
   const push = (choice: VoteOutcome['choice'], firstIsA: boolean) =>
-    out.push({ firstArmId: first, secondArmId: second, firstIsA, choice, sameTrack: false, raterId: `r${rater++ % 4}` });
+    out.push({
+      firstArmId: first,
+      secondArmId: second,
+      firstIsA,
+      choice,
+      sameTrack: false,
+      raterId: `r${rater++ % 4}`,
+    });
   // Alternate sides, as the service randomises them: the winner must not depend on the side.
   for (let i = 0; i < counts.first; i++) push(i % 2 ? 'A' : 'B', i % 2 === 1);
   for (let i = 0; i < counts.neutral; i++) push('NEUTRAL', i % 2 === 0);

@@ -93,6 +93,11 @@ describe('bradleyTerry (MM, Hunter 2004)', () => {
     expect(fit.strengths[1]).toBeCloseTo(1 / 3, 9);
     expect(fit.strengths[2]).toBeNull();
     expect(bradleyTerry([]).strengths).toEqual([]);
-    expect(() => bradleyTerry([[0, -1], [0, 0]])).toThrow(RangeError);
+    expect(() =>
+      bradleyTerry([
+        [0, -1],
+        [0, 0],
+      ]),
+    ).toThrow(RangeError);
   });
 });

@@ -1,10 +1,4 @@
-import {
-  CLIP_PATCH_FLOATS,
-  CLIP_SAMPLES,
-  clipPatches,
-  loopToLength,
-  musicWindows,
-} from '../../../src/features/clip';
+import { CLIP_PATCH_FLOATS, CLIP_SAMPLES, clipPatches, loopToLength, musicWindows } from '../../../src/features/clip';
 import { logMelSpectrogram } from '../../../src/features/vggish-logmel';
 import { sineSweep, xorshiftNoise } from './test-signals';
 
@@ -50,7 +44,11 @@ describe('musicWindows', () => {
   it('cuts a track into 32 s windows, looping a long enough tail and dropping a short one', () => {
     const track = xorshiftNoise(100 * SR, 3, 0.5); // 0-32, 32-64, 64-96, 4 s tail
     const windows = musicWindows(track);
-    expect(windows.map((w) => [w.index, w.startSeconds])).toEqual([[0, 0], [1, 32], [2, 64]]);
+    expect(windows.map((w) => [w.index, w.startSeconds])).toEqual([
+      [0, 0],
+      [1, 32],
+      [2, 64],
+    ]);
     expect(windows.every((w) => w.patches.length === CLIP_PATCH_FLOATS)).toBe(true);
 
     const withTail = musicWindows(xorshiftNoise(74 * SR, 3, 0.5)); // 10 s tail >= 8 s

@@ -19,7 +19,7 @@ describe('GraphQL schema', () => {
     const server = createApolloServer(await buildAppSchema(), limits);
     const logged: unknown[] = [];
     const logger = createLogger('silent');
-    logger.error = ((obj: unknown) => void logged.push(obj));
+    logger.error = (obj: unknown) => void logged.push(obj);
     const services = {
       tracks: {
         getTrack: (id: string) =>

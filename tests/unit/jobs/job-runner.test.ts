@@ -15,10 +15,20 @@ function setup(behaviour: () => Promise<void>) {
     run: kind === JobKind.EMBED_TRACK ? behaviour : () => Promise.resolve(),
     onFailed: (job: JobRecord, reason: string) => (failed.push({ jobId: job.id, reason }), Promise.resolve()),
   }));
-  const runner = new JobRunner(handlers, jobs, createLogger('silent'), { heartbeatMs: 60_000, retryBaseMs: 100, retryMaxMs: 1000 });
+  const runner = new JobRunner(handlers, jobs, createLogger('silent'), {
+    heartbeatMs: 60_000,
+    retryBaseMs: 100,
+    retryMaxMs: 1000,
+  });
   let deliveries = 0;
   const deliver = (jobId: string) =>
-    runner.handle({ topic: 't', data: { jobId }, msgId: 'm', deliveryCount: ++deliveries, working: () => undefined } satisfies Delivery);
+    runner.handle({
+      topic: 't',
+      data: { jobId },
+      msgId: 'm',
+      deliveryCount: ++deliveries,
+      working: () => undefined,
+    } satisfies Delivery);
   return { jobs, failed, deliver };
 }
 

@@ -25,14 +25,19 @@ async function decodeError(...args: Parameters<typeof decodeAudio>): Promise<Med
 
 function zeroCrossings(pcm: Float32Array): number {
   let n = 0;
-  for (let i = 1; i < pcm.length; i++) if ((pcm[i - 1]! < 0) !== (pcm[i]! < 0)) n++;
+  for (let i = 1; i < pcm.length; i++) if (pcm[i - 1]! < 0 !== pcm[i]! < 0) n++;
   return n;
 }
 
 describe('decodeAudio', () => {
   it('decodes stereo 44.1 kHz to 16 kHz mono float PCM, keeping the pitch', async () => {
     const stereo = fx.generate('stereo.wav', [
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100:duration=3', '-ac', '2',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=3',
+      '-ac',
+      '2',
     ]);
     const audio = await decodeAudio(stereo);
     expect(audio.sampleRate).toBe(16000);
@@ -60,14 +65,28 @@ describe('decodeAudio', () => {
   });
 
   it('rejects digital silence as SILENT_AUDIO', async () => {
-    const silence = fx.generate('silence.wav', ['-f', 'lavfi', '-i', 'anullsrc=sample_rate=16000:channel_layout=mono', '-t', '3']);
+    const silence = fx.generate('silence.wav', [
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=sample_rate=16000:channel_layout=mono',
+      '-t',
+      '3',
+    ]);
     const error = await decodeError(silence);
     expect(error.code).toBe(MediaErrorCode.SilentAudio);
     expect(error.message).toMatch(/silent/);
   });
 
   it('rejects very quiet audio below the threshold, accepts it above', async () => {
-    const quiet = fx.generate('quiet.wav', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=2', '-af', 'volume=-60dB']);
+    const quiet = fx.generate('quiet.wav', [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:duration=2',
+      '-af',
+      'volume=-60dB',
+    ]);
     expect((await decodeError(quiet)).code).toBe(MediaErrorCode.SilentAudio);
     await expect(decodeAudio(quiet, { silenceThresholdDbfs: -90 })).resolves.toHaveProperty('sampleRate', 16000);
   });
@@ -83,7 +102,7 @@ describe('decodeAudio', () => {
     expect(error.message).toBe('the file has no audio track');
   });
 
-  it('reports a cut-off file with ffmpeg\'s reason', async () => {
+  it("reports a cut-off file with ffmpeg's reason", async () => {
     // Index first: the probe passes, and decoding stops where the bytes end.
     const half = fx.truncatedCopy(fx.video('faststart.mp4', 10, { faststart: true }), 'half-faststart.mp4');
     const info = await probeMedia(half, { maxFileBytes: 1e8, maxDurationSeconds: 60 });

@@ -3,7 +3,12 @@ import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
 import type { RunResult } from '../../../src/media/run-process';
 
 const INPUT = 'file:/data/clip.mp4';
-const run = (exitCode: number, stderr: string): RunResult => ({ exitCode, signal: null, stdout: Buffer.alloc(0), stderr });
+const run = (exitCode: number, stderr: string): RunResult => ({
+  exitCode,
+  signal: null,
+  stdout: Buffer.alloc(0),
+  stderr,
+});
 
 function codeOf(fn: () => void): MediaErrorCode | undefined {
   try {
@@ -17,7 +22,9 @@ function codeOf(fn: () => void): MediaErrorCode | undefined {
 
 describe('assertDecoded', () => {
   it('accepts a clean run and flags a clean-looking run that hit the end of a cut file', () => {
-    expect(codeOf(() => assertDecoded(run(0, 'Guessed Channel Layout for Input Stream #0.0 : mono\n'), INPUT, 'audio'))).toBeUndefined();
+    expect(
+      codeOf(() => assertDecoded(run(0, 'Guessed Channel Layout for Input Stream #0.0 : mono\n'), INPUT, 'audio')),
+    ).toBeUndefined();
     // Older builds run messages together without a newline.
     const oldStyle = '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x2821abc0] stream 1, offset 0x11e223: partial file[mov @ 0x1] x';
     expect(codeOf(() => assertDecoded(run(0, oldStyle), INPUT, 'audio'))).toBe(MediaErrorCode.Truncated);
@@ -36,7 +43,11 @@ describe('assertDecoded', () => {
 
   it('keeps the reason short and free of addresses', () => {
     try {
-      assertDecoded(run(1, `[h264 @ 0x296c30c0] Error splitting the input into NAL units. ${'x'.repeat(500)}\n`), INPUT, 'video');
+      assertDecoded(
+        run(1, `[h264 @ 0x296c30c0] Error splitting the input into NAL units. ${'x'.repeat(500)}\n`),
+        INPUT,
+        'video',
+      );
       throw new Error('expected a failure');
     } catch (e) {
       expect((e as MediaError).message).toMatch(/^could not decode the video: Error splitting the input/);

@@ -71,12 +71,26 @@ describe('decodeClipFrames', () => {
   });
 
   it('letterboxes with black bars or crops the centre, at the requested size', async () => {
-    const boxed = await decodeClipFrames(av10, { width: 32, height: 32, fit: 'letterbox', fastFrames: 8, slowFrames: 2, clipSeconds: 4 });
+    const boxed = await decodeClipFrames(av10, {
+      width: 32,
+      height: 32,
+      fit: 'letterbox',
+      fastFrames: 8,
+      slowFrames: 2,
+      clipSeconds: 4,
+    });
     expect(boxed.fast.length).toBe(8 * 3 * 32 * 32);
     const topRow = (c: ClipFrames) => Array.from(frame(c.fast, 0, c).subarray(0, c.width));
     // 640x360 into 32x32 is 32x18 with 7 rows of padding above.
     expect(topRow(boxed).every((v) => v === 0)).toBe(true);
-    const cropped = await decodeClipFrames(av10, { width: 32, height: 32, fit: 'crop', fastFrames: 8, slowFrames: 2, clipSeconds: 4 });
+    const cropped = await decodeClipFrames(av10, {
+      width: 32,
+      height: 32,
+      fit: 'crop',
+      fastFrames: 8,
+      slowFrames: 2,
+      clipSeconds: 4,
+    });
     expect(topRow(cropped).some((v) => v > 0.1)).toBe(true);
   });
 
@@ -84,8 +98,26 @@ describe('decodeClipFrames', () => {
     const tone = fx.generate('tone.ogg', ['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'libvorbis']);
     expect((await decodeError(tone)).code).toBe(MediaErrorCode.NoVideo);
     const mp3 = fx.generate('cover.mp3', [
-      '-f', 'lavfi', '-i', 'sine=duration=2', '-f', 'lavfi', '-i', 'testsrc2=size=300x300:duration=1',
-      '-map', '0', '-map', '1', '-frames:v', '1', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', '-c:a', 'libmp3lame',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=300x300:duration=1',
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-disposition:v',
+      'attached_pic',
+      '-c:a',
+      'libmp3lame',
     ]);
     expect((await decodeError(mp3)).code).toBe(MediaErrorCode.NoVideo);
   });

@@ -47,8 +47,26 @@ describe('probeMedia', () => {
 
   it('does not count cover art as video', async () => {
     const mp3 = fx.generate('cover.mp3', [
-      '-f', 'lavfi', '-i', 'sine=duration=2', '-f', 'lavfi', '-i', 'testsrc2=size=300x300:duration=1',
-      '-map', '0', '-map', '1', '-frames:v', '1', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', '-c:a', 'libmp3lame',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=2',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=300x300:duration=1',
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-disposition:v',
+      'attached_pic',
+      '-c:a',
+      'libmp3lame',
     ]);
     const info = await probeMedia(mp3, LIMITS);
     expect(info.video).toBeNull();

@@ -6,7 +6,9 @@ const OPTS = { timeoutMs: 10_000, maxStdoutBytes: 1_000_000 };
 
 describe('runProcess', () => {
   it('returns the exit code, stdout bytes and stderr text', async () => {
-    const [bin, args] = node("process.stdout.write(Buffer.from([1,2,3])); process.stderr.write('warn'); process.exit(3)");
+    const [bin, args] = node(
+      "process.stdout.write(Buffer.from([1,2,3])); process.stderr.write('warn'); process.exit(3)",
+    );
     const result = await runProcess(bin, args, OPTS);
     expect(result.exitCode).toBe(3);
     expect([...result.stdout]).toEqual([1, 2, 3]);

@@ -8,7 +8,12 @@ const item = (mediaUri: string, title = mediaUri) => ({ mediaUri, title, artist:
 function setup(maxBatch = 3) {
   const { repos, uow } = fakeRepositories();
   let kicks = 0;
-  const service = new IngestService(uow, fakeStorage({ 'a.ogg': 'A', 'b.ogg': 'B', 'a-copy.ogg': 'A' }), maxBatch, () => kicks++);
+  const service = new IngestService(
+    uow,
+    fakeStorage({ 'a.ogg': 'A', 'b.ogg': 'B', 'a-copy.ogg': 'A' }),
+    maxBatch,
+    () => kicks++,
+  );
   return { repos, service, kicks: () => kicks };
 }
 
@@ -46,7 +51,10 @@ describe('IngestService', () => {
     await service.ingestTracks(admin, [item('a.ogg')]);
     const res = await service.ingestTracks(admin, [item('a-copy.ogg'), item('b.ogg'), item('b.ogg', 'again')]);
     expect(res.created.map((c) => c.track.title)).toEqual(['b.ogg']);
-    expect(res.duplicates.map((d) => [d.index, d.track.title])).toEqual([[0, 'a.ogg'], [2, 'b.ogg']]);
+    expect(res.duplicates.map((d) => [d.index, d.track.title])).toEqual([
+      [0, 'a.ogg'],
+      [2, 'b.ogg'],
+    ]);
     expect(repos.tracks.rows).toHaveLength(2);
     expect(repos.jobs.rows).toHaveLength(2);
   });
@@ -55,7 +63,9 @@ describe('IngestService', () => {
     const { service, repos } = setup();
     expect(await code(service.ingestTracks(admin, [item('a.ogg'), item('missing.ogg')]))).toBe(ErrorCode.BadUserInput);
     expect(await code(service.ingestTracks(admin, []))).toBe(ErrorCode.BadUserInput);
-    expect(await code(service.ingestTracks(admin, [item('a.ogg'), item('a.ogg'), item('a.ogg'), item('b.ogg')]))).toBe(ErrorCode.BadUserInput);
+    expect(await code(service.ingestTracks(admin, [item('a.ogg'), item('a.ogg'), item('a.ogg'), item('b.ogg')]))).toBe(
+      ErrorCode.BadUserInput,
+    );
     expect(repos.tracks.rows).toHaveLength(0);
     expect(repos.jobs.rows).toHaveLength(0);
   });

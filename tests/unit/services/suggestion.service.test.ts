@@ -25,7 +25,10 @@ const failure = async (p: Promise<unknown>) => {
 describe('SuggestionService', () => {
   it('refuses videos that are not READY, naming their status', async () => {
     const { service, video, repos } = await setup();
-    expect(await failure(service.suggestBgm(owner, video.id, 5))).toEqual({ code: ErrorCode.FailedPrecondition, details: { status: 'PENDING' } });
+    expect(await failure(service.suggestBgm(owner, video.id, 5))).toEqual({
+      code: ErrorCode.FailedPrecondition,
+      details: { status: 'PENDING' },
+    });
     repos.videos.rows[0]!.status = 'FAILED';
     repos.videos.rows[0]!.error = 'no audio track';
     const failed = service.suggestBgm(owner, video.id, 5);
@@ -50,10 +53,40 @@ describe('SuggestionService', () => {
     const model = fakeModel();
     repos.models.setActive(model);
     await repos.embeddings.upsertVideoEmbedding(video.id, model.id, [1, 0]);
-    const license = { licensor: 'L', territoriesAllowed: [], territoriesDenied: [], platforms: [], commercialUse: false };
-    const a = await repos.tracks.create({ title: 'a', artist: 'x', mediaUri: 'm', contentHash: 'h1', tags: [], moods: [], license });
-    const b = await repos.tracks.create({ title: 'b', artist: 'x', mediaUri: 'm', contentHash: 'h2', tags: [], moods: [], license });
-    const c = await repos.tracks.create({ title: 'c', artist: 'x', mediaUri: 'm', contentHash: 'h3', tags: [], moods: [], license });
+    const license = {
+      licensor: 'L',
+      territoriesAllowed: [],
+      territoriesDenied: [],
+      platforms: [],
+      commercialUse: false,
+    };
+    const a = await repos.tracks.create({
+      title: 'a',
+      artist: 'x',
+      mediaUri: 'm',
+      contentHash: 'h1',
+      tags: [],
+      moods: [],
+      license,
+    });
+    const b = await repos.tracks.create({
+      title: 'b',
+      artist: 'x',
+      mediaUri: 'm',
+      contentHash: 'h2',
+      tags: [],
+      moods: [],
+      license,
+    });
+    const c = await repos.tracks.create({
+      title: 'c',
+      artist: 'x',
+      mediaUri: 'm',
+      contentHash: 'h3',
+      tags: [],
+      moods: [],
+      license,
+    });
     const lic = (t: typeof a) => t.licenses[0]!.id;
     repos.embeddings.nearest = [
       { trackId: b.id, score: 0.9, licenseId: lic(b) },
@@ -71,7 +104,11 @@ describe('SuggestionService', () => {
       [2, 'b', 0.6, 0, lic(b)],
     ]);
     expect((await failure(service.suggestBgm(owner, video.id, 51))).code).toBe(ErrorCode.BadUserInput);
-    expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(ErrorCode.BadUserInput);
-    expect((await failure(service.suggestBgm({ id: 'other', roles: ['app'] }, video.id, 5))).code).toBe(ErrorCode.NotFound);
+    expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(
+      ErrorCode.BadUserInput,
+    );
+    expect((await failure(service.suggestBgm({ id: 'other', roles: ['app'] }, video.id, 5))).code).toBe(
+      ErrorCode.NotFound,
+    );
   });
 });

@@ -6,7 +6,8 @@ describe('TrackService', () => {
   const tracks = new FakeTracks();
   const service = new TrackService(tracks, 3);
   beforeAll(async () => {
-    for (const t of ['a', 'b', 'c', 'd', 'e']) await tracks.create({ title: t, artist: 'x', mediaUri: 'm', contentHash: t, tags: [], moods: [] });
+    for (const t of ['a', 'b', 'c', 'd', 'e'])
+      await tracks.create({ title: t, artist: 'x', mediaUri: 'm', contentHash: t, tags: [], moods: [] });
   });
 
   it('walks every track exactly once through cursors', async () => {
@@ -22,7 +23,11 @@ describe('TrackService', () => {
   });
 
   it('rejects page sizes outside 1..max and malformed cursors with BAD_USER_INPUT', async () => {
-    for (const [first, after] of [[0, null], [4, null], [2, 'bm90LWEtY3Vyc29y']] as const) {
+    for (const [first, after] of [
+      [0, null],
+      [4, null],
+      [2, 'bm90LWEtY3Vyc29y'],
+    ] as const) {
       await expect(service.listTracks({}, first, after)).rejects.toMatchObject({ code: ErrorCode.BadUserInput });
     }
   });

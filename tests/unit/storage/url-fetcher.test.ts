@@ -14,7 +14,11 @@ describe('fetchToMediaRoot', () => {
   let port: number;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-fetch-'));
   const policy = (over: Partial<UrlFetchPolicy> = {}): UrlFetchPolicy => ({
-    allowlist: ['127.0.0.1', 'localhost'], maxBytes: 10_000, timeoutMs: 2000, allowPrivateAddresses: true, ...over,
+    allowlist: ['127.0.0.1', 'localhost'],
+    maxBytes: 10_000,
+    timeoutMs: 2000,
+    allowPrivateAddresses: true,
+    ...over,
   });
 
   beforeAll(async () => {
@@ -53,13 +57,29 @@ describe('fetchToMediaRoot', () => {
   it('refuses internal addresses unless explicitly allowed (development only)', async () => {
     await refused(`http://127.0.0.1:${port}/song.ogg`, policy({ allowPrivateAddresses: false }), /internal address/);
     await refused(`http://localhost:${port}/song.ogg`, policy({ allowPrivateAddresses: false }), /internal address/);
-    await refused(`http://[::1]:${port}/song.ogg`, policy({ allowlist: ['::1'], allowPrivateAddresses: false }), /internal address/);
-    await refused('http://10.0.0.8/song.ogg', policy({ allowlist: ['10.0.0.8'], allowPrivateAddresses: false }), /internal address/);
+    await refused(
+      `http://[::1]:${port}/song.ogg`,
+      policy({ allowlist: ['::1'], allowPrivateAddresses: false }),
+      /internal address/,
+    );
+    await refused(
+      'http://10.0.0.8/song.ogg',
+      policy({ allowlist: ['10.0.0.8'], allowPrivateAddresses: false }),
+      /internal address/,
+    );
   });
 
   it('refuses hosts off the allowlist, other schemes, credentials, redirects and oversized files', async () => {
-    await refused(`http://127.0.0.1:${port}/song.ogg`, policy({ allowlist: ['cdn.example.com'] }), /not in MEDIA_URL_ALLOWLIST/);
-    await refused('http://evil.example.com.attacker.net/x', policy({ allowlist: ['*.example.com'] }), /not in MEDIA_URL_ALLOWLIST/);
+    await refused(
+      `http://127.0.0.1:${port}/song.ogg`,
+      policy({ allowlist: ['cdn.example.com'] }),
+      /not in MEDIA_URL_ALLOWLIST/,
+    );
+    await refused(
+      'http://evil.example.com.attacker.net/x',
+      policy({ allowlist: ['*.example.com'] }),
+      /not in MEDIA_URL_ALLOWLIST/,
+    );
     await refused('file:///etc/passwd', policy(), /only http\(s\)/);
     await refused(`http://u:p@127.0.0.1:${port}/song.ogg`, policy(), /credentials/);
     await refused(`http://127.0.0.1:${port}/redirect`, policy(), /redirects are not followed/);

@@ -25,7 +25,16 @@
   const voteButtons = ['vote-a', 'vote-n', 'vote-b'].map((id) => /** @type {HTMLButtonElement} */ ($(id)));
 
   /** @type {{ token: string | null, experiment: Experiment | null, task: Task | null, side: Side, heard: Record<Side, boolean>, canVote: boolean, busy: boolean, retried: boolean }} */
-  const state = { token: null, experiment: null, task: null, side: 'A', heard: { A: false, B: false }, canVote: false, busy: false, retried: false };
+  const state = {
+    token: null,
+    experiment: null,
+    task: null,
+    side: 'A',
+    heard: { A: false, B: false },
+    canVote: false,
+    busy: false,
+    retried: false,
+  };
 
   class ApiError extends Error {
     /** @param {string} message @param {string | undefined} code */

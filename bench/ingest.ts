@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import { startApp } from '../src/app';
+import { startApp } from '../src/app/start-app';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/config';
 import { clipPatches, musicWindows } from '../src/features/clip';

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { createLogger } from '../src/common/logger';
 import { openDatabase, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrator';
-import { createRepositories, prismaUnitOfWork } from '../src/db/repositories';
+import { createRepositories, prismaUnitOfWork } from '../src/app/repositories';
 import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
 import { VideoService } from '../src/modules/video/video.service';
 import { LocalMediaStorage } from '../src/storage/media-storage';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../../src/common/paths';
 import { DEFAULT_KNOBS } from '../dataset/generation-rule';
 import { makeDataset } from '../dataset/make-dataset';
-import type { DemoManifest } from '../../src/demo/demo-manifest';
+import type { DemoManifest } from '../../src/common/demo-manifest';
 
 const { values } = parseArgs({
   options: {

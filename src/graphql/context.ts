@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal';
 import type { Logger } from '../common/logger';
-import type { Services } from '../services';
+import type { Services } from '../app/create-services';
 
 export interface GraphQLContext {
   requestId: string;

@@ -1,8 +1,8 @@
 import type { Logger } from '../common/logger';
 import type { JobRecord } from '../db/prisma-types';
 import { JobKind } from '../generated/prisma/enums';
-import type { JobRepository } from '../modules/job/job.repository';
-import type { Delivery, Outcome } from '../queue/job-queue';
+import type { JobRepository } from './job.repository';
+import type { Delivery, Outcome } from './queue/job-queue';
 import { isPermanent, type JobHandler, reasonOf } from './job-handler';
 
 export interface JobRunnerOptions {

@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger';
 import { startPeriodic } from '../common/periodic';
-import type { JobRepository } from '../modules/job/job.repository';
+import type { JobRepository } from './job.repository';
 
 const DAY_MS = 24 * 60 * 60_000;
 /** Rows per statement: short transactions, so the sweep never holds locks for long. */

@@ -1,9 +1,9 @@
 import type { Logger } from '../common/logger';
-import type { OutboxRepository } from '../modules/job/outbox.repository';
+import type { OutboxRepository } from '../jobs/outbox.repository';
 import type { ModelVersionRepository } from '../modules/model-version/model-version.repository';
-import type { JobQueue } from '../queue/job-queue';
+import type { JobQueue } from '../jobs/queue/job-queue';
 import { JobKind } from '../generated/prisma/enums';
-import { topicFor } from '../queue/topics';
+import { topicFor } from '../jobs/topics';
 import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
 import type { AppMetrics } from './metrics';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories, UnitOfWork } from '../../src/db/repositories';
+import type { Repositories, UnitOfWork } from '../../src/app/repositories';
 import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/prisma-types';
-import type { JobRepository } from '../../src/modules/job/job.repository';
+import type { JobRepository } from '../../src/jobs/job.repository';
 import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
 import type {
   NewTrack,

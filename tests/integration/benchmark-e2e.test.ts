@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { readDatasetManifest } from '../../lab/dataset/dataset-manifest';
 import { PRESETS } from '../../lab/dataset/presets';

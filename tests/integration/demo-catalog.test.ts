@@ -1,4 +1,4 @@
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { gql, TestEnv } from './harness';
 import { modelDir, settledTracks, settledVideo } from './pipeline-helpers';
 

@@ -1,4 +1,4 @@
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
 
 const SUGGEST = `query($v: ID!, $first: Int!, $f: SuggestionFilterInput) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { type App, startApp } from '../../src/app';
+import { type App, startApp } from '../../src/app/start-app';
 import type { Role } from '../../src/auth/principal';
 import { createLogger } from '../../src/common/logger';
 import { type AppConfig, loadConfig } from '../../src/config/config';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import type { App } from '../../src/app';
-import { topicFor } from '../../src/queue/topics';
+import type { App } from '../../src/app/start-app';
+import { topicFor } from '../../src/jobs/topics';
 import { copyDebianMusic } from '../helpers/debian-music';
 import { MediaFixtures } from '../helpers/media-fixtures';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';

@@ -1,4 +1,4 @@
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { pruneFinishedJobs } from '../../src/jobs/retention-sweep';
 import { describeMode, MODES, useApp } from './harness';
 

@@ -1,5 +1,5 @@
-import type { App } from '../../src/app';
-import { startApp } from '../../src/app';
+import type { App } from '../../src/app/start-app';
+import { startApp } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { MediaFixtures } from '../helpers/media-fixtures';
 import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';

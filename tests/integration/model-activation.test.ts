@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { startCoverageSweep } from '../../src/modules/model-version/model-activation';
 import { unitVector } from '../helpers/media';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { registerModelFolder } from '../../src/modules/model-version/model-registration';
 import { makeTone, makeVideo } from '../helpers/media';

@@ -1,4 +1,4 @@
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { gql, tokenFor } from './harness';
 
 export const modelDir = () => process.env.BGM_TEST_MODEL_DIR;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
 import { describeMode, gql, TestEnv, tokenFor } from './harness';
 

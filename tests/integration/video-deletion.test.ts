@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { EmbedVideoHandler } from '../../src/jobs/handlers/embed-video.handler';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelStore } from '../../src/modules/model-version/model-store';

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { App } from '../../src/app';
+import type { App } from '../../src/app/start-app';
 import { copyDebianMusic } from '../helpers/debian-music';
 import { describeMode, TestEnv } from './harness';
 import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
 
-const WORKER = path.resolve(__dirname, '../../dist/src/worker/main.js');
+const WORKER = path.resolve(__dirname, '../../dist/src/bin/worker.js');
 
 /** A real worker process (`npm run worker`'s entry), configured like the API of `env`. */
 async function spawnWorker(env: TestEnv, log: string[]): Promise<ChildProcess> {

@@ -6,7 +6,7 @@ import type { Logger } from '../../common/logger';
 import { startPeriodic } from '../../common/periodic';
 import { projectRoot } from '../../common/paths';
 import type { AppConfig } from '../../config/config';
-import type { Services } from '../../services';
+import type { Services } from '../../app/create-services';
 import { PreviewRenderer } from './preview-renderer';
 
 export interface RaterRouteDeps {

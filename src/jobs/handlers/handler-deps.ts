@@ -1,4 +1,4 @@
-import type { Repositories, UnitOfWork } from '../../db/repositories';
+import type { Repositories, UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import type { Embedder } from '../../inference/embedder';
 import type { ModelStore } from '../../modules/model-version/model-store';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/prisma-types';
 import type { BgmChoice } from '../../generated/prisma/client';
-import type { Cursor } from '../common/cursor';
+import type { Cursor } from '../../graphql/cursor';
 
 export type BgmChoiceRecord = BgmChoice;
 

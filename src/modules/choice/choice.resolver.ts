@@ -1,6 +1,6 @@
 import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { listComplexity, PageArgs } from '../common/args';
+import { listComplexity, PageArgs } from '../../graphql/args';
 import { RecordBgmChoiceArgs } from './choice.input';
 import { BgmChoice, BgmChoiceConnection } from './choice.type';
 

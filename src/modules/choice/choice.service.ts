@@ -1,7 +1,7 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput, notFound } from '../../common/errors';
-import type { Repositories } from '../../db/repositories';
-import { checkPageSize, keysetPage, type Page } from '../common/page';
+import type { Repositories } from '../../app/repositories';
+import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 import type { BgmChoiceRecord } from './choice.repository';
 
 /** Bound on a reported rank: well above suggestBgm's page limit, so apps that page further fit. */

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { Connection } from '../common/connection.type';
+import { Connection } from '../../graphql/connection.type';
 
 @ObjectType({ description: 'The track a creator used for a video (training data: a positive video-music pair)' })
 export class BgmChoice {

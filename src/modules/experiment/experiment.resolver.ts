@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs } from '../common/args';
+import { IdArgs } from '../../graphql/args';
 import type { ArmRecord } from './experiment.repository';
 import {
   CreateExperimentInput,

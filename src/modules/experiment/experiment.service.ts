@@ -1,6 +1,6 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
-import type { Repositories } from '../../db/repositories';
+import type { Repositories } from '../../app/repositories';
 import type { ArmKind, ExperimentStatus } from '../../generated/prisma/enums';
 import type { ArmRecord, ExperimentWithArms, NewArm } from './experiment.repository';
 import { tabulate, type ArmStanding, type PairTable } from './results';

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireRole, type Principal } from '../../auth/principal';
 import { conflict, failedPrecondition, forbidden, notFound } from '../../common/errors';
-import type { Repositories, UnitOfWork } from '../../db/repositories';
+import type { Repositories, UnitOfWork } from '../../app/repositories';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
 import type { ExperimentWithArms } from './experiment.repository';
 import type { NewTask, TaskRecord, Unit } from './preference.repository';

@@ -1,6 +1,6 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput } from '../../common/errors';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRecord, TrackRecord } from '../../db/prisma-types';
 import type { NewLicense, TrackWithLicenses } from '../track/track.repository';

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Job } from '../job/job.type';
+import { Job } from '../../jobs/job.type';
 import { Track } from '../track/track.type';
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { IsOptional, IsUUID } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs } from '../common/args';
+import { IdArgs } from '../../graphql/args';
 import { LicenseInput } from '../ingest/ingest.input';
 import { UpdateTrackInput } from '../track/track.input';
 import { License, Track } from '../track/track.type';

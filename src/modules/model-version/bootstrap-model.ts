@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from '../../common/logger';
 import type { AppConfig } from '../../config/config';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import { registerModelFolder } from './model-registration';
 import { BUNDLED_MODEL_DIR } from './model-store';

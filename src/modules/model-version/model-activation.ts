@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger';
 import { startPeriodic } from '../../common/periodic';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 
 /**

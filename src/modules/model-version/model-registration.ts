@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/logger';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import { readModelFolder } from '../../inference/model-manifest';
 import { artifactUriFor } from './model-store';

@@ -1,6 +1,6 @@
 import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs } from '../common/args';
+import { IdArgs } from '../../graphql/args';
 import { ModelVersion } from './model-version.type';
 
 @Resolver(() => ModelVersion)

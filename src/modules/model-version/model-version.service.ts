@@ -1,7 +1,7 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import { completeActivationIfCovered } from './model-activation';
 import type { ModelVersionRepository } from './model-version.repository';

@@ -1,7 +1,7 @@
 import { IsUUID, Max, Min } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { listComplexity } from '../common/args';
+import { listComplexity } from '../../graphql/args';
 import { SuggestionFilterInput } from './suggestion.input';
 import { SimilarTrack, SuggestBgmPayload } from './suggestion.type';
 

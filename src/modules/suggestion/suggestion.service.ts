@@ -1,8 +1,8 @@
 import type { Principal } from '../../auth/principal';
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
-import type { Repositories } from '../../db/repositories';
+import type { Repositories } from '../../app/repositories';
 import type { LicenseRecord, ModelVersionRecord } from '../../db/prisma-types';
-import { checkPageSize } from '../common/page';
+import { checkPageSize } from '../../graphql/page';
 import type { TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
 import type { ScoredTrack } from './embedding.repository';

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, InputType } from 'type-graphql';
-import { MediaStatus } from '../common/enums.type';
+import { MediaStatus } from '../../graphql/media-status.type';
 
 @InputType({ description: 'Catalog filter; all given conditions must hold' })
 export class TrackFilterInput {

@@ -1,6 +1,6 @@
 import type { Db, LicenseRecord, TrackRecord } from '../../db/prisma-types';
 import type { Prisma } from '../../generated/prisma/client';
-import type { Cursor } from '../common/cursor';
+import type { Cursor } from '../../graphql/cursor';
 
 export type TrackWithLicenses = TrackRecord & { licenses: LicenseRecord[] };
 

@@ -1,6 +1,6 @@
 import { Args, Ctx, Query, Resolver, Arg } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs, listComplexity, PageArgs } from '../common/args';
+import { IdArgs, listComplexity, PageArgs } from '../../graphql/args';
 import { TrackFilterInput } from './track.input';
 import { Track, TrackConnection } from './track.type';
 

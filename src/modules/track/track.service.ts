@@ -1,5 +1,5 @@
 import { notFound } from '../../common/errors';
-import { checkPageSize, keysetPage, type Page } from '../common/page';
+import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 import type { TrackFilter, TrackRepository, TrackWithLicenses } from './track.repository';
 
 export class TrackService {

@@ -1,6 +1,6 @@
 import { Field, Float, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
-import { Connection } from '../common/connection.type';
-import { MediaStatus } from '../common/enums.type';
+import { Connection } from '../../graphql/connection.type';
+import { MediaStatus } from '../../graphql/media-status.type';
 
 @ObjectType({ description: 'Terms under which a track may be used' })
 export class License {

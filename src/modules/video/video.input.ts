@@ -1,7 +1,7 @@
 import { IsOptional, Length, Matches } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
-import { PageArgs } from '../common/args';
-import { MediaStatus } from '../common/enums.type';
+import { PageArgs } from '../../graphql/args';
+import { MediaStatus } from '../../graphql/media-status.type';
 
 @InputType()
 export class RegisterVideoInput {

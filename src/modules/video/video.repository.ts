@@ -1,5 +1,5 @@
 import type { Db, VideoRecord } from '../../db/prisma-types';
-import type { Cursor } from '../common/cursor';
+import type { Cursor } from '../../graphql/cursor';
 
 export interface NewVideo {
   ownerId: string;

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { VideoRecord } from '../../db/prisma-types';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs, listComplexity } from '../common/args';
+import { IdArgs, listComplexity } from '../../graphql/args';
 import { RegisterVideoInput, VideoListArgs } from './video.input';
 import { DeleteVideoPayload, RegisterVideoPayload, Video, VideoConnection } from './video.type';
 

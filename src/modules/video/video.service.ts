@@ -1,9 +1,9 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
 import { conflict, forbidden, notFound } from '../../common/errors';
-import type { Repositories, UnitOfWork } from '../../db/repositories';
+import type { Repositories, UnitOfWork } from '../../app/repositories';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { MediaStorage } from '../../storage/media-storage';
-import { checkPageSize, keysetPage, type Page } from '../common/page';
+import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 
 export interface RegisterVideoInput {
   mediaUri: string;

@@ -1,7 +1,7 @@
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { MediaStatus } from '../common/enums.type';
-import { Connection } from '../common/connection.type';
-import { Job } from '../job/job.type';
+import { MediaStatus } from '../../graphql/media-status.type';
+import { Connection } from '../../graphql/connection.type';
+import { Job } from '../../jobs/job.type';
 
 @ObjectType({ description: "A creator's video with its voice-over" })
 export class Video {

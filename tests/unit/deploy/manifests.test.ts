@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/config';
 import { JobKind } from '../../../src/generated/prisma/enums';
-import { consumerName, defaultDurable } from '../../../src/queue/nats.queue';
-import { topicFor } from '../../../src/queue/topics';
+import { consumerName, defaultDurable } from '../../../src/jobs/queue/nats.queue';
+import { topicFor } from '../../../src/jobs/topics';
 import { crdProblems } from './crd-checks';
 import { hasModel, schemaErrors, unknownFields } from './k8s-schema';
 import { containersOf, identity, type K8sObject, podSpecOf, readYamlObjects, render } from './kustomize-lite';
@@ -252,7 +252,7 @@ describe('deploy/k8s manifests', () => {
     const images = workloads(objects).flatMap((w) => containersOf(w).map((c) => c.image));
     expect(images.filter((i) => !/^[\w.-]+\.[a-z]+\/[\w./-]+:[\w.-]+$/.test(i))).toEqual([]);
     expect(byKind(objects, 'Job').map((j) => (containersOf(j)[0] as any).command)).toEqual([
-      ['node', 'dist/src/db/migrate-main.js'],
+      ['node', 'dist/src/bin/migrate.js'],
     ]);
   });
 

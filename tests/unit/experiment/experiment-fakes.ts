@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories, UnitOfWork } from '../../../src/db/repositories';
+import type { Repositories, UnitOfWork } from '../../../src/app/repositories';
 import type { PreferenceVote } from '../../../src/generated/prisma/client';
 import type { ExperimentStatus, PreferenceChoice } from '../../../src/generated/prisma/enums';
 import type {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { AppError, ErrorCode } from '../../../src/common/errors';
 import { createLogger } from '../../../src/common/logger';
 import type { GraphQLContext } from '../../../src/graphql/context';
-import { buildAppSchema, printAppSchema } from '../../../src/graphql/schema';
+import { buildAppSchema, printAppSchema } from '../../../src/app/schema';
 import { createApolloServer } from '../../../src/http/graphql-server';
-import type { Services } from '../../../src/services';
+import type { Services } from '../../../src/app/create-services';
 
 const limits = { maxPageSize: 100, maxQueryDepth: 6, maxQueryCost: 5000, maxBatchSize: 100, maxMediaBytes: 1e6 };
 

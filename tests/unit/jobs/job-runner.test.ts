@@ -3,7 +3,7 @@ import type { JobRecord } from '../../../src/db/prisma-types';
 import { JobKind } from '../../../src/generated/prisma/enums';
 import { PermanentJobError, type JobHandler } from '../../../src/jobs/job-handler';
 import { JobRunner } from '../../../src/jobs/job-runner';
-import type { Delivery } from '../../../src/queue/job-queue';
+import type { Delivery } from '../../../src/jobs/queue/job-queue';
 import { FakeJobs } from '../../helpers/fakes';
 
 /** One handler per kind; the embed-track one runs `behaviour`, and every handler records failures. */

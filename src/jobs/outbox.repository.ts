@@ -1,4 +1,4 @@
-import type { Db } from '../../db/prisma-types';
+import type { Db } from '../db/prisma-types';
 
 export interface OutboxRow {
   id: bigint;

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Principal } from '../auth/principal';
 import type { Logger } from '../common/logger';
 import { projectRoot } from '../common/paths';
-import type { Services } from '../services';
-import type { DemoManifest } from './demo-manifest';
+import type { Services } from './create-services';
+import type { DemoManifest } from '../common/demo-manifest';
 
 const SYSTEM_ADMIN: Principal = { id: 'system:demo-loader', roles: ['admin'] };
 /** Demo videos belong to this user: `npm run token -- --role app --sub demo` sees them. */

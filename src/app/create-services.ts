@@ -1,18 +1,18 @@
-import type { Logger } from './common/logger';
-import type { AppConfig } from './config/config';
-import type { Repositories, UnitOfWork } from './db/repositories';
-import { ChoiceService } from './modules/choice/choice.service';
-import { ExperimentService } from './modules/experiment/experiment.service';
-import { PreferenceService } from './modules/experiment/preference.service';
-import { PreviewLinks } from './modules/experiment/preview-links';
-import { IngestService } from './modules/ingest/ingest.service';
-import { JobService } from './modules/job/job.service';
-import { CatalogAdminService } from './modules/license/license.service';
-import { ModelVersionService } from './modules/model-version/model-version.service';
-import { SuggestionService } from './modules/suggestion/suggestion.service';
-import { TrackService } from './modules/track/track.service';
-import { VideoService } from './modules/video/video.service';
-import type { MediaStorage } from './storage/media-storage';
+import type { Logger } from '../common/logger';
+import type { AppConfig } from '../config/config';
+import type { Repositories, UnitOfWork } from './repositories';
+import { ChoiceService } from '../modules/choice/choice.service';
+import { ExperimentService } from '../modules/experiment/experiment.service';
+import { PreferenceService } from '../modules/experiment/preference.service';
+import { PreviewLinks } from '../modules/experiment/preview-links';
+import { IngestService } from '../modules/ingest/ingest.service';
+import { JobService } from '../jobs/admin/job-admin.service';
+import { CatalogAdminService } from '../modules/license/license.service';
+import { ModelVersionService } from '../modules/model-version/model-version.service';
+import { SuggestionService } from '../modules/suggestion/suggestion.service';
+import { TrackService } from '../modules/track/track.service';
+import { VideoService } from '../modules/video/video.service';
+import type { MediaStorage } from '../storage/media-storage';
 
 export interface Services {
   tracks: TrackService;

@@ -5,13 +5,13 @@ import { ChoiceResolver } from '../modules/choice/choice.resolver';
 import { ExperimentArmResolver, ExperimentResolver } from '../modules/experiment/experiment.resolver';
 import { PreferenceResolver } from '../modules/experiment/preference.resolver';
 import { IngestResolver } from '../modules/ingest/ingest.resolver';
-import { JobResolver } from '../modules/job/job.resolver';
+import { JobResolver } from '../jobs/admin/job.resolver';
 import { CatalogAdminResolver } from '../modules/license/license.resolver';
 import { ModelVersionResolver } from '../modules/model-version/model-version.resolver';
 import { SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
 import { TrackResolver } from '../modules/track/track.resolver';
 import { VideoResolver } from '../modules/video/video.resolver';
-import { authChecker } from './auth-checker';
+import { authChecker } from '../graphql/auth-checker';
 
 export const RESOLVERS = [
   TrackResolver,

@@ -1,20 +1,20 @@
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
-import type { Repositories, UnitOfWork } from '../db/repositories';
+import type { Repositories, UnitOfWork } from '../app/repositories';
 import { OnnxEmbedder } from '../inference/embedder';
 import { OnnxPool } from '../inference/onnx-pool';
-import { EmbedTrackHandler } from '../jobs/handlers/embed-track.handler';
-import { EmbedVideoHandler } from '../jobs/handlers/embed-video.handler';
-import type { HandlerDeps } from '../jobs/handlers/handler-deps';
-import { ReembedCatalogHandler } from '../jobs/handlers/reembed-catalog.handler';
-import { JobRunner } from '../jobs/job-runner';
-import { startRetentionSweep } from '../jobs/retention-sweep';
+import { EmbedTrackHandler } from './handlers/embed-track.handler';
+import { EmbedVideoHandler } from './handlers/embed-video.handler';
+import type { HandlerDeps } from './handlers/handler-deps';
+import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
+import { JobRunner } from './job-runner';
+import { startRetentionSweep } from './retention-sweep';
 import type { AppMetrics } from '../metrics/metrics';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
 import { JobKind } from '../generated/prisma/enums';
-import type { ConsumerHandle, JobQueue } from '../queue/job-queue';
-import { topicFor } from '../queue/topics';
+import type { ConsumerHandle, JobQueue } from './queue/job-queue';
+import { topicFor } from './topics';
 import type { MediaStorage } from '../storage/media-storage';
 
 /** How often each worker prunes old finished jobs (the deletes are idempotent across workers). */

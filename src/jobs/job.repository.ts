@@ -1,7 +1,7 @@
-import type { Db, JobKind, JobRecord } from '../../db/prisma-types';
-import type { Prisma } from '../../generated/prisma/client';
-import { topicFor, type JobMessage } from '../../queue/topics';
-import type { Cursor } from '../common/cursor';
+import type { Db, JobKind, JobRecord } from '../db/prisma-types';
+import type { Prisma } from '../generated/prisma/client';
+import { topicFor, type JobMessage } from './topics';
+import type { Cursor } from '../graphql/cursor';
 
 export interface JobRepository {
   /** Records a job and, in the same transaction, the outbox message that announces it. */

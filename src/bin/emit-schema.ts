@@ -2,8 +2,8 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../src/common/paths';
-import { printAppSchema } from '../src/graphql/schema';
+import { projectRoot } from '../common/paths';
+import { printAppSchema } from '../app/schema';
 
 printAppSchema()
   .then((sdl) => fs.writeFileSync(path.join(projectRoot(), 'schema.graphql'), sdl))

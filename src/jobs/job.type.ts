@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { JobKind, JobStatus } from '../common/enums.type';
+import { JobKind, JobStatus } from '../graphql/media-status.type';
 
 @ObjectType({ description: 'Background work (embedding a track or video, re-embedding the catalog)' })
 export class Job {

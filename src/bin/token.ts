@@ -3,10 +3,10 @@
  * data folder). Usage: npm run token -- --role admin [--sub alice] [--expires 12h]
  */
 import { parseArgs } from 'node:util';
-import { JwtAuthenticator } from '../src/auth/jwt';
-import { ROLES, type Role } from '../src/auth/principal';
-import { resolveJwtSecret } from '../src/auth/secret';
-import { loadConfig } from '../src/config/config';
+import { JwtAuthenticator } from '../auth/jwt';
+import { ROLES, type Role } from '../auth/principal';
+import { resolveJwtSecret } from '../auth/secret';
+import { loadConfig } from '../config/config';
 
 async function main() {
   const { values } = parseArgs({

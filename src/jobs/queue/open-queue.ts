@@ -1,5 +1,5 @@
-import type { AppConfig } from '../config/config';
-import type { Logger } from '../common/logger';
+import type { AppConfig } from '../../config/config';
+import type { Logger } from '../../common/logger';
 import { InProcessQueue } from './in-process.queue';
 import type { JobQueue } from './job-queue';
 import { NatsQueue } from './nats.queue';

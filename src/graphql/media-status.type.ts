@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { JobKind, JobStatus, MediaStatus } from '../../generated/prisma/enums';
+import { JobKind, JobStatus, MediaStatus } from '../generated/prisma/enums';
 
 registerEnumType(MediaStatus, {
   name: 'MediaStatus',

@@ -1,8 +1,8 @@
 import { Args, Authorized, Ctx, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context';
-import { IdArgs, listComplexity, PageArgs } from '../common/args';
-import { Connection } from '../common/connection.type';
-import { Job } from './job.type';
+import { IdArgs, listComplexity, PageArgs } from '../../graphql/args';
+import { Connection } from '../../graphql/connection.type';
+import { Job } from '../job.type';
 
 @ObjectType()
 export class JobConnection extends Connection(Job, 'Job') {}

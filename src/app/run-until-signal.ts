@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
-import { createLogger } from './logger';
+import { createLogger } from '../common/logger';
 
 /**
  * Process entry: validates the config (printing every problem), starts, and on SIGTERM/SIGINT

@@ -1,7 +1,7 @@
 import { createLogger } from '../common/logger';
 import { ConfigError, loadConfig } from '../config/config';
-import { openDatabase } from './database';
-import { migrate } from './migrator';
+import { openDatabase } from '../db/database';
+import { migrate } from '../db/migrator';
 
 /**
  * `npm run migrate` / the deploy's one-shot migration step: applies pending migrations and exits.

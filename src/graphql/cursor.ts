@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors';
+import { badInput } from '../common/errors';
 
 /** Keyset position in a (createdAt, id)-ordered list; opaque to clients. */
 export interface Cursor {

@@ -1,9 +1,9 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { failedPrecondition, notFound } from '../../common/errors';
-import type { UnitOfWork } from '../../db/repositories';
+import type { UnitOfWork } from '../../app/repositories';
 import type { JobRecord } from '../../db/prisma-types';
-import { checkPageSize, keysetPage, type Page } from '../common/page';
-import type { JobRepository } from './job.repository';
+import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
+import type { JobRepository } from '../job.repository';
 
 /** Admin view of background work: dead-lettered (FAILED) jobs and their retry. */
 export class JobService {

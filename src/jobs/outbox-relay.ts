@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger';
-import type { UnitOfWork } from '../db/repositories';
-import type { JobQueue } from './job-queue';
+import type { UnitOfWork } from '../app/repositories';
+import type { JobQueue } from './queue/job-queue';
 
 const BATCH = 100;
 

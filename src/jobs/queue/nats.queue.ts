@@ -13,7 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../common/logger';
 import type { ConsumeOptions, ConsumerHandle, Delivery, Handler, JobQueue, PublishResult } from './job-queue';
 
 export interface NatsQueueOptions {

@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors';
+import { badInput } from '../common/errors';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor';
 
 export interface Page<T> {

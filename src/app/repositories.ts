@@ -2,9 +2,9 @@ import { PrismaChoiceRepository, type ChoiceRepository } from '../modules/choice
 import { PrismaExperimentRepository, type ExperimentRepository } from '../modules/experiment/experiment.repository';
 import { PrismaPreferenceRepository, type PreferenceRepository } from '../modules/experiment/preference.repository';
 import { PrismaTrackPoolRepository, type TrackPoolRepository } from '../modules/experiment/track-pool.repository';
-import { PrismaJobRepository, type JobRepository } from '../modules/job/job.repository';
+import { PrismaJobRepository, type JobRepository } from '../jobs/job.repository';
 import { PrismaLicenseRepository, type LicenseRepository } from '../modules/license/license.repository';
-import { PrismaOutboxRepository, type OutboxRepository } from '../modules/job/outbox.repository';
+import { PrismaOutboxRepository, type OutboxRepository } from '../jobs/outbox.repository';
 import {
   PrismaModelVersionRepository,
   type ModelVersionRepository,
@@ -13,7 +13,7 @@ import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../module
 import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
 import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { Db } from './prisma-types';
+import type { Db } from '../db/prisma-types';
 
 export interface Repositories {
   tracks: TrackRepository;

@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
-import type { Repositories, UnitOfWork } from './repositories';
+import type { UnitOfWork } from '../db/unit-of-work';
+import type { Repositories } from './repositories';
 import { ChoiceService } from '../modules/choice/choice.service';
 import { ExperimentService } from '../modules/experiment/experiment.service';
 import { PreferenceService } from '../modules/experiment/preference.service';
@@ -32,7 +33,7 @@ export const MAX_SUGGESTIONS = 50;
 
 export function createServices(deps: {
   repos: Repositories;
-  uow: UnitOfWork;
+  uow: UnitOfWork<Repositories>;
   storage: MediaStorage;
   limits: AppConfig['limits'];
   onEnqueued: () => void;

@@ -44,6 +44,9 @@ export async function loadDemoCatalog(services: Services, mediaRoot: string, log
     })),
   );
   for (const v of manifest.videos) await services.videos.registerVideo(DEMO_OWNER, { mediaUri: media(v.file) });
-  logger.info({ tracks: ingested.created.length, videos: manifest.videos.length }, 'demo catalog loaded (videos owned by "demo")');
+  logger.info(
+    { tracks: ingested.created.length, videos: manifest.videos.length },
+    'demo catalog loaded (videos owned by "demo")',
+  );
   return true;
 }

@@ -1,10 +1,13 @@
+import type { Db } from '../db/prisma-types';
+import type { UnitOfWork } from '../db/unit-of-work';
+import type { PrismaClient } from '../generated/prisma/client';
+import { PrismaJobRepository, type JobRepository } from '../jobs/job.repository';
+import { PrismaOutboxRepository, type OutboxRepository } from '../jobs/outbox.repository';
 import { PrismaChoiceRepository, type ChoiceRepository } from '../modules/choice/choice.repository';
 import { PrismaExperimentRepository, type ExperimentRepository } from '../modules/experiment/experiment.repository';
 import { PrismaPreferenceRepository, type PreferenceRepository } from '../modules/experiment/preference.repository';
 import { PrismaTrackPoolRepository, type TrackPoolRepository } from '../modules/experiment/track-pool.repository';
-import { PrismaJobRepository, type JobRepository } from '../jobs/job.repository';
 import { PrismaLicenseRepository, type LicenseRepository } from '../modules/license/license.repository';
-import { PrismaOutboxRepository, type OutboxRepository } from '../jobs/outbox.repository';
 import {
   PrismaModelVersionRepository,
   type ModelVersionRepository,
@@ -12,9 +15,8 @@ import {
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
 import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
 import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
-import type { PrismaClient } from '../generated/prisma/client';
-import type { Db } from '../db/prisma-types';
 
+/** Every repository, by name. Services and handlers take the slice they use; this satisfies each. */
 export interface Repositories {
   tracks: TrackRepository;
   licenses: LicenseRepository;
@@ -27,11 +29,6 @@ export interface Repositories {
   preferences: PreferenceRepository;
   trackPool: TrackPoolRepository;
   choices: ChoiceRepository;
-}
-
-/** Runs fn with repositories bound to one transaction: all its writes commit or none do. */
-export interface UnitOfWork {
-  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
 export interface RepositoryOptions {
@@ -57,7 +54,8 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
   };
 }
 
-export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork {
+/** Each run gets the whole registry bound to one Prisma interactive transaction. */
+export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork<Repositories> {
   return {
     run: (fn) =>
       prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, inTransaction: true })), { timeout: 30_000 }),

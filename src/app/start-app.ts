@@ -4,7 +4,8 @@ import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
-import { createRepositories, prismaUnitOfWork, type Repositories, type UnitOfWork } from './repositories';
+import type { UnitOfWork } from '../db/unit-of-work';
+import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
 import { startHttpServer } from '../http/app-server';
 import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repository';
 import { AppMetrics } from '../metrics/metrics';
@@ -27,7 +28,7 @@ export interface App {
   db: Database;
   queue: JobQueue;
   repos: Repositories;
-  uow: UnitOfWork;
+  uow: UnitOfWork<Repositories>;
   services: Services;
   relay: OutboxRelay;
   authenticator: JwtAuthenticator;
@@ -69,7 +70,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     relay.start();
     stack.push(() => relay.stop());
 
-    await bootstrapModel(config, uow, logger);
+    await bootstrapModel(config.modelDir, uow, logger);
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
     const onEnqueued = () => relay.kick();
     const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued, logger });

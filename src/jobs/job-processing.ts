@@ -1,21 +1,21 @@
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
-import type { Repositories, UnitOfWork } from '../app/repositories';
+import type { UnitOfWork } from '../db/unit-of-work';
+import { JobKind } from '../generated/prisma/enums';
 import { OnnxEmbedder } from '../inference/embedder';
 import { OnnxPool } from '../inference/onnx-pool';
-import { EmbedTrackHandler } from './handlers/embed-track.handler';
-import { EmbedVideoHandler } from './handlers/embed-video.handler';
-import type { HandlerDeps } from './handlers/handler-deps';
-import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
-import { JobRunner } from './job-runner';
-import { startRetentionSweep } from './retention-sweep';
 import type { AppMetrics } from '../metrics/metrics';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
-import { JobKind } from '../generated/prisma/enums';
-import type { ConsumerHandle, JobQueue } from './queue/job-queue';
-import { topicFor } from './topics';
 import type { MediaStorage } from '../storage/media-storage';
+import { EmbedTrackHandler } from './handlers/embed-track.handler';
+import { EmbedVideoHandler } from './handlers/embed-video.handler';
+import type { HandlerDeps, HandlerRepositories } from './handlers/handler-deps';
+import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
+import { JobRunner } from './job-runner';
+import type { ConsumerHandle, JobQueue } from './queue/job-queue';
+import { startRetentionSweep } from './retention-sweep';
+import { topicFor } from './topics';
 
 /** How often each worker prunes old finished jobs (the deletes are idempotent across workers). */
 const RETENTION_SWEEP_MS = 10 * 60_000;
@@ -31,10 +31,10 @@ export interface JobProcessing {
  * embedded default runs the very same code over the in-process queue.
  */
 export async function startJobProcessing(deps: {
-  config: AppConfig;
+  config: Pick<AppConfig, 'worker' | 'inference' | 'media'>;
   logger: Logger;
-  repos: Repositories;
-  uow: UnitOfWork;
+  repos: HandlerRepositories;
+  uow: UnitOfWork<HandlerRepositories>;
   queue: JobQueue;
   storage: MediaStorage;
   onEnqueued: () => void;

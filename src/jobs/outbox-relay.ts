@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger';
-import type { UnitOfWork } from '../app/repositories';
+import type { UnitOfWork } from '../db/unit-of-work';
+import type { OutboxRepository } from './outbox.repository';
 import type { JobQueue } from './queue/job-queue';
 
 const BATCH = 100;
@@ -16,7 +17,7 @@ export class OutboxRelay {
   private again = false;
 
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly uow: UnitOfWork<{ outbox: OutboxRepository }>,
     private readonly queue: JobQueue,
     private readonly logger: Logger,
     private readonly pollMs: number,

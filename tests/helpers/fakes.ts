@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories, UnitOfWork } from '../../src/app/repositories';
+import type { Repositories } from '../../src/app/repositories';
+import type { UnitOfWork } from '../../src/db/unit-of-work';
 import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/prisma-types';
 import type { JobRepository } from '../../src/jobs/job.repository';
 import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
@@ -302,7 +303,7 @@ export function fakeRepositories() {
     embeddings: FakeEmbeddings;
     models: { setActive(m: ModelVersionRecord | null): void };
   };
-  const uow: UnitOfWork = {
+  const uow: UnitOfWork<Repositories> = {
     run: async (fn) => {
       const snapshot = { t: [...tracks.rows], v: [...videos.rows], j: [...jobs.rows] };
       try {

@@ -1,15 +1,24 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { failedPrecondition, notFound } from '../../common/errors';
-import type { UnitOfWork } from '../../app/repositories';
 import type { JobRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
+import type { TrackRepository } from '../../modules/track/track.repository';
+import type { VideoRepository } from '../../modules/video/video.repository';
 import type { JobRepository } from '../job.repository';
+
+/** A retry requeues the job and puts its subject (track or video) back to PENDING, together. */
+export interface RetryRepositories {
+  jobs: JobRepository;
+  tracks: Pick<TrackRepository, 'setStatus'>;
+  videos: Pick<VideoRepository, 'setStatus'>;
+}
 
 /** Admin view of background work: dead-lettered (FAILED) jobs and their retry. */
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
-    private readonly uow: UnitOfWork,
+    private readonly uow: UnitOfWork<RetryRepositories>,
     private readonly maxPageSize: number,
     private readonly onEnqueued: () => void,
   ) {}

@@ -1,8 +1,13 @@
-import type { Repositories, UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
 import type { Embedder } from '../../inference/embedder';
 import type { ModelStore } from '../../modules/model-version/model-store';
+import type { ModelVersionRepository } from '../../modules/model-version/model-version.repository';
+import type { EmbeddingRepository } from '../../modules/suggestion/embedding.repository';
+import type { TrackRepository } from '../../modules/track/track.repository';
+import type { VideoRepository } from '../../modules/video/video.repository';
 import type { MediaStorage } from '../../storage/media-storage';
+import type { JobRepository } from '../job.repository';
 import { PermanentJobError } from '../job-handler';
 
 export interface MediaLimits {
@@ -12,10 +17,19 @@ export interface MediaLimits {
   minMediaSeconds: number;
 }
 
+/** The repositories the handlers read and write (outside and inside their transactions). */
+export interface HandlerRepositories {
+  tracks: TrackRepository;
+  videos: VideoRepository;
+  models: ModelVersionRepository;
+  embeddings: EmbeddingRepository;
+  jobs: JobRepository;
+}
+
 /** What the embedding handlers need; everything is a seam, so they run the same in both modes. */
 export interface HandlerDeps {
-  repos: Repositories;
-  uow: UnitOfWork;
+  repos: HandlerRepositories;
+  uow: UnitOfWork<HandlerRepositories>;
   storage: MediaStorage;
   embedder: Embedder;
   models: ModelStore;
@@ -29,7 +43,7 @@ export interface HandlerDeps {
  * version waiting to become active (so new media is covered by both during a roll-out).
  */
 export async function targetModels(
-  repos: Repositories,
+  repos: { models: Pick<ModelVersionRepository, 'findById' | 'findActive' | 'findPending'> },
   modelVersionId: string | undefined,
 ): Promise<ModelVersionRecord[]> {
   if (modelVersionId) {

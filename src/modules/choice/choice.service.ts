@@ -1,11 +1,18 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput, notFound } from '../../common/errors';
-import type { Repositories } from '../../app/repositories';
+import type { TrackRepository } from '../track/track.repository';
+import type { VideoRepository } from '../video/video.repository';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
-import type { BgmChoiceRecord } from './choice.repository';
+import type { BgmChoiceRecord, ChoiceRepository } from './choice.repository';
 
 /** Bound on a reported rank: well above suggestBgm's page limit, so apps that page further fit. */
 export const MAX_CHOICE_RANK = 1000;
+
+export interface ChoiceRepositories {
+  choices: ChoiceRepository;
+  videos: Pick<VideoRepository, 'findById'>;
+  tracks: Pick<TrackRepository, 'findById'>;
+}
 
 /**
  * Which track creators actually put under their videos: implicit feedback on the suggestions,
@@ -13,7 +20,7 @@ export const MAX_CHOICE_RANK = 1000;
  */
 export class ChoiceService {
   constructor(
-    private readonly repos: Pick<Repositories, 'choices' | 'videos' | 'tracks'>,
+    private readonly repos: ChoiceRepositories,
     private readonly maxPageSize: number,
   ) {}
 

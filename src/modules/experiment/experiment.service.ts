@@ -1,8 +1,9 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
-import type { Repositories } from '../../app/repositories';
+import type { ModelVersionRepository } from '../model-version/model-version.repository';
 import type { ArmKind, ExperimentStatus } from '../../generated/prisma/enums';
-import type { ArmRecord, ExperimentWithArms, NewArm } from './experiment.repository';
+import type { ArmRecord, ExperimentRepository, ExperimentWithArms, NewArm } from './experiment.repository';
+import type { PreferenceRepository } from './preference.repository';
 import { tabulate, type ArmStanding, type PairTable } from './results';
 
 export const MAX_ARMS = 8;
@@ -39,10 +40,16 @@ const TRANSITIONS: Record<ExperimentStatus, ExperimentStatus[]> = {
   CLOSED: [],
 };
 
+export interface ExperimentRepositories {
+  experiments: ExperimentRepository;
+  preferences: Pick<PreferenceRepository, 'outcomes'>;
+  models: Pick<ModelVersionRepository, 'findById'>;
+}
+
 /** The admins' side of experiments: set-up, status, and the preference tables. */
 export class ExperimentService {
   constructor(
-    private readonly repos: Pick<Repositories, 'experiments' | 'preferences' | 'models'>,
+    private readonly repos: ExperimentRepositories,
     private readonly maxPageSize: number,
   ) {}
 

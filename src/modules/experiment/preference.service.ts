@@ -1,13 +1,28 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireRole, type Principal } from '../../auth/principal';
 import { conflict, failedPrecondition, forbidden, notFound } from '../../common/errors';
-import type { Repositories, UnitOfWork } from '../../app/repositories';
+import type { UnitOfWork } from '../../db/unit-of-work';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
-import type { ExperimentWithArms } from './experiment.repository';
-import type { NewTask, TaskRecord, Unit } from './preference.repository';
 import type { MediaStorage } from '../../storage/media-storage';
+import type { TrackRepository } from '../track/track.repository';
+import type { VideoRepository } from '../video/video.repository';
+import type { ExperimentRepository, ExperimentWithArms } from './experiment.repository';
+import type { NewTask, PreferenceRepository, TaskRecord, Unit } from './preference.repository';
 import type { PreviewLinks, Side } from './preview-links';
-import { recommenderFor } from './recommenders';
+import { recommenderFor, type RecommenderDeps } from './recommenders';
+import type { TrackPoolRepository } from './track-pool.repository';
+
+export interface PreferenceRepositories {
+  experiments: ExperimentRepository;
+  preferences: PreferenceRepository;
+  videos: Pick<VideoRepository, 'findById'>;
+  tracks: Pick<TrackRepository, 'findById'>;
+  embeddings: RecommenderDeps['embeddings'];
+  trackPool: TrackPoolRepository;
+}
+
+/** What issuing a task and voting read and write inside one transaction. */
+type RaterRepositories = Pick<PreferenceRepositories, 'experiments' | 'preferences'>;
 
 export interface Progress {
   done: number;
@@ -80,11 +95,8 @@ export class PreferenceService {
   private readonly settings: PreferenceSettings;
 
   constructor(
-    private readonly repos: Pick<
-      Repositories,
-      'experiments' | 'preferences' | 'videos' | 'tracks' | 'embeddings' | 'trackPool'
-    >,
-    private readonly uow: UnitOfWork,
+    private readonly repos: PreferenceRepositories,
+    private readonly uow: UnitOfWork<RaterRepositories>,
     readonly links: PreviewLinks,
     private readonly storage: Pick<MediaStorage, 'pathOf'>,
     settings: Partial<PreferenceSettings> = {},
@@ -183,11 +195,7 @@ export class PreferenceService {
     return experiment;
   }
 
-  private async raterState(
-    repos: Pick<Repositories, 'experiments' | 'preferences'>,
-    experimentId: string,
-    raterId: string,
-  ) {
+  private async raterState(repos: RaterRepositories, experimentId: string, raterId: string) {
     const experiment = this.checkOpen(await repos.experiments.findById(experimentId), experimentId);
     const now = this.settings.now();
     const voted = await repos.preferences.votedUnits(experiment.id, raterId);

@@ -1,9 +1,18 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput } from '../../common/errors';
-import type { UnitOfWork } from '../../app/repositories';
-import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRecord, TrackRecord } from '../../db/prisma-types';
-import type { NewLicense, TrackWithLicenses } from '../track/track.repository';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { JobRepository } from '../../jobs/job.repository';
+import type { MediaStorage } from '../../storage/media-storage';
+import type { NewLicense, TrackRepository, TrackWithLicenses } from '../track/track.repository';
+import type { VideoRepository } from '../video/video.repository';
+
+/** What one ingest transaction writes: tracks, their jobs, and the locks on their media files. */
+export interface IngestRepositories {
+  tracks: Pick<TrackRepository, 'findByContentHashes' | 'create'>;
+  jobs: Pick<JobRepository, 'enqueue'>;
+  videos: Pick<VideoRepository, 'lockMedia'>;
+}
 
 export interface IngestTrackItem {
   /** A file already in media storage (an upload). Exactly one of mediaUri and sourceUrl. */
@@ -30,7 +39,7 @@ export interface IngestResult {
  */
 export class IngestService {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly uow: UnitOfWork<IngestRepositories>,
     private readonly storage: MediaStorage,
     private readonly maxBatchSize: number,
     private readonly onEnqueued: () => void,

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import type { Logger } from '../../common/logger';
-import type { AppConfig } from '../../config/config';
-import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
 import { registerModelFolder } from './model-registration';
 import { BUNDLED_MODEL_DIR } from './model-store';
+import type { ModelVersionRepository } from './model-version.repository';
 
-/** Registers MODEL_DIR, else the bundled model when the repository ships one. */
+/** Registers `modelDir` (MODEL_DIR), else the bundled model when the repository ships one. */
 export async function bootstrapModel(
-  config: AppConfig,
-  uow: UnitOfWork,
+  modelDir: string | undefined,
+  uow: UnitOfWork<{ models: ModelVersionRepository }>,
   logger: Logger,
 ): Promise<ModelVersionRecord | undefined> {
-  const dir = config.modelDir ?? (fs.existsSync(BUNDLED_MODEL_DIR()) ? BUNDLED_MODEL_DIR() : undefined);
+  const dir = modelDir ?? (fs.existsSync(BUNDLED_MODEL_DIR()) ? BUNDLED_MODEL_DIR() : undefined);
   if (!dir) {
     logger.warn('no model folder (MODEL_DIR unset and no bundled model): embedding jobs wait for a model version');
     return undefined;

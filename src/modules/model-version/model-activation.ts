@@ -1,7 +1,15 @@
 import type { Logger } from '../../common/logger';
 import { startPeriodic } from '../../common/periodic';
-import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { TrackRepository } from '../track/track.repository';
+import type { ModelVersionRepository } from './model-version.repository';
+
+/** What the coverage check reads and the activation writes, in one transaction. */
+export interface ActivationRepositories {
+  models: ModelVersionRepository;
+  tracks: Pick<TrackRepository, 'anyReadyMissingEmbedding'>;
+}
 
 /**
  * A version asked to become active switches once every READY live track has an embedding under
@@ -15,7 +23,7 @@ import type { ModelVersionRecord } from '../../db/prisma-types';
  * after the last job still happens, within about two intervals.
  */
 export async function completeActivationIfCovered(
-  uow: UnitOfWork,
+  uow: UnitOfWork<ActivationRepositories>,
   modelVersionId: string,
   logger: Logger,
   minIntervalMs = 0,
@@ -37,7 +45,11 @@ export async function completeActivationIfCovered(
  * version whose last track was embedded during another worker's check still becomes active.
  * Returns a stop function.
  */
-export function startCoverageSweep(uow: UnitOfWork, logger: Logger, intervalMs: number): () => Promise<void> {
+export function startCoverageSweep(
+  uow: UnitOfWork<ActivationRepositories>,
+  logger: Logger,
+  intervalMs: number,
+): () => Promise<void> {
   const sweep = async () => {
     const pending = await uow.run(({ models }) => models.findPending());
     for (const model of pending) await completeActivationIfCovered(uow, model.id, logger, intervalMs);

@@ -1,15 +1,16 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { UnitOfWork } from '../../app/repositories';
 import type { ModelVersionRecord } from '../../db/prisma-types';
-import { completeActivationIfCovered } from './model-activation';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { JobRepository } from '../../jobs/job.repository';
+import { type ActivationRepositories, completeActivationIfCovered } from './model-activation';
 import type { ModelVersionRepository } from './model-version.repository';
 
 export class ModelVersionService {
   constructor(
     private readonly models: ModelVersionRepository,
-    private readonly uow: UnitOfWork,
+    private readonly uow: UnitOfWork<ActivationRepositories & { jobs: Pick<JobRepository, 'enqueue'> }>,
     private readonly onEnqueued: () => void,
     private readonly logger: Logger,
   ) {}

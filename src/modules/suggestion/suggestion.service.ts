@@ -1,11 +1,11 @@
 import type { Principal } from '../../auth/principal';
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
-import type { Repositories } from '../../app/repositories';
 import type { LicenseRecord, ModelVersionRecord } from '../../db/prisma-types';
 import { checkPageSize } from '../../graphql/page';
-import type { TrackWithLicenses } from '../track/track.repository';
+import type { ModelVersionRepository } from '../model-version/model-version.repository';
+import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
-import type { ScoredTrack } from './embedding.repository';
+import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
 import { rankTracks } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 
@@ -24,10 +24,16 @@ export interface SuggestionList {
   suggestions: Suggestion[];
 }
 
+export interface SuggestionRepositories {
+  models: Pick<ModelVersionRepository, 'findActive'>;
+  embeddings: EmbeddingRepository;
+  tracks: Pick<TrackRepository, 'findById' | 'findByIds'>;
+}
+
 export class SuggestionService {
   constructor(
-    private readonly repos: Pick<Repositories, 'models' | 'embeddings' | 'tracks'>,
-    private readonly videos: VideoService,
+    private readonly repos: SuggestionRepositories,
+    private readonly videos: Pick<VideoService, 'getVideo' | 'requestEmbedding'>,
     private readonly maxSuggestions: number,
   ) {}
 

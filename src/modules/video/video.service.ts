@@ -1,8 +1,10 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
 import { conflict, forbidden, notFound } from '../../common/errors';
-import type { Repositories, UnitOfWork } from '../../app/repositories';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
+import type { VideoRepository } from './video.repository';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 
 export interface RegisterVideoInput {
@@ -21,12 +23,18 @@ export interface DeletedVideo {
   deletedFiles: number;
 }
 
+/** What registration and deletion write in one transaction. */
+export interface VideoRepositories {
+  videos: VideoRepository;
+  jobs: Pick<JobRepository, 'findByDedupKey' | 'enqueueOnce'>;
+}
+
 export class VideoService {
   private readonly deletionListeners: ((videoId: string) => Promise<void>)[] = [];
 
   constructor(
-    private readonly repos: Pick<Repositories, 'videos'>,
-    private readonly uow: UnitOfWork,
+    private readonly repos: { videos: VideoRepository },
+    private readonly uow: UnitOfWork<VideoRepositories>,
     private readonly storage: MediaStorage,
     private readonly onEnqueued: () => void,
     private readonly maxPageSize: number,

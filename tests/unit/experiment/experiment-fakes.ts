@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories, UnitOfWork } from '../../../src/app/repositories';
+import type { Repositories } from '../../../src/app/repositories';
+import type { UnitOfWork } from '../../../src/db/unit-of-work';
 import type { PreferenceVote } from '../../../src/generated/prisma/client';
 import type { ExperimentStatus, PreferenceChoice } from '../../../src/generated/prisma/enums';
 import type {
@@ -160,7 +161,7 @@ export function experimentRepositories() {
     findActive: () => Promise.resolve(model),
   };
   const repos = { videos, tracks, embeddings, experiments, preferences, trackPool, models } as unknown as Repositories;
-  const uow: UnitOfWork = { run: (fn) => fn(repos) };
+  const uow: UnitOfWork<Repositories> = { run: (fn) => fn(repos) };
   return { repos, uow, videos, tracks, embeddings, experiments, preferences, trackPool, model };
 }
 

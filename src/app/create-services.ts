@@ -1,19 +1,19 @@
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
 import type { UnitOfWork } from '../db/unit-of-work';
-import type { Repositories } from './repositories';
+import { JobAdminService } from '../jobs/admin/job-admin.service';
 import { ChoiceService } from '../modules/choice/choice.service';
 import { ExperimentService } from '../modules/experiment/experiment.service';
 import { PreferenceService } from '../modules/experiment/preference.service';
-import { PreviewLinks } from '../modules/experiment/preview-links';
+import type { PreviewLinks } from '../modules/experiment/preview-links';
 import { IngestService } from '../modules/ingest/ingest.service';
-import { JobService } from '../jobs/admin/job-admin.service';
 import { CatalogAdminService } from '../modules/license/license.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
-import { SuggestionService } from '../modules/suggestion/suggestion.service';
+import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { TrackService } from '../modules/track/track.service';
 import { VideoService } from '../modules/video/video.service';
 import type { MediaStorage } from '../storage/media-storage';
+import type { Repositories } from './repositories';
 
 export interface Services {
   tracks: TrackService;
@@ -21,15 +21,12 @@ export interface Services {
   videos: VideoService;
   suggestions: SuggestionService;
   models: ModelVersionService;
-  jobs: JobService;
+  jobs: JobAdminService;
   catalog: CatalogAdminService;
   experiments: ExperimentService;
   preferences: PreferenceService;
   choices: ChoiceService;
 }
-
-/** Most suggestions one suggestBgm call returns. */
-export const MAX_SUGGESTIONS = 50;
 
 export function createServices(deps: {
   repos: Repositories;
@@ -38,9 +35,13 @@ export function createServices(deps: {
   limits: AppConfig['limits'];
   onEnqueued: () => void;
   logger: Logger;
+  /** Signs the rater previews of the tasks served (keyed only where the previews are served). */
+  previewLinks: PreviewLinks;
+  /** Told of every deleted video (the rater preview cache purges its previews). */
+  onVideoDeleted?: (videoId: string) => Promise<void>;
 }): Services {
   const { repos, uow, storage, limits, onEnqueued, logger } = deps;
-  const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize);
+  const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize, deps.onVideoDeleted);
   return {
     tracks: new TrackService(repos.tracks, limits.maxPageSize),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
@@ -48,10 +49,9 @@ export function createServices(deps: {
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     catalog: new CatalogAdminService(repos.tracks, repos.licenses),
-    jobs: new JobService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
+    jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),
-    // Preview links get their key from the HTTP layer that serves them (http/rater/rater-routes.ts).
-    preferences: new PreferenceService(repos, uow, new PreviewLinks(), storage),
+    preferences: new PreferenceService(repos, uow, deps.previewLinks, storage),
     choices: new ChoiceService(repos, limits.maxPageSize),
   };
 }

@@ -1,17 +1,21 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { ChoiceResolver } from '../modules/choice/choice.resolver';
-import { ExperimentArmResolver, ExperimentResolver } from '../modules/experiment/experiment.resolver';
-import { PreferenceResolver } from '../modules/experiment/preference.resolver';
-import { IngestResolver } from '../modules/ingest/ingest.resolver';
-import { JobResolver } from '../jobs/admin/job.resolver';
-import { CatalogAdminResolver } from '../modules/license/license.resolver';
-import { ModelVersionResolver } from '../modules/model-version/model-version.resolver';
-import { SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
-import { TrackResolver } from '../modules/track/track.resolver';
-import { VideoResolver } from '../modules/video/video.resolver';
 import { authChecker } from '../graphql/auth-checker';
+import { type JobAdminContext, JobResolver } from '../jobs/admin/job.resolver';
+import { type ChoiceContext, ChoiceResolver } from '../modules/choice/choice.resolver';
+import {
+  type ExperimentContext,
+  ExperimentArmResolver,
+  ExperimentResolver,
+} from '../modules/experiment/experiment.resolver';
+import { type PreferenceContext, PreferenceResolver } from '../modules/experiment/preference.resolver';
+import { type IngestContext, IngestResolver } from '../modules/ingest/ingest.resolver';
+import { type CatalogAdminContext, CatalogAdminResolver } from '../modules/license/license.resolver';
+import { type ModelVersionContext, ModelVersionResolver } from '../modules/model-version/model-version.resolver';
+import { type SuggestionContext, SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
+import { type TrackContext, TrackResolver } from '../modules/track/track.resolver';
+import { type VideoContext, VideoResolver } from '../modules/video/video.resolver';
 
 export const RESOLVERS = [
   TrackResolver,
@@ -26,6 +30,18 @@ export const RESOLVERS = [
   PreferenceResolver,
   ChoiceResolver,
 ] as const;
+
+/** Every service the resolvers above read from the request context (the union of their slices). */
+export type ResolverServices = (TrackContext &
+  VideoContext &
+  IngestContext &
+  SuggestionContext &
+  ModelVersionContext &
+  JobAdminContext &
+  CatalogAdminContext &
+  ExperimentContext &
+  PreferenceContext &
+  ChoiceContext)['services'];
 
 let built: Promise<GraphQLSchema> | undefined;
 

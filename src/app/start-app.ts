@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { JwtAuthenticator } from '../auth/jwt';
 import { resolveJwtSecret } from '../auth/secret';
 import type { Logger } from '../common/logger';
@@ -5,19 +6,24 @@ import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import type { UnitOfWork } from '../db/unit-of-work';
-import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
+import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
+import { PreviewRenderer } from '../http/rater/preview-renderer';
+import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
+import { OutboxRelay } from '../jobs/outbox-relay';
+import type { JobQueue } from '../jobs/queue/job-queue';
+import { openQueue } from '../jobs/queue/open-queue';
+import { topicFor } from '../jobs/topics';
 import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repository';
 import { AppMetrics } from '../metrics/metrics';
 import { registerCatalogGauges, registerQueueGauges } from '../metrics/scrape-gauges';
-import { loadDemoCatalog } from './load-demo-catalog';
+import { PreviewLinks } from '../modules/experiment/preview-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
-import type { JobQueue } from '../jobs/queue/job-queue';
-import { openQueue } from '../jobs/queue/open-queue';
-import { OutboxRelay } from '../jobs/outbox-relay';
-import { createServices, type Services } from './create-services';
 import { LocalMediaStorage } from '../storage/media-storage';
-import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
+import { createServices, type Services } from './create-services';
+import { loadDemoCatalog } from './load-demo-catalog';
+import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
+import { buildAppSchema, type ResolverServices } from './schema';
 
 export type Role = 'api' | 'worker';
 
@@ -73,14 +79,35 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     await bootstrapModel(config.modelDir, uow, logger);
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
     const onEnqueued = () => relay.kick();
-    const services = createServices({ repos, uow, storage, limits: config.limits, onEnqueued, logger });
-    const authenticator = new JwtAuthenticator({
-      ...config.auth,
-      secret: resolveJwtSecret(config.auth.secret, config.dataDir),
+    const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
+    const authenticator = new JwtAuthenticator({ ...config.auth, secret });
+    // Rater previews are served by the API only; a worker could not play them, so it signs none.
+    const previews =
+      role === 'api'
+        ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), {
+            maxConcurrent: config.previewRenderConcurrency,
+          })
+        : undefined;
+    const previewLinks = new PreviewLinks(previews ? secret : undefined);
+    const services = createServices({
+      repos,
+      uow,
+      storage,
+      limits: config.limits,
+      onEnqueued,
+      logger,
+      previewLinks,
+      // A deleted video's previews carry its voice-over: they go with it.
+      onVideoDeleted: previews ? (videoId) => previews.purge(videoId) : undefined,
     });
 
     const metrics = new AppMetrics({ role });
-    registerQueueGauges(metrics, { queue, outbox: repos.outbox, logger });
+    registerQueueGauges(metrics, {
+      queue,
+      topics: Object.values(JobKind).map(topicFor),
+      outbox: repos.outbox,
+      logger,
+    });
     if (role === 'api')
       registerCatalogGauges(metrics, {
         models: repos.models,
@@ -100,11 +127,20 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     const http = await startHttpServer({
       config,
       logger,
-      services,
       authenticator,
-      graphql: role === 'api',
       metrics,
-      storage,
+      // Only the API role serves GraphQL, uploads and the rater page (previews is created for it).
+      api: previews && {
+        schema: await buildAppSchema(),
+        services: services satisfies ResolverServices,
+        storage,
+        rater: {
+          links: previewLinks,
+          previews: services.preferences,
+          renderer: previews,
+          cacheMaxAgeMs: config.previewCacheMaxAgeHours * 3_600_000,
+        },
+      },
       readiness: [
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).

@@ -3,11 +3,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../common/errors';
-import type { GraphQLContext } from './context';
+import type { RequestContext } from './context';
 import { isExpected } from './format-error';
 
 /** Refuses operations whose estimated cost (list sizes times children) exceeds the limit. */
-export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<GraphQLContext> {
+export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloServerPlugin<RequestContext> {
   return {
     requestDidStart: () =>
       Promise.resolve({
@@ -31,7 +31,7 @@ export function costLimitPlugin(schema: GraphQLSchema, maxCost: number): ApolloS
 }
 
 /** Logs each operation with the request id, and the real cause of every masked error. */
-export function loggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+export function loggingPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     requestDidStart: ({ contextValue }) => {
       const started = process.hrtime.bigint();

@@ -3,21 +3,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { pinoHttp } from 'pino-http';
 import type { JwtAuthenticator } from '../auth/jwt';
 import { AppError } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
-import type { GraphQLContext } from '../graphql/context';
-import { buildAppSchema } from '../app/schema';
+import type { RequestContext } from '../graphql/context';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import type { AppMetrics } from '../metrics/metrics';
-import type { Services } from '../app/create-services';
-import { createApolloServer } from './graphql-server';
-import { mountRaterRoutes } from './rater/rater-routes';
-import { mountUploadRoutes } from './upload-routes';
 import type { MediaStorage } from '../storage/media-storage';
+import { createApolloServer } from './graphql-server';
+import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
+import { mountUploadRoutes } from './upload-routes';
 
 export interface ReadinessCheck {
   name: string;
@@ -26,29 +24,36 @@ export interface ReadinessCheck {
   critical: boolean;
 }
 
+/** What the API role serves besides the probes: GraphQL, uploads and the rater page. */
+export interface ApiRoutes {
+  schema: GraphQLSchema;
+  /** Put in every request's context, where each resolver finds the services it uses. */
+  services: unknown;
+  /** Where POST /media/uploads stores files. */
+  storage: MediaStorage;
+  rater: RaterRouteDeps;
+}
+
 export interface HttpServerDeps {
   config: AppConfig;
   logger: Logger;
-  services: Services;
   authenticator: JwtAuthenticator;
   readiness: ReadinessCheck[];
-  /** False for workers: health probes (and /metrics) only. */
-  graphql: boolean;
+  /** Absent for workers: health probes (and /metrics) only. */
+  api?: ApiRoutes;
   /** Served at GET /metrics (Prometheus text format) when given. */
   metrics?: AppMetrics;
-  /** Where POST /media/uploads stores files (API role only). */
-  storage?: MediaStorage;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz, Prometheus at /metrics. */
 export async function startHttpServer(deps: HttpServerDeps) {
-  const { config, logger, services, authenticator, readiness, metrics } = deps;
+  const { config, logger, authenticator, readiness, metrics, api } = deps;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const apollo = deps.graphql ? createApolloServer(await buildAppSchema(), config.limits, httpServer) : undefined;
+  const apollo = api ? createApolloServer(api.schema, config.limits, httpServer) : undefined;
   if (apollo && metrics) apollo.addPlugin(graphqlMetricsPlugin(metrics));
   await apollo?.start();
   let accepting = true;
@@ -102,20 +107,20 @@ export async function startHttpServer(deps: HttpServerDeps) {
     });
   }
 
-  const stopRaterRoutes = deps.graphql ? mountRaterRoutes(app, { config, services, logger }) : undefined;
-  if (deps.graphql && deps.storage) mountUploadRoutes(app, authenticator, deps.storage);
+  const stopRaterRoutes = api ? mountRaterRoutes(app, api.rater, logger) : undefined;
+  if (api) mountUploadRoutes(app, authenticator, api.storage);
 
-  if (apollo)
+  if (apollo && api)
     app.use(
       '/graphql',
       express.json({ limit: '1mb' }),
       expressMiddleware(apollo, {
-        context: async ({ req, res }): Promise<GraphQLContext> => {
+        context: async ({ req, res }): Promise<RequestContext> => {
           // Set by genReqId above, from the caller's x-request-id or a new UUID.
           const requestId = res.getHeader('x-request-id') as string;
           try {
             const principal = await authenticator.authenticate(req.headers.authorization);
-            return { requestId, logger: req.log, principal, services };
+            return { requestId, logger: req.log, principal, services: api.services };
           } catch (err) {
             if (err instanceof AppError) {
               throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });

@@ -4,12 +4,12 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { AppConfig } from '../config/config';
-import type { GraphQLContext } from '../graphql/context';
+import type { RequestContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
 import { costLimitPlugin, loggingPlugin } from '../graphql/plugins';
 
 export function createApolloServer(schema: GraphQLSchema, limits: AppConfig['limits'], httpServer?: http.Server) {
-  return new ApolloServer<GraphQLContext>({
+  return new ApolloServer<RequestContext>({
     schema,
     // Kept on explicitly: blocks simple cross-site requests that could carry a victim's cookies.
     csrfPrevention: true,

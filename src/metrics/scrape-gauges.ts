@@ -1,18 +1,36 @@
 import type { Logger } from '../common/logger';
-import type { OutboxRepository } from '../jobs/outbox.repository';
-import type { ModelVersionRepository } from '../modules/model-version/model-version.repository';
-import type { JobQueue } from '../jobs/queue/job-queue';
-import { JobKind } from '../generated/prisma/enums';
-import { topicFor } from '../jobs/topics';
 import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
 import type { AppMetrics } from './metrics';
+
+/*
+ * The sources are described by what the gauges read, not imported from the job pipeline or the
+ * modules: metrics sit below both, and the composition root passes the real queue and repositories.
+ */
+
+/** A job queue as the lag gauge reads it. */
+export interface QueueLagSource {
+  readonly kind: string;
+  /** Messages not yet acknowledged, per topic. */
+  pendingByTopic(): Promise<Record<string, number>>;
+}
+
+/** The active model version, as the coverage gauges name it. */
+export interface ActiveModelSource {
+  findActive(): Promise<{ id: string; name: string; version: string } | null>;
+}
 
 /** Queue lag and the outbox backlog, read on every scrape (both are cheap, indexed reads). */
 export function registerQueueGauges(
   metrics: AppMetrics,
-  deps: { queue: JobQueue; outbox: Pick<OutboxRepository, 'unpublishedCount'>; logger: Logger },
+  deps: {
+    queue: QueueLagSource;
+    /** Every topic, so that an idle one is reported as 0. */
+    topics: readonly string[];
+    outbox: { unpublishedCount(): Promise<number> };
+    logger: Logger;
+  },
 ): void {
-  const { queue, outbox, logger } = deps;
+  const { queue, topics, outbox, logger } = deps;
   metrics.scrapeGauge(
     'bgm_queue_lag_messages',
     'Job messages in the queue not yet acknowledged, per topic',
@@ -23,7 +41,7 @@ export function registerQueueGauges(
         // One consumer per job kind: a re-embed backlog on embed-track and the embed-video lag are
         // different alarms. Every topic is reported, 0 when empty, so alerts see an idle lane too.
         const lag = await queue.pendingByTopic();
-        for (const topic of Object.values(JobKind).map(topicFor)) g.set({ queue: queue.kind, topic }, lag[topic] ?? 0);
+        for (const topic of topics) g.set({ queue: queue.kind, topic }, lag[topic] ?? 0);
       } catch (err) {
         logger.warn({ err }, 'metrics: queue lag unavailable');
       }
@@ -56,7 +74,7 @@ interface CoverageSample extends EmbeddingCoverage {
 export function registerCatalogGauges(
   metrics: AppMetrics,
   deps: {
-    models: Pick<ModelVersionRepository, 'findActive'>;
+    models: ActiveModelSource;
     coverage: EmbeddingCoverageRepository;
     logger: Logger;
     cacheMs?: number;

@@ -1,20 +1,22 @@
 import path from 'node:path';
 import express, { type Express, type Request, type Response } from 'express';
-import { resolveJwtSecret } from '../../auth/secret';
 import { AppError, ErrorCode } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { startPeriodic } from '../../common/periodic';
 import { projectRoot } from '../../common/paths';
-import type { AppConfig } from '../../config/config';
-import type { Services } from '../../app/create-services';
-import { PreviewRenderer } from './preview-renderer';
+import type { PreferenceService } from '../../modules/experiment/preference.service';
+import type { PreviewLinks } from '../../modules/experiment/preview-links';
+import type { PreviewRenderer } from './preview-renderer';
 
 export interface RaterRouteDeps {
-  config: AppConfig;
-  services: Services;
-  logger: Logger;
-  /** Override for tests; default: DATA_DIR/rater-previews. */
-  previewCacheDir?: string;
+  /** Checks the signature of a preview URL (made by the same links when the task was served). */
+  links: Pick<PreviewLinks, 'verify'>;
+  /** What a preview mixes. */
+  previews: Pick<PreferenceService, 'previewSource'>;
+  /** Also purges a deleted video's previews (the composition root tells it). */
+  renderer: PreviewRenderer;
+  /** Rendered previews older than this are deleted by a periodic sweep. */
+  cacheMaxAgeMs: number;
 }
 
 // Plain files served as they are (no bundler); found from the project root, since the built
@@ -34,15 +36,8 @@ const PAGE_HEADERS: Record<string, string> = {
  * Preview URLs carry a short-lived HMAC signature instead of the bearer token, which media
  * elements cannot send; a bad or expired signature gets 403.
  */
-export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): () => Promise<void> {
-  const { config, services, logger } = deps;
-  const links = services.preferences.links;
-  links.useSecret(resolveJwtSecret(config.auth.secret, config.dataDir));
-  const renderer = new PreviewRenderer(deps.previewCacheDir ?? path.join(config.dataDir, 'rater-previews'), {
-    maxConcurrent: config.previewRenderConcurrency,
-  });
-  services.videos.onDeleted((videoId) => renderer.purge(videoId));
-  const maxAgeMs = config.previewCacheMaxAgeHours * 3_600_000;
+export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Logger): () => Promise<void> {
+  const { links, previews, renderer, cacheMaxAgeMs: maxAgeMs } = deps;
   const stopEviction = startPeriodic(
     'preview cache eviction',
     async () => {
@@ -62,7 +57,7 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps): () => Prom
       return;
     }
     try {
-      const file = await renderer.render(await services.preferences.previewSource(taskId, side));
+      const file = await renderer.render(await previews.previewSource(taskId, side));
       res.setHeader('cache-control', 'private, max-age=600');
       res.type('video/mp4');
       // sendFile answers Range requests, which media elements use to seek and stream.

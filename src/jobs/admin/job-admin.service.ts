@@ -15,7 +15,7 @@ export interface RetryRepositories {
 }
 
 /** Admin view of background work: dead-lettered (FAILED) jobs and their retry. */
-export class JobService {
+export class JobAdminService {
   constructor(
     private readonly jobs: JobRepository,
     private readonly uow: UnitOfWork<RetryRepositories>,

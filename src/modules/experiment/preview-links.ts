@@ -15,18 +15,14 @@ export interface SignedPreview {
  * JWT signature or the reverse.
  */
 export class PreviewLinks {
-  private key: Buffer | undefined;
-
-  constructor(secret?: string) {
-    if (secret) this.useSecret(secret);
-  }
+  private readonly key: Buffer | undefined;
 
   /**
-   * Set by the HTTP layer that serves the previews (it knows the secret); until then no task can
-   * be served, since its previews could not be played.
+   * Without a secret (a process that does not serve the previews, such as a worker) no task can be
+   * served, since its previews could not be played.
    */
-  useSecret(secret: string): void {
-    this.key = createHmac('sha256', secret).update('bgm-rater-preview-v1').digest();
+  constructor(secret?: string) {
+    this.key = secret ? createHmac('sha256', secret).update('bgm-rater-preview-v1').digest() : undefined;
   }
 
   get ready(): boolean {

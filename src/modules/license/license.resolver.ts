@@ -1,10 +1,14 @@
 import { IsOptional, IsUUID } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import type { RequestContext } from '../../graphql/context';
 import { IdArgs } from '../../graphql/args';
 import { LicenseInput } from '../ingest/ingest.input';
 import { UpdateTrackInput } from '../track/track.input';
 import { License, Track } from '../track/track.type';
+import type { CatalogAdminService } from './license.service';
+
+/** The services this resolver reads from the request context. */
+export type CatalogAdminContext = RequestContext<{ catalog: CatalogAdminService }>;
 
 @ArgsType()
 class UpsertLicenseArgs {
@@ -28,7 +32,7 @@ export class CatalogAdminResolver {
   upsertLicense(
     @Args() { trackId, licenseId }: UpsertLicenseArgs,
     @Arg('license', () => LicenseInput) license: LicenseInput,
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: CatalogAdminContext,
   ) {
     return ctx.services.catalog.upsertLicense(ctx.principal, trackId, licenseId, {
       ...license,
@@ -44,20 +48,20 @@ export class CatalogAdminResolver {
   updateTrack(
     @Args() { id }: IdArgs,
     @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput,
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: CatalogAdminContext,
   ) {
     return ctx.services.catalog.updateTrack(ctx.principal, id, input);
   }
 
   @Authorized('admin')
   @Mutation(() => Track, { description: 'Removes a track from suggestions and the catalog view at once' })
-  retireTrack(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+  retireTrack(@Args() { id }: IdArgs, @Ctx() ctx: CatalogAdminContext) {
     return ctx.services.catalog.setRetired(ctx.principal, id, true);
   }
 
   @Authorized('admin')
   @Mutation(() => Track, { description: 'Brings a retired track back' })
-  unretireTrack(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+  unretireTrack(@Args() { id }: IdArgs, @Ctx() ctx: CatalogAdminContext) {
     return ctx.services.catalog.setRetired(ctx.principal, id, false);
   }
 }

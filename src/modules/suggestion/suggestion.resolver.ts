@@ -1,9 +1,13 @@
 import { IsUUID, Max, Min } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import type { RequestContext } from '../../graphql/context';
 import { listComplexity } from '../../graphql/args';
 import { SuggestionFilterInput } from './suggestion.input';
 import { SimilarTrack, SuggestBgmPayload } from './suggestion.type';
+import type { SuggestionService } from './suggestion.service';
+
+/** The services this resolver reads from the request context. */
+export type SuggestionContext = RequestContext<{ suggestions: SuggestionService }>;
 
 @ArgsType()
 class SuggestBgmArgs {
@@ -41,7 +45,7 @@ export class SuggestionResolver {
   suggestBgm(
     @Args() { videoId, first }: SuggestBgmArgs,
     @Arg('filter', () => SuggestionFilterInput, { nullable: true }) filter: SuggestionFilterInput | undefined,
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: SuggestionContext,
   ) {
     return ctx.services.suggestions.suggestBgm(ctx.principal, videoId, first, { ...filter });
   }
@@ -53,7 +57,7 @@ export class SuggestionResolver {
   similarTracks(
     @Args() { trackId, first }: SimilarTracksArgs,
     @Arg('filter', () => SuggestionFilterInput, { nullable: true }) filter: SuggestionFilterInput | undefined,
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: SuggestionContext,
   ) {
     return ctx.services.suggestions.similarTracks(trackId, first, { ...filter });
   }

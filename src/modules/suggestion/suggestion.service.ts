@@ -9,6 +9,9 @@ import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
 import { rankTracks } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 
+/** Most suggestions one suggestBgm (or similarTracks) call returns. */
+export const MAX_SUGGESTIONS = 50;
+
 export interface Suggestion {
   track: TrackWithLicenses;
   score: number;

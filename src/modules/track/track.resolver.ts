@@ -1,13 +1,17 @@
 import { Args, Ctx, Query, Resolver, Arg } from 'type-graphql';
-import type { GraphQLContext } from '../../graphql/context';
+import type { RequestContext } from '../../graphql/context';
 import { IdArgs, listComplexity, PageArgs } from '../../graphql/args';
 import { TrackFilterInput } from './track.input';
 import { Track, TrackConnection } from './track.type';
+import type { TrackService } from './track.service';
+
+/** The services this resolver reads from the request context. */
+export type TrackContext = RequestContext<{ tracks: TrackService }>;
 
 @Resolver(() => Track)
 export class TrackResolver {
   @Query(() => Track, { description: 'One catalog track' })
-  track(@Args() { id }: IdArgs, @Ctx() ctx: GraphQLContext) {
+  track(@Args() { id }: IdArgs, @Ctx() ctx: TrackContext) {
     return ctx.services.tracks.getTrack(id);
   }
 
@@ -15,7 +19,7 @@ export class TrackResolver {
   tracks(
     @Args() { first, after }: PageArgs,
     @Arg('filter', () => TrackFilterInput, { nullable: true }) filter: TrackFilterInput | undefined,
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: TrackContext,
   ) {
     return ctx.services.tracks.listTracks(filter ?? {}, first, after);
   }

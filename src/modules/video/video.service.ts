@@ -30,14 +30,14 @@ export interface VideoRepositories {
 }
 
 export class VideoService {
-  private readonly deletionListeners: ((videoId: string) => Promise<void>)[] = [];
-
   constructor(
     private readonly repos: { videos: VideoRepository },
     private readonly uow: UnitOfWork<VideoRepositories>,
     private readonly storage: MediaStorage,
     private readonly onEnqueued: () => void,
     private readonly maxPageSize: number,
+    /** Told the id of every deleted video, after its rows and files are gone (the rater preview cache). */
+    private readonly onDeleted: (videoId: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async registerVideo(
@@ -88,7 +88,7 @@ export class VideoService {
    * Deletes a video for its owner (or an admin): the row, its embeddings, recorded choices, place
    * in experiments with their tasks and votes, unfinished jobs, and then its media files unless
    * another video or a track uses the same file. A voice-over is personal data: nothing derived
-   * from it is kept. Listeners (the rater preview cache) are told after the deletion.
+   * from it is kept. onDeleted (the rater preview cache) is told after the deletion.
    */
   async deleteVideo(principal: Principal | undefined, id: string): Promise<DeletedVideo> {
     const caller = requirePrincipal(principal);
@@ -108,7 +108,7 @@ export class VideoService {
       });
       if (removedFile) deletedFiles++;
     }
-    for (const listener of this.deletionListeners) await listener(id);
+    await this.onDeleted(id);
     return {
       videoId: id,
       removedFromExperiments: removed.experiments,
@@ -116,11 +116,6 @@ export class VideoService {
       cancelledJobs: removed.jobs,
       deletedFiles,
     };
-  }
-
-  /** Called with the id of every deleted video, after its rows and files are gone. */
-  onDeleted(listener: (videoId: string) => Promise<void>): void {
-    this.deletionListeners.push(listener);
   }
 
   /** The caller's videos, newest first; an admin may name another owner. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../../src/common/errors';
 import { createLogger } from '../../../src/common/logger';
-import type { GraphQLContext } from '../../../src/graphql/context';
+import type { RequestContext } from '../../../src/graphql/context';
 import { buildAppSchema, printAppSchema } from '../../../src/app/schema';
 import { createApolloServer } from '../../../src/http/graphql-server';
 import type { Services } from '../../../src/app/create-services';
@@ -28,7 +28,7 @@ describe('GraphQL schema', () => {
             : Promise.reject(new AppError(ErrorCode.NotFound, `Track ${id} not found`)),
       },
     } as unknown as Services;
-    const ctx: GraphQLContext = { requestId: 'r1', logger, services };
+    const ctx: RequestContext = { requestId: 'r1', logger, services };
     const run = async (id: string) => {
       const res = await server.executeOperation({ query: `{ track(id: "${id}") { id } }` }, { contextValue: ctx });
       return res.body.kind === 'single' ? res.body.singleResult.errors?.[0] : undefined;

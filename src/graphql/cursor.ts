@@ -1,10 +1,7 @@
 import { badInput } from '../common/errors';
+import type { Cursor } from '../db/keyset';
 
-/** Keyset position in a (createdAt, id)-ordered list; opaque to clients. */
-export interface Cursor {
-  createdAt: Date;
-  id: string;
-}
+/* A page's cursor is a keyset position (db/keyset.ts), opaque to clients. */
 
 export function encodeCursor(row: Cursor): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`, 'utf8').toString('base64url');

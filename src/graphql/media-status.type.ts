@@ -1,11 +1,10 @@
 import { registerEnumType } from 'type-graphql';
-import { JobKind, JobStatus, MediaStatus } from '../generated/prisma/enums';
+import { MediaStatus } from '../generated/prisma/enums';
 
+// Shared by Track and Video, so registered here rather than in either module.
 registerEnumType(MediaStatus, {
   name: 'MediaStatus',
   description: 'Processing state of a track or video: PENDING -> PROCESSING -> READY | FAILED',
 });
-registerEnumType(JobKind, { name: 'JobKind' });
-registerEnumType(JobStatus, { name: 'JobStatus' });
 
-export { JobKind, JobStatus, MediaStatus };
+export { MediaStatus };

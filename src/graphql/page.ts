@@ -1,5 +1,6 @@
 import { badInput } from '../common/errors';
-import { type Cursor, decodeCursor, encodeCursor } from './cursor';
+import type { Cursor } from '../db/keyset';
+import { decodeCursor, encodeCursor } from './cursor';
 
 export interface Page<T> {
   edges: { node: T; cursor: string }[];

@@ -1,7 +1,7 @@
 import type { Db, JobKind, JobRecord } from '../db/prisma-types';
 import type { Prisma } from '../generated/prisma/client';
 import { topicFor, type JobMessage } from './topics';
-import type { Cursor } from '../graphql/cursor';
+import { afterCursor, type Cursor } from '../db/keyset';
 
 export interface JobRepository {
   /** Records a job and, in the same transaction, the outbox message that announces it. */
@@ -104,9 +104,7 @@ export class PrismaJobRepository implements JobRepository {
     return this.db.job.findMany({
       where: {
         status: 'FAILED',
-        ...(after
-          ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-          : {}),
+        ...afterCursor(after),
       },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,

@@ -1,6 +1,9 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { JobKind, JobStatus } from '../graphql/media-status.type';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JobKind, JobStatus } from '../generated/prisma/enums';
+
+registerEnumType(JobKind, { name: 'JobKind' });
+registerEnumType(JobStatus, { name: 'JobStatus' });
 
 @ObjectType({ description: 'Background work (embedding a track or video, re-embedding the catalog)' })
 export class Job {

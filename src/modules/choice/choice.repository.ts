@@ -1,6 +1,6 @@
 import type { Db } from '../../db/prisma-types';
 import type { BgmChoice } from '../../generated/prisma/client';
-import type { Cursor } from '../../graphql/cursor';
+import { afterCursor, type Cursor } from '../../db/keyset';
 
 export type BgmChoiceRecord = BgmChoice;
 
@@ -26,9 +26,7 @@ export class PrismaChoiceRepository implements ChoiceRepository {
 
   list(take: number, after?: Cursor) {
     return this.db.bgmChoice.findMany({
-      where: after
-        ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-        : {},
+      where: afterCursor(after),
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,
     });

@@ -1,6 +1,6 @@
 import type { Db, LicenseRecord, TrackRecord } from '../../db/prisma-types';
 import type { Prisma } from '../../generated/prisma/client';
-import type { Cursor } from '../../graphql/cursor';
+import { afterCursor, type Cursor } from '../../db/keyset';
 
 export type TrackWithLicenses = TrackRecord & { licenses: LicenseRecord[] };
 
@@ -91,11 +91,8 @@ export class PrismaTrackRepository implements TrackRepository {
           }
         : {}),
     };
-    const afterCursor: Prisma.TrackWhereInput | undefined = after
-      ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
-      : undefined;
     return this.db.track.findMany({
-      where: afterCursor ? { AND: [where, afterCursor] } : where,
+      where: after ? { AND: [where, afterCursor(after)] } : where,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take,
       include: { licenses: true },

@@ -1,5 +1,5 @@
 import type { Db, VideoRecord } from '../../db/prisma-types';
-import type { Cursor } from '../../graphql/cursor';
+import { afterCursor, type Cursor } from '../../db/keyset';
 
 export interface NewVideo {
   ownerId: string;
@@ -82,9 +82,7 @@ export class PrismaVideoRepository implements VideoRepository {
       where: {
         ownerId,
         ...(status ? { status } : {}),
-        ...(after
-          ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-          : {}),
+        ...afterCursor(after, 'desc'),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take,

@@ -7,7 +7,7 @@ import { ExperimentService } from '../modules/experiment/experiment.service';
 import { PreferenceService } from '../modules/experiment/preference.service';
 import type { PreviewLinks } from '../modules/experiment/preview-links';
 import { IngestService } from '../modules/ingest/ingest.service';
-import { CatalogAdminService } from '../modules/license/license.service';
+import { LicenseService } from '../modules/license/license.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { TrackService } from '../modules/track/track.service';
@@ -22,7 +22,7 @@ export interface Services {
   suggestions: SuggestionService;
   models: ModelVersionService;
   jobs: JobAdminService;
-  catalog: CatalogAdminService;
+  licenses: LicenseService;
   experiments: ExperimentService;
   preferences: PreferenceService;
   choices: ChoiceService;
@@ -48,7 +48,7 @@ export function createServices(deps: {
     videos,
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
-    catalog: new CatalogAdminService(repos.tracks, repos.licenses),
+    licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),
     preferences: new PreferenceService(repos, uow, deps.previewLinks, storage),

@@ -11,7 +11,7 @@ import {
 } from '../modules/experiment/experiment.resolver';
 import { type PreferenceContext, PreferenceResolver } from '../modules/experiment/preference.resolver';
 import { type IngestContext, IngestResolver } from '../modules/ingest/ingest.resolver';
-import { type CatalogAdminContext, CatalogAdminResolver } from '../modules/license/license.resolver';
+import { type LicenseContext, LicenseResolver } from '../modules/license/license.resolver';
 import { type ModelVersionContext, ModelVersionResolver } from '../modules/model-version/model-version.resolver';
 import { type SuggestionContext, SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
 import { type TrackContext, TrackResolver } from '../modules/track/track.resolver';
@@ -24,7 +24,7 @@ export const RESOLVERS = [
   SuggestionResolver,
   ModelVersionResolver,
   JobResolver,
-  CatalogAdminResolver,
+  LicenseResolver,
   ExperimentResolver,
   ExperimentArmResolver,
   PreferenceResolver,
@@ -38,7 +38,7 @@ export type ResolverServices = (TrackContext &
   SuggestionContext &
   ModelVersionContext &
   JobAdminContext &
-  CatalogAdminContext &
+  LicenseContext &
   ExperimentContext &
   PreferenceContext &
   ChoiceContext)['services'];

@@ -1,43 +1,6 @@
-import { ArrayMaxSize, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { Field, Float, GraphQLISODateTime, InputType } from 'type-graphql';
-
-const ISO_COUNTRY = /^[A-Z]{2}$/;
-
-@InputType({ description: 'License terms recorded with a track' })
-export class LicenseInput {
-  @Field()
-  @Length(1, 200)
-  licensor!: string;
-
-  @Field(() => [String], { defaultValue: [], description: 'ISO 3166-1 alpha-2; empty means worldwide' })
-  @ArrayMaxSize(250)
-  @Matches(ISO_COUNTRY, { each: true, message: 'territoriesAllowed must hold ISO 3166-1 alpha-2 codes like "US"' })
-  territoriesAllowed!: string[];
-
-  @Field(() => [String], { defaultValue: [] })
-  @ArrayMaxSize(250)
-  @Matches(ISO_COUNTRY, { each: true, message: 'territoriesDenied must hold ISO 3166-1 alpha-2 codes like "US"' })
-  territoriesDenied!: string[];
-
-  @Field(() => [String], { defaultValue: [], description: 'Empty means every platform' })
-  @ArrayMaxSize(32)
-  @Length(1, 64, { each: true })
-  platforms!: string[];
-
-  @Field({ defaultValue: false })
-  commercialUse!: boolean;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(2000)
-  attribution?: string | null;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Default: now' })
-  validFrom?: Date | null;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Default: no expiry' })
-  validTo?: Date | null;
-}
+import { ArrayMaxSize, IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
+import { Field, Float, InputType } from 'type-graphql';
+import { LicenseInput } from '../license/license.input';
 
 @InputType()
 export class IngestTrackInput {

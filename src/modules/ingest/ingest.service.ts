@@ -4,7 +4,8 @@ import type { JobRecord, TrackRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
-import type { NewLicense, TrackRepository, TrackWithLicenses } from '../track/track.repository';
+import type { NewLicense } from '../license/license.repository';
+import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoRepository } from '../video/video.repository';
 
 /** What one ingest transaction writes: tracks, their jobs, and the locks on their media files. */

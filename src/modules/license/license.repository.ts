@@ -1,5 +1,16 @@
 import type { Db, LicenseRecord } from '../../db/prisma-types';
-import type { NewLicense } from '../track/track.repository';
+
+/** The terms of a license, as given when it is recorded (with a track, or later by upsertLicense). */
+export interface NewLicense {
+  licensor: string;
+  territoriesAllowed: string[];
+  territoriesDenied: string[];
+  platforms: string[];
+  commercialUse: boolean;
+  attribution?: string | null;
+  validFrom?: Date;
+  validTo?: Date | null;
+}
 
 export interface LicenseRepository {
   findById(id: string): Promise<LicenseRecord | null>;

@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { ModelVersion } from '../model-version/model-version.type';
-import { License, Track } from '../track/track.type';
+import { License } from '../license/license.type';
+import { Track } from '../track/track.type';
 
 @ObjectType({ description: 'A suggested track for a video' })
 export class Suggestion {

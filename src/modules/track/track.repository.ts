@@ -1,5 +1,6 @@
 import type { Db, LicenseRecord, TrackRecord } from '../../db/prisma-types';
 import type { Prisma } from '../../generated/prisma/client';
+import type { NewLicense } from '../license/license.repository';
 import { afterCursor, type Cursor } from '../../db/keyset';
 
 export type TrackWithLicenses = TrackRecord & { licenses: LicenseRecord[] };
@@ -11,17 +12,6 @@ export interface TrackFilter {
   mood?: string;
   status?: TrackRecord['status'];
   includeRetired?: boolean;
-}
-
-export interface NewLicense {
-  licensor: string;
-  territoriesAllowed: string[];
-  territoriesDenied: string[];
-  platforms: string[];
-  commercialUse: boolean;
-  attribution?: string | null;
-  validFrom?: Date;
-  validTo?: Date | null;
 }
 
 export interface NewTrack {

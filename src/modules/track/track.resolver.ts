@@ -1,9 +1,9 @@
-import { Args, Ctx, Query, Resolver, Arg } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { IdArgs, listComplexity, PageArgs } from '../../graphql/args';
-import { TrackFilterInput } from './track.input';
-import { Track, TrackConnection } from './track.type';
+import type { RequestContext } from '../../graphql/context';
+import { TrackFilterInput, UpdateTrackInput } from './track.input';
 import type { TrackService } from './track.service';
+import { Track, TrackConnection } from './track.type';
 
 /** The services this resolver reads from the request context. */
 export type TrackContext = RequestContext<{ tracks: TrackService }>;
@@ -22,5 +22,29 @@ export class TrackResolver {
     @Ctx() ctx: TrackContext,
   ) {
     return ctx.services.tracks.listTracks(filter ?? {}, first, after);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, {
+    description: 'Changes a track’s title, artist, tags, moods or bpm; suggestions filter on them at once',
+  })
+  updateTrack(
+    @Args() { id }: IdArgs,
+    @Arg('input', () => UpdateTrackInput) input: UpdateTrackInput,
+    @Ctx() ctx: TrackContext,
+  ) {
+    return ctx.services.tracks.updateTrack(ctx.principal, id, input);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, { description: 'Removes a track from suggestions and the catalog view at once' })
+  retireTrack(@Args() { id }: IdArgs, @Ctx() ctx: TrackContext) {
+    return ctx.services.tracks.setRetired(ctx.principal, id, true);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => Track, { description: 'Brings a retired track back' })
+  unretireTrack(@Args() { id }: IdArgs, @Ctx() ctx: TrackContext) {
+    return ctx.services.tracks.setRetired(ctx.principal, id, false);
   }
 }

@@ -1,7 +1,14 @@
-import { notFound } from '../../common/errors';
+import { requireRole, type Principal } from '../../auth/principal';
+import { badInput, notFound } from '../../common/errors';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
-import type { TrackFilter, TrackRepository, TrackWithLicenses } from './track.repository';
+import type { TrackFilter, TrackMetadata, TrackRepository, TrackWithLicenses } from './track.repository';
 
+/** A metadata change as given: null or omitted leaves a field; clearBpm forgets the bpm. */
+export type TrackMetadataInput = { [K in keyof TrackMetadata]?: TrackMetadata[K] | null } & {
+  clearBpm?: boolean | null;
+};
+
+/** The catalog: reads for everyone, and the admins' edits (metadata, retirement), each effective on the next query. */
 export class TrackService {
   constructor(
     private readonly tracks: TrackRepository,
@@ -17,5 +24,30 @@ export class TrackService {
   async listTracks(filter: TrackFilter, first: number, after?: string | null): Promise<Page<TrackWithLicenses>> {
     checkPageSize(first, this.maxPageSize);
     return keysetPage(first, after, (take, cursor) => this.tracks.list(filter, take, cursor));
+  }
+
+  /** Changes a track's catalog metadata; suggestions filter on the new moods and bpm at once. */
+  async updateTrack(
+    principal: Principal | undefined,
+    trackId: string,
+    input: TrackMetadataInput,
+  ): Promise<TrackWithLicenses> {
+    requireRole(principal, 'admin');
+    const { clearBpm, ...given } = input;
+    if (clearBpm && given.bpm != null)
+      throw badInput('give either bpm or clearBpm, not both', { argument: 'input.bpm' });
+    const fields: TrackMetadata = Object.fromEntries(Object.entries(given).filter(([, v]) => v != null));
+    if (clearBpm) fields.bpm = null;
+    if (Object.keys(fields).length === 0)
+      throw badInput('input changes nothing: give at least one field', { argument: 'input' });
+    if (!(await this.tracks.findById(trackId))) throw notFound('Track', trackId);
+    return this.tracks.updateMetadata(trackId, fields);
+  }
+
+  /** Retired tracks leave suggestions and the default catalog view at once; unretire brings them back. */
+  async setRetired(principal: Principal | undefined, trackId: string, retired: boolean): Promise<TrackWithLicenses> {
+    requireRole(principal, 'admin');
+    if (!(await this.tracks.findById(trackId))) throw notFound('Track', trackId);
+    return this.tracks.setRetired(trackId, retired);
   }
 }

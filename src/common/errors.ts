@@ -1,6 +1,9 @@
+import { CodedError } from './coded-error';
+
 /**
  * Domain errors. Services throw these; one translator (graphql/format-error.ts) turns the code
- * into a GraphQL error, so services never import GraphQL.
+ * into a GraphQL error, so services never import GraphQL. Media errors are a family of their own
+ * (see coded-error.ts for why).
  */
 export enum ErrorCode {
   BadUserInput = 'BAD_USER_INPUT',
@@ -12,15 +15,8 @@ export enum ErrorCode {
   FailedPrecondition = 'FAILED_PRECONDITION',
 }
 
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
+export class AppError extends CodedError<ErrorCode> {
+  override name = 'AppError';
 }
 
 export const badInput = (message: string, details?: Record<string, unknown>) =>

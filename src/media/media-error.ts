@@ -1,3 +1,5 @@
+import { CodedError } from '../common/coded-error';
+
 /** Why a media file could not be used. The string values are stable: they are stored and shown. */
 export enum MediaErrorCode {
   NotFound = 'NOT_FOUND',
@@ -14,15 +16,8 @@ export enum MediaErrorCode {
   Timeout = 'TIMEOUT',
 }
 
-export class MediaError extends Error {
-  constructor(
-    readonly code: MediaErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'MediaError';
-  }
+export class MediaError extends CodedError<MediaErrorCode> {
+  override name = 'MediaError';
 
   /** Whether trying the same file again may succeed (the queue naks these instead of failing them). */
   get retryable(): boolean {

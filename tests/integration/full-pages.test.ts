@@ -11,7 +11,7 @@ const SUGGEST = `query($v: ID!, $first: Int!, $f: SuggestionFilterInput) {
  */
 describe.each(MODES)('full pages under selective filters', (mode) => {
   describeMode(mode, () => {
-    // The real-services run uses the issue's 20k catalog; PGlite builds HNSW far slower, so 2k there.
+    // The real-services run uses a 20k-track catalog; PGlite builds HNSW far slower, so 2k there.
     const size = mode === 'postgres+nats' ? 20_000 : 2_000;
     const env = new TestEnv(mode);
     let app: App;

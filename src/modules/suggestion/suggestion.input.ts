@@ -1,5 +1,6 @@
-import { ArrayMaxSize, IsOptional, Length, Matches, Max, Min } from 'class-validator';
-import { Field, Float, InputType } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArgsType, Field, Float, ID, InputType, Int } from 'type-graphql';
+import { MAX_SUGGESTIONS } from './suggestion.service';
 
 @InputType({ description: 'Conditions every suggestion must meet; all optional' })
 export class SuggestionFilterInput {
@@ -42,4 +43,28 @@ export class SuggestionFilterInput {
   @Min(0)
   @Max(24 * 3600)
   minDurationSec?: number;
+}
+
+@ArgsType()
+export class SuggestBgmArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'videoId must be a UUID' })
+  videoId!: string;
+
+  @Field(() => Int, { defaultValue: 10, description: `How many suggestions, 1 to ${MAX_SUGGESTIONS}` })
+  @Min(1)
+  @Max(MAX_SUGGESTIONS)
+  first!: number;
+}
+
+@ArgsType()
+export class SimilarTracksArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'trackId must be a UUID' })
+  trackId!: string;
+
+  @Field(() => Int, { defaultValue: 10, description: `How many tracks, 1 to ${MAX_SUGGESTIONS}` })
+  @Min(1)
+  @Max(MAX_SUGGESTIONS)
+  first!: number;
 }

@@ -1,37 +1,12 @@
-import { IsUUID, Max, Min } from 'class-validator';
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
-import type { RequestContext } from '../../graphql/context';
+import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { listComplexity } from '../../graphql/args';
-import { SuggestionFilterInput } from './suggestion.input';
-import { SimilarTrack, SuggestBgmPayload } from './suggestion.type';
+import type { RequestContext } from '../../graphql/context';
+import { SimilarTracksArgs, SuggestBgmArgs, SuggestionFilterInput } from './suggestion.input';
 import type { SuggestionService } from './suggestion.service';
+import { SimilarTrack, SuggestBgmPayload } from './suggestion.type';
 
 /** The services this resolver reads from the request context. */
 export type SuggestionContext = RequestContext<{ suggestions: SuggestionService }>;
-
-@ArgsType()
-class SuggestBgmArgs {
-  @Field(() => ID)
-  @IsUUID('all', { message: 'videoId must be a UUID' })
-  videoId!: string;
-
-  @Field(() => Int, { defaultValue: 10, description: 'How many suggestions, 1 to 50' })
-  @Min(1)
-  @Max(1000)
-  first!: number;
-}
-
-@ArgsType()
-class SimilarTracksArgs {
-  @Field(() => ID)
-  @IsUUID('all', { message: 'trackId must be a UUID' })
-  trackId!: string;
-
-  @Field(() => Int, { defaultValue: 10, description: 'How many tracks, 1 to 50' })
-  @Min(1)
-  @Max(1000)
-  first!: number;
-}
 
 @Resolver()
 export class SuggestionResolver {

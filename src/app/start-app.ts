@@ -19,6 +19,8 @@ import { AppMetrics } from '../metrics/metrics';
 import { registerCatalogGauges, registerQueueGauges } from '../metrics/scrape-gauges';
 import { PreviewLinks } from '../modules/experiment/preview-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
+import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
+import { ModelStore } from '../modules/model-version/model-store';
 import { LocalMediaStorage } from '../storage/media-storage';
 import { createServices, type Services } from './create-services';
 import { loadDemoCatalog } from './load-demo-catalog';
@@ -117,9 +119,24 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
 
     let jobs: JobProcessing | undefined;
     if (role === 'worker' || config.runJobs) {
-      jobs = await startJobProcessing({ config, logger, repos, uow, queue, storage, onEnqueued, metrics });
+      const activationCheckMs = config.worker.activationCheckMs;
+      jobs = await startJobProcessing({
+        config,
+        logger,
+        repos,
+        uow,
+        queue,
+        storage,
+        models: new ModelStore(),
+        onEnqueued,
+        onPendingModelEmbedded: async (modelVersionId) =>
+          void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),
+        metrics,
+      });
       const running = jobs;
       stack.push(() => running.stop());
+      // Where jobs run, a pending version whose last track another worker embedded still gets checked.
+      stack.push(startCoverageSweep(uow, logger, activationCheckMs));
     }
 
     if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);

@@ -5,13 +5,12 @@ import { JobKind } from '../generated/prisma/enums';
 import { OnnxEmbedder } from '../inference/embedder';
 import { OnnxPool } from '../inference/onnx-pool';
 import type { AppMetrics } from '../metrics/metrics';
-import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
-import { ModelStore } from '../modules/model-version/model-store';
 import type { MediaStorage } from '../storage/media-storage';
 import { EmbedTrackHandler } from './handlers/embed-track.handler';
 import { EmbedVideoHandler } from './handlers/embed-video.handler';
-import type { HandlerDeps, HandlerRepositories } from './handlers/handler-deps';
+import type { HandlerDeps, HandlerRepositories, ModelFolders } from './handlers/handler-deps';
 import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
+import type { JobRepository } from './job.repository';
 import { JobRunner } from './job-runner';
 import type { ConsumerHandle, JobQueue } from './queue/job-queue';
 import { startRetentionSweep } from './retention-sweep';
@@ -33,11 +32,14 @@ export interface JobProcessing {
 export async function startJobProcessing(deps: {
   config: Pick<AppConfig, 'worker' | 'inference' | 'media'>;
   logger: Logger;
-  repos: HandlerRepositories;
+  repos: HandlerRepositories & { jobs: JobRepository };
   uow: UnitOfWork<HandlerRepositories>;
   queue: JobQueue;
   storage: MediaStorage;
+  models: ModelFolders;
   onEnqueued: () => void;
+  /** Called after media was embedded for a version waiting to become active (it may cover the catalog now). */
+  onPendingModelEmbedded: (modelVersionId: string) => Promise<void>;
   /** Receives job outcomes and inference timings. */
   metrics?: AppMetrics;
 }): Promise<JobProcessing> {
@@ -52,10 +54,9 @@ export async function startJobProcessing(deps: {
     uow,
     storage,
     embedder: new OnnxEmbedder(pool, config.inference.batchSize, metrics?.observeInference),
-    models: new ModelStore(),
+    models: deps.models,
     limits: config.media,
-    onPendingModelEmbedded: async (modelVersionId) =>
-      void (await completeActivationIfCovered(uow, modelVersionId, logger, config.worker.activationCheckMs)),
+    onPendingModelEmbedded: deps.onPendingModelEmbedded,
   };
   const runner = new JobRunner(
     [
@@ -99,13 +100,12 @@ export async function startJobProcessing(deps: {
     await pool.close();
     throw err;
   }
-  const stopSweep = startCoverageSweep(uow, logger, config.worker.activationCheckMs);
   const stopRetention = startRetentionSweep(repos.jobs, logger, config.worker.retentionDays, RETENTION_SWEEP_MS);
   logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
     stop: async () => {
-      await Promise.all([stopSweep(), stopRetention()]);
+      await stopRetention();
       await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();
     },

@@ -3,15 +3,19 @@ import { failedPrecondition, notFound } from '../../common/errors';
 import type { JobRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
-import type { TrackRepository } from '../../modules/track/track.repository';
-import type { VideoRepository } from '../../modules/video/video.repository';
+import type { MediaStatus } from '../../db/prisma-types';
 import type { JobRepository } from '../job.repository';
+
+/** A track or video row whose status a retry resets (a port: the job pipeline never imports the modules). */
+interface SubjectRows {
+  setStatus(id: string, status: MediaStatus, fields: { error: null }): Promise<void>;
+}
 
 /** A retry requeues the job and puts its subject (track or video) back to PENDING, together. */
 export interface RetryRepositories {
   jobs: JobRepository;
-  tracks: Pick<TrackRepository, 'setStatus'>;
-  videos: Pick<VideoRepository, 'setStatus'>;
+  tracks: SubjectRows;
+  videos: SubjectRows;
 }
 
 /** Admin view of background work: dead-lettered (FAILED) jobs and their retry. */

@@ -3,8 +3,9 @@ import { meanDirection } from '../../inference/embedder';
 import { musicWindows } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { probeMedia } from '../../media/probe';
-import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
-import { type HandlerDeps, optionalPayloadString, targetModels } from './handler-deps';
+import type { JobContext, JobHandler } from '../job-handler';
+import { failSubject, startEmbedding } from './embedding-subject';
+import type { HandlerDeps } from './handler-deps';
 
 /**
  * Catalog track: decode to 16 kHz mono, cut into 32 s windows, embed each with the BGM branch;
@@ -17,12 +18,7 @@ export class EmbedTrackHandler implements JobHandler {
 
   async run(job: JobRecord, ctx: JobContext): Promise<void> {
     const { repos, uow, storage, embedder, models, limits } = this.deps;
-    const trackId = payloadString(job, 'trackId');
-    const track = await repos.tracks.findById(trackId);
-    if (!track) throw new PermanentJobError(`track ${trackId} no longer exists`);
-    const targets = await targetModels(repos, optionalPayloadString(job.payload, 'modelVersionId'));
-    // A re-embed for a new version must not make a READY track look unfinished meanwhile.
-    if (track.status !== 'READY') await repos.tracks.setStatus(trackId, 'PROCESSING');
+    const { id: trackId, row: track, targets } = await startEmbedding(job, 'track', repos.tracks, repos.models);
 
     const file = storage.pathOf(track.mediaUri);
     const info = await probeMedia(file, {
@@ -69,10 +65,7 @@ export class EmbedTrackHandler implements JobHandler {
     );
   }
 
-  async onFailed(job: JobRecord, reason: string): Promise<void> {
-    const trackId = optionalPayloadString(job.payload, 'trackId');
-    if (trackId && (await this.deps.repos.tracks.findById(trackId))) {
-      await this.deps.repos.tracks.setStatus(trackId, 'FAILED', { error: reason });
-    }
+  onFailed(job: JobRecord, reason: string): Promise<void> {
+    return failSubject(job, 'track', this.deps.repos.tracks, reason);
   }
 }

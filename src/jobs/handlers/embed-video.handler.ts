@@ -4,8 +4,9 @@ import { decodeAudio } from '../../media/decode-audio';
 import { decodeClipFrames } from '../../media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../media/media-error';
 import { probeMedia } from '../../media/probe';
-import { type JobContext, type JobHandler, PermanentJobError, payloadString } from '../job-handler';
-import { type HandlerDeps, optionalPayloadString, targetModels } from './handler-deps';
+import type { JobContext, JobHandler } from '../job-handler';
+import { failSubject, startEmbedding } from './embedding-subject';
+import type { HandlerDeps } from './handler-deps';
 
 /**
  * Creator video: frames of the first 32 s (fast 64 / slow 8) and the voice-over's first 32 s
@@ -19,11 +20,7 @@ export class EmbedVideoHandler implements JobHandler {
 
   async run(job: JobRecord, ctx: JobContext): Promise<void> {
     const { repos, storage, embedder, models, limits, uow } = this.deps;
-    const videoId = payloadString(job, 'videoId');
-    const video = await repos.videos.findById(videoId);
-    if (!video) throw new PermanentJobError(`video ${videoId} no longer exists`);
-    const targets = await targetModels(repos, optionalPayloadString(job.payload, 'modelVersionId'));
-    if (video.status !== 'READY') await repos.videos.setStatus(videoId, 'PROCESSING');
+    const { id: videoId, row: video, targets } = await startEmbedding(job, 'video', repos.videos, repos.models);
 
     const bounds = {
       maxFileBytes: limits.maxMediaBytes,
@@ -87,10 +84,7 @@ export class EmbedVideoHandler implements JobHandler {
     ctx.logger.info({ videoId, decodedFrames, models: targets.length }, 'video embedded');
   }
 
-  async onFailed(job: JobRecord, reason: string): Promise<void> {
-    const videoId = optionalPayloadString(job.payload, 'videoId');
-    if (videoId && (await this.deps.repos.videos.findById(videoId))) {
-      await this.deps.repos.videos.setStatus(videoId, 'FAILED', { error: reason });
-    }
+  onFailed(job: JobRecord, reason: string): Promise<void> {
+    return failSubject(job, 'video', this.deps.repos.videos, reason);
   }
 }

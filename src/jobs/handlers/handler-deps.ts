@@ -1,14 +1,56 @@
-import type { ModelVersionRecord } from '../../db/prisma-types';
+import type { MediaStatus, ModelVersionRecord, TrackRecord, VideoRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { Embedder } from '../../inference/embedder';
-import type { ModelStore } from '../../modules/model-version/model-store';
-import type { ModelVersionRepository } from '../../modules/model-version/model-version.repository';
-import type { EmbeddingRepository } from '../../modules/suggestion/embedding.repository';
-import type { TrackRepository } from '../../modules/track/track.repository';
-import type { VideoRepository } from '../../modules/video/video.repository';
+import type { ModelFolder } from '../../inference/model-manifest';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRepository } from '../job.repository';
-import { PermanentJobError } from '../job-handler';
+
+/*
+ * What the handlers need of the catalog, stated here as ports rather than imported from the
+ * modules: the modules enqueue jobs, so the job pipeline sits below them and never imports them.
+ * The composition root passes the modules' repositories, which satisfy these structurally.
+ */
+
+/** A track or video row as an embedding job reads and updates it. */
+export interface MediaRows<R> {
+  findById(id: string): Promise<R | null>;
+  setStatus(id: string, status: MediaStatus, fields?: { error?: string | null; durationSec?: number }): Promise<void>;
+}
+
+export interface ModelVersionRows {
+  findById(id: string): Promise<ModelVersionRecord | null>;
+  findActive(): Promise<ModelVersionRecord | null>;
+  /** Versions waiting to become active. */
+  findPending(): Promise<ModelVersionRecord[]>;
+}
+
+export interface HandlerRepositories {
+  tracks: MediaRows<TrackRecord> & {
+    /** Live tracks without an embedding for the model, in id order after `afterId`. */
+    idsMissingEmbedding(modelVersionId: string, take: number, afterId?: string): Promise<string[]>;
+  };
+  videos: MediaRows<VideoRecord> & {
+    /** The video, its row locked until the transaction ends (a deletion waits for the embedding). */
+    lockById(id: string): Promise<VideoRecord | null>;
+  };
+  models: ModelVersionRows;
+  embeddings: {
+    /** Replaces the per-window embeddings of (track, model version). */
+    replaceTrackSegments(
+      trackId: string,
+      modelVersionId: string,
+      segments: { windowIndex: number; startSec: number; embedding: number[] }[],
+    ): Promise<void>;
+    upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+    upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+  };
+  jobs: Pick<JobRepository, 'enqueueOnce'>;
+}
+
+/** A model version's folder (manifest and ONNX files), read once per version. */
+export interface ModelFolders {
+  folder(model: Pick<ModelVersionRecord, 'id' | 'artifactUri'>): ModelFolder;
+}
 
 export interface MediaLimits {
   maxMediaBytes: number;
@@ -17,47 +59,14 @@ export interface MediaLimits {
   minMediaSeconds: number;
 }
 
-/** The repositories the handlers read and write (outside and inside their transactions). */
-export interface HandlerRepositories {
-  tracks: TrackRepository;
-  videos: VideoRepository;
-  models: ModelVersionRepository;
-  embeddings: EmbeddingRepository;
-  jobs: JobRepository;
-}
-
 /** What the embedding handlers need; everything is a seam, so they run the same in both modes. */
 export interface HandlerDeps {
   repos: HandlerRepositories;
   uow: UnitOfWork<HandlerRepositories>;
   storage: MediaStorage;
   embedder: Embedder;
-  models: ModelStore;
+  models: ModelFolders;
   limits: MediaLimits;
   /** Called after media was embedded for a version that is waiting to become active. */
   onPendingModelEmbedded: (modelVersionId: string) => Promise<void>;
-}
-
-/**
- * The model versions a job embeds for: the one named in its payload, else the active one and any
- * version waiting to become active (so new media is covered by both during a roll-out).
- */
-export async function targetModels(
-  repos: { models: Pick<ModelVersionRepository, 'findById' | 'findActive' | 'findPending'> },
-  modelVersionId: string | undefined,
-): Promise<ModelVersionRecord[]> {
-  if (modelVersionId) {
-    const model = await repos.models.findById(modelVersionId);
-    if (!model) throw new PermanentJobError(`model version ${modelVersionId} does not exist`);
-    return [model];
-  }
-  const models = [await repos.models.findActive(), ...(await repos.models.findPending())].filter((m) => m !== null);
-  // No model yet: transient, an admin (or the bundled model's registration) can fix it.
-  if (models.length === 0) throw new Error('no active model version to embed with');
-  return models;
-}
-
-export function optionalPayloadString(payload: unknown, key: string): string | undefined {
-  const v = (payload as Record<string, unknown> | null)?.[key];
-  return typeof v === 'string' ? v : undefined;
 }

@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'training/**',
       '*.config.js',
+      '.dependency-cruiser.cjs',
       'eslint.config.mjs',
       'scripts/*.js',
       'training/**/*.js',

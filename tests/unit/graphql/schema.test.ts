@@ -45,7 +45,7 @@ describe('GraphQL schema', () => {
     const server = createApolloServer(await buildAppSchema(), { ...limits, maxQueryDepth: 3 });
     const res = await server.executeOperation(
       { query: '{ tracks(first: 1) { edges { node { licenses { id } } } } }' },
-      { contextValue: { requestId: 'r', logger: createLogger('silent'), services: {} as Services } },
+      { contextValue: { requestId: 'r', logger: createLogger('silent'), services: {} } },
     );
     const errors = res.body.kind === 'single' ? res.body.singleResult.errors : undefined;
     expect(errors?.[0]?.message).toMatch(/depth limit of 3 exceeded/i);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { BgmChoiceRecord, ChoiceRepository, NewBgmChoice } from '../../../src/modules/choice/choice.repository';
-import { ChoiceService } from '../../../src/modules/choice/choice.service';
-import { exportChoices } from '../../../src/modules/choice/export-choices';
-import { FakeTracks, FakeVideos } from '../../helpers/fakes';
-import { failure } from './failure';
+import type { BgmChoiceRecord, ChoiceRepository, NewBgmChoice } from '../../../../src/modules/choice/choice.repository';
+import { ChoiceService } from '../../../../src/modules/choice/choice.service';
+import { exportChoices } from '../../../../src/modules/choice/export-choices';
+import { FakeTracks, FakeVideos } from '../../../helpers/fakes';
+import { failure } from '../../../helpers/failure';
 
 class FakeChoices implements ChoiceRepository {
   rows: BgmChoiceRecord[] = [];

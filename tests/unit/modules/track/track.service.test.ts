@@ -1,6 +1,6 @@
-import { AppError, ErrorCode } from '../../../src/common/errors';
-import { TrackService } from '../../../src/modules/track/track.service';
-import { FakeTracks } from '../../helpers/fakes';
+import { AppError, ErrorCode } from '../../../../src/common/errors';
+import { TrackService } from '../../../../src/modules/track/track.service';
+import { FakeTracks } from '../../../helpers/fakes';
 
 describe('TrackService', () => {
   const tracks = new FakeTracks();

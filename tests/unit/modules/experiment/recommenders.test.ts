@@ -1,6 +1,6 @@
-import type { ArmRecord } from '../../../src/modules/experiment/experiment.repository';
-import { configTags, recommenderFor, stableHash } from '../../../src/modules/experiment/recommenders';
-import { FakeEmbeddings } from '../../helpers/fakes';
+import type { ArmRecord } from '../../../../src/modules/experiment/experiment.repository';
+import { configTags, recommenderFor, stableHash } from '../../../../src/modules/experiment/recommenders';
+import { FakeEmbeddings } from '../../../helpers/fakes';
 import { FakeTrackPool } from './experiment-fakes';
 
 const arm = (kind: ArmRecord['kind'], extra: Partial<ArmRecord> = {}): ArmRecord => ({

@@ -1,4 +1,4 @@
-import { tabulate, winnerOf, type VoteOutcome } from '../../../src/modules/experiment/results';
+import { tabulate, winnerOf, type VoteOutcome } from '../../../../src/modules/experiment/results';
 
 const tags = { id: 'tags', label: 'Search under tags', position: 0 };
 const mrcmv = { id: 'mrcmv', label: 'MRCMV with HoK400', position: 1 };

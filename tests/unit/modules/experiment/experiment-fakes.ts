@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Repositories } from '../../../src/app/repositories';
-import type { UnitOfWork } from '../../../src/db/unit-of-work';
-import type { PreferenceVote } from '../../../src/generated/prisma/client';
-import type { ExperimentStatus, PreferenceChoice } from '../../../src/generated/prisma/enums';
+import type { Repositories } from '../../../../src/app/repositories';
+import type { UnitOfWork } from '../../../../src/db/unit-of-work';
+import type { PreferenceVote } from '../../../../src/generated/prisma/client';
+import type { ExperimentStatus, PreferenceChoice } from '../../../../src/generated/prisma/enums';
 import type {
   ArmRecord,
   ExperimentRepository,
   ExperimentWithArms,
   NewExperiment,
-} from '../../../src/modules/experiment/experiment.repository';
+} from '../../../../src/modules/experiment/experiment.repository';
 import type {
   NewTask,
   PreferenceRepository,
   TaskRecord,
   Unit,
-} from '../../../src/modules/experiment/preference.repository';
-import type { TrackPoolRepository } from '../../../src/modules/experiment/track-pool.repository';
-import { FakeEmbeddings, FakeTracks, FakeVideos, fakeModel } from '../../helpers/fakes';
+} from '../../../../src/modules/experiment/preference.repository';
+import type { TrackPoolRepository } from '../../../../src/modules/experiment/track-pool.repository';
+import { FakeEmbeddings, FakeTracks, FakeVideos, fakeModel } from '../../../helpers/fakes';
 
 /** In-memory experiment repositories for service unit tests. */
 export class FakeExperiments implements ExperimentRepository {

@@ -1,6 +1,6 @@
-import { AppError, ErrorCode } from '../../../src/common/errors';
-import { IngestService } from '../../../src/modules/ingest/ingest.service';
-import { fakeRepositories, fakeStorage } from '../../helpers/fakes';
+import { AppError, ErrorCode } from '../../../../src/common/errors';
+import { IngestService } from '../../../../src/modules/ingest/ingest.service';
+import { fakeRepositories, fakeStorage } from '../../../helpers/fakes';
 
 const admin = { id: 'root', roles: ['admin' as const] };
 const item = (mediaUri: string, title = mediaUri) => ({ mediaUri, title, artist: 'A', tags: [], moods: [] });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PreviewRenderer } from '../../../src/http/rater/preview-renderer';
+import { PreviewRenderer } from '../../../../src/http/rater/preview-renderer';
 
 const HOUR = 3_600_000;
 const VIDEO_A = '00000000-0000-4000-8000-00000000000a';

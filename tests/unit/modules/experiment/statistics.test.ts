@@ -1,4 +1,4 @@
-import { bradleyTerry, signTestPValue, wilsonInterval } from '../../../src/modules/experiment/statistics';
+import { bradleyTerry, signTestPValue, wilsonInterval } from '../../../../src/modules/experiment/statistics';
 
 describe('wilsonInterval', () => {
   it('matches the hand-computed 95% interval for 30 of 50', () => {

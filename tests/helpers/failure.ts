@@ -1,4 +1,4 @@
-import { AppError } from '../../../src/common/errors';
+import { AppError } from '../../src/common/errors';
 
 /** The domain error a promise rejects with (its code and details), or a test failure. */
 export async function failure(

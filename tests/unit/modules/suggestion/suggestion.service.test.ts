@@ -1,7 +1,7 @@
-import { AppError, ErrorCode } from '../../../src/common/errors';
-import { SuggestionService } from '../../../src/modules/suggestion/suggestion.service';
-import { VideoService } from '../../../src/modules/video/video.service';
-import { fakeModel, fakeRepositories, fakeStorage } from '../../helpers/fakes';
+import { AppError, ErrorCode } from '../../../../src/common/errors';
+import { SuggestionService } from '../../../../src/modules/suggestion/suggestion.service';
+import { VideoService } from '../../../../src/modules/video/video.service';
+import { fakeModel, fakeRepositories, fakeStorage } from '../../../helpers/fakes';
 
 const owner = { id: 'creator', roles: ['app' as const] };
 

@@ -1,4 +1,4 @@
-import { PreviewLinks } from '../../../src/modules/experiment/preview-links';
+import { PreviewLinks } from '../../../../src/modules/experiment/preview-links';
 
 const now = new Date('2026-11-25T12:00:00Z');
 const later = new Date(now.getTime() + 10 * 60_000);

@@ -1,8 +1,8 @@
-import { PreferenceService } from '../../../src/modules/experiment/preference.service';
-import { ExperimentService } from '../../../src/modules/experiment/experiment.service';
-import { PreviewLinks } from '../../../src/modules/experiment/preview-links';
+import { PreferenceService } from '../../../../src/modules/experiment/preference.service';
+import { ExperimentService } from '../../../../src/modules/experiment/experiment.service';
+import { PreviewLinks } from '../../../../src/modules/experiment/preview-links';
 import { experimentRepositories, readyVideo } from './experiment-fakes';
-import { failure } from './failure';
+import { failure } from '../../../helpers/failure';
 
 const admin = { id: 'ada', roles: ['admin' as const] };
 const rater = { id: 'rita', roles: ['rater' as const] };

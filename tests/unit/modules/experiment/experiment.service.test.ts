@@ -1,6 +1,6 @@
-import { ExperimentService } from '../../../src/modules/experiment/experiment.service';
+import { ExperimentService } from '../../../../src/modules/experiment/experiment.service';
 import { experimentRepositories, readyVideo } from './experiment-fakes';
-import { failure } from './failure';
+import { failure } from '../../../helpers/failure';
 
 const admin = { id: 'ada', roles: ['admin' as const] };
 const app = { id: 'creator', roles: ['app' as const] };

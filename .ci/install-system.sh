@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suites need on a fresh Debian 12 machine (see ENV.md).
+# Installs the system packages the test suites need on a fresh Debian 12 machine: ffmpeg, espeak-ng,
+# sox, chromium, music packages, python3-torch and pgvector (built from Debian's source package).
 # Idempotent: every step is skipped when its result is already present.
 set -euo pipefail
 
@@ -12,7 +13,8 @@ command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 command -v sox >/dev/null || need_apt+=(sox)
 # Headless browser for the rater-page test (driven by playwright-core, never its own download).
 command -v chromium >/dev/null || need_apt+=(chromium)
-# Real, freely licensed music for the ingestion tests and the dataset generator (ENV.md).
+# Real, freely licensed music for the ingestion tests and the dataset generator (Debian packages
+# that carry each track's license in /usr/share/doc/PACKAGE/copyright).
 [ -d /usr/share/games/wesnoth/1.16/data/core/music ] || need_apt+=(wesnoth-1.16-music)
 /usr/bin/python3 -c 'import torch, onnx, numpy, pytest' 2>/dev/null \
   || need_apt+=(python3-torch python3-onnx python3-numpy python3-pytest)

@@ -126,7 +126,7 @@ describe.each(MODES)('GraphQL API', (mode) => {
       expect(codes(res)).toEqual(['NOT_FOUND']);
     });
 
-    it('limits query cost (depth: tests/unit/graphql)', async () => {
+    it('limits query cost (depth: tests/unit/http/graphql-server.test.ts)', async () => {
       const page =
         'tracks(first: 100) { edges { node { licenses { id licensor platforms territoriesAllowed territoriesDenied commercialUse attribution validFrom validTo } } } }';
       const costly = `{ ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: ${page}`).join(' ')} }`;

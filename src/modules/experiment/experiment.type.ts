@@ -38,8 +38,12 @@ export class ExperimentArm {
   tags!: string[];
 }
 
-@ObjectType({ description: 'A blind A/B preference study between recommenders' })
-export class Experiment {
+/**
+ * The fields every view of an experiment has; raters see no more (RaterExperiment). The schema
+ * does not show it: no field returns it, the types that extend it inherit its fields.
+ */
+@ObjectType()
+export abstract class ExperimentHeading {
   @Field(() => ID)
   id!: string;
 
@@ -48,7 +52,10 @@ export class Experiment {
 
   @Field()
   description!: string;
+}
 
+@ObjectType({ description: 'A blind A/B preference study between recommenders' })
+export class Experiment extends ExperimentHeading {
   @Field(() => ExperimentStatus)
   status!: ExperimentStatus;
 

@@ -1,16 +1,8 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { ExperimentHeading } from './experiment.type';
 
 @ObjectType({ description: 'A RUNNING experiment as a rater sees it' })
-export class RaterExperiment {
-  @Field(() => ID)
-  id!: string;
-
-  @Field()
-  name!: string;
-
-  @Field()
-  description!: string;
-}
+export class RaterExperiment extends ExperimentHeading {}
 
 @ObjectType({ description: "A rater's progress through an experiment" })
 export class Progress {

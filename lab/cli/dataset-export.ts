@@ -1,6 +1,7 @@
 /**
  * Writes the training directory (training/README.md, "Dataset directory") for a dataset made by
  * dataset:make. Usage: npm run dataset:export -- --dataset DIR --out DIR [--frame-size 64] [--concurrency 2]
+ *   [--music-cache DIR] (music features shared between exports, keyed by the audio file's hash)
  */
 import { parseArgs } from 'node:util';
 import { exportDataset } from '../dataset/export-dataset';
@@ -13,6 +14,7 @@ async function main() {
       out: { type: 'string' },
       'frame-size': { type: 'string', default: '64' },
       concurrency: { type: 'string', default: '2' },
+      'music-cache': { type: 'string' },
     },
   });
   if (!values.dataset || !values.out) throw new Error('--dataset DIR and --out DIR are required');
@@ -22,6 +24,7 @@ async function main() {
     outDir: values.out,
     frameSize: intFlag('frame-size', values['frame-size'], 16, 512),
     concurrency: intFlag('concurrency', values.concurrency, 1, 16),
+    musicCacheDir: values['music-cache'],
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

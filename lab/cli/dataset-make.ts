@@ -2,7 +2,7 @@
  * Generates a synthetic fine-grained game-video dataset with voice-overs over real licensed music
  * (docs/DATASET.md). Usage:
  *   npm run dataset:make -- --music DIR --out DIR [--preset small|full] [--videos N] [--seed S]
- *     [--tracks N] [--min-seconds S] [--max-seconds S] [--license-from PACKAGE] [--license-map FILE]
+ *     [--tracks N] [--min-seconds S] [--max-seconds S] [--test-fraction F] [--license-from PACKAGE] [--license-map FILE]
  *     [--voice-strength X] [--voice-noise X] [--video-strength X] [--video-noise X]
  *     [--voice-gain-range DB] [--voice-max-gap-beats N] [--voice-level-lines true|false]
  *   Knob defaults are the preset's (lab/dataset/presets.ts PRESET_KNOBS).
@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_DELIVERY } from '../dataset/generation-rule';
 import { makeDataset } from '../dataset/make-dataset';
-import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS } from '../dataset/presets';
+import { isPresetName, LIMITS, PRESET_KNOBS, PRESETS, TEST_FRACTION } from '../dataset/presets';
 import { readLicenseMap } from '../dataset/track-license';
 
 function numberFlag(
@@ -40,6 +40,7 @@ async function main() {
       seed: { type: 'string', default: '1' },
       'min-seconds': { type: 'string' },
       'max-seconds': { type: 'string' },
+      'test-fraction': { type: 'string' },
       'license-from': { type: 'string' },
       'license-map': { type: 'string' },
       'voice-strength': { type: 'string' },
@@ -62,6 +63,7 @@ async function main() {
     tracks: numberFlag('tracks', values.tracks, base.tracks, LIMITS.tracks, true),
     minVideoSec: numberFlag('min-seconds', values['min-seconds'], base.minVideoSec, LIMITS.videoSec),
     maxVideoSec: numberFlag('max-seconds', values['max-seconds'], base.maxVideoSec, LIMITS.videoSec),
+    testFraction: numberFlag('test-fraction', values['test-fraction'], TEST_FRACTION, [0, 1]),
   };
   if (preset.minVideoSec > preset.maxVideoSec) throw new Error('--min-seconds must not exceed --max-seconds');
   const unit = [0, 1] as const;

@@ -6,26 +6,35 @@ export const DATASET_FORMAT = 'bgm-synth-dataset/1';
 
 const num = z.number().finite();
 
-const trackSchema = z.object({
-  trackId: z.string().regex(/^[a-z0-9-]{1,64}$/),
-  file: z.string().min(1),
-  sourceFile: z.string(),
-  title: z.string(),
-  artist: z.string(),
-  licensor: z.string().min(1),
-  license: z.string().min(1),
-  licenseUrl: z.string().nullable(),
-  attribution: z.string().min(1),
-  licenseSource: z.string(),
-  durationSec: num.positive(),
-  properties: z.object({
-    tempoBpm: num,
-    meanEnergyDb: num,
-    meanCentroidHz: num,
-    energyDb: z.array(num),
-    centroidHz: z.array(num),
-  }),
-});
+/**
+ * What export, eval and training read is required; the rest (licenses, measured properties,
+ * generation records) is what dataset:make writes to explain results, optional for a dataset made
+ * elsewhere.
+ */
+const trackSchema = z
+  .object({
+    trackId: z.string().regex(/^[a-z0-9-]{1,64}$/),
+    file: z.string().min(1),
+    sourceFile: z.string().optional(),
+    title: z.string().optional(),
+    artist: z.string().optional(),
+    licensor: z.string().min(1).optional(),
+    license: z.string().min(1).optional(),
+    licenseUrl: z.string().nullable().optional(),
+    attribution: z.string().min(1).optional(),
+    licenseSource: z.string().optional(),
+    durationSec: num.positive().optional(),
+    properties: z
+      .object({
+        tempoBpm: num,
+        meanEnergyDb: num,
+        meanCentroidHz: num,
+        energyDb: z.array(num).optional(),
+        centroidHz: z.array(num).optional(),
+      })
+      .optional(),
+  })
+  .loose();
 
 const itemSchema = z
   .object({
@@ -33,7 +42,8 @@ const itemSchema = z
     trackId: z.string(),
     split: z.enum(['train', 'test']),
     durationSec: num.positive(),
-    musicOffsetSec: num.min(0),
+    /** Where in the track the video's music starts; 0 when absent. */
+    musicOffsetSec: num.min(0).default(0),
     videoFile: z.string().min(1),
     voiceOverFile: z.string().min(1),
   })
@@ -54,12 +64,14 @@ export type DatasetManifest = z.infer<typeof datasetManifestSchema>;
 export function readDatasetManifest(file: string): DatasetManifest {
   const parsed = datasetManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`${file} is not a dataset manifest: ${problems.join('; ')}`);
+    // Every problem at once: a dataset made elsewhere is fixed in one pass, not ten at a time.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`${file} is not a dataset manifest (${problems.length} problems): ${problems.join('; ')}`);
   }
   const tracks = new Set(parsed.data.tracks.map((t) => t.trackId));
   const missing = parsed.data.items.filter((i) => !tracks.has(i.trackId)).map((i) => i.videoId);
-  if (missing.length > 0) throw new Error(`${file}: items with an unknown trackId: ${missing.slice(0, 5).join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`${file}: ${missing.length} items with an unknown trackId: ${missing.join(', ')}`);
   return parsed.data;
 }
 

@@ -86,9 +86,13 @@ function fromMachineReadable(text: string, packageName: string, filePath: string
 }
 
 function fromProse(text: string, packageName: string): PackageLicense {
-  const upstream = /Upstream\s+Authors?:[ \t]*([^\n]*)\n?(?:[ \t]+([^\n]+))?/i.exec(text);
+  // "Upstream Author(s):" with or without the colon (fretsonfire-songs-* leave it out).
+  const upstream = /Upstream\s+Authors?:?[ \t]*([^\n]*)\n?(?:[ \t]+([^\n]+))?/i.exec(text);
   const author = (upstream?.[1] ?? '').trim() || (upstream?.[2] ?? '').trim();
-  const copyrightLine = /^\s*Copyright\s*(?:\(C\)|©)[^\n]*/im.exec(text)?.[0];
+  // A "Copyright (C) ..." line, else a "(C)/© <year> holder" phrase inside a sentence ("Nexuiz is
+  // © 2002 - 2009 Alientrap, ...").
+  const copyrightLine =
+    /^\s*Copyright\s*(?:\(C\)|©)[^\n]*/im.exec(text)?.[0] ?? /(?:\(C\)|©)\s*\d{4}[^\n]*/i.exec(text)?.[0];
   const licensor = author ? holderName(author) : copyrightLine ? holderName(copyrightLine) : '';
   const url = /downloaded\s+from\s+<?(\S+?)>?[.,]?\s/i.exec(text)?.[1] ?? null;
   return { packageName, licensor: licensor || null, license: licenseFromProse(text), sourceUrl: url };

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { logMelSpectrogram } from '../../src/features/vggish-logmel';
@@ -19,6 +21,11 @@ export interface ExportOptions {
   outDir: string;
   frameSize: number;
   concurrency: number;
+  /**
+   * Folder of music features shared by exports (keyed by the audio file's SHA-256): a track that
+   * many datasets draw from is decoded and written once, then hard-linked into each export.
+   */
+  musicCacheDir?: string;
   log?: (line: string) => void;
 }
 
@@ -76,8 +83,42 @@ async function exportItem(o: ExportOptions, item: ManifestItem): Promise<void> {
   await writeLogMel(inside(o.datasetDir, item.voiceOverFile), path.join(dir, 'voice.npy'));
 }
 
-async function exportTrack(o: ExportOptions, track: ManifestTrack): Promise<void> {
-  await writeLogMel(inside(o.datasetDir, track.file), path.join(o.outDir, 'music', `${track.trackId}.npy`));
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Hard link when the cache shares the file system, a copy otherwise. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  await fs.rm(to, { force: true });
+  try {
+    await fs.link(from, to);
+  } catch {
+    await fs.copyFile(from, to);
+  }
+}
+
+async function exportTrack(o: ExportOptions, track: ManifestTrack): Promise<'cached' | 'decoded'> {
+  const source = inside(o.datasetDir, track.file);
+  const target = path.join(o.outDir, 'music', `${track.trackId}.npy`);
+  if (!o.musicCacheDir) {
+    await writeLogMel(source, target);
+    return 'decoded';
+  }
+  const cached = path.join(o.musicCacheDir, `${await fileSha256(source)}.npy`);
+  const hit = await fs.stat(cached).then(
+    () => true,
+    () => false,
+  );
+  if (!hit) {
+    await fs.mkdir(o.musicCacheDir, { recursive: true });
+    const partial = `${cached}.${process.pid}.partial`;
+    await writeLogMel(source, partial);
+    await fs.rename(partial, cached); // atomic: a concurrent export never reads half a file
+  }
+  await linkOrCopy(cached, target);
+  return hit ? 'cached' : 'decoded';
 }
 
 export interface ExportResult {
@@ -95,8 +136,7 @@ export async function exportDataset(o: ExportOptions): Promise<ExportResult> {
   const used = new Set(manifest.items.map((i) => i.trackId));
   const tracks = manifest.tracks.filter((t) => used.has(t.trackId));
   await mapPool(tracks, o.concurrency, async (t) => {
-    await exportTrack(o, t);
-    log(`music ${t.trackId}`);
+    log(`music ${t.trackId} (${await exportTrack(o, t)})`);
   });
   let done = 0;
   await mapPool(manifest.items, o.concurrency, async (item) => {

@@ -178,7 +178,7 @@ export async function makeDataset(o: MakeDatasetOptions): Promise<MakeDatasetRes
       videos: preset.videos,
       minVideoSec: preset.minVideoSec,
       maxVideoSec: preset.maxVideoSec,
-      testFraction: TEST_FRACTION,
+      testFraction: preset.testFraction ?? TEST_FRACTION,
     },
     Rng.derive(o.seed, 'plan'),
   );
@@ -196,7 +196,7 @@ export async function makeDataset(o: MakeDatasetOptions): Promise<MakeDatasetRes
     format: DATASET_FORMAT,
     seed: o.seed,
     preset: o.presetName,
-    settings: { ...preset, testFraction: round(TEST_FRACTION, 4) },
+    settings: { ...preset, testFraction: round(preset.testFraction ?? TEST_FRACTION, 4) },
     knobs: o.knobs,
     counts: {
       tracks: tracks.length,

@@ -61,7 +61,7 @@ export function slugIds(files: readonly string[]): string[] {
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-+|-+$/g, '')
-        .slice(0, 48) || 'track';
+        .slice(0, 60) || 'track'; // the manifest's trackId allows 64, with room for a -N suffix
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);

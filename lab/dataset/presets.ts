@@ -11,6 +11,8 @@ export interface Preset {
   fps: number;
   width: number;
   height: number;
+  /** Share of the videos in the test split (default TEST_FRACTION; 1: a test-only set). */
+  testFraction?: number;
 }
 
 /** HoK400's split: 265 train and 162 test videos out of 427. */

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { readDatasetManifest, type ManifestItem } from '../dataset/dataset-manifest';
+import {
+  readDatasetManifest,
+  type DatasetManifest,
+  type ManifestItem,
+  type ManifestTrack,
+} from '../dataset/dataset-manifest';
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
@@ -38,7 +43,7 @@ export interface EvaluateOptions {
   candidates?: CandidateSet;
   /** Items decoded and embedded at once (default 2). */
   concurrency?: number;
-  /** Evaluate only the first N items of the split (smoke runs). */
+  /** Evaluate only the first N items of the split (smoke runs); the candidates stay the split's. */
   limit?: number;
   log?: (line: string) => void;
 }
@@ -93,6 +98,23 @@ export function selectItems(items: readonly ManifestItem[], split: SplitName): M
   return items.filter((i) => split === 'all' || i.split === split);
 }
 
+/**
+ * The queries and the candidate tracks of an evaluation. The candidates come from the whole split
+ * (or the whole manifest): a limit makes fewer queries, never an easier ranking.
+ */
+export function planEvaluation(
+  manifest: Pick<DatasetManifest, 'items' | 'tracks'>,
+  split: SplitName,
+  candidateSet: CandidateSet,
+  limit?: number,
+): { items: ManifestItem[]; tracks: ManifestTrack[] } {
+  const splitItems = selectItems(manifest.items, split);
+  const used = new Set(splitItems.map((i) => i.trackId));
+  const items = limit === undefined ? splitItems : splitItems.slice(0, limit);
+  if (items.length === 0) throw new Error(`the dataset has no ${split} items`);
+  return { items, tracks: manifest.tracks.filter((t) => candidateSet === 'all' || used.has(t.trackId)) };
+}
+
 export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationReport> {
   const started = Date.now();
   const log = o.log ?? (() => undefined);
@@ -100,11 +122,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   const candidateSet = o.candidates ?? 'split';
   if (o.models.length === 0) throw new Error('no model to evaluate');
   const manifest = readDatasetManifest(path.join(o.datasetDir, 'manifest.json'));
-  let items = selectItems(manifest.items, split);
-  if (o.limit !== undefined) items = items.slice(0, o.limit);
-  if (items.length === 0) throw new Error(`the dataset has no ${split} items`);
-  const used = new Set(items.map((i) => i.trackId));
-  const tracks = manifest.tracks.filter((t) => candidateSet === 'all' || used.has(t.trackId));
+  const { items, tracks } = planEvaluation(manifest, split, candidateSet, o.limit);
   const trackIndex = new Map(tracks.map((t, i) => [t.trackId, i]));
   const concurrency = o.concurrency ?? 2;
 

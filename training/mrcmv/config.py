@@ -3,6 +3,7 @@ from dataclasses import asdict, dataclass, fields
 
 VARIANTS = ("full", "no_sa", "no_cma", "concat", "sum", "no_pseudo", "cmmr", "cbvmr")
 FUSIONS = ("gate", "concat", "sum")
+HEADS = ("flatten", "steps")
 
 
 @dataclass
@@ -26,6 +27,11 @@ class MRCMVConfig:
     audio_encoder: str = "small"
     video_encoder: str = "small"
     share_audio_encoder: bool = False  # voice and music encoders: separate weights by default
+    # Embedding head (heads.py): "flatten" (paper) or "steps" (step-aligned: the music branch is
+    # pooled to the query's n_steps and both concatenate per-step projections in time order).
+    head: str = "flatten"
+    step_dim: int = 24  # steps head: dimensions per step
+    global_dim: int = 128  # steps head: dimensions of the projection of the mean over steps
     # Training only: probability of hiding a clip's video features from the query branch, so that
     # the voice-over path must carry the match on its own (modality dropout; inference unaffected).
     video_dropout: float = 0.0
@@ -40,8 +46,12 @@ class MRCMVConfig:
     def __post_init__(self):
         if self.fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {FUSIONS}, got {self.fusion!r}")
-        if self.fast_frames % self.n_steps or self.slow_frames % self.n_steps:
-            raise ValueError("fast_frames and slow_frames must be multiples of n_steps")
+        if self.head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
+        if self.fast_frames % self.n_steps:
+            raise ValueError("fast_frames must be a multiple of n_steps")
+        if self.slow_frames % self.n_steps and self.n_steps % self.slow_frames:
+            raise ValueError("slow_frames and n_steps must divide one another")
 
     def to_dict(self) -> dict:
         return asdict(self)

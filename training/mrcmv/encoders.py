@@ -78,15 +78,19 @@ class StatsAudioEncoder(nn.Module):
     convolutions to overfit, so a model trained on a few dozen videos generalises from what the
     statistics carry (loudness, brightness, speech rate) instead of memorising clips."""
 
-    def __init__(self, mel_bins: int = 64, patch_frames: int = 96, out_dim: int = 128):
+    def __init__(self, mel_bins: int = 64, patch_frames: int = 96, out_dim: int = 128, peak: bool = False):
         super().__init__()
-        self.fc = nn.Sequential(nn.Linear(2 * mel_bins, out_dim), nn.ReLU())
+        # With peak, also each bin's loudest frame: a voice-over is silent between lines, so the
+        # mean mixes its level with how much of the patch it speaks; the peak keeps the level.
+        self.peak = peak
+        self.fc = nn.Sequential(nn.Linear((3 if peak else 2) * mel_bins, out_dim), nn.ReLU())
         self.patch_frames, self.mel_bins, self.out_dim = patch_frames, mel_bins, out_dim
 
     def forward(self, patches: torch.Tensor) -> torch.Tensor:
         mean = patches.mean(dim=2)  # [B, P, mel]
         std = torch.sqrt(((patches - mean[:, :, None, :]) ** 2).mean(dim=2) + 1e-6)
-        return self.fc(torch.cat([mean, std], dim=-1))
+        parts = [mean, std, patches.max(dim=2).values] if self.peak else [mean, std]
+        return self.fc(torch.cat(parts, dim=-1))
 
 
 def _frame_cnn(channels: Sequence[int]) -> nn.Sequential:
@@ -130,6 +134,71 @@ class SmallSlowFast(nn.Module):
         return f_fast, f_slow
 
 
+class TinySlowFast(SmallSlowFast):
+    """SmallSlowFast on frames averaged down 2x (64x64 -> 32x32) with three stages: about 16x
+    cheaper, so a CPU can train on thousands of videos. The synthetic arena's cues (motion
+    intensity, cuts) survive the downsampling."""
+
+    def __init__(self):
+        super().__init__(fast_channels=(8, 16, 32), slow_channels=(16, 32, 64))
+        self.pool = nn.AvgPool2d(2)
+
+    def _per_frame(self, cnn: nn.Module, frames: torch.Tensor, dim: int) -> torch.Tensor:
+        n_frames = frames.shape[1]
+        x = frames.reshape(-1, 3, frames.shape[-2], frames.shape[-1])
+        x = cnn(self.pool((x - self.mean) / self.std)).mean(dim=(2, 3))
+        return x.reshape(-1, n_frames, dim)
+
+
+class FrameStatsVideo(nn.Module):
+    """A fixed, cheap front end for CPU training on thousands of videos, with learned layers on
+    top: per fast frame, the mean absolute change from the previous frame on a 4x4 grid (where and
+    how much things move; a cut is a spike), the grid's brightness and the whole frame's change;
+    per slow frame, the mean colour of a 4x4 grid (layout and team colour). The arena's cues that
+    follow the music (motion intensity, cuts) are in these statistics; a convolutional backbone
+    can be swapped in through the registry where a GPU is available."""
+
+    GRID = 4
+    # Frames are averaged down to this size first. The statistics need no more, and a training
+    # loader may hand over frames already averaged down (data.pool_frames): same numbers, less work.
+    SIZE = 16
+
+    def __init__(self, fast_dim: int = 32, slow_dim: int = 64):
+        super().__init__()
+        g = self.GRID * self.GRID
+        self.fast_fc = nn.Sequential(nn.Linear(2 * g + 1, fast_dim), nn.ReLU())
+        self.slow_fc = nn.Sequential(nn.Linear(3 * g, slow_dim), nn.ReLU())
+        self.fast_temporal = nn.Sequential(nn.Conv1d(fast_dim, fast_dim, 3, padding=1), nn.ReLU())
+        self.fast_dim, self.slow_dim = fast_dim, slow_dim
+
+    def _grid(self, x: torch.Tensor) -> torch.Tensor:
+        # [B, T, C, H, W] -> [B, T, C * GRID * GRID]: mean over each cell.
+        b, t, c, h, w = x.shape
+        cells = x.reshape(b, t, c, self.GRID, h // self.GRID, self.GRID, w // self.GRID).mean(dim=(4, 6))
+        return cells.reshape(b, t, c * self.GRID * self.GRID)
+
+    def _shrink(self, x: torch.Tensor) -> torch.Tensor:
+        b, t, c, h, w = x.shape
+        if h == self.SIZE and w == self.SIZE:
+            return x
+        return x.reshape(b, t, c, self.SIZE, h // self.SIZE, self.SIZE, w // self.SIZE).mean(dim=(4, 6))
+
+    def forward(self, fast: torch.Tensor, slow: torch.Tensor):
+        fast, slow = self._shrink(fast), self._shrink(slow)
+        grey = fast.mean(dim=2, keepdim=True)  # [B, T, 1, H, W]
+        change = torch.cat([torch.zeros_like(grey[:, :1]), (grey[:, 1:] - grey[:, :-1]).abs()], dim=1)
+        fast_stats = torch.cat([self._grid(change), self._grid(grey), change.mean(dim=(2, 3, 4))[..., None]], dim=-1)
+        f_fast = self.fast_fc(fast_stats * 4.0)  # changes are small fractions of the pixel range
+        f_fast = f_fast + self.fast_temporal(f_fast.transpose(1, 2)).transpose(1, 2)
+        f_slow = self.slow_fc(self._grid(slow))
+        return f_fast, f_slow
+
+
 register_audio_encoder("small", lambda cfg: SmallAudioEncoder(cfg.mel_bins, cfg.patch_frames, out_dim=cfg.d_model))
 register_audio_encoder("stats", lambda cfg: StatsAudioEncoder(cfg.mel_bins, cfg.patch_frames, out_dim=cfg.d_model))
+register_audio_encoder(
+    "stats-peak", lambda cfg: StatsAudioEncoder(cfg.mel_bins, cfg.patch_frames, out_dim=cfg.d_model, peak=True)
+)
 register_video_encoder("small", lambda cfg: SmallSlowFast())
+register_video_encoder("tiny", lambda cfg: TinySlowFast())
+register_video_encoder("frame-stats", lambda cfg: FrameStatsVideo())

@@ -63,10 +63,12 @@ def _export(module: nn.Module, inputs, names, path: str) -> None:
 
 
 def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = None,
-                   training: Optional[dict] = None) -> dict:
+                   training: Optional[dict] = None, window_hop: Optional[float] = None) -> dict:
     return {
         "format": FORMAT, "name": "mrcmv", "version": version, "embeddingDim": cfg.embed_dim,
         "clipSeconds": int(cfg.clip_seconds),
+        # Serving cuts a track into windows this far apart (the model was trained to match them).
+        "windowHopSeconds": window_hop if window_hop is not None else cfg.clip_seconds,
         "audio": {**AUDIO_FRONT_END, "melBins": cfg.mel_bins, "patchFrames": cfg.patch_frames,
                   "patchesPerClip": cfg.patches},
         "video": {"fastFrames": cfg.fast_frames, "slowFrames": cfg.slow_frames,
@@ -77,7 +79,7 @@ def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = Non
 
 
 def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dict] = None,
-                 training: Optional[dict] = None) -> dict:
+                 training: Optional[dict] = None, window_hop: Optional[float] = None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     model = model.cpu().eval()
     cfg = model.cfg
@@ -87,7 +89,7 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
         _export(_QueryGraph(model).eval(), (fast, slow, voice), ["video_fast", "video_slow", "voice"],
                 os.path.join(out_dir, "query.onnx"))
         _export(_BGMGraph(model).eval(), (music,), ["music"], os.path.join(out_dir, "bgm.onnx"))
-    manifest = build_manifest(cfg, version, metrics, training)
+    manifest = build_manifest(cfg, version, metrics, training, window_hop)
     with open(os.path.join(out_dir, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")

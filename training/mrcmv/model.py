@@ -9,11 +9,7 @@ from .attention import CrossModalAttention, SelfAttention
 from .config import MRCMVConfig
 from .encoders import build_audio_encoder, build_video_encoder
 from .fusion import TemporalAlign, build_fusion, fused_dim
-
-
-def l2_normalise(x: torch.Tensor) -> torch.Tensor:
-    # An epsilon inside the root rather than clamp_min: clamp exports with a shape-inference warning.
-    return x / torch.sqrt((x * x).sum(dim=-1, keepdim=True) + 1e-24)
+from .heads import build_head, l2_normalise  # noqa: F401 (l2_normalise is part of this module's API)
 
 
 def _projection(in_dim: int, out_dim: int) -> nn.Module:
@@ -40,15 +36,19 @@ class QueryBranch(nn.Module):
             self.align = TemporalAlign(cfg.n_steps, cfg.patches, cfg.clip_seconds, cfg.patch_seconds)
             self.fusion = build_fusion(cfg.fusion, d)
             out_dim = fused_dim(cfg.fusion, d)
-        self.fc = nn.Linear(cfg.n_steps * out_dim, cfg.embed_dim)
+        self.head = build_head(cfg, cfg.n_steps, out_dim)
 
     def _steps(self, seq: torch.Tensor, n_frames: int) -> torch.Tensor:
         # Group-average consecutive frames: with 64 fast frames and N = 8, step j covers the
-        # fast frames 8j..8j+7, i.e. the same 4 s as slow frame j.
-        group = n_frames // self.cfg.n_steps
+        # fast frames 8j..8j+7, i.e. the same 4 s as slow frame j. With more steps than frames
+        # (8 slow frames, N = 16) each frame stands for the steps it spans.
+        n = self.cfg.n_steps
+        if n_frames < n:
+            return seq.repeat_interleave(n // n_frames, dim=1)
+        group = n_frames // n
         if group == 1:
             return seq
-        return seq.reshape(-1, self.cfg.n_steps, group, seq.shape[-1]).mean(dim=2)
+        return seq.reshape(-1, n, group, seq.shape[-1]).mean(dim=2)
 
     def video_features(self, video_fast: torch.Tensor, video_slow: torch.Tensor) -> torch.Tensor:
         f_fast, f_slow = self.video_encoder(video_fast, video_slow)
@@ -75,7 +75,7 @@ class QueryBranch(nn.Module):
             h = self.fusion(f, self.align(s))
         else:
             h = f
-        embedding = l2_normalise(self.fc(h.flatten(1)))
+        embedding = self.head(h)
         return (embedding, pooled) if return_features else embedding
 
 
@@ -85,14 +85,23 @@ class BGMBranch(nn.Module):
         self.music_encoder = music_encoder
         self.music_proj = _projection(music_encoder.out_dim, cfg.d_model)
         self.sa_music = SelfAttention(cfg.d_model, cfg.n_heads) if cfg.use_sa else None
-        self.fc = nn.Linear(cfg.patches * cfg.d_model, cfg.embed_dim)
+        # The step-aligned head compares music and query at the same N steps; the paper's head
+        # flattens all patches.
+        self.align = (
+            TemporalAlign(cfg.n_steps, cfg.patches, cfg.clip_seconds, cfg.patch_seconds)
+            if cfg.head == "steps"
+            else None
+        )
+        self.head = build_head(cfg, cfg.n_steps if self.align is not None else cfg.patches, cfg.d_model)
 
     def forward(self, music: torch.Tensor, return_features: bool = False):
         m = self.music_proj(self.music_encoder(music))  # [B, P, d]
         pooled = m.mean(dim=1)
         if self.sa_music is not None:
             m = self.sa_music(m)
-        embedding = l2_normalise(self.fc(m.flatten(1)))
+        if self.align is not None:
+            m = self.align(m)
+        embedding = self.head(m)
         return (embedding, pooled) if return_features else embedding
 
 

@@ -1,10 +1,12 @@
-"""Train MRCMV (or an ablation / baseline variant) on a dataset directory of features.
+"""Train MRCMV (or an ablation / baseline variant) on dataset directories of features.
 
-/usr/bin/python3 -m training.mrcmv.train --dataset DIR --out RUN_DIR [--epochs 100]
-    [--batch-size 16] [--seed 0] [--variant full] [--device cpu|cuda] [--export MODEL_DIR]
+/usr/bin/python3 -m training.mrcmv.train --dataset DIR [--dataset DIR ...] --out RUN_DIR [--epochs 100]
+    [--batch-size 16] [--seed 0] [--variant full] [--device cpu|cuda] [--export MODEL_DIR] [--resume]
 
-Writes RUN_DIR/log.json (one record per epoch, rewritten after every epoch) and
-RUN_DIR/checkpoint.pt; --export also writes a model-version folder (docs/MODEL_CONTRACT.md).
+Writes RUN_DIR/log.json (one record per epoch, rewritten after every epoch), RUN_DIR/state.pt (the
+whole training state after every epoch: --resume continues from it) and RUN_DIR/checkpoint.pt (the
+model kept: the last epoch, or with --select-by catalog the epoch with the best catalog ranking of
+the datasets' test videos); --export also writes a model-version folder (docs/MODEL_CONTRACT.md).
 """
 import argparse
 import json
@@ -17,7 +19,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from .config import VARIANTS, config_for_variant
+from .catalog_eval import catalog_ranks, summarise
+from .config import HEADS, VARIANTS, config_for_variant
 from .data import build_datasets
 from .evaluate import evaluate
 from .losses import LossConfig, MRCMVLoss, margin_for_epoch
@@ -26,7 +29,8 @@ from .model import MRCMV, count_parameters
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", required=True)
+    p.add_argument("--dataset", required=True, action="append",
+                   help="dataset directory; repeat to train on several (their test videos validate)")
     p.add_argument("--out", required=True)
     p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=16)
@@ -48,6 +52,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--d-model", type=int, default=None, help="width of the attention layers (default 128)")
     p.add_argument("--heads", type=int, default=None, help="attention heads (default 4)")
     p.add_argument("--audio-encoder", default=None, help="registered audio encoder (default 'small')")
+    p.add_argument("--video-encoder", default=None, help="registered video encoder (default 'small')")
+    p.add_argument("--head", choices=HEADS, default=None, help="embedding head (default 'flatten', the paper's)")
+    p.add_argument("--steps", type=int, default=None, help="N, temporal steps of the branches (default 8)")
+    p.add_argument("--step-dim", type=int, default=None, help="steps head: dimensions per step")
+    p.add_argument("--global-dim", type=int, default=None, help="steps head: dimensions of the global part")
+    p.add_argument("--window-hop", type=float, default=32.0,
+                   help="seconds between the starts of a track's serving windows (recorded in the export; "
+                        "catalog validation cuts windows so)")
+    p.add_argument("--select-by", choices=("last", "catalog"), default="last",
+                   help="catalog: keep the epoch whose catalog ranking of the test videos is best")
+    p.add_argument("--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this (0: none)")
+    p.add_argument("--resume", action="store_true", help="continue from RUN_DIR/state.pt")
+    p.add_argument("--init-from", default=None,
+                   help="pretrain.py checkpoint: start the audio encoders (and the BGM branch) from it")
     p.add_argument("--video-dropout", type=float, default=None, help="training: P(hide a clip's video features)")
     p.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW)")
     p.add_argument("--music-jitter", type=float, default=0.0,
@@ -96,6 +114,21 @@ def _write_json(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def _catalog_validation(model, test_set, cfg, hop: float, pool_frames: int, device: str) -> dict:
+    """Catalog ranking of the test videos, each dataset against its own tracks, pooled."""
+    by_root: Dict[str, list] = {}
+    for item in test_set.items:
+        by_root.setdefault(item.root, []).append(item)
+    ranks, top1, top5, tracks = [], [], [], 0
+    for items in by_root.values():
+        out = catalog_ranks(model, items, cfg, hop, pool_frames, device)
+        ranks.append(out["ranks"])
+        top1.append(out["top1"] + tracks)
+        top5.append(out["top5"] + tracks)
+        tracks += out["tracks"]
+    return summarise(np.concatenate(ranks), tracks, np.concatenate(top1), np.concatenate(top5))
+
+
 def train(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -103,29 +136,51 @@ def train(argv: Optional[List[str]] = None) -> dict:
     seed_everything(args.seed)
     os.makedirs(args.out, exist_ok=True)
     overrides = {k: v for k, v in (("d_model", args.d_model), ("n_heads", args.heads),
-                                   ("audio_encoder", args.audio_encoder),
+                                   ("audio_encoder", args.audio_encoder), ("video_encoder", args.video_encoder),
+                                   ("head", args.head), ("n_steps", args.steps), ("step_dim", args.step_dim),
+                                   ("global_dim", args.global_dim),
                                    ("video_dropout", args.video_dropout)) if v is not None}
     cfg = config_for_variant(args.variant, **overrides)
     loss_cfg = loss_config_from_args(args)
+    # The frame-statistics encoder starts by averaging frames down: the loader can do it once.
+    pool_frames = 16 if cfg.video_encoder == "frame-stats" else 0
     train_set, test_set, num_classes = build_datasets(args.dataset, cfg, args.clips_per_video, args.seed,
-                                                        args.music_jitter)
+                                                        args.music_jitter, pool_frames)
     model = MRCMV(cfg).to(args.device)
+    if args.init_from:
+        from .pretrain import load_pretrained_audio
+        load_pretrained_audio(model, args.init_from)
     criterion = MRCMVLoss(loss_cfg, cfg.embed_dim, num_classes, cfg.use_pseudo_label,
                           cfg.intra_modal_weight).to(args.device)
     params = list(model.parameters()) + list(criterion.parameters())
     optimizer = (torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay) if args.optimizer == "adam"
                  else torch.optim.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay))
+    shuffle = torch.Generator()  # reseeded every epoch, so a resumed run shuffles as an unbroken one
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, num_workers=args.num_workers,
                         drop_last=len(train_set) > args.batch_size,
-                        generator=torch.Generator().manual_seed(args.seed))
+                        generator=shuffle)
     log = {"args": vars(args), "config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(),
            "pseudoLabels": num_classes, "trainClips": len(train_set),
            "testItems": len(test_set) if test_set else 0, "torch": str(torch.__version__),
            "parameters": {"query": count_parameters(model.query), "bgm": count_parameters(model.bgm)},
            "epochs": []}
     log_path = os.path.join(args.out, "log.json")
+    state_path = os.path.join(args.out, "state.pt")
     metrics: dict = {}
-    for epoch in range(args.epochs):
+    best: Optional[dict] = None  # {"score", "epoch", "model", "metrics"} when selecting by catalog
+    first_epoch, started_all = 0, time.time()
+    if args.resume and os.path.exists(state_path):
+        state = torch.load(state_path, map_location=args.device)
+        model.load_state_dict(state["model"])
+        criterion.load_state_dict(state["criterion"])
+        optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torchRng"])
+        random.setstate(state["pyRng"])
+        log["epochs"], best, metrics = state["epochs"], state["best"], state["metrics"]
+        first_epoch = len(log["epochs"])
+        print(json.dumps({"resumed": state_path, "epoch": first_epoch}), flush=True)
+    for epoch in range(first_epoch, args.epochs):
+        shuffle.manual_seed(args.seed * 100_003 + epoch)
         margin, started, sums, steps = margin_for_epoch(loss_cfg, epoch), time.time(), {}, 0
         for batch in loader:
             for key, value in train_step(model, criterion, optimizer, batch, margin, args.device).items():
@@ -138,15 +193,36 @@ def train(argv: Optional[List[str]] = None) -> dict:
         if test_set is not None and args.eval_every and (epoch + 1) % args.eval_every == 0:
             metrics = evaluate(model, test_set, args.device, args.batch_size)
             record["test"] = metrics
+            if args.select_by == "catalog":
+                catalog = _catalog_validation(model, test_set, cfg, args.window_hop, pool_frames, args.device)
+                record["catalog"] = catalog
+                metrics = {**metrics, "catalog": catalog}
+                score = -catalog["meanRank"]
+                if best is None or score > best["score"]:
+                    best = {"score": score, "epoch": epoch + 1, "metrics": metrics,
+                            "model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}}
         record["seconds"] = round(time.time() - started, 3)
         log["epochs"].append(record)
         _write_json(log_path, log)
+        torch.save({"model": model.state_dict(), "criterion": criterion.state_dict(),
+                    "optimizer": optimizer.state_dict(), "torchRng": torch.get_rng_state(),
+                    "pyRng": random.getstate(), "epochs": log["epochs"], "best": best, "metrics": metrics},
+                   state_path + ".tmp")
+        os.replace(state_path + ".tmp", state_path)
         print(json.dumps(record), flush=True)
-    training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": args.epochs,
-                "dataset": os.path.abspath(args.dataset), "config": cfg.to_dict(),
+        if args.max_minutes and (time.time() - started_all) / 60 >= args.max_minutes:
+            print(json.dumps({"stopped": "max-minutes", "epoch": epoch + 1}), flush=True)
+            break
+    if best is not None:
+        model.load_state_dict(best["model"])
+        metrics = dict(best["metrics"], selectedEpoch=best["epoch"])
+    training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": len(log["epochs"]),
+                "config": cfg.to_dict(),
                 "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
                 "batchSize": args.batch_size, "weightDecay": args.weight_decay,
                 "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
+                "windowHopSeconds": args.window_hop, "selectBy": args.select_by,
+                "initFrom": args.init_from, "datasets": [os.path.abspath(d) for d in args.dataset],
                 "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
@@ -156,7 +232,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
                 "metrics": metrics, "training": training, "version": version}, checkpoint_path)
     if args.export:
         from .export import export_model
-        export_model(model, args.export, version, metrics, training)
+        export_model(model, args.export, version, metrics, training, window_hop=args.window_hop)
     return {"log": log, "checkpoint": checkpoint_path, "metrics": metrics}
 
 

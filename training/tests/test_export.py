@@ -14,7 +14,7 @@ from training.mrcmv.model import MRCMV, example_inputs
 from training.tests.conftest import REPO_ROOT
 
 NODE_SCRIPT = os.path.join("training", "tests", "onnx_parity_node.js")
-CONTRACT_KEYS = {"format", "name", "version", "embeddingDim", "clipSeconds", "audio", "video", "files",
+CONTRACT_KEYS = {"format", "name", "version", "embeddingDim", "clipSeconds", "windowHopSeconds", "audio", "video", "files",
                  "metrics", "training"}
 
 

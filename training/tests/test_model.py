@@ -37,7 +37,7 @@ def test_ablation_switches_remove_modules():
     assert attentions(MRCMV(config_for_variant("full"))) == 3  # video, voice, music
     assert attentions(MRCMV(config_for_variant("no_sa"))) == 0
     assert MRCMV(config_for_variant("no_cma")).query.cma_video is None
-    assert MRCMV(config_for_variant("concat")).query.fc.in_features == 8 * 2 * 128
+    assert MRCMV(config_for_variant("concat")).query.head.fc.in_features == 8 * 2 * 128
     assert not hasattr(MRCMV(config_for_variant("cmmr")).query, "voice_encoder")
     assert config_for_variant("cbvmr").intra_modal_weight > 0
     assert not config_for_variant("no_pseudo").use_pseudo_label

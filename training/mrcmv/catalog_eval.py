@@ -1,0 +1,95 @@
+"""Catalog ranking in PyTorch, as suggestBgm ranks: every track of the items' datasets is cut into
+32 s windows every `hop` seconds, each query (the first 32 s of a test video) scores a track by its
+best window, and the rank of the video's own track is reported with the hubness figures.
+
+This is the training loop's model-selection measure (on the training packages' held-back videos);
+reported results come from `npm run eval`, which runs the exported ONNX through the serving code.
+"""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+
+from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, cut_patches
+
+
+def window_starts(duration: float, clip_seconds: float, hop: float) -> List[float]:
+    """Starts of a track's serving windows: every `hop` seconds while a whole clip fits; a track
+    shorter than one clip gets one window at 0 (looped). With hop == clip_seconds this is the
+    original rule of src/features/clip.ts (a last partial window of at least 8 s is looped)."""
+    if hop >= clip_seconds:
+        starts, start = [], 0.0
+        while start < duration:
+            if start > 0 and duration - start < min(clip_seconds, 8.0):
+                break
+            starts.append(start)
+            start += clip_seconds
+        return starts or [0.0]
+    last = duration - clip_seconds
+    if last < 0:
+        return [0.0]
+    return [k * hop for k in range(int(np.floor(last / hop + 1e-9)) + 1)]
+
+
+@torch.no_grad()
+def embed_windows(model, music: np.ndarray, starts: Sequence[float], cfg, batch: int = 64,
+                  device: str = "cpu") -> torch.Tensor:
+    out = []
+    for i in range(0, len(starts), batch):
+        clips = np.stack([cut_patches(music, s, cfg.patches, cfg.patch_frames) for s in starts[i:i + batch]])
+        out.append(model.encode_music(torch.from_numpy(clips).to(device)).cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def embed_queries(model, dataset: ClipDataset, batch: int = 32, device: str = "cpu") -> torch.Tensor:
+    out = []
+    for i in range(0, len(dataset), batch):
+        samples = [dataset[j] for j in range(i, min(len(dataset), i + batch))]
+        stack = {k: torch.stack([s[k] for s in samples]).to(device) for k in ("video_fast", "video_slow", "voice")}
+        out.append(model.encode_query(stack["video_fast"], stack["video_slow"], stack["voice"]).cpu())
+    return torch.cat(out)
+
+
+def hubness(top1: np.ndarray, top5: np.ndarray, n_tracks: int) -> Dict[str, float]:
+    """top1 [Q] and top5 [Q, 5] track indices. maxTop1Share: the largest number of queries one
+    track is top-1 for, over the fair share Q / n_tracks (1.0 = perfectly even); top5Coverage:
+    the share of the catalog that is in someone's top 5."""
+    counts = np.bincount(top1, minlength=n_tracks)
+    return {"maxTop1Share": float(counts.max() / (len(top1) / n_tracks)),
+            "top5Coverage": float(len(np.unique(top5)) / n_tracks)}
+
+
+@torch.no_grad()
+def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
+                  device: str = "cpu") -> Dict[str, object]:
+    """Ranks of each item's track among all tracks of the items' datasets (best window)."""
+    model.eval()
+    tracks = sorted({(it.root, it.track_id) for it in items})
+    index = {t: i for i, t in enumerate(tracks)}
+    best = torch.full((len(items), len(tracks)), -2.0)
+    dataset = ClipDataset(list(items), [(i, 0.0) for i in range(len(items))], cfg, pool_frames=pool_frames)
+    queries = embed_queries(model, dataset, device=device)
+    for t, (root, track_id) in enumerate(tracks):
+        music = np.load(f"{root}/music/{track_id}.npy", mmap_mode="r")
+        duration = music.reshape(-1, music.shape[-1]).shape[0] / MEL_FRAMES_PER_SECOND
+        windows = embed_windows(model, music, window_starts(duration, cfg.clip_seconds, hop), cfg, device=device)
+        best[:, t] = (queries @ windows.T).max(dim=1).values
+    truth = torch.tensor([index[(it.root, it.track_id)] for it in items])
+    own = best[torch.arange(len(items)), truth]
+    ranks = 1 + (best > own[:, None]).sum(dim=1)
+    order = best.argsort(dim=1, descending=True)
+    return {"ranks": ranks.numpy(), "tracks": len(tracks), "top1": order[:, 0].numpy(),
+            "top5": order[:, :5].numpy()}
+
+
+def summarise(ranks: np.ndarray, n_tracks: int, top1: Optional[np.ndarray] = None,
+              top5: Optional[np.ndarray] = None) -> Dict[str, float]:
+    out = {f"R@{k}": round(100.0 * float((ranks <= k).mean()), 2) for k in (1, 3, 5, 10)}
+    out["medianRank"] = float(np.median(ranks))
+    out["meanRank"] = round(float(np.mean(ranks)), 2)
+    out["tracks"] = n_tracks
+    out["queries"] = int(len(ranks))
+    if top1 is not None and top5 is not None:
+        out.update({k: round(v, 3) for k, v in hubness(top1, top5, n_tracks).items()})
+    return out

@@ -126,6 +126,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   const trackIndex = new Map(tracks.map((t, i) => [t.trackId, i]));
   const concurrency = o.concurrency ?? 2;
 
+  const hops = [...new Set(o.models.map((m) => m.manifest.windowHopSeconds))];
   // Candidates: window embeddings per model, and the fixed fingerprint.
   const windows: number[][][][] = o.models.map(() => []); // [model][track][window][dim]
   const fingerprints: number[][] = [];
@@ -136,14 +137,16 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const f = await trackFeatures(
       path.join(o.datasetDir, t.file),
       mine.map((qi) => items[qi]!.musicOffsetSec),
+      hops,
     );
     fingerprints[ti] = f.fingerprint;
     for (const [mi, model] of o.models.entries()) {
-      windows[mi]![ti] = await o.embedder.embedMusic(model, f.windows);
+      // Each model is matched against the windows it asks for, as the embed-track job cuts them.
+      windows[mi]![ti] = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
       const seg = await o.embedder.embedMusic(model, f.segments);
       mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
     }
-    log(`track [${++done}/${tracks.length}] ${t.trackId}: ${f.windows.length} windows`);
+    log(`track [${++done}/${tracks.length}] ${t.trackId}: ${hops.map((h) => `${f.windowsByHop.get(h)!.length} windows every ${h} s`).join(', ')}`);
   });
 
   // Queries, embedded once per model; frames at each model's input size.

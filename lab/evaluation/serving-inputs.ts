@@ -16,8 +16,11 @@ const LIMITS = { maxFileBytes: 2 * 1024 ** 3, maxDurationSeconds: 30 * 60 };
 
 export interface TrackFeatures {
   durationSec: number;
-  /** [33, 96, 64] log-mel patches of each 32 s window (window k starts at 32 k s). */
-  windows: Float32Array[];
+  /**
+   * [33, 96, 64] log-mel patches of each 32 s window, for each window hop asked for (window k
+   * starts at k * hop s, as musicWindows cuts them for the embed-track job).
+   */
+  windowsByHop: Map<number, Float32Array[]>;
   /**
    * A fixed audio descriptor that is not any model's: the mean and the standard deviation of each
    * of the 64 log-mel bins over the whole track (128 numbers). Distances in this space stand in
@@ -40,7 +43,11 @@ export function segmentPatches(pcm16k: Float32Array, offsetSec: number): Float32
   return clipPatches(clip);
 }
 
-export async function trackFeatures(file: string, segmentOffsetsSec: readonly number[] = []): Promise<TrackFeatures> {
+export async function trackFeatures(
+  file: string,
+  segmentOffsetsSec: readonly number[] = [],
+  hopsSec: readonly number[] = [CLIP_SECONDS],
+): Promise<TrackFeatures> {
   const info = await probeMedia(file, { ...LIMITS, requireAudio: true });
   const audio = await decodeAudio(file, {
     streamIndex: info.audio!.index,
@@ -49,7 +56,7 @@ export async function trackFeatures(file: string, segmentOffsetsSec: readonly nu
   });
   return {
     durationSec: audio.durationSeconds,
-    windows: musicWindows(audio.pcm).map((w) => w.patches),
+    windowsByHop: new Map(hopsSec.map((hop) => [hop, musicWindows(audio.pcm, hop).map((w) => w.patches)])),
     fingerprint: logMelFingerprint(audio.pcm),
     segments: segmentOffsetsSec.map((o) => segmentPatches(audio.pcm, o)),
   };

@@ -42,11 +42,43 @@ export interface MusicWindow {
 
 /**
  * Cuts a track into the 32 s windows that are embedded separately, so that a suggestion can
- * carry a start offset: window k starts at 32 k s. A final partial window is looped when it
- * lasts at least minTailSeconds and dropped otherwise; the first window is always kept, so a
- * short non-empty track still gets one (looped) window.
+ * carry a start offset. With the default hop, window k starts at 32 k s; a final partial window is
+ * looped when it lasts at least minTailSeconds and dropped otherwise; the first window is always
+ * kept, so a short non-empty track still gets one (looped) window.
+ *
+ * A model may ask for overlapping windows (manifest windowHopSeconds < 32): window k then starts
+ * at k * hop, as long as a whole clip fits in the track (a track shorter than one clip gets one
+ * looped window). Those windows are slices of one log-mel spectrogram of the whole track, which
+ * equals each clip's own spectrogram (frames do not straddle the 10 ms grid the starts are on),
+ * so a track is transformed once however many windows it has.
  */
-export function musicWindows(pcm16k: Float32Array, minTailSeconds = DEFAULT_MIN_TAIL_SECONDS): MusicWindow[] {
+export function musicWindows(
+  pcm16k: Float32Array,
+  hopSeconds: number = CLIP_SECONDS,
+  minTailSeconds = DEFAULT_MIN_TAIL_SECONDS,
+): MusicWindow[] {
+  if (hopSeconds >= CLIP_SECONDS) return alignedWindows(pcm16k, minTailSeconds);
+  const hopFrames = Math.round(hopSeconds / VGGISH_PARAMS.hopSeconds);
+  if (hopFrames < 1 || Math.abs(hopFrames * VGGISH_PARAMS.hopSeconds - hopSeconds) > 1e-9) {
+    throw new RangeError(`window hop ${hopSeconds} s is not a positive multiple of 10 ms`);
+  }
+  if (pcm16k.length < CLIP_SAMPLES) return alignedWindows(pcm16k, minTailSeconds);
+  const whole = logMelSpectrogram(pcm16k);
+  const clipFrames = PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames;
+  const count = Math.floor((pcm16k.length - CLIP_SAMPLES) / (hopFrames * HOP_SAMPLES)) + 1;
+  return Array.from({ length: count }, (_, index) => {
+    const first = index * hopFrames * whole.melBins;
+    return {
+      index,
+      startSeconds: Math.round(index * hopFrames) / 100,
+      patches: whole.data.subarray(first, first + clipFrames * whole.melBins),
+    };
+  });
+}
+
+const HOP_SAMPLES = Math.round(VGGISH_PARAMS.sampleRate * VGGISH_PARAMS.hopSeconds);
+
+function alignedWindows(pcm16k: Float32Array, minTailSeconds: number): MusicWindow[] {
   const windows: MusicWindow[] = [];
   const minTail = minTailSeconds * VGGISH_PARAMS.sampleRate;
   for (let index = 0, start = 0; start < pcm16k.length; index++, start += CLIP_SAMPLES) {

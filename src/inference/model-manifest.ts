@@ -10,6 +10,16 @@ const manifestSchema = z
     version: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/),
     embeddingDim: z.literal(512),
     clipSeconds: z.literal(32),
+    /**
+     * Seconds between the starts of a track's music windows (a multiple of 10 ms, 1 to 32); absent
+     * in older folders, which were trained for windows every 32 s.
+     */
+    windowHopSeconds: z
+      .number()
+      .min(1)
+      .max(32)
+      .refine((s) => Math.abs(Math.round(s * 100) - s * 100) < 1e-6, 'must be a multiple of 0.01 s')
+      .default(32),
     audio: z
       .object({
         sampleRate: z.literal(16000),

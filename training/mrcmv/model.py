@@ -37,6 +37,10 @@ class QueryBranch(nn.Module):
             self.fusion = build_fusion(cfg.fusion, d)
             out_dim = fused_dim(cfg.fusion, d)
         self.head = build_head(cfg, cfg.n_steps, out_dim)
+        # Hubness reduction (set by centring.fit_centres after training; zero = off): the mean
+        # query embedding is taken off before the final normalisation, so that no direction that
+        # every query shares lifts the same few tracks for all of them.
+        self.register_buffer("centre", torch.zeros(cfg.embed_dim))
 
     def _steps(self, seq: torch.Tensor, n_frames: int) -> torch.Tensor:
         # Group-average consecutive frames: with 64 fast frames and N = 8, step j covers the
@@ -75,8 +79,13 @@ class QueryBranch(nn.Module):
             h = self.fusion(f, self.align(s))
         else:
             h = f
-        embedding = self.head(h)
+        embedding = centre_embedding(self.head(h), self.centre)
         return (embedding, pooled) if return_features else embedding
+
+
+def centre_embedding(embedding: torch.Tensor, centre: torch.Tensor) -> torch.Tensor:
+    """L2(e - centre); with a zero centre, e itself (already unit length)."""
+    return l2_normalise(embedding - centre)
 
 
 class BGMBranch(nn.Module):
@@ -93,6 +102,7 @@ class BGMBranch(nn.Module):
             else None
         )
         self.head = build_head(cfg, cfg.n_steps if self.align is not None else cfg.patches, cfg.d_model)
+        self.register_buffer("centre", torch.zeros(cfg.embed_dim))  # the mean music window, see QueryBranch
 
     def forward(self, music: torch.Tensor, return_features: bool = False):
         m = self.music_proj(self.music_encoder(music))  # [B, P, d]
@@ -101,7 +111,7 @@ class BGMBranch(nn.Module):
             m = self.sa_music(m)
         if self.align is not None:
             m = self.align(m)
-        embedding = self.head(m)
+        embedding = centre_embedding(self.head(m), self.centre)
         return (embedding, pooled) if return_features else embedding
 
 

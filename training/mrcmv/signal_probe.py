@@ -59,8 +59,12 @@ def voice_stats(clip: np.ndarray) -> np.ndarray:
     return np.concatenate([frames.mean(axis=0), frames.std(axis=0), [voiced.mean(), np.median(level[voiced])]])
 
 
-def window_starts(n_frames: int) -> List[float]:
+def window_starts(n_frames: int, hop_seconds: float = 32.0) -> List[float]:
     """Starts (s) of the serving windows of a track, as src/features/clip.ts musicWindows."""
+    if hop_seconds < 32.0:
+        last = n_frames - CLIP_FRAMES
+        hop = int(round(hop_seconds * MEL_FPS))
+        return [k * hop / MEL_FPS for k in range(last // hop + 1)] if last >= 0 else [0.0]
     starts, start = [], 0
     while start < n_frames:
         if start > 0 and n_frames - start < min(WINDOW_FRAMES, MIN_TAIL_FRAMES):
@@ -102,7 +106,7 @@ def chance(n_tracks: int) -> Dict[str, float]:
     return out
 
 
-def probe(features_dir: str, dataset_dir: Optional[str] = None) -> dict:
+def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: float = 32.0) -> dict:
     with open(os.path.join(features_dir, "manifest.json")) as fh:
         items = json.load(fh)["items"]
     generation = {}
@@ -110,7 +114,8 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None) -> dict:
         with open(os.path.join(dataset_dir, "manifest.json")) as fh:
             generation = {row["videoId"]: row.get("generation", {}).get("voice") for row in json.load(fh)["items"]}
     music = {t: _frames(np.load(os.path.join(features_dir, "music", f"{t}.npy"))) for t in sorted({i["trackId"] for i in items})}
-    raw_windows = {t: np.stack([music_stats(_clip(f, s)) for s in window_starts(f.shape[0])]) for t, f in music.items()}
+    raw_windows = {t: np.stack([music_stats(_clip(f, s)) for s in window_starts(f.shape[0], hop_seconds)])
+                   for t, f in music.items()}
     pooled = np.concatenate(list(raw_windows.values()))
     centre, scale = pooled.mean(axis=0), pooled.std(axis=0) + 1e-6
     windows = {t: (w - centre) / scale for t, w in raw_windows.items()}
@@ -131,8 +136,9 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None) -> dict:
         rows["rule"] = summarise(ranks_by_best_window(loo_ridge(np.array(params), segments_arr), truth, windows))
     rows["chance"] = chance(len(music))
     return {"features": os.path.abspath(features_dir), "queries": len(items), "tracks": len(music),
-            "protocol": "leave-one-out over all items; tracks ranked by their best 32 s window in "
-                        "[level, centroid, modulation] space", "rows": rows}
+            "windowHopSeconds": hop_seconds,
+            "protocol": f"leave-one-out over all items; tracks ranked by their best 32 s window (windows every "
+                        f"{hop_seconds:g} s) in [level, centroid, modulation] space", "rows": rows}
 
 
 def format_table(report: dict) -> str:
@@ -149,9 +155,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--features", required=True, help="dataset:export output (log-mel features)")
     p.add_argument("--dataset", help="dataset:make output (for the rule's recorded voice parameters)")
+    p.add_argument("--window-hop", type=float, default=32.0,
+                   help="seconds between window starts, as the served model's manifest windowHopSeconds")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    report = probe(args.features, args.dataset)
+    report = probe(args.features, args.dataset, args.window_hop)
     print(json.dumps(report, indent=2) if args.json else format_table(report))
 
 

@@ -64,6 +64,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help="catalog: keep the epoch whose catalog ranking of the test videos is best")
     p.add_argument("--max-minutes", type=float, default=0.0, help="stop after the epoch that passes this (0: none)")
     p.add_argument("--resume", action="store_true", help="continue from RUN_DIR/state.pt")
+    p.add_argument("--centre", action="store_true",
+                   help="after training, take the mean query and mean music-window embeddings off each "
+                        "branch (hubness reduction; centring.py), and validate again")
     p.add_argument("--init-from", default=None,
                    help="pretrain.py checkpoint: start the audio encoders (and the BGM branch) from it")
     p.add_argument("--video-dropout", type=float, default=None, help="training: P(hide a clip's video features)")
@@ -216,13 +219,21 @@ def train(argv: Optional[List[str]] = None) -> dict:
     if best is not None:
         model.load_state_dict(best["model"])
         metrics = dict(best["metrics"], selectedEpoch=best["epoch"])
+    if args.centre:
+        from .centring import fit_centres
+        centres = fit_centres(model, train_set.items, cfg, pool_frames, seed=args.seed, device=args.device)
+        metrics = dict(metrics, centring=centres)
+        if test_set is not None and args.select_by == "catalog":
+            metrics["catalogCentred"] = _catalog_validation(model, test_set, cfg, args.window_hop, pool_frames,
+                                                            args.device)
+        print(json.dumps({"centred": centres, "catalog": metrics.get("catalogCentred")}), flush=True)
     training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": len(log["epochs"]),
                 "config": cfg.to_dict(),
                 "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
                 "batchSize": args.batch_size, "weightDecay": args.weight_decay,
                 "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
                 "windowHopSeconds": args.window_hop, "selectBy": args.select_by,
-                "initFrom": args.init_from, "datasets": [os.path.abspath(d) for d in args.dataset],
+                "initFrom": args.init_from, "centred": args.centre, "datasets": [os.path.abspath(d) for d in args.dataset],
                 "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")

@@ -63,4 +63,18 @@ describe('musicWindows', () => {
     expect(windows[0]!.startSeconds).toBe(0);
     expect(musicWindows(new Float32Array(0))).toEqual([]);
   });
+
+  it('cuts overlapping windows every hop seconds, each equal to its own clip, while a whole clip fits', () => {
+    const track = xorshiftNoise(41 * SR, 5, 0.5); // clips fit from 0 to 9 s
+    const windows = musicWindows(track, 2.5);
+    expect(windows.map((w) => w.startSeconds)).toEqual([0, 2.5, 5, 7.5]);
+    for (const w of windows) expect(same(w.patches, clipPatches(track, w.startSeconds))).toBe(true);
+    expect(windows.every((w) => w.patches.length === CLIP_PATCH_FLOATS)).toBe(true);
+  });
+
+  it('gives a track shorter than one clip its one looped window at any hop, and refuses a hop off the 10 ms grid', () => {
+    const short = xorshiftNoise(20 * SR, 6, 0.5);
+    expect(musicWindows(short, 2).map((w) => w.startSeconds)).toEqual([0]);
+    expect(() => musicWindows(xorshiftNoise(40 * SR, 7, 0.5), 0.005)).toThrow(RangeError);
+  });
 });

@@ -39,8 +39,7 @@ export function planItems(trackDurationsSec: readonly number[], o: PlanOptions, 
   }
   const order = rng.shuffle(assignment);
   // A fraction of 1 makes a test-only set (held-out music); below 1 at least one video trains.
-  const testCount =
-    o.testFraction >= 1 ? o.videos : Math.min(o.videos - 1, Math.round(o.videos * o.testFraction));
+  const testCount = o.testFraction >= 1 ? o.videos : Math.min(o.videos - 1, Math.round(o.videos * o.testFraction));
   const testSet = new Set(rng.shuffle(Array.from({ length: o.videos }, (_, i) => i)).slice(0, testCount));
   const width = Math.max(4, String(o.videos - 1).length);
   return order.map((trackIndex, i) => {

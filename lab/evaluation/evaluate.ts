@@ -55,6 +55,8 @@ export interface QueryResult {
   /** The query's rank on the segment protocol (ModelEvaluation.segment). */
   segmentRank: number;
   top1: string;
+  /** The five best tracks, best first (hubness: how much of the catalog anyone is shown). */
+  top5: string[];
   /** Distance between the top-1 track and the ground truth in the log-mel fingerprint space (0 when right). */
   top1Distance: number;
 }
@@ -71,6 +73,7 @@ export interface ModelEvaluation extends RetrievalSummary {
   logMelDistance: number;
   /** The same, over the queries whose top-1 was wrong only. */
   logMelDistanceMisses: number;
+  hubness: Hubness;
   perQuery: QueryResult[];
 }
 
@@ -146,7 +149,9 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       const seg = await o.embedder.embedMusic(model, f.segments);
       mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
     }
-    log(`track [${++done}/${tracks.length}] ${t.trackId}: ${hops.map((h) => `${f.windowsByHop.get(h)!.length} windows every ${h} s`).join(', ')}`);
+    log(
+      `track [${++done}/${tracks.length}] ${t.trackId}: ${hops.map((h) => `${f.windowsByHop.get(h)!.length} windows every ${h} s`).join(', ')}`,
+    );
   });
 
   // Queries, embedded once per model; frames at each model's input size.
@@ -181,13 +186,15 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       const truth = trackIndex.get(item.trackId)!;
       const scores = windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score);
       const rank = rankOf(scores, truth);
-      const top = scores.reduce((best, s, i) => (s > scores[best]! ? i : best), 0);
+      const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+      const top = order[0]!;
       return {
         videoId: item.videoId,
         trackId: item.trackId,
         rank,
         segmentRank: segmentRanks[qi]!,
         top1: tracks[top]!.trackId,
+        top5: order.slice(0, 5).map((i) => tracks[i]!.trackId),
         top1Distance: top === truth ? 0 : distance(top, truth),
       };
     });
@@ -207,6 +214,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       segment: summarize(segmentRanks, items.length),
       logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
       logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
+      hubness: hubness(perQuery, tracks.length),
       perQuery,
     };
   });
@@ -243,6 +251,27 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       ),
     })),
     seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/**
+ * How evenly a model spreads its suggestions over the catalog. maxTop1Share: the number of queries
+ * the most frequent top-1 track takes, over the fair share (queries / tracks): 1 when even, and a
+ * recommender that sends most videos to a few tracks scores far above 1. top5Coverage: the share of
+ * the catalog that appears in at least one query's top 5.
+ */
+export interface Hubness {
+  maxTop1Share: number;
+  top5Coverage: number;
+}
+
+export function hubness(perQuery: readonly Pick<QueryResult, 'top1' | 'top5'>[], tracks: number): Hubness {
+  const counts = new Map<string, number>();
+  for (const q of perQuery) counts.set(q.top1, (counts.get(q.top1) ?? 0) + 1);
+  const shown = new Set(perQuery.flatMap((q) => q.top5));
+  return {
+    maxTop1Share: perQuery.length === 0 ? Number.NaN : Math.max(...counts.values()) / (perQuery.length / tracks),
+    top5Coverage: shown.size / tracks,
   };
 }
 

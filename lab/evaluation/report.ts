@@ -13,6 +13,8 @@ export function formatTable(report: EvaluationReport): string {
     'log-mel dist.',
     ...RECALL_KS.map((k) => `seg R@${k}`),
     'seg median',
+    'max top-1 share',
+    'top-5 coverage',
   ];
   const rows = report.models.map((m) => [
     modelLabel(m),
@@ -21,6 +23,8 @@ export function formatTable(report: EvaluationReport): string {
     fmt(m.logMelDistance, 2),
     ...RECALL_KS.map((k) => fmt(m.segment.recall[`R@${k}`] ?? Number.NaN)),
     fmt(m.segment.medianRank),
+    fmt(m.hubness.maxTop1Share, 2),
+    fmt(m.hubness.top5Coverage, 2),
   ]);
   rows.push([
     'chance (tracks)',
@@ -28,6 +32,8 @@ export function formatTable(report: EvaluationReport): string {
     fmt(report.chance.medianRank),
     fmt(report.chance.logMelDistance, 2),
     ...RECALL_KS.map(() => ''),
+    '',
+    '1.00',
     '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -37,6 +43,7 @@ export function formatTable(report: EvaluationReport): string {
     `${report.queries} ${report.split} queries, ${report.candidates.length} candidate tracks (${report.candidateSet === 'split' ? `tracks of the ${report.split} split` : 'all tracks'}), ${fmt(report.seconds)} s`,
     `protocol: ${report.protocol}`,
     `log-mel dist.: ${report.distanceSpace}; mean over queries of d(top-1, ground truth), 0 when right`,
+    `max top-1 share: queries of the most frequent top-1 track over the fair share (1 = even); top-5 coverage: share of the catalog in someone's top 5`,
     `seg: secondary protocol (paper, training/mrcmv/evaluate.py): the ${report.queries} queries' own 32 s music segments as candidates, same-track segments not counted against`,
     line(header),
     `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 
-from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, cut_patches
+from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, cut_patches, load_manifest
 
 
 def window_starts(duration: float, clip_seconds: float, hop: float) -> List[float]:
@@ -63,9 +63,12 @@ def hubness(top1: np.ndarray, top5: np.ndarray, n_tracks: int) -> Dict[str, floa
 @torch.no_grad()
 def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
                   device: str = "cpu") -> Dict[str, object]:
-    """Ranks of each item's track among all tracks of the items' datasets (best window)."""
+    """Ranks of each item's track among all tracks of the items' datasets (best window); each item's
+    root should be the same dataset (the training loop validates dataset by dataset)."""
     model.eval()
-    tracks = sorted({(it.root, it.track_id) for it in items})
+    # The whole catalog of the items' datasets, not only the tracks the items use: a real catalog
+    # holds tracks nobody has chosen yet, and they compete too.
+    tracks = sorted({(it.root, it.track_id) for root in {it.root for it in items} for it in load_manifest(root)})
     index = {t: i for i, t in enumerate(tracks)}
     best = torch.full((len(items), len(tracks)), -2.0)
     dataset = ClipDataset(list(items), [(i, 0.0) for i in range(len(items))], cfg, pool_frames=pool_frames)

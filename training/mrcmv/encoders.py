@@ -87,8 +87,9 @@ class StatsAudioEncoder(nn.Module):
         self.patch_frames, self.mel_bins, self.out_dim = patch_frames, mel_bins, out_dim
 
     def forward(self, patches: torch.Tensor) -> torch.Tensor:
-        mean = patches.mean(dim=2)  # [B, P, mel]
-        std = torch.sqrt(((patches - mean[:, :, None, :]) ** 2).mean(dim=2) + 1e-6)
+        # One pass for both moments (a difference tensor the size of the input took half the step).
+        var, mean = torch.var_mean(patches, dim=2, unbiased=False)  # [B, P, mel]
+        std = torch.sqrt(var + 1e-6)
         parts = [mean, std, patches.max(dim=2).values] if self.peak else [mean, std]
         return self.fc(torch.cat(parts, dim=-1))
 

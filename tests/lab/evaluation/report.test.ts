@@ -1,23 +1,26 @@
-import type { EvaluationReport, ModelEvaluation } from '../../../lab/evaluation/evaluate';
+import { hubness, type EvaluationReport, type ModelEvaluation } from '../../../lab/evaluation/evaluate';
 import { summarize } from '../../../lab/evaluation/ranking-metrics';
 import { comparePairedRanks } from '../../../lab/evaluation/paired-comparison';
 import { formatTable } from '../../../lab/evaluation/report';
 
 function model(variant: string, ranks: number[], segmentRanks: number[]): ModelEvaluation {
+  const perQuery = ranks.map((rank, i) => ({
+    videoId: `v${i}`,
+    trackId: 't',
+    rank,
+    segmentRank: segmentRanks[i]!,
+    top1: 't',
+    top5: ['t', 'u'],
+    top1Distance: 0,
+  }));
   return {
     ...summarize(ranks, 4),
     segment: summarize(segmentRanks, ranks.length),
     model: { name: 'mrcmv', version: `${variant}-1`, dir: '/m', variant },
     logMelDistance: 1,
     logMelDistanceMisses: 2,
-    perQuery: ranks.map((rank, i) => ({
-      videoId: `v${i}`,
-      trackId: 't',
-      rank,
-      segmentRank: segmentRanks[i]!,
-      top1: 't',
-      top1Distance: 0,
-    })),
+    hubness: hubness(perQuery, 4),
+    perQuery,
   };
 }
 
@@ -52,5 +55,20 @@ describe('formatTable', () => {
       'paired, full (full-1) vs cmmr (cmmr-1): catalog better 3 / worse 0 / ties 1, one-sided sign p 0.125',
     );
     expect(text).toContain('seg better 3 / worse 0 / ties 1');
+  });
+});
+
+describe('hubness', () => {
+  it('is 1 when the top-1 places are spread evenly and grows with the largest hub', () => {
+    const q = (top1: string, top5: string[]) => ({ top1, top5 });
+    expect(hubness([q('a', ['a']), q('b', ['b']), q('c', ['c']), q('d', ['d'])], 4)).toEqual({
+      maxTop1Share: 1,
+      top5Coverage: 1,
+    });
+    // Three of four queries on one track of four: 3 / (4 / 4) = 3; two tracks ever shown.
+    expect(hubness([q('a', ['a']), q('a', ['a']), q('a', ['a', 'b']), q('b', ['b'])], 4)).toEqual({
+      maxTop1Share: 3,
+      top5Coverage: 0.5,
+    });
   });
 });

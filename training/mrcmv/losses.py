@@ -141,3 +141,43 @@ class MRCMVLoss(nn.Module):
             out["intra"] = intra
             out["loss"] = out["loss"] + self.intra_modal_weight * intra
         return out
+
+
+class NegativeQueue(nn.Module):
+    """Music embeddings of recent batches (detached, MoCo-style), kept as extra negatives.
+
+    Serving ranks a track by its best window among hundreds; in-batch negatives show a query only
+    one random clip of each other track. Without the many-windows view, tracks whose windows spread
+    widely win the maximum for most queries (hubs). The queue lets every query meet the best of a
+    few thousand windows of other tracks at each step, at the cost of an embedding copy."""
+
+    def __init__(self, size: int, dim: int):
+        super().__init__()
+        self.size = size
+        self.register_buffer("embeddings", torch.zeros(size, dim))
+        self.register_buffer("tracks", torch.full((size,), -1, dtype=torch.long))
+        self.register_buffer("filled", torch.zeros((), dtype=torch.long))
+        self.register_buffer("cursor", torch.zeros((), dtype=torch.long))
+
+    @torch.no_grad()
+    def push(self, embeddings: torch.Tensor, tracks: torch.Tensor) -> None:
+        n = min(embeddings.shape[0], self.size)
+        index = (self.cursor + torch.arange(n, device=embeddings.device)) % self.size
+        self.embeddings[index] = embeddings[:n].detach()
+        self.tracks[index] = tracks[:n]
+        self.cursor.copy_((self.cursor + n) % self.size)
+        self.filled.copy_(torch.clamp(self.filled + n, max=self.size))
+
+    def contrastive_loss(self, e_j: torch.Tensor, e_m: torch.Tensor, tracks: torch.Tensor,
+                         temperature: float) -> torch.Tensor:
+        """InfoNCE of each query against its own music among the batch's and the queue's music of
+        other tracks (same-track entries are masked: another window of the right track is not wrong)."""
+        n = int(self.filled)
+        bank = torch.cat([e_m, self.embeddings[:n]])
+        bank_tracks = torch.cat([tracks, self.tracks[:n]])
+        logits = e_j @ bank.T / temperature
+        same = bank_tracks[None, :] == tracks[:, None]
+        own = torch.zeros_like(same)
+        own[torch.arange(e_j.shape[0]), torch.arange(e_j.shape[0])] = True
+        logits = logits.masked_fill(same & ~own, float("-inf"))
+        return F.cross_entropy(logits, torch.arange(e_j.shape[0], device=e_j.device))

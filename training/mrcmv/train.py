@@ -23,7 +23,7 @@ from .catalog_eval import catalog_ranks, summarise
 from .config import HEADS, VARIANTS, config_for_variant
 from .data import build_datasets
 from .evaluate import evaluate
-from .losses import LossConfig, MRCMVLoss, margin_for_epoch
+from .losses import LossConfig, MRCMVLoss, NegativeQueue, margin_for_epoch
 from .model import MRCMV, count_parameters
 
 
@@ -75,6 +75,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help="seconds: move each training music clip by up to this much from the voice's "
                         "position, so the model matches the music's character rather than its exact "
                         "alignment (serving compares fixed 32 s windows)")
+    p.add_argument("--negative-queue", type=int, default=0,
+                   help="music embeddings of recent batches kept as extra negatives (0: none; losses.NegativeQueue)")
+    p.add_argument("--queue-weight", type=float, default=1.0, help="weight of the queue's contrastive term")
+    p.add_argument("--queue-temperature", type=float, default=0.1)
     p.add_argument("--eval-every", type=int, default=1, help="epochs between test evaluations (0: never)")
     p.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0: no cap)")
     p.add_argument("--num-workers", type=int, default=0)
@@ -96,14 +100,20 @@ def loss_config_from_args(args: argparse.Namespace) -> LossConfig:
 
 
 def train_step(model: MRCMV, criterion: MRCMVLoss, optimizer, batch: dict, margin: float,
-               device: str) -> Dict[str, float]:
+               device: str, queue: Optional[NegativeQueue] = None, queue_weight: float = 1.0,
+               queue_temperature: float = 0.1) -> Dict[str, float]:
     model.train()
     need_features = criterion.intra_modal_weight > 0
     inputs = {k: batch[k].to(device) for k in ("video_fast", "video_slow", "voice", "music")}
     q = model.encode_query(inputs["video_fast"], inputs["video_slow"], inputs["voice"], need_features)
     m = model.encode_music(inputs["music"], need_features)
     (e_j, f_j), (e_m, f_m) = (q, m) if need_features else ((q, None), (m, None))
-    losses = criterion(e_j, e_m, batch["label"].to(device), margin, batch["track"].to(device), f_j, f_m)
+    tracks = batch["track"].to(device)
+    losses = criterion(e_j, e_m, batch["label"].to(device), margin, tracks, f_j, f_m)
+    if queue is not None:
+        losses["queue"] = queue.contrastive_loss(e_j, e_m, tracks, queue_temperature)
+        losses["loss"] = losses["loss"] + queue_weight * losses["queue"]
+        queue.push(e_m, tracks)
     optimizer.zero_grad()
     losses["loss"].backward()
     optimizer.step()
@@ -155,6 +165,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
         load_pretrained_audio(model, args.init_from)
     criterion = MRCMVLoss(loss_cfg, cfg.embed_dim, num_classes, cfg.use_pseudo_label,
                           cfg.intra_modal_weight).to(args.device)
+    queue = NegativeQueue(args.negative_queue, cfg.embed_dim).to(args.device) if args.negative_queue else None
     params = list(model.parameters()) + list(criterion.parameters())
     optimizer = (torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay) if args.optimizer == "adam"
                  else torch.optim.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay))
@@ -176,6 +187,8 @@ def train(argv: Optional[List[str]] = None) -> dict:
         state = torch.load(state_path, map_location=args.device)
         model.load_state_dict(state["model"])
         criterion.load_state_dict(state["criterion"])
+        if queue is not None and state.get("queue"):
+            queue.load_state_dict(state["queue"])
         optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torchRng"])
         random.setstate(state["pyRng"])
@@ -186,7 +199,8 @@ def train(argv: Optional[List[str]] = None) -> dict:
         shuffle.manual_seed(args.seed * 100_003 + epoch)
         margin, started, sums, steps = margin_for_epoch(loss_cfg, epoch), time.time(), {}, 0
         for batch in loader:
-            for key, value in train_step(model, criterion, optimizer, batch, margin, args.device).items():
+            for key, value in train_step(model, criterion, optimizer, batch, margin, args.device, queue,
+                                         args.queue_weight, args.queue_temperature).items():
                 sums[key] = sums.get(key, 0.0) + value
             steps += 1
             if args.max_steps and steps >= args.max_steps:
@@ -208,6 +222,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
         log["epochs"].append(record)
         _write_json(log_path, log)
         torch.save({"model": model.state_dict(), "criterion": criterion.state_dict(),
+                    "queue": queue.state_dict() if queue is not None else None,
                     "optimizer": optimizer.state_dict(), "torchRng": torch.get_rng_state(),
                     "pyRng": random.getstate(), "epochs": log["epochs"], "best": best, "metrics": metrics},
                    state_path + ".tmp")
@@ -233,6 +248,8 @@ def train(argv: Optional[List[str]] = None) -> dict:
                 "batchSize": args.batch_size, "weightDecay": args.weight_decay,
                 "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
                 "windowHopSeconds": args.window_hop, "selectBy": args.select_by,
+                "negativeQueue": args.negative_queue, "queueWeight": args.queue_weight,
+                "queueTemperature": args.queue_temperature,
                 "initFrom": args.init_from, "centred": args.centre, "datasets": [os.path.abspath(d) for d in args.dataset],
                 "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"

@@ -1,6 +1,6 @@
 import type { JobRecord } from '../../db/prisma-types';
 import { meanDirection } from '../../inference/embedder';
-import { musicWindows } from '../../features/clip';
+import { musicWindows, type MusicWindow } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { probeMedia } from '../../media/probe';
 import type { JobContext, JobHandler } from '../job-handler';
@@ -8,8 +8,9 @@ import { failSubject, startEmbedding } from './embedding-subject';
 import type { HandlerDeps } from './handler-deps';
 
 /**
- * Catalog track: decode to 16 kHz mono, cut into 32 s windows, embed each with the BGM branch;
- * store the windows (start offsets) and their normalised mean (the track's search vector).
+ * Catalog track: decode to 16 kHz mono, cut into 32 s windows (every windowHopSeconds of the model
+ * version), embed each with the BGM branch; store the windows (start offsets) and their normalised
+ * mean (the track's search vector).
  */
 export class EmbedTrackHandler implements JobHandler {
   readonly kind = 'EMBED_TRACK' as const;
@@ -33,22 +34,22 @@ export class EmbedTrackHandler implements JobHandler {
       maxDurationSeconds: limits.maxTrackSeconds,
       declaredDurationSeconds: info.audio!.durationSeconds,
     });
-    const windows = musicWindows(audio.pcm);
     ctx.heartbeat();
-    const perModel: { model: (typeof targets)[number]; vectors: number[][] }[] = [];
+
+    // Each model version says how far apart its windows start (manifest windowHopSeconds).
+    const windowsByHop = new Map<number, MusicWindow[]>();
+    const perModel: { model: (typeof targets)[number]; windows: MusicWindow[]; vectors: number[][] }[] = [];
     for (const model of targets) {
-      perModel.push({
-        model,
-        vectors: await embedder.embedMusic(
-          models.folder(model),
-          windows.map((w) => w.patches),
-          ctx.heartbeat,
-        ),
-      });
+      const folder = models.folder(model);
+      const hop = folder.manifest.windowHopSeconds;
+      const windows = windowsByHop.get(hop) ?? musicWindows(audio.pcm, hop);
+      windowsByHop.set(hop, windows);
+      const patches = windows.map((w) => w.patches);
+      perModel.push({ model, windows, vectors: await embedder.embedMusic(folder, patches, ctx.heartbeat) });
     }
 
     await uow.run(async (tx) => {
-      for (const { model, vectors } of perModel) {
+      for (const { model, windows, vectors } of perModel) {
         await tx.embeddings.replaceTrackSegments(
           trackId,
           model.id,
@@ -60,7 +61,12 @@ export class EmbedTrackHandler implements JobHandler {
     });
     for (const { model } of perModel) if (!model.active) await this.deps.onPendingModelEmbedded(model.id);
     ctx.logger.info(
-      { trackId, windows: windows.length, seconds: audio.durationSeconds, models: targets.length },
+      {
+        trackId,
+        windows: perModel.map((m) => m.windows.length),
+        seconds: audio.durationSeconds,
+        models: targets.length,
+      },
       'track embedded',
     );
   }

@@ -8,6 +8,7 @@ import {
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
+import { scaledScore, trackScaling, type TrackScaling } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
   bestWindowScore,
@@ -132,6 +133,8 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   const hops = [...new Set(o.models.map((m) => m.manifest.windowHopSeconds))];
   // Candidates: window embeddings per model, and the fixed fingerprint.
   const windows: number[][][][] = o.models.map(() => []); // [model][track][window][dim]
+  // Per-track score standardisation of models that ship reference queries, as serving ranks.
+  const scalings: (TrackScaling | null)[][] = o.models.map(() => []); // [model][track]
   const fingerprints: number[][] = [];
   const segments: number[][][] = o.models.map(() => []); // [model][item][dim]
   let done = 0;
@@ -146,6 +149,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     for (const [mi, model] of o.models.entries()) {
       // Each model is matched against the windows it asks for, as the embed-track job cuts them.
       windows[mi]![ti] = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
+      scalings[mi]![ti] = model.referenceQueries ? trackScaling(model.referenceQueries, windows[mi]![ti]!) : null;
       const seg = await o.embedder.embedMusic(model, f.segments);
       mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
     }
@@ -184,7 +188,9 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     });
     const perQuery = items.map((item, qi): QueryResult => {
       const truth = trackIndex.get(item.trackId)!;
-      const scores = windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score);
+      const scores = windows[mi]!.map((w, ti) =>
+        scaledScore(bestWindowScore(queries[mi]![qi]!, w).score, scalings[mi]![ti]),
+      );
       const rank = rankOf(scores, truth);
       const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
       const top = order[0]!;

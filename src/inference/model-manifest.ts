@@ -36,7 +36,13 @@ const manifestSchema = z
         width: z.number().int().min(16).max(512),
       })
       .loose(),
-    files: z.object({ query: z.string().min(1), bgm: z.string().min(1) }),
+    files: z.object({
+      query: z.string().min(1),
+      bgm: z.string().min(1),
+      /** Little-endian float32 [referenceQueryCount, embeddingDim]: see src/inference/track-scaling.ts. */
+      referenceQueries: z.string().min(1).optional(),
+    }),
+    referenceQueryCount: z.number().int().min(2).max(65536).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
   })
@@ -49,6 +55,8 @@ export interface ModelFolder {
   manifest: ModelManifest;
   queryPath: string;
   bgmPath: string;
+  /** Query embeddings each track's scores are standardised against; absent: raw cosine scores. */
+  referenceQueries?: Float32Array[];
 }
 
 export class ModelFolderError extends Error {
@@ -76,10 +84,30 @@ export function readModelFolder(dir: string): ModelFolder {
       throw new ModelFolderError(`${dir}: missing model file ${name}`);
     return p;
   };
+  const manifest = parsed.data;
+  const referenceQueries = manifest.files.referenceQueries
+    ? readReferenceQueries(resolveFile(manifest.files.referenceQueries), manifest)
+    : undefined;
   return {
     dir,
-    manifest: parsed.data,
-    queryPath: resolveFile(parsed.data.files.query),
-    bgmPath: resolveFile(parsed.data.files.bgm),
+    manifest,
+    queryPath: resolveFile(manifest.files.query),
+    bgmPath: resolveFile(manifest.files.bgm),
+    ...(referenceQueries ? { referenceQueries } : {}),
   };
+}
+
+function readReferenceQueries(file: string, manifest: ModelManifest): Float32Array[] {
+  const count = manifest.referenceQueryCount;
+  if (count === undefined) throw new ModelFolderError(`${file}: files.referenceQueries needs referenceQueryCount`);
+  const bytes = fs.readFileSync(file);
+  const dim = manifest.embeddingDim;
+  if (bytes.length !== count * dim * 4) {
+    throw new ModelFolderError(`${file}: ${bytes.length} bytes, expected ${count} x ${dim} float32`);
+  }
+  // Copied out of the Buffer: its offset in Node's pool need not be 4-byte aligned.
+  const all = new Float32Array(count * dim);
+  for (let i = 0; i < all.length; i++) all[i] = bytes.readFloatLE(i * 4);
+  if (!all.every(Number.isFinite)) throw new ModelFolderError(`${file}: values must be finite`);
+  return Array.from({ length: count }, (_, r) => all.subarray(r * dim, (r + 1) * dim));
 }

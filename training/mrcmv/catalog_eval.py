@@ -62,9 +62,12 @@ def hubness(top1: np.ndarray, top5: np.ndarray, n_tracks: int) -> Dict[str, floa
 
 @torch.no_grad()
 def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
-                  device: str = "cpu") -> Dict[str, object]:
+                  device: str = "cpu", references: Optional[torch.Tensor] = None) -> Dict[str, object]:
     """Ranks of each item's track among all tracks of the items' datasets (best window); each item's
-    root should be the same dataset (the training loop validates dataset by dataset)."""
+    root should be the same dataset (the training loop validates dataset by dataset). With
+    `references`, scores are standardised per track as serving does (reference_scaling.py)."""
+    from .reference_scaling import scaled_scores, track_scaling
+
     model.eval()
     # The whole catalog of the items' datasets, not only the tracks the items use: a real catalog
     # holds tracks nobody has chosen yet, and they compete too.
@@ -73,11 +76,15 @@ def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: in
     best = torch.full((len(items), len(tracks)), -2.0)
     dataset = ClipDataset(list(items), [(i, 0.0) for i in range(len(items))], cfg, pool_frames=pool_frames)
     queries = embed_queries(model, dataset, device=device)
+    scaling = []
     for t, (root, track_id) in enumerate(tracks):
         music = np.load(f"{root}/music/{track_id}.npy", mmap_mode="r")
         duration = music.reshape(-1, music.shape[-1]).shape[0] / MEL_FRAMES_PER_SECOND
         windows = embed_windows(model, music, window_starts(duration, cfg.clip_seconds, hop), cfg, device=device)
         best[:, t] = (queries @ windows.T).max(dim=1).values
+        if references is not None:
+            scaling.append(track_scaling(references.to(windows.device), windows))
+    best = scaled_scores(best, scaling if references is not None else None)
     truth = torch.tensor([index[(it.root, it.track_id)] for it in items])
     own = best[torch.arange(len(items)), truth]
     ranks = 1 + (best > own[:, None]).sum(dim=1)

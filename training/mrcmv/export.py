@@ -62,8 +62,19 @@ def _export(module: nn.Module, inputs, names, path: str) -> None:
     onnx.checker.check_model(path)
 
 
+REFERENCE_QUERIES_FILE = "reference-queries.f32"
+
+
 def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = None,
-                   training: Optional[dict] = None, window_hop: Optional[float] = None) -> dict:
+                   training: Optional[dict] = None, window_hop: Optional[float] = None,
+                   reference_count: int = 0) -> dict:
+    files = {"query": "query.onnx", "bgm": "bgm.onnx"}
+    references = {}
+    if reference_count:
+        # Little-endian float32 [referenceQueryCount, embeddingDim]: serving standardises each track's
+        # score against these queries (training/mrcmv/reference_scaling.py).
+        files["referenceQueries"] = REFERENCE_QUERIES_FILE
+        references = {"referenceQueryCount": reference_count}
     return {
         "format": FORMAT, "name": "mrcmv", "version": version, "embeddingDim": cfg.embed_dim,
         "clipSeconds": int(cfg.clip_seconds),
@@ -73,13 +84,14 @@ def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = Non
                   "patchesPerClip": cfg.patches},
         "video": {"fastFrames": cfg.fast_frames, "slowFrames": cfg.slow_frames,
                   "height": cfg.height, "width": cfg.width},
-        "files": {"query": "query.onnx", "bgm": "bgm.onnx"},
+        "files": files, **references,
         "metrics": metrics or {}, "training": training or {},
     }
 
 
 def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dict] = None,
-                 training: Optional[dict] = None, window_hop: Optional[float] = None) -> dict:
+                 training: Optional[dict] = None, window_hop: Optional[float] = None,
+                 reference_queries: Optional[torch.Tensor] = None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     model = model.cpu().eval()
     cfg = model.cfg
@@ -89,7 +101,12 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
         _export(_QueryGraph(model).eval(), (fast, slow, voice), ["video_fast", "video_slow", "voice"],
                 os.path.join(out_dir, "query.onnx"))
         _export(_BGMGraph(model).eval(), (music,), ["music"], os.path.join(out_dir, "bgm.onnx"))
-    manifest = build_manifest(cfg, version, metrics, training, window_hop)
+    count = 0
+    if reference_queries is not None and len(reference_queries):
+        array = reference_queries.detach().cpu().numpy().astype("<f4")
+        array.tofile(os.path.join(out_dir, REFERENCE_QUERIES_FILE))
+        count = int(array.shape[0])
+    manifest = build_manifest(cfg, version, metrics, training, window_hop, count)
     with open(os.path.join(out_dir, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")
@@ -130,7 +147,8 @@ def main(argv=None) -> None:
                     "config": model.cfg.to_dict(), "torch": str(torch.__version__)}
         metrics = {}
         version = args.version or f"untrained-{args.variant}-seed{args.seed}"
-    export_model(model, args.out, version, metrics, training)
+    references = checkpoint.get("referenceQueries") if args.checkpoint else None
+    export_model(model, args.out, version, metrics, training, training.get("windowHopSeconds"), references)
     size = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
     print(json.dumps({"out": args.out, "version": version, "bytes": size}))
 

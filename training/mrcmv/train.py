@@ -67,6 +67,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--centre", action="store_true",
                    help="after training, take the mean query and mean music-window embeddings off each "
                         "branch (hubness reduction; centring.py), and validate again")
+    p.add_argument("--reference-queries", type=int, default=0,
+                   help="ship this many training query embeddings for per-track score standardisation (0: none)")
     p.add_argument("--init-from", default=None,
                    help="pretrain.py checkpoint: start the audio encoders (and the BGM branch) from it")
     p.add_argument("--video-dropout", type=float, default=None, help="training: P(hide a clip's video features)")
@@ -127,14 +129,15 @@ def _write_json(path: str, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def _catalog_validation(model, test_set, cfg, hop: float, pool_frames: int, device: str) -> dict:
+def _catalog_validation(model, test_set, cfg, hop: float, pool_frames: int, device: str,
+                        references: Optional[torch.Tensor] = None) -> dict:
     """Catalog ranking of the test videos, each dataset against its own tracks, pooled."""
     by_root: Dict[str, list] = {}
     for item in test_set.items:
         by_root.setdefault(item.root, []).append(item)
     ranks, top1, top5, tracks = [], [], [], 0
     for items in by_root.values():
-        out = catalog_ranks(model, items, cfg, hop, pool_frames, device)
+        out = catalog_ranks(model, items, cfg, hop, pool_frames, device, references)
         ranks.append(out["ranks"])
         top1.append(out["top1"] + tracks)
         top5.append(out["top5"] + tracks)
@@ -242,6 +245,15 @@ def train(argv: Optional[List[str]] = None) -> dict:
             metrics["catalogCentred"] = _catalog_validation(model, test_set, cfg, args.window_hop, pool_frames,
                                                             args.device)
         print(json.dumps({"centred": centres, "catalog": metrics.get("catalogCentred")}), flush=True)
+    references = None
+    if args.reference_queries:
+        from .reference_scaling import reference_queries
+        references = reference_queries(model, train_set.items, cfg, args.reference_queries, pool_frames,
+                                       seed=args.seed, device=args.device)
+        if test_set is not None and args.select_by == "catalog":
+            metrics = dict(metrics, catalogScaled=_catalog_validation(model, test_set, cfg, args.window_hop,
+                                                                      pool_frames, args.device, references))
+            print(json.dumps({"referenceQueries": len(references), "catalog": metrics["catalogScaled"]}), flush=True)
     training = {"trained": True, "variant": args.variant, "seed": args.seed, "epochs": len(log["epochs"]),
                 "config": cfg.to_dict(),
                 "lossConfig": loss_cfg.to_dict(), "optimizer": args.optimizer, "lr": args.lr,
@@ -250,17 +262,19 @@ def train(argv: Optional[List[str]] = None) -> dict:
                 "windowHopSeconds": args.window_hop, "selectBy": args.select_by,
                 "negativeQueue": args.negative_queue, "queueWeight": args.queue_weight,
                 "queueTemperature": args.queue_temperature,
-                "initFrom": args.init_from, "centred": args.centre, "datasets": [os.path.abspath(d) for d in args.dataset],
+                "initFrom": args.init_from, "centred": args.centre, "referenceQueries": args.reference_queries, "datasets": [os.path.abspath(d) for d in args.dataset],
                 "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
     torch.save({"config": cfg.to_dict(), "lossConfig": loss_cfg.to_dict(), "numClasses": num_classes,
                 "model": {k: v.cpu() for k, v in model.state_dict().items()},
                 "criterion": {k: v.cpu() for k, v in criterion.state_dict().items()},
+                "referenceQueries": references.cpu() if references is not None else None,
                 "metrics": metrics, "training": training, "version": version}, checkpoint_path)
     if args.export:
         from .export import export_model
-        export_model(model, args.export, version, metrics, training, window_hop=args.window_hop)
+        export_model(model, args.export, version, metrics, training, window_hop=args.window_hop,
+                     reference_queries=references)
     return {"log": log, "checkpoint": checkpoint_path, "metrics": metrics}
 
 

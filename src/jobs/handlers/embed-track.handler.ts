@@ -1,5 +1,6 @@
 import type { JobRecord } from '../../db/prisma-types';
 import { meanDirection } from '../../inference/embedder';
+import { trackScaling, type TrackScaling } from '../../inference/track-scaling';
 import { musicWindows, type MusicWindow } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { probeMedia } from '../../media/probe';
@@ -10,7 +11,7 @@ import type { HandlerDeps } from './handler-deps';
 /**
  * Catalog track: decode to 16 kHz mono, cut into 32 s windows (every windowHopSeconds of the model
  * version), embed each with the BGM branch; store the windows (start offsets) and their normalised
- * mean (the track's search vector).
+ * mean (the track's search vector), with the track's score scaling when the model ships reference queries.
  */
 export class EmbedTrackHandler implements JobHandler {
   readonly kind = 'EMBED_TRACK' as const;
@@ -38,24 +39,32 @@ export class EmbedTrackHandler implements JobHandler {
 
     // Each model version says how far apart its windows start (manifest windowHopSeconds).
     const windowsByHop = new Map<number, MusicWindow[]>();
-    const perModel: { model: (typeof targets)[number]; windows: MusicWindow[]; vectors: number[][] }[] = [];
+    const perModel: {
+      model: (typeof targets)[number];
+      windows: MusicWindow[];
+      vectors: number[][];
+      scaling: TrackScaling | null;
+    }[] = [];
     for (const model of targets) {
       const folder = models.folder(model);
       const hop = folder.manifest.windowHopSeconds;
       const windows = windowsByHop.get(hop) ?? musicWindows(audio.pcm, hop);
       windowsByHop.set(hop, windows);
       const patches = windows.map((w) => w.patches);
-      perModel.push({ model, windows, vectors: await embedder.embedMusic(folder, patches, ctx.heartbeat) });
+      const vectors = await embedder.embedMusic(folder, patches, ctx.heartbeat);
+      // Ranking standardises this track's scores against the model's reference queries, if it ships them.
+      const scaling = folder.referenceQueries ? trackScaling(folder.referenceQueries, vectors) : null;
+      perModel.push({ model, windows, vectors, scaling });
     }
 
     await uow.run(async (tx) => {
-      for (const { model, windows, vectors } of perModel) {
+      for (const { model, windows, vectors, scaling } of perModel) {
         await tx.embeddings.replaceTrackSegments(
           trackId,
           model.id,
           windows.map((w, i) => ({ windowIndex: w.index, startSec: w.startSeconds, embedding: vectors[i]! })),
         );
-        await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors));
+        await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors), scaling);
       }
       await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
     });

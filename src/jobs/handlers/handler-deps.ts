@@ -2,6 +2,7 @@ import type { MediaStatus, ModelVersionRecord, TrackRecord, VideoRecord } from '
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { Embedder } from '../../inference/embedder';
 import type { ModelFolder } from '../../inference/model-manifest';
+import type { TrackScaling } from '../../inference/track-scaling';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRepository } from '../job.repository';
 
@@ -41,7 +42,12 @@ export interface HandlerRepositories {
       modelVersionId: string,
       segments: { windowIndex: number; startSec: number; embedding: number[] }[],
     ): Promise<void>;
-    upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+    upsertTrackEmbedding(
+      trackId: string,
+      modelVersionId: string,
+      embedding: number[],
+      scaling?: TrackScaling | null,
+    ): Promise<void>;
     upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
   };
   jobs: Pick<JobRepository, 'enqueueOnce'>;

@@ -1,5 +1,6 @@
 import pgvector from 'pgvector';
 import type { Db } from '../../db/prisma-types';
+import type { TrackScaling } from '../../inference/track-scaling';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
 
@@ -7,6 +8,8 @@ export interface ScoredTrack {
   trackId: string;
   /** Cosine similarity in [-1, 1]. */
   score: number;
+  /** The track's score standardisation under this model (null: rank by the raw cosine). */
+  scaling?: TrackScaling | null;
   /** A license of the track valid now for the filter. */
   licenseId: string;
 }
@@ -25,7 +28,12 @@ export interface TrackSegment {
 
 export interface EmbeddingRepository {
   /** Inserts or replaces the one embedding of (track, model version). */
-  upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+  upsertTrackEmbedding(
+    trackId: string,
+    modelVersionId: string,
+    embedding: number[],
+    scaling?: TrackScaling | null,
+  ): Promise<void>;
   /** Replaces the per-window embeddings of (track, model version) with these. */
   replaceTrackSegments(trackId: string, modelVersionId: string, segments: TrackSegment[]): Promise<void>;
   upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
@@ -53,12 +61,19 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     private readonly inTransaction = false,
   ) {}
 
-  async upsertTrackEmbedding(trackId: string, modelVersionId: string, embedding: number[]): Promise<void> {
+  async upsertTrackEmbedding(
+    trackId: string,
+    modelVersionId: string,
+    embedding: number[],
+    scaling: TrackScaling | null = null,
+  ): Promise<void> {
     await this.db.$executeRaw`
-      INSERT INTO track_embedding (track_id, model_version_id, embedding)
-      VALUES (${trackId}::uuid, ${modelVersionId}::uuid, ${pgvector.toSql(embedding)}::vector)
+      INSERT INTO track_embedding (track_id, model_version_id, embedding, score_mean, score_std)
+      VALUES (${trackId}::uuid, ${modelVersionId}::uuid, ${pgvector.toSql(embedding)}::vector,
+              ${scaling?.mean ?? null}::float8, ${scaling?.std ?? null}::float8)
       ON CONFLICT (track_id, model_version_id)
-      DO UPDATE SET embedding = EXCLUDED.embedding, created_at = now()`;
+      DO UPDATE SET embedding = EXCLUDED.embedding, score_mean = EXCLUDED.score_mean,
+                    score_std = EXCLUDED.score_std, created_at = now()`;
   }
 
   async replaceTrackSegments(trackId: string, modelVersionId: string, segments: TrackSegment[]): Promise<void> {
@@ -112,9 +127,10 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     const where = Prisma.sql`te.model_version_id = ${modelVersionId}::uuid AND ${trackConditions(filter)}
       ${excludeTrackId ? Prisma.sql`AND t.id <> ${excludeTrackId}::uuid` : Prisma.empty}`;
     const search = (db: Db, orderBy: Prisma.Sql) => db.$queryRaw<
-      { trackId: string; distance: number; licenseId: string }[]
+      { trackId: string; distance: number; licenseId: string; scoreMean: number | null; scoreStd: number | null }[]
     >`
-      SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance, lic.id::text AS "licenseId"
+      SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance, lic.id::text AS "licenseId",
+             te.score_mean AS "scoreMean", te.score_std AS "scoreStd"
       FROM track_embedding te
       JOIN track t ON t.id = te.track_id
       ${licenseJoin(filter)}
@@ -126,7 +142,12 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     const rows =
       approx.length < limit ? await search(this.db, Prisma.sql`(te.embedding <=> ${q}::vector) + 0`) : approx;
     return rows
-      .map((r) => ({ trackId: r.trackId, score: 1 - Number(r.distance), licenseId: r.licenseId }))
+      .map((r) => ({
+        trackId: r.trackId,
+        score: 1 - Number(r.distance),
+        licenseId: r.licenseId,
+        scaling: r.scoreStd === null ? null : { mean: Number(r.scoreMean), std: Number(r.scoreStd) },
+      }))
       .sort((a, b) => b.score - a.score);
   }
 

@@ -1,7 +1,8 @@
 import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
 import type { SuggestionFilter } from './suggestion-filter';
+import { scaledScore } from '../../inference/track-scaling';
 
-export type RankedTrack = ScoredTrack & { startOffsetSec: number };
+export type RankedTrack = ScoredTrack & { startOffsetSec: number; relevance: number };
 
 /** Candidates fetched by track vector before re-ranking by best window. */
 const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
@@ -10,7 +11,8 @@ const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
  * The product's ranking for a query embedding, shared by suggestBgm and the MODEL_VERSION arm of
  * preference experiments (so raters judge what is served): licensed candidates from the track
  * index, re-ranked by each track's best 32 s window, as the paper matches 32 s clips; the window's
- * start is where the music should start.
+ * start is where the music should start. Tracks are ordered by relevance: the window's cosine
+ * standardised by the track's scaling when the model has one (src/inference/track-scaling.ts).
  */
 export async function rankTracks(
   embeddings: Pick<EmbeddingRepository, 'nearestTracks' | 'bestWindows'>,
@@ -30,11 +32,15 @@ export async function rankTracks(
     ).map((w) => [w.trackId, w]),
   );
   return candidates
-    .map((c) => ({
-      ...c,
-      score: windows.get(c.trackId)?.score ?? c.score,
-      startOffsetSec: windows.get(c.trackId)?.startSec ?? 0,
-    }))
-    .sort((a, b) => b.score - a.score)
+    .map((c) => {
+      const score = windows.get(c.trackId)?.score ?? c.score;
+      return {
+        ...c,
+        score,
+        relevance: scaledScore(score, c.scaling),
+        startOffsetSec: windows.get(c.trackId)?.startSec ?? 0,
+      };
+    })
+    .sort((a, b) => b.relevance - a.relevance)
     .slice(0, first);
 }

@@ -6,7 +6,7 @@ import type { ModelVersionRepository } from '../model-version/model-version.repo
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
 import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
-import { rankTracks } from './rank-tracks';
+import { rankTracks, type RankedTrack } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 
 /** Most suggestions one suggestBgm (or similarTracks) call returns. */
@@ -88,7 +88,7 @@ export class SuggestionService {
       throw failedPrecondition(`Track ${trackId} has no embedding for the active model yet`);
     }
     const scored = await this.repos.embeddings.nearestTracks(model.id, vector, first, filter, trackId);
-    return this.attachTracks(scored.map((s) => ({ ...s, startOffsetSec: 0 })));
+    return this.attachTracks(scored.map((s) => ({ ...s, relevance: s.score, startOffsetSec: 0 })));
   }
 
   private async activeModel(): Promise<ModelVersionRecord> {
@@ -97,13 +97,13 @@ export class SuggestionService {
     return model;
   }
 
-  private async attachTracks(ranked: (ScoredTrack & { startOffsetSec: number })[]): Promise<Suggestion[]> {
+  private async attachTracks(ranked: RankedTrack[]): Promise<Suggestion[]> {
     const tracks = new Map((await this.repos.tracks.findByIds(ranked.map((s) => s.trackId))).map((t) => [t.id, t]));
     return ranked.flatMap((s, i) => {
       const track = tracks.get(s.trackId);
       const license = track?.licenses.find((l) => l.id === s.licenseId);
       return track && license
-        ? [{ track, license, score: s.score, rank: i + 1, startOffsetSec: s.startOffsetSec }]
+        ? [{ track, license, score: s.score, relevance: s.relevance, rank: i + 1, startOffsetSec: s.startOffsetSec }]
         : [];
     });
   }

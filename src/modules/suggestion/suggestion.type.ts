@@ -11,6 +11,13 @@ export class Suggestion {
   @Field(() => Float, { description: 'Cosine similarity of the video and the best 32 s window of the track, -1 to 1' })
   score!: number;
 
+  @Field(() => Float, {
+    description:
+      'What suggestions are ordered by: score standardised against how well videos in general fit this track ' +
+      '(how unusually well this video fits it), or score itself when the model has no reference queries',
+  })
+  relevance!: number;
+
   @Field(() => Int, { description: '1 for the best match' })
   rank!: number;
 

@@ -103,6 +103,17 @@ describe('SuggestionService', () => {
       [1, 'a', 0.95, 64, lic(a)],
       [2, 'b', 0.6, 0, lic(b)],
     ]);
+    // With the model's score scaling, b's window scores unusually well for b (which fits most videos
+    // at about 0.3), a's does not: b ranks first, and both keep their raw cosine as score.
+    repos.embeddings.nearest = [
+      { trackId: b.id, score: 0.9, licenseId: lic(b), scaling: { mean: 0.3, std: 0.1 } },
+      { trackId: a.id, score: 0.5, licenseId: lic(a), scaling: { mean: 0.9, std: 0.05 } },
+    ];
+    const scaled = await service.suggestBgm(owner, video.id, 2);
+    expect(scaled.suggestions.map((s) => [s.track.title, s.score, s.relevance])).toEqual([
+      ['b', 0.6, expect.closeTo(3, 6)],
+      ['a', 0.95, expect.closeTo(1, 6)],
+    ]);
     expect((await failure(service.suggestBgm(owner, video.id, 51))).code).toBe(ErrorCode.BadUserInput);
     expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(
       ErrorCode.BadUserInput,

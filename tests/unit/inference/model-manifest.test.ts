@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ModelFolderError, readModelFolder } from '../../../src/inference/model-manifest';
+
+const manifest = (extra: Record<string, unknown> = {}, files: Record<string, string> = {}) => ({
+  format: 'bgm-model/1',
+  name: 'mrcmv',
+  version: 't1',
+  embeddingDim: 512,
+  clipSeconds: 32,
+  audio: { sampleRate: 16000, melBins: 64, patchFrames: 96, patchesPerClip: 33 },
+  video: { fastFrames: 64, slowFrames: 8, height: 64, width: 64 },
+  files: { query: 'query.onnx', bgm: 'bgm.onnx', ...files },
+  ...extra,
+});
+
+function folder(m: object, refs?: Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-'));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
+  fs.writeFileSync(path.join(dir, 'query.onnx'), '');
+  fs.writeFileSync(path.join(dir, 'bgm.onnx'), '');
+  if (refs) fs.writeFileSync(path.join(dir, 'refs.f32'), refs);
+  return dir;
+}
+
+describe('readModelFolder reference queries', () => {
+  it('reads none when the manifest names none (older folders rank by raw cosine)', () => {
+    const f = readModelFolder(folder(manifest()));
+    expect(f.referenceQueries).toBeUndefined();
+    expect(f.manifest.windowHopSeconds).toBe(32);
+  });
+
+  it('reads count x 512 little-endian float32 rows', () => {
+    const values = new Float32Array(2 * 512).map((_, i) => i / 1024);
+    const f = readModelFolder(
+      folder(manifest({ referenceQueryCount: 2 }, { referenceQueries: 'refs.f32' }), Buffer.from(values.buffer)),
+    );
+    expect(f.referenceQueries).toHaveLength(2);
+    expect(f.referenceQueries![1]![0]).toBeCloseTo(512 / 1024, 6);
+    expect(f.referenceQueries![1]![511]).toBeCloseTo(1023 / 1024, 6);
+  });
+
+  it('names what is wrong: a size that does not match the count, a missing count, a missing file', () => {
+    const refs = Buffer.alloc(512 * 4 * 3);
+    expect(() =>
+      readModelFolder(folder(manifest({ referenceQueryCount: 2 }, { referenceQueries: 'refs.f32' }), refs)),
+    ).toThrow(/expected 2 x 512 float32/);
+    expect(() => readModelFolder(folder(manifest({}, { referenceQueries: 'refs.f32' }), refs))).toThrow(
+      /needs referenceQueryCount/,
+    );
+    expect(() =>
+      readModelFolder(folder(manifest({ referenceQueryCount: 2 }, { referenceQueries: 'refs.f32' }))),
+    ).toThrow(ModelFolderError);
+  });
+});

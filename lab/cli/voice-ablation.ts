@@ -1,6 +1,6 @@
 /**
  * npm run bench:voice-ablation [-- --seeds 3,4,5,6,7,8 --epochs 15 --work DIR --json]
- * Issue 6's question over many seeds: does the model without the voice-over (cmmr) do worse than
+ * The voice-over question over many seeds: does the model without the voice-over (cmmr) do worse than
  * MRCMV on the small preset? Per seed: dataset, export, both trainings (the end-to-end test's
  * recipe), evaluation through the serving code; then the per-video ranks of all seeds pooled into
  * paired tests (lab/evaluation/paired-comparison.ts). About 3 minutes per seed on 2 cores; with

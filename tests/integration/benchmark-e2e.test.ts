@@ -21,7 +21,7 @@ import { gql, TestEnv, tokenFor } from './harness';
 import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
 
 /**
- * Issue 6, end to end, on two seeds of the small preset (60 videos over 14 tracks each, its
+ * The voice-over ablation, end to end, on two seeds of the small preset (60 videos over 14 tracks each, its
  * audible voice delivery: lab/dataset/presets.ts PRESET_KNOBS): per seed, generate, export, train
  * a tiny MRCMV and the visual-only baseline (cmmr) with the same budget and recipe
  * (lab/evaluation/voice-ablation.ts), evaluate both through the serving code; then serve the first
@@ -47,7 +47,8 @@ import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers
  *   lead over cmmr in catalog R@3 >= BENCH_E2E_MIN_LEAD (default 20 points), which 37 training
  *   videos do not reach (docs/DATASET.md, "How much the voice-over can tell").
  *
- * Budget: 15 epochs (BENCH_E2E_EPOCHS); about 3 minutes per seed on an idle 2-core machine.
+ * Budget: 15 epochs (BENCH_E2E_EPOCHS) of the shipped default's recipe with the small-data knobs
+ * (lab/evaluation/voice-ablation.ts SMALL_DATA_RECIPE).
  */
 
 const MUSIC_DIR = '/usr/share/games/wesnoth/1.16/data/core/music';
@@ -69,7 +70,7 @@ const haveMusic = fs.existsSync(MUSIC_DIR);
 const suite = haveMusic || process.env.CI ? describe : describe.skip;
 if (!haveMusic) process.stderr.write(`benchmark e2e: ${MUSIC_DIR} missing (apt-get install wesnoth-1.16-music)\n`);
 
-suite('[embedded] benchmark end to end (issue 6)', () => {
+suite('[embedded] benchmark end to end', () => {
   // BENCH_E2E_WORK keeps the datasets, exports and models there (and reuses them when present).
   const keep = process.env.BENCH_E2E_WORK;
   const work = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-e2e-'));

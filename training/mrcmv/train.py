@@ -1,7 +1,8 @@
 """Train MRCMV (or an ablation / baseline variant) on dataset directories of features.
 
 /usr/bin/python3 -m training.mrcmv.train --dataset DIR [--dataset DIR ...] --out RUN_DIR [--epochs 100]
-    [--batch-size 16] [--seed 0] [--variant full] [--device cpu|cuda] [--export MODEL_DIR] [--resume]
+    [--recipe steps] [--batch-size 16] [--seed 0] [--variant full] [--device cpu|cuda]
+    [--export MODEL_DIR] [--resume] [--max-minutes M]
 
 Writes RUN_DIR/log.json (one record per epoch, rewritten after every epoch), RUN_DIR/state.pt (the
 whole training state after every epoch: --resume continues from it) and RUN_DIR/checkpoint.pt (the
@@ -12,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import sys
 import time
 from typing import Dict, List, Optional
 
@@ -27,7 +29,32 @@ from .losses import LossConfig, MRCMVLoss, NegativeQueue, margin_for_epoch
 from .model import MRCMV, count_parameters
 
 
+# Named sets of flags (training/README.md, "Recipes"). Flags given on the command line after
+# --recipe win: argparse keeps the last value, and the recipe's flags are placed first.
+RECIPES: Dict[str, List[str]] = {
+    # The shipped default's recipe: statistics encoders (fast on 2 cores), a step-aligned head
+    # matched against music windows every 2 s, best epoch by catalog ranking, and reference
+    # queries for per-track score standardisation at serving time.
+    "steps": ["--audio-encoder", "stats-peak", "--video-encoder", "frame-stats", "--head", "steps",
+              "--step-dim", "48", "--global-dim", "128", "--d-model", "64", "--lr", "1e-3",
+              "--weight-decay", "0.01", "--batch-size", "64", "--clips-per-video", "4",
+              "--reduction", "mean", "--music-jitter", "1", "--window-hop", "2",
+              "--select-by", "catalog", "--reference-queries", "256"],
+}
+
+
+def expand_recipe(argv: List[str]) -> List[str]:
+    """--recipe NAME (anywhere in argv) becomes that recipe's flags, ahead of the other flags."""
+    if "--recipe" not in argv:
+        return argv
+    at = argv.index("--recipe")
+    if at + 1 >= len(argv) or argv[at + 1] not in RECIPES:
+        raise SystemExit(f"--recipe needs one of {sorted(RECIPES)}")
+    return RECIPES[argv[at + 1]] + argv[:at] + argv[at + 2:]
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    argv = expand_recipe(list(sys.argv[1:] if argv is None else argv))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", required=True, action="append",
                    help="dataset directory; repeat to train on several (their test videos validate)")

@@ -14,7 +14,10 @@ export const MAX_SUGGESTIONS = 50;
 
 export interface Suggestion {
   track: TrackWithLicenses;
+  /** Cosine of the video and the track's best window. */
   score: number;
+  /** What the list is ordered by: score standardised by the track's scaling (rank-tracks.ts), else score. */
+  relevance: number;
   rank: number;
   /** Where in the track the music fits the video best (start of its best 32 s window). */
   startOffsetSec: number;
@@ -78,7 +81,7 @@ export class SuggestionService {
     trackId: string,
     first: number,
     filter: SuggestionFilter = {},
-  ): Promise<Omit<Suggestion, 'startOffsetSec'>[]> {
+  ): Promise<Omit<Suggestion, 'startOffsetSec' | 'relevance'>[]> {
     checkPageSize(first, this.maxSuggestions);
     checkFilter(filter);
     const model = await this.activeModel();

@@ -148,8 +148,9 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     fingerprints[ti] = f.fingerprint;
     for (const [mi, model] of o.models.entries()) {
       // Each model is matched against the windows it asks for, as the embed-track job cuts them.
-      windows[mi]![ti] = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
-      scalings[mi]![ti] = model.referenceQueries ? trackScaling(model.referenceQueries, windows[mi]![ti]!) : null;
+      const trackWindows = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
+      windows[mi]![ti] = trackWindows;
+      scalings[mi]![ti] = model.referenceQueries ? trackScaling(model.referenceQueries, trackWindows) : null;
       const seg = await o.embedder.embedMusic(model, f.segments);
       mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
     }

@@ -79,7 +79,7 @@ function collectArms(reports: readonly EvaluationReport[]): ArmRuns[] {
   for (const [d, report] of reports.entries()) {
     for (const m of report.models) {
       const arm = armOf(m);
-      const entry = arms.get(arm) ?? { arm, runs: new Map() };
+      const entry: ArmRuns = arms.get(arm) ?? { arm, runs: new Map<string, ModelEvaluation[]>() };
       const list = entry.runs.get(m.model.version) ?? [];
       list[d] = m;
       entry.runs.set(m.model.version, list);

@@ -5,7 +5,7 @@ import { checkPageSize } from '../../graphql/page';
 import type { ModelVersionRepository } from '../model-version/model-version.repository';
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
-import type { EmbeddingRepository, ScoredTrack } from './embedding.repository';
+import type { EmbeddingRepository } from './embedding.repository';
 import { rankTracks, type RankedTrack } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 

@@ -44,9 +44,3 @@ def test_export_ships_reference_queries_as_little_endian_float32(tmp_path):
     with open(os.path.join(tmp_path, "manifest.json")) as fh:
         assert json.load(fh)["referenceQueryCount"] == 5
 
-
-def test_recipe_flags_come_first_so_the_command_line_wins():
-    from training.mrcmv.train import parse_args
-    args = parse_args(["--dataset", "d", "--out", "o", "--recipe", "steps", "--window-hop", "4"])
-    assert (args.head, args.audio_encoder, args.reference_queries) == ("steps", "stats-peak", 256)
-    assert args.window_hop == 4.0

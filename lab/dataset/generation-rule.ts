@@ -29,7 +29,7 @@ export interface VoiceDelivery {
 export interface GenerationKnobs {
   voice: ModalityKnobs;
   video: ModalityKnobs;
-  /** Absent: DEFAULT_DELIVERY (the rule RESULTS.md was measured with). */
+  /** Absent: DEFAULT_DELIVERY (the rule docs/RESULTS-2026-11.md was measured with). */
   delivery?: VoiceDelivery;
 }
 

@@ -28,7 +28,7 @@ export const PRESETS: Record<PresetName, Preset> = {
 };
 
 /**
- * The rule's knobs per preset. The full preset keeps the rule docs/RESULTS.md was measured with.
+ * The rule's knobs per preset. The full preset keeps the rule docs/RESULTS-2026-11.md was measured with.
  * The small one (37 training videos) is delivered more audibly: the voice follows the music more
  * closely (strength 0.9, noise 0.05), talks without long pauses, over a 30 dB range, with each
  * line levelled, so that the music's energy envelope can be heard in it. With the default

@@ -1,0 +1,72 @@
+"""Plots of docs/RESULTS.md from the measured files (needs matplotlib: apt-get install python3-matplotlib).
+
+/usr/bin/python3 lab/plots/plot_results.py --pooled POOLED.json --probe-r3 25.0 --runs RUN_DIR ... --out docs/img/results
+
+POOLED.json is `npm run eval:pool -- ... --json`; each RUN_DIR is a training run (log.json).
+Writes heldout-recall.png (catalog R@1 / R@3 / R@10 per arm with 95 % intervals, chance and the
+probe's rule row) and training-curves.png (training loss per epoch of each run).
+"""
+import argparse
+import json
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def recall_plot(pooled: dict, probe_r3: float, out: str) -> None:
+    arms = pooled["arms"]
+    ks = ["R@1", "R@3", "R@10"]
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    width = 0.8 / len(ks)
+    for j, k in enumerate(ks):
+        xs = [i + (j - 1) * width for i in range(len(arms))]
+        vals = [a["recall"][k]["value"] for a in arms]
+        errs = [[a["recall"][k]["value"] - a["recall"][k]["low"] for a in arms],
+                [a["recall"][k]["high"] - a["recall"][k]["value"] for a in arms]]
+        ax.bar(xs, vals, width, yerr=errs, capsize=3, label=f"catalog {k}")
+        ax.axhline(pooled["chance"][k], ls=":", lw=1, color=f"C{j}")
+    ax.axhline(probe_r3, ls="--", color="black", lw=1, label=f"probe 'rule' R@3 ({probe_r3:.1f})")
+    ax.set_xticks(range(len(arms)))
+    ax.set_xticklabels([f"{a['arm']}\n({a['seeds']} seed{'s' if a['seeds'] > 1 else ''})" for a in arms],
+                       fontsize=7)
+    ax.set_ylabel("% of held-out videos")
+    ax.set_title(f"Held-out package, {arms[0]['videos']} videos: recall with 95 % bootstrap intervals "
+                 "(dotted: chance)", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "heldout-recall.png"), dpi=110)
+
+
+def curves_plot(runs: list, out: str) -> None:
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    for run in runs:
+        with open(os.path.join(run, "log.json")) as fh:
+            log = json.load(fh)
+        epochs = [e["epoch"] for e in log["epochs"]]
+        ax.plot(epochs, [e["loss"] for e in log["epochs"]], marker="o", ms=3, label=os.path.basename(run))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (L1 + 0.1 L2, mean)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "training-curves.png"), dpi=110)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--pooled", required=True)
+    p.add_argument("--probe-r3", type=float, required=True)
+    p.add_argument("--runs", nargs="*", default=[])
+    p.add_argument("--out", required=True)
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    with open(args.pooled) as fh:
+        recall_plot(json.load(fh), args.probe_r3, args.out)
+    if args.runs:
+        curves_plot(args.runs, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,7 @@
  * default shows suggestions right after `npm start`. The music is the held-out package (never in
  * the default model's training, docs/RESULTS.md), so the demo shows what a new catalog gets.
  * Run once by a maintainer:
- *   npm run demo:make -- [--music DIR] [--package NAME] [--tracks 10] [--videos 5] [--seed 7]
+ *   npm run demo:make -- [--music DIR] [--package NAME] [--tracks 8] [--videos 4] [--seed 7]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,8 +20,8 @@ const { values } = parseArgs({
   options: {
     music: { type: 'string', default: '/usr/share/games/wesnoth/1.16/data/core/music' },
     package: { type: 'string', default: 'wesnoth-1.16-music' },
-    tracks: { type: 'string', default: '10' },
-    videos: { type: 'string', default: '5' },
+    tracks: { type: 'string', default: '8' },
+    videos: { type: 'string', default: '4' },
     seed: { type: 'string', default: '7' },
   },
 });
@@ -38,6 +38,8 @@ async function main() {
   const sources = fs
     .readdirSync(values.music)
     .filter((f) => f.endsWith('.ogg'))
+    // Wesnoth keeps older versions of a piece beside it ("frantic-old.ogg"): the same title twice.
+    .filter((f) => !/-old\.ogg$/.test(f))
     .sort()
     // Long enough for the 45 s excerpt from 0:30 (jingles and stingers are left out).
     .filter((f) => durationSeconds(path.join(values.music, f)) >= 80)

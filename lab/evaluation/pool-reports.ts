@@ -17,7 +17,10 @@ export interface ArmSummary {
   recall: Record<string, Interval>;
   meanRank: Interval;
   segmentRecall: Record<string, Interval>;
-  /** Per seed, pooled over datasets: the largest top-1 count over the fair share, and top-5 coverage. */
+  /**
+   * Per seed, pooled over datasets (a track id is the same track in every dataset): the largest
+   * top-1 count over the fair share (queries / distinct candidate tracks), and top-5 coverage.
+   */
   maxTop1Share: number[];
   top5Coverage: number[];
 }
@@ -109,18 +112,19 @@ export function poolReports(
 ): { arms: ArmSummary[]; comparisons: ArmComparison[]; chance: Record<string, number> } {
   if (reports.length === 0) throw new Error('no report to pool');
   const arms = collectArms(reports);
+  const candidates = new Set(reports.flatMap((r) => r.candidates)).size;
   const summaries = arms.map((a): ArmSummary => {
     const recall = (key: 'rank' | 'segmentRank') =>
       Object.fromEntries(
         ks.map((k) => [`R@${k}`, bootstrapMean(perVideo(a, (m, q) => (m.perQuery[q]![key] <= k ? 100 : 0)))]),
       );
     const seeds = [...a.runs.values()];
+    // Datasets of one package share their tracks: a track is one track whichever dataset's query
+    // put it first, and the fair share is all queries over the distinct candidate tracks.
     const hub = seeds.map((runs) =>
       hubness(
-        runs.flatMap((m, d) =>
-          m.perQuery.map((q) => ({ top1: `${d}:${q.top1}`, top5: q.top5.map((t) => `${d}:${t}`) })),
-        ),
-        reports.reduce((n, r) => n + r.candidates.length, 0),
+        runs.flatMap((m) => m.perQuery),
+        candidates,
       ),
     );
     return {

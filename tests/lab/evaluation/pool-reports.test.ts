@@ -75,3 +75,15 @@ describe('bootstrapMean and armOf', () => {
     expect(armOf({ model: { name: 'm', version: 'steps-seed12', dir: '' } })).toBe('steps');
   });
 });
+
+describe('poolReports hubness across datasets of one package', () => {
+  it('counts a track once whichever dataset put it first; the fair share is over distinct tracks', () => {
+    // Two datasets over the same 4 tracks, 4 queries each: t0 is top-1 twice in the first, once in the second.
+    const a = (i: number) => ['t0', 't0', 't1', 't2'][i]!;
+    const b = (i: number) => ['t0', 't1', 't2', 't3'][i]!;
+    const pooled = poolReports([report([model('m', [1, 1, 1, 1], a)]), report([model('m', [1, 1, 1, 1], b)])]);
+    // 8 queries over 4 tracks: fair share 2; t0 has 3. (Per dataset it would be 2 over a share of 1.)
+    expect(pooled.arms[0]!.maxTop1Share).toEqual([1.5]);
+    expect(pooled.arms[0]!.top5Coverage).toEqual([1]);
+  });
+});

@@ -1,3 +1,4 @@
+import { Rng } from '../dataset/prng';
 import { comparePairedRanks, type PairedComparison } from './paired-comparison';
 import type { EvaluationReport, ModelEvaluation } from './evaluate';
 import { hubness } from './evaluate';
@@ -43,28 +44,17 @@ export function armOf(m: Pick<ModelEvaluation, 'model'>): string {
   return m.model.version.replace(/-seed\d+$/, '');
 }
 
-/** Small, fast, seeded PRNG (mulberry32): the same intervals on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Mean of `values` with a 95 % percentile bootstrap interval (resampling videos). */
 export function bootstrapMean(values: readonly number[], resamples = 2000, seed = 1): Interval {
   const n = values.length;
   if (n === 0) throw new RangeError('bootstrap of no values');
   const mean = values.reduce((s, v) => s + v, 0) / n;
-  const next = random(seed);
+  // Seeded (the dataset generator's mulberry32): the same intervals on every run.
+  const rng = new Rng(seed);
   const means: number[] = [];
   for (let r = 0; r < resamples; r++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += values[Math.floor(next() * n)]!;
+    for (let i = 0; i < n; i++) s += values[rng.int(0, n - 1)]!;
     means.push(s / n);
   }
   means.sort((a, b) => a - b);

@@ -66,6 +66,7 @@ def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: in
     """Ranks of each item's track among all tracks of the items' datasets (best window); each item's
     root should be the same dataset (the training loop validates dataset by dataset). With
     `references`, scores are standardised per track as serving does (reference_scaling.py)."""
+    # Imported here: reference_scaling imports embed_queries from this module.
     from .reference_scaling import scaled_scores, track_scaling
 
     model.eval()

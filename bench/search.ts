@@ -71,7 +71,17 @@ async function benchSize(n: number): Promise<{ rows: Row[]; indexMs: number; hns
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
-  const db = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 4 }, createLogger('silent'));
+  const db = await openDatabase(
+    {
+      kind: 'postgres',
+      url: url.toString(),
+      poolSize: 4,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 600_000,
+      idleInTransactionTimeoutMs: 60_000,
+    },
+    createLogger('silent'),
+  );
   try {
     await migrate(db.sql);
     const repos = createRepositories(db.prisma);

@@ -10,13 +10,14 @@ import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
 import { PreviewRenderer } from '../http/rater/preview-renderer';
 import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
+import { countStranded } from '../jobs/job-reconciler';
 import { OutboxRelay } from '../jobs/outbox-relay';
 import type { JobQueue } from '../jobs/queue/job-queue';
 import { openQueue } from '../jobs/queue/open-queue';
 import { topicFor } from '../jobs/topics';
 import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repository';
 import { AppMetrics } from '../metrics/metrics';
-import { registerCatalogGauges, registerQueueGauges } from '../metrics/scrape-gauges';
+import { registerCatalogGauges, registerQueueGauges, registerStrandedJobsGauge } from '../metrics/scrape-gauges';
 import { PreviewLinks } from '../modules/experiment/preview-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
@@ -139,6 +140,23 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       stack.push(startCoverageSweep(uow, logger, activationCheckMs));
     }
 
+    // Stranded work, for /readyz and /metrics. The count reads every unfinished job, so probes and
+    // scrapes share one reading for a few seconds.
+    const countNow = jobs
+      ? jobs.stranded
+      : async () =>
+          [...(await countStranded(repos.jobs, queue, config.worker.stallAfterMs)).values()].reduce((a, b) => a + b, 0);
+    let strandedReading: { at: number; count: Promise<number> } | undefined;
+    const stranded = () => {
+      if (!strandedReading || Date.now() - strandedReading.at > 2000) {
+        const count = countNow();
+        count.catch(() => (strandedReading = undefined));
+        strandedReading = { at: Date.now(), count };
+      }
+      return strandedReading.count;
+    };
+    registerStrandedJobsGauge(metrics, { stranded, logger });
+
     if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);
 
     const http = await startHttpServer({
@@ -162,6 +180,19 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).
         { name: 'queue', critical: role === 'worker' || Boolean(jobs), check: () => queue.ping() },
+        // Where jobs run, stranded work means this process cannot reconcile it: not ready. An API
+        // without job handlers reports it and keeps serving.
+        {
+          name: 'jobs',
+          critical: Boolean(jobs),
+          check: async () => {
+            const n = await stranded();
+            if (n > 0)
+              throw new Error(
+                `${n} job(s) stranded: no progress for ${config.worker.stallAfterMs / 1000} s and no message in the queue`,
+              );
+          },
+        },
       ],
     });
     stack.push(() => http.stop());

@@ -84,16 +84,38 @@ const envSchema = z.object({
   MAX_TRACK_SECONDS: int(1, 24 * 3600).default(1800),
   MAX_VIDEO_SECONDS: int(1, 24 * 3600).default(600),
   MIN_MEDIA_SECONDS: z.coerce.number().min(0).max(60).default(1),
+  // --- Outages (issue 14): job reconciler, worker backoff, Postgres timeouts ---
+  JOB_STALL_AFTER_MS: int(1000, 86_400_000).default(600_000),
+  JOB_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(30_000),
+  WORKER_OUTAGE_RETRY_MS: int(10, 600_000).default(5000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
 });
 
 export type Env = Record<string, string | undefined>;
+
+/**
+ * connectTimeoutMs: opening a connection; statementTimeoutMs: one statement (server side, and the
+ * client gives up a little later when the server does not answer at all); idleInTransactionTimeoutMs:
+ * a transaction left open without a statement. Without them an unreachable database hangs every
+ * request and /readyz for the whole outage.
+ */
+export interface PostgresConfig {
+  kind: 'postgres';
+  url: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dir: string };
+  database: PostgresConfig | { kind: 'pglite'; dir: string };
   /** replicas: copies of the stream in a NATS cluster (3 in production: a server can be lost). */
   queue:
     | { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number }
@@ -134,6 +156,15 @@ export interface AppConfig {
     activationCheckMs: number;
     /** SUCCEEDED jobs and their outbox rows are deleted this long after they finished. */
     retentionDays: number;
+    /**
+     * Outages (issue 14). stallAfterMs: an unfinished job without progress and without a message in
+     * the queue for this long is republished by the reconciler (or failed once its budget is spent);
+     * reconcileIntervalMs: how often each worker looks; outageRetryMs: first redelivery delay when
+     * the handler could not reach its dependencies (doubles per delivery, at most a minute).
+     */
+    stallAfterMs: number;
+    reconcileIntervalMs: number;
+    outageRetryMs: number;
   };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
@@ -164,6 +195,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'WORKER_MAX_DELIVER: must exceed JOB_MAX_ATTEMPTS, or a crashed delivery could leave a job unfinished',
     );
   }
+  if (e.JOB_STALL_AFTER_MS <= e.WORKER_ACK_WAIT_MS) {
+    problems.push(
+      'JOB_STALL_AFTER_MS: must exceed WORKER_ACK_WAIT_MS, or a job in its ack wait would count as stalled',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -173,7 +209,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
     queue: e.NATS_URL
       ? {
@@ -209,6 +252,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseMs: e.JOB_RETRY_BASE_MS,
       activationCheckMs: e.ACTIVATION_CHECK_INTERVAL_MS,
       retentionDays: e.JOB_RETENTION_DAYS,
+      stallAfterMs: e.JOB_STALL_AFTER_MS,
+      reconcileIntervalMs: e.JOB_RECONCILE_INTERVAL_MS,
+      outageRetryMs: e.WORKER_OUTAGE_RETRY_MS,
     },
     inference: {
       provider: e.INFERENCE_PROVIDER,

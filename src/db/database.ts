@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
+import { Pool, type QueryConfig } from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { AppConfig } from '../config/config';
+import type { AppConfig, PostgresConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import { PrismaClient } from '../generated/prisma/client';
 import type { SqlConnection, SqlRunner } from './sql-runner';
@@ -20,17 +20,36 @@ export interface Database {
 }
 
 export async function openDatabase(config: AppConfig['database'], logger: Logger): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config.url, config.poolSize, logger) : openPglite(config.dir);
+  return config.kind === 'postgres' ? openPostgres(config, logger) : openPglite(config.dir);
 }
 
-function openPostgres(url: string, poolSize: number, logger: Logger): Database {
-  const pool = new Pool({ connectionString: url, max: poolSize });
+/** The longest timer Node keeps (about 24.8 days): a query_timeout that never fires in practice. */
+const UNBOUNDED = 2 ** 31 - 1;
+/** How much longer than the server's statement_timeout the client waits for an answer. */
+const CLIENT_GRACE_MS = 2000;
+
+function openPostgres(config: PostgresConfig, logger: Logger): Database {
+  const pool = new Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
+    idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,
+    // statement_timeout needs a server that answers; a silent one (a partition, a hung host) is
+    // bounded only by the client giving up.
+    query_timeout: config.statementTimeoutMs + CLIENT_GRACE_MS,
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const conn = (c: Pick<Pool, 'query'>): SqlConnection => ({
-    exec: async (sql) => void (await c.query(sql)),
-    query: async <T>(sql: string, params?: unknown[]) => (await c.query(sql, params)).rows as T[],
+  // query_timeout per query: undefined keeps the pool's bound, UNBOUNDED lifts it (migrations).
+  // (pg reads query_timeout from a query's config; its types do not list it.)
+  const q = (text: string, values: unknown[] | undefined, queryTimeout: number | undefined) =>
+    ({ text, values, query_timeout: queryTimeout }) as QueryConfig;
+  const conn = (c: Pick<Pool, 'query'>, queryTimeout?: number): SqlConnection => ({
+    exec: async (sql) => void (await c.query(q(sql, undefined, queryTimeout))),
+    query: async <T>(sql: string, params?: unknown[]) => (await c.query(q(sql, params, queryTimeout))).rows as T[],
   });
   return {
     kind: 'postgres',
@@ -41,7 +60,11 @@ function openPostgres(url: string, poolSize: number, logger: Logger): Database {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          const result = await fn(conn(client));
+          // The runner's transactions are the migrations: an index build on a large table may take
+          // far longer than a request's statement bound, and waiting for another process's
+          // migration lock is expected.
+          await client.query('SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0');
+          const result = await fn(conn(client, UNBOUNDED));
           await client.query('COMMIT');
           return result;
         } catch (err) {

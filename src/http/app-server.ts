@@ -24,6 +24,17 @@ export interface ReadinessCheck {
   critical: boolean;
 }
 
+/** A check that has not answered by then fails: an unreachable dependency must not hang the probe. */
+const READINESS_CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** What the API role serves besides the probes: GraphQL, uploads and the rater page. */
 export interface ApiRoutes {
   schema: GraphQLSchema;
@@ -89,7 +100,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
     const results = await Promise.all(
       readiness.map(async (r) => {
         try {
-          await r.check();
+          await withTimeout(r.check(), READINESS_CHECK_TIMEOUT_MS);
           return [r.name, 'ok'] as const;
         } catch (err) {
           return [r.name, (err as Error).message] as const;

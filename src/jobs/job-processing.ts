@@ -11,9 +11,11 @@ import { EmbedVideoHandler } from './handlers/embed-video.handler';
 import type { HandlerDeps, HandlerRepositories, ModelFolders } from './handlers/handler-deps';
 import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
 import type { JobRepository } from './job.repository';
+import { JobReconciler, type ReconcileResult } from './job-reconciler';
 import { JobRunner } from './job-runner';
 import type { ConsumerHandle, JobQueue } from './queue/job-queue';
 import { startRetentionSweep } from './retention-sweep';
+import { startPeriodic } from '../common/periodic';
 import { topicFor } from './topics';
 
 /** How often each worker prunes old finished jobs (the deletes are idempotent across workers). */
@@ -21,6 +23,10 @@ const RETENTION_SWEEP_MS = 10 * 60_000;
 
 export interface JobProcessing {
   runner: JobRunner;
+  /** Jobs nothing will deliver again, per kind (see JobReconciler); for readiness and metrics. */
+  stranded(): Promise<number>;
+  /** One reconciler run now (it also runs every JOB_RECONCILE_INTERVAL_MS). */
+  reconcile(): Promise<ReconcileResult>;
   /** Stops taking jobs, lets the ones in flight finish, closes the inference threads. */
   stop(): Promise<void>;
 }
@@ -33,7 +39,7 @@ export async function startJobProcessing(deps: {
   config: Pick<AppConfig, 'worker' | 'inference' | 'media'>;
   logger: Logger;
   repos: HandlerRepositories & { jobs: JobRepository };
-  uow: UnitOfWork<HandlerRepositories>;
+  uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
   queue: JobQueue;
   storage: MediaStorage;
   models: ModelFolders;
@@ -90,6 +96,7 @@ export async function startJobProcessing(deps: {
             concurrency: concurrency[kind],
             maxDeliver: config.worker.maxDeliver,
             ackWaitMs: config.worker.ackWaitMs,
+            outageRetryMs: config.worker.outageRetryMs,
           },
           runner.handle,
         ),
@@ -101,10 +108,28 @@ export async function startJobProcessing(deps: {
     throw err;
   }
   const stopRetention = startRetentionSweep(repos.jobs, logger, config.worker.retentionDays, RETENTION_SWEEP_MS);
+  // Every worker runs it; claims are row-locked (SKIP LOCKED), so they never take the same job.
+  const reconciler = new JobReconciler({
+    jobs: repos.jobs,
+    uow,
+    queue,
+    giveUp: (job, reason) => runner.giveUpStranded(job, reason),
+    onRearmed: onEnqueued,
+    logger: logger.child({ component: 'job-reconciler' }),
+    stallAfterMs: config.worker.stallAfterMs,
+  });
+  const reconcile = async () => {
+    const result = await reconciler.reconcile();
+    if (result.rearmed + result.failed > 0) logger.warn(result, 'reconciled stranded jobs');
+  };
+  const stopReconciler = startPeriodic('job reconciler', reconcile, config.worker.reconcileIntervalMs, logger);
   logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
+    stranded: async () => [...(await reconciler.stranded()).values()].reduce((a, b) => a + b, 0),
+    reconcile: () => reconciler.reconcile(),
     stop: async () => {
+      await stopReconciler();
       await stopRetention();
       await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();

@@ -45,8 +45,8 @@ export class JobRunner {
   readonly handle = async (delivery: Delivery): Promise<Outcome> => {
     const jobId = (delivery.data as { jobId?: unknown } | null)?.jobId;
     if (typeof jobId !== 'string') return { type: 'term', reason: 'message without jobId' };
-    const job = await this.jobs.start(jobId);
-    if (!job) return { type: 'ack' }; // finished already, or deleted: nothing to do
+    const job = await this.jobs.start(jobId, delivery.msgId);
+    if (!job) return { type: 'ack' }; // finished already, deleted, or republished under another message
     const handler = this.handlers.get(job.kind)!;
     const logger = this.logger.child({
       jobId,
@@ -59,7 +59,11 @@ export class JobRunner {
       const final = `gave up after ${job.maxAttempts} attempts: the last ended without an outcome (the worker stopped or lost the job)${last}`;
       return this.giveUp(handler, job, final, logger, Date.now());
     }
-    const heartbeat = setInterval(() => delivery.working(), this.options.heartbeatMs);
+    // The queue's heartbeat keeps the message; the row's tells the reconciler the job is alive.
+    const heartbeat = setInterval(() => {
+      delivery.working();
+      this.jobs.touch(jobId).catch((err: unknown) => logger.warn({ err }, 'job heartbeat not recorded'));
+    }, this.options.heartbeatMs);
     const started = Date.now();
     try {
       await handler.run(job, { logger, heartbeat: () => delivery.working() });
@@ -83,6 +87,12 @@ export class JobRunner {
       clearInterval(heartbeat);
     }
   };
+
+  /** Fails a job the reconciler found stranded past its budget, with its subject (as a handler failure would). */
+  async giveUpStranded(job: JobRecord, reason: string): Promise<void> {
+    const logger = this.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    await this.giveUp(this.handlers.get(job.kind)!, job, reason, logger, Date.now());
+  }
 
   private async giveUp(
     handler: JobHandler,

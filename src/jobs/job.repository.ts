@@ -10,8 +10,13 @@ export interface JobRepository {
   enqueueOnce(kind: JobKind, payload: Prisma.InputJsonObject, dedupKey: string): Promise<JobRecord | null>;
   findById(id: string): Promise<JobRecord | null>;
   findByDedupKey(dedupKey: string): Promise<JobRecord | null>;
-  /** PENDING -> PROCESSING, counting the attempt. Returns null when the job is already finished. */
-  start(id: string): Promise<JobRecord | null>;
+  /**
+   * PENDING -> PROCESSING, counting the attempt. Returns null when the job is already finished, or
+   * when the reconciler republished it under another message (this one is superseded).
+   */
+  start(id: string, msgId: string): Promise<JobRecord | null>;
+  /** Records progress of a running job (its heartbeat), so that the reconciler leaves it alone. */
+  touch(id: string): Promise<void>;
   succeed(id: string): Promise<void>;
   /** A transient failure: the job goes back to PENDING with the reason, to be delivered again. */
   retryLater(id: string, reason: string): Promise<void>;
@@ -24,6 +29,21 @@ export interface JobRepository {
    * and unfinished jobs stay (admins retry failed ones). Returns the jobs deleted.
    */
   pruneSucceeded(cutoff: Date, batch: number): Promise<number>;
+  /** Unfinished jobs of each kind, and how many of them made no progress for `stalledForMs` with no message waiting in the outbox. */
+  unfinishedByKind(stalledForMs: number): Promise<UnfinishedJobs[]>;
+  /**
+   * Claims up to `limit` stalled jobs of a kind (as counted above) for the reconciler: marks them
+   * as progressing now, so that no other reconciler takes them, and returns them.
+   */
+  claimStalled(kind: JobKind, stalledForMs: number, limit: number): Promise<JobRecord[]>;
+  /** Republishes an unfinished job under a new message id (call inside a transaction): PENDING, one more re-arm. */
+  rearm(id: string): Promise<void>;
+}
+
+export interface UnfinishedJobs {
+  kind: JobKind;
+  unfinished: number;
+  stalled: number;
 }
 
 /** The dedup key of a job's message; a retried job gets a new one (its attempt generation). */
@@ -55,11 +75,22 @@ export class PrismaJobRepository implements JobRepository {
     return job;
   }
 
-  private async announce(job: JobRecord, generation: number) {
+  private async announce(job: Pick<JobRecord, 'id' | 'kind'>, generation: number) {
     const message: JobMessage = { jobId: job.id, kind: job.kind };
     await this.db.outboxMessage.create({
       data: { subject: topicFor(job.kind), payload: { ...message }, msgId: jobMsgId(job.id, generation) },
     });
+  }
+
+  /**
+   * The generation of a job's next message: one per message it ever had, so the new msgId differs
+   * from every earlier one (the queue would drop it as a duplicate inside its dedup window).
+   * Counted by payload->>'jobId' (indexed); an unfinished job's rows are never pruned.
+   */
+  private async nextGeneration(id: string): Promise<number> {
+    const [{ generation }] = await this.db.$queryRaw<[{ generation: number }]>`
+      SELECT count(*)::int AS generation FROM outbox_message WHERE payload->>'jobId' = ${id}`;
+    return generation;
   }
 
   findById(id: string) {
@@ -70,12 +101,16 @@ export class PrismaJobRepository implements JobRepository {
     return this.db.job.findUnique({ where: { dedupKey } });
   }
 
-  async start(id: string) {
+  async start(id: string, msgId: string) {
     const { count } = await this.db.job.updateMany({
-      where: { id, status: { in: ['PENDING', 'PROCESSING'] } },
+      where: { id, status: { in: ['PENDING', 'PROCESSING'] }, OR: [{ msgId: null }, { msgId }] },
       data: { status: 'PROCESSING', attempts: { increment: 1 }, startedAt: new Date() },
     });
     return count === 0 ? null : this.findById(id);
+  }
+
+  async touch(id: string) {
+    await this.db.job.updateMany({ where: { id, status: 'PROCESSING' }, data: { updatedAt: new Date() } });
   }
 
   // updateMany: a job deleted while it ran (its video was deleted) has no row left to update.
@@ -114,15 +149,54 @@ export class PrismaJobRepository implements JobRepository {
   async requeue(id: string) {
     const { count } = await this.db.job.updateMany({
       where: { id, status: 'FAILED' },
-      data: { status: 'PENDING', attempts: 0, lastError: null, finishedAt: null },
+      data: { status: 'PENDING', attempts: 0, rearms: 0, lastError: null, finishedAt: null },
     });
     if (count === 0) return null;
+    const generation = await this.nextGeneration(id);
+    await this.db.job.update({ where: { id }, data: { msgId: jobMsgId(id, generation) } });
     const job = (await this.findById(id))!;
-    // Counted by payload->>'jobId' (indexed); a retried job's rows are never pruned, so this grows.
-    const [{ generation }] = await this.db.$queryRaw<[{ generation: number }]>`
-      SELECT count(*)::int AS generation FROM outbox_message WHERE payload->>'jobId' = ${id}`;
     await this.announce(job, generation);
     return job;
+  }
+
+  async unfinishedByKind(stalledForMs: number): Promise<UnfinishedJobs[]> {
+    return this.db.$queryRaw<UnfinishedJobs[]>`
+      SELECT j.kind::text AS kind, count(*)::int AS unfinished,
+        (count(*) FILTER (
+          WHERE j.updated_at < now() - ${stalledForMs}::int * interval '1 millisecond'
+            AND NOT EXISTS (
+              SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
+        ))::int AS stalled
+      FROM job j
+      WHERE j.status IN ('PENDING', 'PROCESSING')
+      GROUP BY j.kind`;
+  }
+
+  async claimStalled(kind: JobKind, stalledForMs: number, limit: number): Promise<JobRecord[]> {
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE job SET updated_at = now()
+      WHERE id IN (
+        SELECT j.id FROM job j
+        WHERE j.kind = ${kind}::"JobKind" AND j.status IN ('PENDING', 'PROCESSING')
+          AND j.updated_at < now() - ${stalledForMs}::int * interval '1 millisecond'
+          AND NOT EXISTS (
+            SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
+        ORDER BY j.updated_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id::text AS id`;
+    if (rows.length === 0) return [];
+    return this.db.job.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { id: 'asc' } });
+  }
+
+  async rearm(id: string): Promise<void> {
+    const generation = await this.nextGeneration(id);
+    const { count } = await this.db.job.updateMany({
+      where: { id, status: { in: ['PENDING', 'PROCESSING'] } },
+      data: { status: 'PENDING', rearms: { increment: 1 }, msgId: jobMsgId(id, generation) },
+    });
+    if (count === 0) return; // finished meanwhile
+    await this.announce((await this.findById(id))!, generation);
   }
 
   async pruneSucceeded(cutoff: Date, batch: number): Promise<number> {

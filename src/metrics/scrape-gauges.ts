@@ -124,3 +124,27 @@ export function registerCatalogGauges(
     },
   );
 }
+
+/**
+ * Jobs the queue will never deliver again and that made no progress for the stall bound (see
+ * jobs/job-reconciler.ts). Workers republish or fail them; a value that stays above 0 means the
+ * reconciler cannot (no worker running, or the database or queue unreachable from it).
+ */
+export function registerStrandedJobsGauge(
+  metrics: AppMetrics,
+  deps: { stranded: () => Promise<number>; logger: Logger },
+): void {
+  metrics.scrapeGauge(
+    'bgm_jobs_stranded',
+    'Unfinished jobs without progress for JOB_STALL_AFTER_MS and without a message in the queue',
+    [],
+    async (g) => {
+      g.reset();
+      try {
+        g.set(await deps.stranded());
+      } catch (err) {
+        deps.logger.warn({ err }, 'metrics: stranded jobs unavailable');
+      }
+    },
+  );
+}

@@ -176,6 +176,8 @@ export class FakeJobs implements JobRepository {
       updatedAt: new Date(),
       startedAt: null,
       finishedAt: null,
+      rearms: 0,
+      msgId: null,
     };
     this.rows.push(row);
     return Promise.resolve(row);
@@ -199,11 +201,15 @@ export class FakeJobs implements JobRepository {
     );
     return Promise.resolve();
   }
-  start(id: string) {
+  start(id: string, msgId?: string) {
     const job = this.rows.find((j) => j.id === id);
     if (!job || job.status === 'SUCCEEDED' || job.status === 'FAILED') return Promise.resolve(null);
+    if (job.msgId !== null && msgId !== undefined && job.msgId !== msgId) return Promise.resolve(null);
     Object.assign(job, { status: 'PROCESSING', attempts: job.attempts + 1 });
     return Promise.resolve({ ...job });
+  }
+  touch(id: string) {
+    return this.set(id, { updatedAt: new Date() });
   }
   succeed(id: string) {
     return this.set(id, { status: 'SUCCEEDED', lastError: null });
@@ -220,8 +226,19 @@ export class FakeJobs implements JobRepository {
   requeue(id: string) {
     const job = this.rows.find((j) => j.id === id && j.status === 'FAILED');
     if (!job) return Promise.resolve(null);
-    Object.assign(job, { status: 'PENDING', attempts: 0, lastError: null });
+    Object.assign(job, { status: 'PENDING', attempts: 0, rearms: 0, lastError: null });
     return Promise.resolve(job);
+  }
+  // The reconciler's queries are SQL (tested on real Postgres and PGlite); unit tests do not use them.
+  unfinishedByKind(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
+  claimStalled(): Promise<JobRecord[]> {
+    return Promise.resolve([]);
+  }
+  rearm(id: string) {
+    const job = this.rows.find((j) => j.id === id)!;
+    return this.set(id, { status: 'PENDING', rearms: job.rearms + 1 });
   }
   pruneSucceeded(cutoff: Date, batch: number) {
     const old = this.rows

@@ -93,6 +93,8 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
           lastError: 'x',
           startedAt: at,
           finishedAt: at,
+          rearms: 2,
+          msgId: 'job:x:2',
         },
       });
       expect(await p.job.findUniqueOrThrow({ where: { id: job.id } })).toEqual(job);

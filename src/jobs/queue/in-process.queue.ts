@@ -1,4 +1,12 @@
-import type { ConsumeOptions, ConsumerHandle, Delivery, Handler, JobQueue, PublishResult } from './job-queue';
+import {
+  outageDelayMs,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type Delivery,
+  type Handler,
+  type JobQueue,
+  type PublishResult,
+} from './job-queue';
 
 interface Pending {
   topic: string;
@@ -28,6 +36,8 @@ export class InProcessQueue implements JobQueue {
   private readonly ready = new Map<string, Pending[]>();
   private readonly seen = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Messages waiting out a redelivery delay, per topic: unacknowledged, so counted as pending. */
+  private readonly delayed = new Map<string, number>();
   private readonly consumers = new Map<string, Consumer>();
   private closed = false;
 
@@ -71,6 +81,7 @@ export class InProcessQueue implements JobQueue {
     const out: Record<string, number> = {};
     for (const [topic, q] of this.ready) out[topic] = q.length;
     for (const [topic, c] of this.consumers) out[topic] = (out[topic] ?? 0) + c.inFlight.size;
+    for (const [topic, n] of this.delayed) out[topic] = (out[topic] ?? 0) + n;
     return Promise.resolve(out);
   }
 
@@ -108,11 +119,14 @@ export class InProcessQueue implements JobQueue {
     try {
       outcome = await c.handler(delivery);
     } catch (err) {
-      outcome = { type: 'retry' as const, delayMs: 1000, reason: (err as Error).message };
+      const delayMs = outageDelayMs(c.options.outageRetryMs, msg.deliveryCount);
+      outcome = { type: 'retry' as const, delayMs, reason: (err as Error).message };
     }
     if (outcome.type === 'retry' && msg.deliveryCount < c.options.maxDeliver) {
+      this.delayed.set(msg.topic, (this.delayed.get(msg.topic) ?? 0) + 1);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
+        this.delayed.set(msg.topic, this.delayed.get(msg.topic)! - 1);
         this.enqueue(msg);
       }, outcome.delayMs);
       timer.unref();

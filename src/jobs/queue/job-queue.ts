@@ -33,7 +33,18 @@ export interface ConsumeOptions {
   maxDeliver: number;
   /** How long a delivery may go without ack or working() before it is redelivered. */
   ackWaitMs: number;
+  /**
+   * Redelivery delay after the handler threw (it could not reach the database or another
+   * dependency): doubles per delivery up to a minute, so an outage spends the delivery budget
+   * slowly. The last delivery is terminated rather than left in the queue: the job reconciler
+   * republishes its job once the outage is over. Default 5 s.
+   */
+  outageRetryMs?: number;
 }
+
+/** The redelivery delay after the handler threw on delivery `deliveryCount` (1-based). */
+export const outageDelayMs = (baseMs = 5000, deliveryCount = 1) =>
+  Math.min(60_000, baseMs * 2 ** Math.min(20, Math.max(0, deliveryCount - 1)));
 
 export interface ConsumerHandle {
   /** Stops taking messages and waits for the ones in flight to finish. */

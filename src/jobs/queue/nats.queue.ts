@@ -14,7 +14,15 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Logger } from '../../common/logger';
-import type { ConsumeOptions, ConsumerHandle, Delivery, Handler, JobQueue, PublishResult } from './job-queue';
+import {
+  outageDelayMs,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type Delivery,
+  type Handler,
+  type JobQueue,
+  type PublishResult,
+} from './job-queue';
 
 export interface NatsQueueOptions {
   servers: string[];
@@ -175,14 +183,14 @@ export class NatsQueue implements JobQueue {
     const inFlight = new Set<Promise<void>>();
     void this.watchStatus(messages);
     for await (const msg of messages) {
-      const run = this.handle(msg, handler).finally(() => inFlight.delete(run));
+      const run = this.handle(msg, options, handler).finally(() => inFlight.delete(run));
       inFlight.add(run);
       if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
     }
     await Promise.allSettled([...inFlight]);
   }
 
-  private async handle(msg: JsMsg, handler: Handler): Promise<void> {
+  private async handle(msg: JsMsg, options: ConsumeOptions, handler: Handler): Promise<void> {
     let data: unknown;
     try {
       data = JSON_CODEC.decode(msg.data);
@@ -198,6 +206,9 @@ export class NatsQueue implements JobQueue {
       deliveryCount: msg.info.deliveryCount,
       working: () => msg.working(),
     };
+    // After max_deliver the server delivers a message no more but keeps it in the stream (lag
+    // forever): the last delivery is terminated instead, and the job reconciler takes over.
+    const last = delivery.deliveryCount >= options.maxDeliver;
     try {
       const outcome = await handler(delivery);
       switch (outcome.type) {
@@ -205,15 +216,23 @@ export class NatsQueue implements JobQueue {
           await msg.ackAck();
           break;
         case 'retry':
-          msg.nak(outcome.delayMs);
+          if (last) msg.term(`last delivery: ${outcome.reason}`.slice(0, 200));
+          else msg.nak(outcome.delayMs);
           break;
         case 'term':
           msg.term(outcome.reason.slice(0, 200));
           break;
       }
     } catch (err) {
-      this.logger.error({ err, subject: msg.subject }, 'job handler threw; will be redelivered');
-      msg.nak(5_000);
+      const delayMs = outageDelayMs(options.outageRetryMs, delivery.deliveryCount);
+      this.logger.error(
+        { err, subject: msg.subject, delivery: delivery.deliveryCount, delayMs: last ? undefined : delayMs },
+        last
+          ? 'job handler threw on the last delivery; the reconciler republishes it'
+          : 'job handler threw; will be redelivered',
+      );
+      if (last) msg.term('handler threw on the last delivery');
+      else msg.nak(delayMs);
     }
   }
 

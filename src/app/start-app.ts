@@ -145,7 +145,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     const countNow = jobs
       ? jobs.stranded
       : async () =>
-          [...(await countStranded(repos.jobs, queue, config.worker.stallAfterMs)).values()].reduce((a, b) => a + b, 0);
+          [...(await countStranded(repos.jobs, config.worker.stallAfterMs)).values()].reduce((a, b) => a + b, 0);
     let strandedReading: { at: number; count: Promise<number> } | undefined;
     const stranded = () => {
       if (!strandedReading || Date.now() - strandedReading.at > 2000) {

@@ -13,6 +13,8 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** The request is valid but the system is not in a state to answer it yet (e.g. video not READY). */
   FailedPrecondition = 'FAILED_PRECONDITION',
+  /** A dependency (the database) did not answer in time or could not be reached; retrying later may work. */
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
 }
 
 export class AppError extends CodedError<ErrorCode> {

@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { AppError, ErrorCode } from '../common/errors';
+import { isDatabaseUnavailable } from '../db/database-errors';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
@@ -22,6 +23,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     };
   }
   if (isExpected(original)) return formatted;
+  if (isDatabaseUnavailable(original)) {
+    return {
+      message: 'The database is unavailable; retry later',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.ServiceUnavailable },
+    };
+  }
   // Request-level errors (no path: parse, validation, variable coercion) come from GraphQL/Apollo
   // with their own code, e.g. BAD_USER_INPUT for a variable holding an unknown enum value.
   const code = formatted.extensions?.code;

@@ -112,7 +112,6 @@ export async function startJobProcessing(deps: {
   const reconciler = new JobReconciler({
     jobs: repos.jobs,
     uow,
-    queue,
     giveUp: (job, reason) => runner.giveUpStranded(job, reason),
     onRearmed: onEnqueued,
     logger: logger.child({ component: 'job-reconciler' }),

@@ -2,8 +2,6 @@ import type { Logger } from '../common/logger';
 import type { JobKind, JobRecord } from '../db/prisma-types';
 import type { UnitOfWork } from '../db/unit-of-work';
 import type { JobRepository } from './job.repository';
-import type { JobQueue } from './queue/job-queue';
-import { topicFor } from './topics';
 
 /** Stalled jobs handled per kind and run: a backlog after a long outage drains over a few runs. */
 const BATCH = 500;
@@ -15,29 +13,27 @@ export interface ReconcileResult {
 
 /**
  * Unfinished jobs of each kind that nothing will deliver again: no progress for `stallAfterMs`,
- * no message waiting in the outbox, and more of them than the queue holds messages for that kind
- * (jobs waiting behind a backlog are not stranded; the queue's count says how many are covered).
+ * no message waiting in the outbox, and no job of that kind ran or finished in that time either.
+ * The last condition keeps jobs waiting behind a live backlog (a catalog re-embed) from counting:
+ * while the queue delivers their kind, it will reach them; once it has not delivered for the
+ * bound, whatever is left unfinished was lost. (The queue's own counts cannot say which messages
+ * are still deliverable: a NATS 2.9 work queue keeps terminated and exhausted messages.)
  */
 export async function countStranded(
   jobs: Pick<JobRepository, 'unfinishedByKind'>,
-  queue: Pick<JobQueue, 'pendingByTopic'>,
   stallAfterMs: number,
 ): Promise<Map<JobKind, number>> {
-  const [rows, lag] = await Promise.all([jobs.unfinishedByKind(stallAfterMs), queue.pendingByTopic()]);
   const out = new Map<JobKind, number>();
-  for (const r of rows) {
-    const uncovered = Math.max(0, r.unfinished - (lag[topicFor(r.kind)] ?? 0));
-    out.set(r.kind, Math.min(r.stalled, uncovered));
-  }
+  for (const r of await jobs.unfinishedByKind(stallAfterMs)) out.set(r.kind, r.progressing ? 0 : r.stalled);
   return out;
 }
 
 /**
  * Guarantees progress whatever the queue lost. A message can be gone while its job is unfinished:
- * NATS stops delivering after max_deliver (a database outage naks every delivery), the embedded
- * queue forgets its messages on a crash, a worker dies after the last delivery. Each run finds
- * such stranded jobs (countStranded) and republishes them through the outbox under a new msgId
- * (the old one may still be in the queue's dedup window; a late delivery of the old message is
+ * NATS stops delivering after max_deliver (a database outage fails every delivery), the embedded
+ * queue forgets its messages on a crash, a worker dies on the last delivery. Each run finds such
+ * stranded jobs (countStranded) and republishes them through the outbox under a new msgId (the
+ * old one may still be in the queue's dedup window; a late delivery of the old message is
  * superseded and acknowledged without work), or, once a job was republished as many times as it
  * has attempts, fails it and its subject with the reason, where failedJobs lists it and retryJob
  * takes it back.
@@ -47,7 +43,6 @@ export class JobReconciler {
     private readonly deps: {
       jobs: JobRepository;
       uow: UnitOfWork<{ jobs: JobRepository }>;
-      queue: Pick<JobQueue, 'pendingByTopic'>;
       /** Fails the job and its subject (the runner's give-up path). */
       giveUp: (job: JobRecord, reason: string) => Promise<void>;
       /** Called after jobs were republished: the outbox has rows to publish. */
@@ -58,7 +53,7 @@ export class JobReconciler {
   ) {}
 
   stranded(): Promise<Map<JobKind, number>> {
-    return countStranded(this.deps.jobs, this.deps.queue, this.deps.stallAfterMs);
+    return countStranded(this.deps.jobs, this.deps.stallAfterMs);
   }
 
   async reconcile(): Promise<ReconcileResult> {

@@ -29,7 +29,10 @@ export interface JobRepository {
    * and unfinished jobs stay (admins retry failed ones). Returns the jobs deleted.
    */
   pruneSucceeded(cutoff: Date, batch: number): Promise<number>;
-  /** Unfinished jobs of each kind, and how many of them made no progress for `stalledForMs` with no message waiting in the outbox. */
+  /**
+   * Per kind with unfinished jobs: how many made no progress for `stalledForMs` with no message
+   * waiting in the outbox, and whether any job of the kind progressed in that time.
+   */
   unfinishedByKind(stalledForMs: number): Promise<UnfinishedJobs[]>;
   /**
    * Claims up to `limit` stalled jobs of a kind (as counted above) for the reconciler: marks them
@@ -44,6 +47,8 @@ export interface UnfinishedJobs {
   kind: JobKind;
   unfinished: number;
   stalled: number;
+  /** A job of this kind ran (heartbeat) or finished within the bound: its queue is delivering. */
+  progressing: boolean;
 }
 
 /** The dedup key of a job's message; a retried job gets a new one (its attempt generation). */
@@ -161,15 +166,27 @@ export class PrismaJobRepository implements JobRepository {
 
   async unfinishedByKind(stalledForMs: number): Promise<UnfinishedJobs[]> {
     return this.db.$queryRaw<UnfinishedJobs[]>`
-      SELECT j.kind::text AS kind, count(*)::int AS unfinished,
-        (count(*) FILTER (
-          WHERE j.updated_at < now() - ${stalledForMs}::int * interval '1 millisecond'
-            AND NOT EXISTS (
-              SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
-        ))::int AS stalled
-      FROM job j
-      WHERE j.status IN ('PENDING', 'PROCESSING')
-      GROUP BY j.kind`;
+      WITH bound AS (SELECT now() - ${stalledForMs}::int * interval '1 millisecond' AS cutoff),
+      unfinished AS (
+        SELECT j.kind, count(*)::int AS unfinished,
+          (count(*) FILTER (
+            WHERE j.updated_at < (SELECT cutoff FROM bound)
+              AND NOT EXISTS (
+                SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
+          ))::int AS stalled
+        FROM job j
+        WHERE j.status IN ('PENDING', 'PROCESSING')
+        GROUP BY j.kind
+      )
+      SELECT u.kind::text AS kind, u.unfinished, u.stalled,
+        (EXISTS (
+          SELECT 1 FROM job p
+          WHERE p.kind = u.kind AND p.status = 'PROCESSING' AND p.updated_at >= (SELECT cutoff FROM bound))
+        OR EXISTS (
+          SELECT 1 FROM job f
+          WHERE f.kind = u.kind AND f.status IN ('SUCCEEDED', 'FAILED') AND f.finished_at >= (SELECT cutoff FROM bound))
+        ) AS progressing
+      FROM unfinished u`;
   }
 
   async claimStalled(kind: JobKind, stalledForMs: number, limit: number): Promise<JobRecord[]> {

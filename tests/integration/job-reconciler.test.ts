@@ -149,7 +149,7 @@ describe('job reconciler', () => {
         const ready = await fetch(`${a.url}/readyz`);
         expect(ready.status).toBe(503);
         expect(((await ready.json()) as { checks: Record<string, string> }).checks.jobs).toMatch(/1 job.* stranded/);
-        expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^bgm_jobs_stranded 1$/m);
+        expect(await (await fetch(`${a.url}/metrics`)).text()).toMatch(/^bgm_jobs_stranded{[^}]*} 1$/m);
 
         // Within its budget: republished under a new message id (the first one is still in the
         // dedup window) and run again.
@@ -174,7 +174,7 @@ describe('job reconciler', () => {
         expect((await a.db.prisma.track.findUniqueOrThrow({ where: { id: trackId } })).status).toBe('FAILED');
         await waitFor(
           async () =>
-            /^bgm_jobs_stranded 0$/m.test(await (await fetch(`${a.url}/metrics`)).text()) ? true : undefined,
+            /^bgm_jobs_stranded{[^}]*} 0$/m.test(await (await fetch(`${a.url}/metrics`)).text()) ? true : undefined,
           'the gauge to read 0',
           10_000,
         );

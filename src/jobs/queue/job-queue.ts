@@ -36,7 +36,7 @@ export interface ConsumeOptions {
   /**
    * Redelivery delay after the handler threw (it could not reach the database or another
    * dependency): doubles per delivery up to a minute, so an outage spends the delivery budget
-   * slowly. The last delivery is terminated rather than left in the queue: the job reconciler
+   * slowly. The last delivery is acknowledged rather than left in the queue: the job reconciler
    * republishes its job once the outage is over. Default 5 s.
    */
   outageRetryMs?: number;

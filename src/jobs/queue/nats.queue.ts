@@ -207,7 +207,8 @@ export class NatsQueue implements JobQueue {
       working: () => msg.working(),
     };
     // After max_deliver the server delivers a message no more but keeps it in the stream (lag
-    // forever): the last delivery is terminated instead, and the job reconciler takes over.
+    // forever, and NATS 2.9 keeps a terminated one too): the last delivery of a message that would
+    // be retried is acknowledged instead, and the job reconciler takes its job over.
     const last = delivery.deliveryCount >= options.maxDeliver;
     try {
       const outcome = await handler(delivery);
@@ -216,7 +217,7 @@ export class NatsQueue implements JobQueue {
           await msg.ackAck();
           break;
         case 'retry':
-          if (last) msg.term(`last delivery: ${outcome.reason}`.slice(0, 200));
+          if (last) await msg.ackAck();
           else msg.nak(outcome.delayMs);
           break;
         case 'term':
@@ -231,7 +232,8 @@ export class NatsQueue implements JobQueue {
           ? 'job handler threw on the last delivery; the reconciler republishes it'
           : 'job handler threw; will be redelivered',
       );
-      if (last) msg.term('handler threw on the last delivery');
+      if (last)
+        await msg.ackAck().catch(() => undefined); // not acknowledged: exhausted anyway
       else msg.nak(delayMs);
     }
   }

@@ -84,8 +84,12 @@ const APP_ENV = {
  * counts what was lost, duplicated or stranded. Everything it creates (database, stream, files)
  * is removed at the end.
  */
-export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
+  const o: ChaosOptions = {
+    ...options,
+    log: (line) => options.log(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s ${line}`),
+  };
   const id = randomBytes(4).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-chaos-'));
   const dbName = `bgm_chaos_${id}`;
@@ -112,11 +116,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let app: App | undefined;
   const direct = new Client({ connectionString: dbUrl.toString() });
   try {
+    // The API first (it migrates the database and registers the model, as a deploy's migrate job
+    // would), then the workers, which load their model while the media is generated.
     const config = loadConfig({ ...env, RUN_JOBS: 'false', LOG_LEVEL: env.LOG_LEVEL });
     app = await startApp(config, createLogger(config.logLevel, { role: 'chaos-api' }));
     await direct.connect();
-    const media = generateMedia(path.join(dataDir, 'fixtures'), o.tracks, o.videos, o.log);
     for (let i = 0; i < o.workers; i++) workers.spawn();
+    const media = generateMedia(path.join(dataDir, 'fixtures'), o.tracks, o.videos, o.log);
 
     const ingest = new Ingestion(app, direct, o.log);
     const ingestion = ingest.run(media);
@@ -152,7 +158,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await ingestion;
     o.log(`[chaos] ingested ${ingest.tracks.size} tracks, ${ingest.videos.size} videos; waiting for jobs to settle`);
-    await waitUntil(async () => (await unsettled(direct)) === 0, o.settleTimeoutS * 1000);
+    let lastReport = 0;
+    await waitUntil(async () => {
+      const left = await unsettled(direct);
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        o.log(`[chaos] ${left} unsettled (unfinished jobs + items not READY/FAILED)`);
+      }
+      return left === 0;
+    }, o.settleTimeoutS * 1000);
     const counts = await count(direct, ingest);
     return { ...counts, faults, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
@@ -240,12 +254,20 @@ class Workers {
       for (const line of lines) {
         if (!state.url && line.includes('"bgm-backend started"')) {
           state.url = (JSON.parse(line) as { url: string }).url;
+          this.o.log(`[chaos] worker ${child.pid} started`);
         }
       }
     });
     child.stderr!.resume();
-    child.once('exit', () => {
+    // CHAOS_WORKER_LOG=file: every worker's log lines, for a run that went wrong.
+    const logFile = process.env.CHAOS_WORKER_LOG;
+    if (logFile)
+      for (const stream of [child.stdout!, child.stderr!])
+        stream.on('data', (b: Buffer) => fs.appendFileSync(logFile, b));
+    this.o.log(`[chaos] worker ${child.pid} spawned`);
+    child.once('exit', (code, signal) => {
       this.procs.delete(child);
+      if (!this.stopping) this.o.log(`[chaos] worker ${child.pid} exited (${signal ?? code}); restarting it`);
       if (!this.stopping) setTimeout(() => !this.stopping && this.spawn(), 1000).unref();
     });
   }

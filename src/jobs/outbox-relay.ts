@@ -4,6 +4,8 @@ import type { OutboxRepository } from './outbox.repository';
 import type { JobQueue } from './queue/job-queue';
 
 const BATCH = 100;
+/** Longest wait between two polls while publishing keeps failing (database or queue down). */
+const MAX_BACKOFF_MS = 5000;
 
 /**
  * Publishes outbox rows to the queue and marks them published. Rows are locked while published
@@ -15,6 +17,8 @@ export class OutboxRelay {
   private running?: Promise<void>;
   private stopped = true;
   private again = false;
+  /** Failed rounds in a row: the next poll waits longer (an outage must not flood the log). */
+  private failures = 0;
 
   constructor(
     private readonly uow: UnitOfWork<{ outbox: OutboxRepository }>,
@@ -37,8 +41,11 @@ export class OutboxRelay {
     }
     clearTimeout(this.timer);
     this.running = this.drain()
-      .then(() => undefined)
-      .catch((err: unknown) => this.logger.error({ err }, 'outbox relay failed; will retry'))
+      .then(() => void (this.failures = 0))
+      .catch((err: unknown) => {
+        this.failures += 1;
+        this.logger.error({ err, failures: this.failures }, 'outbox relay failed; will retry');
+      })
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
@@ -46,7 +53,8 @@ export class OutboxRelay {
           this.again = false;
           this.kick();
         } else {
-          this.timer = setTimeout(() => this.kick(), this.pollMs);
+          const delay = this.failures === 0 ? this.pollMs : Math.min(MAX_BACKOFF_MS, this.pollMs * 2 ** this.failures);
+          this.timer = setTimeout(() => this.kick(), delay);
           this.timer.unref();
         }
       });

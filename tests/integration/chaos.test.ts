@@ -24,7 +24,7 @@ describe('chaos (reduced)', () => {
         postgresUrl: TEST_PG_URL,
         natsUrl: TEST_NATS_URL,
         workerJs: builtWorker(),
-        log: () => undefined,
+        log: (line) => (process.env.CHAOS_VERBOSE ? process.stderr.write(`${line}\n`) : undefined),
       });
       process.stdout.write(`${formatReport(report)}\n`);
       expect(report.ingested).toEqual({ tracks: 12, videos: 8 });

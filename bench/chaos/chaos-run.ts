@@ -247,7 +247,7 @@ class Workers {
     const state: { url?: string } = {};
     this.procs.set(child, state);
     let buffered = '';
-    child.stdout!.on('data', (b: Buffer) => {
+    child.stdout.on('data', (b: Buffer) => {
       buffered += b.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop()!;
@@ -258,11 +258,11 @@ class Workers {
         }
       }
     });
-    child.stderr!.resume();
+    child.stderr.resume();
     // CHAOS_WORKER_LOG=file: every worker's log lines, for a run that went wrong.
     const logFile = process.env.CHAOS_WORKER_LOG;
     if (logFile)
-      for (const stream of [child.stdout!, child.stderr!])
+      for (const stream of [child.stdout, child.stderr])
         stream.on('data', (b: Buffer) => fs.appendFileSync(logFile, b));
     this.o.log(`[chaos] worker ${child.pid} spawned`);
     child.once('exit', (code, signal) => {
@@ -314,7 +314,7 @@ async function allReady(app: App, workers: Workers, boundMs: number): Promise<nu
       urls.length >= 1 &&
       urls.every((u) => u !== undefined) &&
       (await readyz(app.url)) &&
-      (await Promise.all(urls.map((u) => readyz(u!)))).every(Boolean)
+      (await Promise.all(urls.map((u) => readyz(u)))).every(Boolean)
     )
       return Date.now();
     await sleep(200);
@@ -376,7 +376,8 @@ class Ingestion {
       try {
         return await fn();
       } catch (err) {
-        if (attempt >= 400) throw new Error(`${what}: gave up after ${attempt} attempts: ${(err as Error).message}`);
+        if (attempt >= 400)
+          throw new Error(`${what}: gave up after ${attempt} attempts: ${(err as Error).message}`, { cause: err });
         await sleep(Math.min(5000, 250 * attempt));
       }
     }

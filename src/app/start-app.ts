@@ -142,8 +142,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
 
     // Stranded work, for /readyz and /metrics. The count reads every unfinished job, so probes and
     // scrapes share one reading for a few seconds.
-    const countNow = jobs
-      ? jobs.stranded
+    const processing = jobs;
+    const countNow = processing
+      ? () => processing.stranded()
       : async () =>
           [...(await countStranded(repos.jobs, config.worker.stallAfterMs)).values()].reduce((a, b) => a + b, 0);
     let strandedReading: { at: number; count: Promise<number> } | undefined;

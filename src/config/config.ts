@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Thrown when the environment cannot be turned into a valid config; lists every problem. */
@@ -102,11 +103,28 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   // Express `trust proxy`: a hop count, true/false, or addresses/CIDRs/`loopback`,`uniquelocal`.
-  TRUST_PROXY: optionalString.transform((v) =>
-    v === undefined || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
-  ),
+  TRUST_PROXY: optionalString
+    .refine(
+      (v) => v === undefined || /^(true|false|\d+)$/.test(v) || v.split(',').every(isProxyAddress),
+      'expected a hop count, true/false, or comma-separated addresses, CIDRs, loopback, linklocal, uniquelocal',
+    )
+    .transform((v) =>
+      v === undefined || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+    ),
   // --- end of per-request bounds ---
 });
+
+/** One item of TRUST_PROXY as express (proxy-addr) reads it; anything else would throw at start. */
+function isProxyAddress(item: string): boolean {
+  const s = item.trim();
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(s) || ipaddr.isValid(s)) return true;
+  try {
+    ipaddr.parseCIDR(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = Record<string, string | undefined>;
 

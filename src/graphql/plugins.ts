@@ -64,7 +64,7 @@ export function rateLimited(scope: 'token' | 'ip', retryAfter: number): GraphQLE
  * database as a 500. Refused here, once for every field: variables (any depth) and literals.
  */
 function checkNoNulText(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
-  const where = findNul(variables ?? {}, '$');
+  const where = findNul(variables ?? {});
   if (where) throw nulError(`variable ${where}`);
   visit(document, {
     StringValue(node) {
@@ -74,17 +74,17 @@ function checkNoNulText(document: DocumentNode, variables: Record<string, unknow
   });
 }
 
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const found = findNul(v, `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = findNul(v, path === '$' ? `$${k}` : `${path}.${k}`);
-      if (found) return found;
+/** Where the first string holding a NUL is, as a variable path; iterative, as variables nest as deep as JSON does. */
+function findNul(variables: Record<string, unknown>): string | undefined {
+  const stack: [unknown, string][] = Object.entries(variables).map(([k, v]) => [v, `$${k}`]);
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [value, path] = item;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) stack.push([v, `${path}.${k}`]);
     }
   }
   return undefined;

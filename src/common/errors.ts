@@ -13,6 +13,10 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** The request is valid but the system is not in a state to answer it yet (e.g. video not READY). */
   FailedPrecondition = 'FAILED_PRECONDITION',
+  /** The operation is larger than a per-request bound (tokens, depth, aliases, root fields, cost...); `limit` names it. */
+  QueryTooComplex = 'QUERY_TOO_COMPLEX',
+  /** Too many expensive calls in the window, per token or per client address; `retryAfter` is in seconds. */
+  RateLimited = 'RATE_LIMITED',
   /** A dependency (the database) did not answer in time or could not be reached; retrying later may work. */
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
 }

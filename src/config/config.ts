@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Thrown when the environment cannot be turned into a valid config; lists every problem. */
@@ -84,6 +85,33 @@ const envSchema = z.object({
   MAX_TRACK_SECONDS: int(1, 24 * 3600).default(1800),
   MAX_VIDEO_SECONDS: int(1, 24 * 3600).default(600),
   MIN_MEDIA_SECONDS: z.coerce.number().min(0).max(60).default(1),
+  // --- Per-request work bounds and rate limits (issue 14, items 5 and 7) ---
+  MAX_QUERY_TOKENS: int(100, 100_000).default(2000),
+  MAX_QUERY_ALIASES: int(0, 1000).default(15),
+  MAX_QUERY_ROOT_FIELDS: int(1, 1000).default(10),
+  MAX_QUERY_DIRECTIVES: int(0, 1000).default(50),
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
+  RATE_LIMIT_PER_TOKEN: int(0, 1_000_000).default(60),
+  RATE_LIMIT_PER_IP: int(0, 1_000_000).default(300),
+  RATE_LIMITED_FIELDS: z
+    .string()
+    .default('suggestBgm,similarTracks,ingestTracks,registerVideo')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    ),
+  // Express `trust proxy`: a hop count, true/false, or addresses/CIDRs/`loopback`,`uniquelocal`.
+  TRUST_PROXY: optionalString
+    .refine(
+      (v) => v === undefined || /^(true|false|\d+)$/.test(v) || v.split(',').every(isProxyAddress),
+      'expected a hop count, true/false, or comma-separated addresses, CIDRs, loopback, linklocal, uniquelocal',
+    )
+    .transform((v) =>
+      v === undefined || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+    ),
+  // --- end of per-request bounds ---
   // --- Outages (issue 14): job reconciler, worker backoff, Postgres timeouts ---
   JOB_STALL_AFTER_MS: int(1000, 86_400_000).default(600_000),
   JOB_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(30_000),
@@ -92,6 +120,18 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
 });
+
+/** One item of TRUST_PROXY as express (proxy-addr) reads it; anything else would throw at start. */
+function isProxyAddress(item: string): boolean {
+  const s = item.trim();
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(s) || ipaddr.isValid(s)) return true;
+  try {
+    ipaddr.parseCIDR(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = Record<string, string | undefined>;
 
@@ -129,7 +169,21 @@ export interface AppConfig {
     maxQueryCost: number;
     maxBatchSize: number;
     maxMediaBytes: number;
+    // Per-request work bounds (issue 14): checked before any resolver runs.
+    /** Lexical tokens of one document; bounds parse and validation time. */
+    maxQueryTokens: number;
+    maxQueryAliases: number;
+    /** Root fields of one operation: each resolves on its own and may open a transaction. */
+    maxQueryRootFields: number;
+    maxQueryDirectives: number;
   };
+  /**
+   * Points per window spent by the expensive operations (`fields`, one per root field, and uploads), per
+   * token and per client address; 0 turns that limit off. In memory: each API instance counts on its own.
+   */
+  rateLimit: { windowSeconds: number; perToken: number; perIp: number; fields: string[] };
+  /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (unset: none). */
+  trustProxy?: boolean | number | string;
   shutdownTimeoutMs: number;
   outboxPollMs: number;
   /** Whether this process runs job handlers (always in the worker; in the API, with the in-process queue by default). */
@@ -236,7 +290,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryCost: e.MAX_QUERY_COST,
       maxBatchSize: e.MAX_BATCH_SIZE,
       maxMediaBytes: e.MAX_MEDIA_BYTES,
+      maxQueryTokens: e.MAX_QUERY_TOKENS,
+      maxQueryAliases: e.MAX_QUERY_ALIASES,
+      maxQueryRootFields: e.MAX_QUERY_ROOT_FIELDS,
+      maxQueryDirectives: e.MAX_QUERY_DIRECTIVES,
     },
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      perToken: e.RATE_LIMIT_PER_TOKEN,
+      perIp: e.RATE_LIMIT_PER_IP,
+      fields: e.RATE_LIMITED_FIELDS,
+    },
+    trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',

@@ -10,5 +10,7 @@ export interface RequestContext<S = unknown> {
   requestId: string;
   logger: Logger;
   principal?: Principal;
+  /** The client's address (behind proxies: as TRUST_PROXY allows); per-address rate limits key on it. */
+  clientIp?: string;
   services: S;
 }

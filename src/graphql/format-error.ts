@@ -22,6 +22,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       },
     };
   }
+  const bound = boundError(formatted, error);
+  if (bound) return bound;
   if (isExpected(original)) return formatted;
   if (isDatabaseUnavailable(original)) {
     return {
@@ -50,6 +52,30 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
+}
+
+/**
+ * The size bounds answer QUERY_TOO_COMPLEX (graphql/query-limits.ts), but Apollo relabels what
+ * validation rules report GRAPHQL_VALIDATION_FAILED, and graphql-js's own token limit is a parse
+ * error (GRAPHQL_PARSE_FAILED): put the bound's code back on both.
+ */
+function boundError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const cause = error.originalError;
+  if (cause instanceof GraphQLError && cause.extensions.code === ErrorCode.QueryTooComplex) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.QueryTooComplex } };
+  }
+  // graphql-js 16 words it "Document contains more that N tokens".
+  const tokens =
+    formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' &&
+    /Document contains more th(?:an|at) (\d+) tokens/.exec(error.message);
+  if (tokens) {
+    return {
+      message: `Document has more than ${tokens[1]} tokens`,
+      extensions: { code: ErrorCode.QueryTooComplex, limit: 'tokens', max: Number(tokens[1]) },
+    };
+  }
+  return undefined;
 }
 
 /** Errors produced by GraphQL or Apollo themselves (parse, validation, coercion) carry a code. */

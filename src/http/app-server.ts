@@ -13,7 +13,9 @@ import type { RequestContext } from '../graphql/context';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import type { AppMetrics } from '../metrics/metrics';
 import type { MediaStorage } from '../storage/media-storage';
+import { CallerRateLimiter } from '../common/rate-limiter';
 import { createApolloServer } from './graphql-server';
+import { rateLimitMiddleware } from './rate-limit.middleware';
 import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
 import { mountUploadRoutes } from './upload-routes';
 
@@ -63,8 +65,13 @@ export async function startHttpServer(deps: HttpServerDeps) {
   const { config, logger, authenticator, readiness, metrics, api } = deps;
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
-  const apollo = api ? createApolloServer(api.schema, config.limits, httpServer) : undefined;
+  // One budget per caller for the expensive GraphQL fields and uploads alike.
+  const limiter = new CallerRateLimiter(config.rateLimit);
+  const apollo = api
+    ? createApolloServer(api.schema, config.limits, httpServer, { limiter, fields: config.rateLimit.fields })
+    : undefined;
   if (apollo && metrics) apollo.addPlugin(graphqlMetricsPlugin(metrics));
   await apollo?.start();
   let accepting = true;
@@ -119,7 +126,10 @@ export async function startHttpServer(deps: HttpServerDeps) {
   }
 
   const stopRaterRoutes = api ? mountRaterRoutes(app, api.rater, logger) : undefined;
-  if (api) mountUploadRoutes(app, authenticator, api.storage);
+  if (api) {
+    app.post('/media/uploads', rateLimitMiddleware(limiter, authenticator));
+    mountUploadRoutes(app, authenticator, api.storage);
+  }
 
   if (apollo && api)
     app.use(
@@ -131,7 +141,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
           const requestId = res.getHeader('x-request-id') as string;
           try {
             const principal = await authenticator.authenticate(req.headers.authorization);
-            return { requestId, logger: req.log, principal, services: api.services };
+            return { requestId, logger: req.log, principal, clientIp: req.ip, services: api.services };
           } catch (err) {
             if (err instanceof AppError) {
               throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });

@@ -1,14 +1,19 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/context';
 import { formatError } from '../graphql/format-error';
-import { costLimitPlugin, loggingPlugin } from '../graphql/plugins';
+import { loggingPlugin, type RequestBounds, requestBoundsPlugin } from '../graphql/plugins';
+import { queryLimitRules } from '../graphql/query-limits';
 
-export function createApolloServer(schema: GraphQLSchema, limits: AppConfig['limits'], httpServer?: http.Server) {
+export function createApolloServer(
+  schema: GraphQLSchema,
+  limits: AppConfig['limits'],
+  httpServer?: http.Server,
+  rateLimit?: RequestBounds['rateLimit'],
+) {
   return new ApolloServer<RequestContext>({
     schema,
     // Kept on explicitly: blocks simple cross-site requests that could carry a victim's cookies.
@@ -16,18 +21,12 @@ export function createApolloServer(schema: GraphQLSchema, limits: AppConfig['lim
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
-    validationRules: [
-      maxDepthRule({
-        n: limits.maxQueryDepth,
-        ignoreIntrospection: true,
-        flattenFragments: true,
-        // Reported as a validation error (GRAPHQL_VALIDATION_FAILED) instead of thrown as a crash.
-        propagateOnRejection: false,
-        onReject: [(ctx, err) => ctx?.reportError(err)],
-      }),
-    ],
+    // Bounds the document before anything else reads it (graphql-js stops lexing past the limit).
+    parseOptions: { maxTokens: limits.maxQueryTokens },
+    // Depth, aliases, directives, root fields: graphql/query-limits.ts.
+    validationRules: queryLimitRules(limits),
     plugins: [
-      costLimitPlugin(schema, limits.maxQueryCost),
+      requestBoundsPlugin(schema, { maxQueryCost: limits.maxQueryCost, rateLimit }),
       loggingPlugin(),
       ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),
     ],

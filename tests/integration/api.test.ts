@@ -131,7 +131,8 @@ describe.each(MODES)('GraphQL API', (mode) => {
         'tracks(first: 100) { edges { node { licenses { id licensor platforms territoriesAllowed territoriesDenied commercialUse attribution validFrom validTo } } } }';
       const costly = `{ ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: ${page}`).join(' ')} }`;
       const costRes = await gql(app, costly);
-      expect(codes(costRes)).toEqual(['BAD_USER_INPUT']);
+      expect(codes(costRes)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(costRes.errors![0]!.extensions).toMatchObject({ limit: 'cost', maxCost: 5000 });
       expect(costRes.errors![0]!.message).toMatch(/cost \d+ exceeds the limit of 5000/);
     });
 

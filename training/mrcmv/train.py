@@ -172,6 +172,12 @@ def _catalog_validation(model, test_set, cfg, hop: float, pool_frames: int, devi
     return summarise(np.concatenate(ranks), tracks, np.concatenate(top1), np.concatenate(top5))
 
 
+def _references(model, train_set, cfg, args, pool_frames: int) -> torch.Tensor:
+    from .reference_scaling import reference_queries
+    return reference_queries(model, train_set.items, cfg, args.reference_queries, pool_frames,
+                             seed=args.seed, device=args.device)
+
+
 def train(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -241,7 +247,11 @@ def train(argv: Optional[List[str]] = None) -> dict:
             metrics = evaluate(model, test_set, args.device, args.batch_size)
             record["test"] = metrics
             if args.select_by == "catalog":
-                catalog = _catalog_validation(model, test_set, cfg, args.window_hop, pool_frames, args.device)
+                # Select on the ranking suggestBgm serves: standardised by this epoch's reference
+                # queries when the model will ship them (the raw ranking can prefer a hubbier epoch).
+                refs = _references(model, train_set, cfg, args, pool_frames) if args.reference_queries else None
+                catalog = _catalog_validation(model, test_set, cfg, args.window_hop, pool_frames, args.device, refs)
+                catalog["scaled"] = refs is not None
                 record["catalog"] = catalog
                 metrics = {**metrics, "catalog": catalog}
                 score = -catalog["meanRank"]
@@ -274,9 +284,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
         print(json.dumps({"centred": centres, "catalog": metrics.get("catalogCentred")}), flush=True)
     references = None
     if args.reference_queries:
-        from .reference_scaling import reference_queries
-        references = reference_queries(model, train_set.items, cfg, args.reference_queries, pool_frames,
-                                       seed=args.seed, device=args.device)
+        references = _references(model, train_set, cfg, args, pool_frames)
         if test_set is not None and args.select_by == "catalog":
             metrics = dict(metrics, catalogScaled=_catalog_validation(model, test_set, cfg, args.window_hop,
                                                                       pool_frames, args.device, references))

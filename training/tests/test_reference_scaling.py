@@ -44,3 +44,19 @@ def test_export_ships_reference_queries_as_little_endian_float32(tmp_path):
     with open(os.path.join(tmp_path, "manifest.json")) as fh:
         assert json.load(fh)["referenceQueryCount"] == 5
 
+
+
+def test_catalog_selection_ranks_as_served_when_the_model_ships_reference_queries(synthetic_dataset, tmp_path):
+    # The epoch is chosen on the standardised ranking suggestBgm serves, so the selected epoch's
+    # validation figures are the ones the shipped references reproduce.
+    from training.mrcmv.train import train
+
+    result = train(["--dataset", synthetic_dataset, "--out", str(tmp_path / "run"), "--epochs", "2",
+                    "--batch-size", "4", "--clips-per-video", "2", "--seed", "3", "--select-by", "catalog",
+                    "--reference-queries", "4", "--audio-encoder", "stats", "--d-model", "32", "--heads", "2"])
+    epochs = result["log"]["epochs"]
+    assert all(e["catalog"]["scaled"] is True for e in epochs)
+    metrics = result["metrics"]
+    chosen = epochs[metrics["selectedEpoch"] - 1]["catalog"]
+    assert chosen["meanRank"] == min(e["catalog"]["meanRank"] for e in epochs)
+    assert metrics["catalogScaled"]["meanRank"] == chosen["meanRank"]

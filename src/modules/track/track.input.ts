@@ -4,12 +4,15 @@ import { MediaStatus } from '../../graphql/media-status.type';
 
 @InputType({ description: 'Catalog filter; all given conditions must hold' })
 export class TrackFilterInput {
-  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of title or artist' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Case-insensitive substring of title or artist; every character matches itself (% and _ too)',
+  })
   @IsOptional()
   @Length(1, 200)
   search?: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The artist, exactly (case-insensitive): not a pattern' })
   @IsOptional()
   @MaxLength(300)
   artist?: string;

@@ -69,14 +69,16 @@ export class PrismaTrackRepository implements TrackRepository {
     const where: Prisma.TrackWhereInput = {
       ...(filter.includeRetired ? {} : { retiredAt: null }),
       ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.artist ? { artist: { equals: filter.artist, mode: 'insensitive' } } : {}),
+      // Prisma turns both insensitive `equals` and `contains` into ILIKE without escaping the
+      // pattern: escaped, `%`, `_` and `\` match only themselves (`artist: "%"` no longer matches all).
+      ...(filter.artist ? { artist: { equals: escapeLike(filter.artist), mode: 'insensitive' } } : {}),
       ...(filter.tag ? { tags: { has: filter.tag } } : {}),
       ...(filter.mood ? { moods: { has: filter.mood } } : {}),
       ...(filter.search
         ? {
             OR: [
-              { title: { contains: filter.search, mode: 'insensitive' } },
-              { artist: { contains: filter.search, mode: 'insensitive' } },
+              { title: { contains: escapeLike(filter.search), mode: 'insensitive' } },
+              { artist: { contains: escapeLike(filter.search), mode: 'insensitive' } },
             ],
           }
         : {}),
@@ -143,4 +145,9 @@ export class PrismaTrackRepository implements TrackRepository {
       include: { licenses: true },
     });
   }
+}
+
+/** Escapes LIKE's wildcards and its escape character (Postgres' default, backslash). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
 }

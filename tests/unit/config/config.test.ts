@@ -38,4 +38,25 @@ describe('loadConfig', () => {
   it('refuses production without a JWT secret or a real database', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required[\s\S]*DATABASE_URL: required/);
   });
+
+  it('reads the per-request bounds, the rate limits and the trusted proxies', () => {
+    const c = loadConfig({});
+    expect(c.limits).toMatchObject({ maxQueryTokens: 2000, maxQueryAliases: 15, maxQueryRootFields: 10 });
+    expect(c.rateLimit).toEqual({
+      windowSeconds: 60,
+      perToken: 60,
+      perIp: 300,
+      fields: ['suggestBgm', 'similarTracks', 'ingestTracks', 'registerVideo'],
+    });
+    expect(c.trustProxy).toBeUndefined();
+    expect(loadConfig({ RATE_LIMITED_FIELDS: ' suggestBgm , ', TRUST_PROXY: '2' })).toMatchObject({
+      rateLimit: { fields: ['suggestBgm'] },
+      trustProxy: 2,
+    });
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).trustProxy).toBe(
+      'loopback, 10.0.0.0/8, fd00::1',
+    );
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(() => loadConfig({ TRUST_PROXY: 'my-ingress' })).toThrow(/TRUST_PROXY/);
+  });
 });

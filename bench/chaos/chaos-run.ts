@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { type App, startApp } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
@@ -73,6 +74,9 @@ const APP_ENV = {
   DATABASE_STATEMENT_TIMEOUT_MS: '10000',
   DATABASE_POOL_SIZE: '5',
   MAX_BATCH_SIZE: '100',
+  // One client ingests hundreds of items: the per-token and per-address limits are not under test.
+  RATE_LIMIT_PER_TOKEN: '0',
+  RATE_LIMIT_PER_IP: '0',
   INFERENCE_THREADS: '1',
   INFERENCE_INTRA_OP_THREADS: '1',
 };
@@ -95,6 +99,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dbName = `bgm_chaos_${id}`;
   const dbUrl = new URL(o.postgresUrl);
   dbUrl.pathname = `/${dbName}`;
+  // First, and asynchronously: the proxies below run on this event loop, which must never block.
+  const media = await generateMedia(path.join(dataDir, 'fixtures'), o.tracks, o.videos, o.log).catch((err: unknown) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   const admin = new Client({ connectionString: o.postgresUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
@@ -122,7 +131,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     app = await startApp(config, createLogger(config.logLevel, { role: 'chaos-api' }));
     await direct.connect();
     for (let i = 0; i < o.workers; i++) workers.spawn();
-    const media = generateMedia(path.join(dataDir, 'fixtures'), o.tracks, o.videos, o.log);
 
     const ingest = new Ingestion(app, direct, o.log);
     const ingestion = ingest.run(media);
@@ -190,19 +198,19 @@ interface Media {
 }
 
 /** Tiny, distinct media: a tone per track, a test pattern with a tone per video (ffmpeg lavfi). */
-function generateMedia(dir: string, tracks: number, videos: number, log: (l: string) => void): Media {
+async function generateMedia(dir: string, tracks: number, videos: number, log: (l: string) => void): Promise<Media> {
   fs.mkdirSync(dir, { recursive: true });
   const ffmpeg = resolveMediaBinaries().ffmpeg;
-  const run = (args: string[]) => execFileSync(ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args], { stdio: 'pipe' });
+  const run = (args: string[]) => promisify(execFile)(ffmpeg, ['-nostdin', '-v', 'error', '-y', ...args]);
   const out: Media = { tracks: [], videos: [] };
   for (let i = 0; i < tracks; i++) {
     const file = path.join(dir, `track-${i}.wav`);
-    run(['-f', 'lavfi', '-i', `sine=frequency=${110 + 7 * i}:duration=2`, '-ac', '1', file]);
+    await run(['-f', 'lavfi', '-i', `sine=frequency=${110 + 7 * i}:duration=2`, '-ac', '1', file]);
     out.tracks.push(file);
   }
   for (let i = 0; i < videos; i++) {
     const file = path.join(dir, `video-${i}.mp4`);
-    run([
+    await run([
       '-f',
       'lavfi',
       '-i',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { JwtAuthenticator } from '../auth/jwt';
 import { resolveJwtSecret } from '../auth/secret';
 import type { Logger } from '../common/logger';
+import { startPeriodic } from '../common/periodic';
 import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
@@ -28,6 +29,9 @@ import { createRepositories, prismaUnitOfWork, type Repositories } from './repos
 import { buildAppSchema, type ResolverServices } from './schema';
 
 export type Role = 'api' | 'worker';
+
+/** How often the API deletes uploads left unregistered too long. */
+const UPLOAD_SWEEP_MS = 10 * 60_000;
 
 export interface App {
   role: Role;
@@ -106,6 +110,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       uow,
       storage,
       limits: config.limits,
+      uploads: config.uploads,
       onEnqueued,
       logger,
       previewLinks,
@@ -149,6 +154,18 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       onStop('coverage sweep stopped', startCoverageSweep(uow, logger, activationCheckMs));
     }
 
+    if (role === 'api')
+      // Uploads nobody registered within UPLOAD_UNREGISTERED_MAX_AGE_HOURS (idempotent across APIs).
+      onStop(
+        'upload sweep stopped',
+        startPeriodic(
+          'upload sweep',
+          async () => void (await services.uploads.sweepUnregistered()),
+          UPLOAD_SWEEP_MS,
+          logger,
+        ),
+      );
+
     if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);
 
     const http = await startHttpServer({
@@ -160,7 +177,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       api: previews && {
         schema: await buildAppSchema(),
         services: services satisfies ResolverServices,
-        storage,
+        uploads: services.uploads,
         rater: {
           links: previewLinks,
           previews: services.preferences,

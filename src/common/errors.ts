@@ -13,6 +13,8 @@ export enum ErrorCode {
   Conflict = 'CONFLICT',
   /** The request is valid but the system is not in a state to answer it yet (e.g. video not READY). */
   FailedPrecondition = 'FAILED_PRECONDITION',
+  /** The caller holds as much as its quota allows (e.g. unregistered uploads); HTTP 429. */
+  QuotaExceeded = 'QUOTA_EXCEEDED',
 }
 
 export class AppError extends CodedError<ErrorCode> {
@@ -30,3 +32,5 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.Conflict, message, details);
 export const failedPrecondition = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.FailedPrecondition, message, details);
+export const quotaExceeded = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.QuotaExceeded, message, details);

@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/context';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import type { AppMetrics } from '../metrics/metrics';
-import type { MediaStorage } from '../storage/media-storage';
+import type { UploadService } from '../modules/video/upload.service';
 import { createApolloServer } from './graphql-server';
 import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
 import { mountUploadRoutes } from './upload-routes';
@@ -29,8 +29,8 @@ export interface ApiRoutes {
   schema: GraphQLSchema;
   /** Put in every request's context, where each resolver finds the services it uses. */
   services: unknown;
-  /** Where POST /media/uploads stores files. */
-  storage: MediaStorage;
+  /** Stores the files of POST /media/uploads and records who uploaded them. */
+  uploads: UploadService;
   rater: RaterRouteDeps;
 }
 
@@ -108,7 +108,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
   }
 
   const stopRaterRoutes = api ? mountRaterRoutes(app, api.rater, logger) : undefined;
-  if (api) mountUploadRoutes(app, authenticator, api.storage);
+  if (api) mountUploadRoutes(app, authenticator, api.uploads);
 
   if (apollo && api)
     app.use(

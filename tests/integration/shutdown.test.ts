@@ -42,8 +42,8 @@ async function start(entry: 'api' | 'worker', env: TestEnv, extra: Record<string
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const lines = () =>
     out
       .split('\n')
@@ -61,7 +61,11 @@ async function ready(p: Running): Promise<void> {
   );
   const url = await Promise.race([
     exited,
-    waitFor(async () => p.lines().find((l) => l.msg === 'bgm-backend started')?.url, 'the process to start', 60_000),
+    waitFor(
+      () => Promise.resolve(p.lines().find((l) => l.msg === 'bgm-backend started')?.url),
+      'the process to start',
+      60_000,
+    ),
   ]);
   await Promise.race([
     exited,

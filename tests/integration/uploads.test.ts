@@ -94,6 +94,13 @@ describe.each(MODES)('unregistered upload sweep', (mode) => {
       expect((await gql(app, REGISTER, { i: { mediaUri: kept } }, alice)).errors).toBeUndefined();
       const bobs = (await upload(app, bob, Buffer.from('bob-bytes'))).mediaUri!;
       expect((await upload(app, carol, Buffer.from('shared-bytes'))).mediaUri).toBe(shared);
+      // An admin's upload ingested as a catalog track is registered by the ingestion.
+      const admin = { id: 'admin-user', roles: ['admin' as const] };
+      const catalog = (await upload(app, await tokenFor(app, 'admin'), Buffer.from('track-bytes'), 't.ogg')).mediaUri!;
+      await app.services.ingest.ingestTracks(admin, [
+        { mediaUri: catalog, title: 't', artist: 'a', tags: [], moods: [] },
+      ]);
+      await age(app, 'admin-user', 25);
       await age(app, 'alice', 25);
       await age(app, 'bob', 25);
       await age(app, 'carol', 23); // within the bound
@@ -101,11 +108,17 @@ describe.each(MODES)('unregistered upload sweep', (mode) => {
       expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 2, files: 1 });
       const rows = await app.db.prisma.upload.findMany({ orderBy: { ownerId: 'asc' } });
       expect(rows.map((r) => [r.ownerId, r.mediaUri])).toEqual([
+        ['admin-user', catalog],
         ['alice', kept],
         ['carol', shared],
       ]);
       // Bob's file went; carol still holds the shared one; the registered one stays.
-      expect([onDisk(app, bobs), onDisk(app, shared), onDisk(app, kept)]).toEqual([false, true, true]);
+      expect([onDisk(app, bobs), onDisk(app, shared), onDisk(app, kept), onDisk(app, catalog)]).toEqual([
+        false,
+        true,
+        true,
+        true,
+      ]);
       expect(codes(await gql(app, REGISTER, { i: { mediaUri: bobs } }, bob))).toEqual(['BAD_USER_INPUT']);
 
       await age(app, 'carol', 25);

@@ -17,6 +17,8 @@ export enum ErrorCode {
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   /** Too many expensive calls in the window, per token or per client address; `retryAfter` is in seconds. */
   RateLimited = 'RATE_LIMITED',
+  /** The caller holds as much as its quota allows (e.g. unregistered uploads); HTTP 429. */
+  QuotaExceeded = 'QUOTA_EXCEEDED',
 }
 
 export class AppError extends CodedError<ErrorCode> {
@@ -34,3 +36,5 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.Conflict, message, details);
 export const failedPrecondition = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.FailedPrecondition, message, details);
+export const quotaExceeded = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.QuotaExceeded, message, details);

@@ -112,6 +112,10 @@ const envSchema = z.object({
       v === undefined || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
     ),
   // --- end of per-request bounds ---
+  // Uploads: what one user may hold unregistered (not yet used by a video or track), and how long.
+  UPLOAD_QUOTA_BYTES: int(1024, 1024 ** 4).default(2 * 1024 ** 3),
+  UPLOAD_QUOTA_COUNT: int(1, 100_000).default(50),
+  UPLOAD_UNREGISTERED_MAX_AGE_HOURS: int(1, 8760).default(24),
 });
 
 /** One item of TRUST_PROXY as express (proxy-addr) reads it; anything else would throw at start. */
@@ -192,6 +196,11 @@ export interface AppConfig {
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
   urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
+  /**
+   * Per uploader: at most quotaCount unregistered uploads holding quotaBytes in all (HTTP 429
+   * beyond); an unregistered upload older than unregisteredMaxAgeHours is deleted by a sweep.
+   */
+  uploads: { quotaBytes: number; quotaCount: number; unregisteredMaxAgeHours: number };
 }
 
 /** Builds the typed config from an environment; throws ConfigError naming every bad variable. */
@@ -291,6 +300,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxTrackSeconds: e.MAX_TRACK_SECONDS,
       maxVideoSeconds: e.MAX_VIDEO_SECONDS,
       minMediaSeconds: e.MIN_MEDIA_SECONDS,
+    },
+    uploads: {
+      quotaBytes: e.UPLOAD_QUOTA_BYTES,
+      quotaCount: e.UPLOAD_QUOTA_COUNT,
+      unregisteredMaxAgeHours: e.UPLOAD_UNREGISTERED_MAX_AGE_HOURS,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -22,6 +22,8 @@ export interface DecodeAudioOptions {
   declaredDurationSeconds?: number | null;
   /** Whole-signal RMS below this is rejected as silent. */
   silenceThresholdDbfs?: number;
+  /** The container probeMedia found (MediaInfo.formatName): the file is read as that and nothing else. */
+  format?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -42,6 +44,7 @@ function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): st
     '-v',
     'warning',
     ...SAFE_INPUT_ARGS,
+    ...forcedFormatArgs(o.format),
     ...(start > 0 ? ['-ss', start.toFixed(3)] : []),
     '-i',
     input,

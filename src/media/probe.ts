@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { acceptedDemuxer, refusedInput, SAFE_INPUT_ARGS, safeInput, unsupportedFormat } from './ffmpeg-input';
 import { ffmpegReason, truncationNotice } from './ffmpeg-stderr';
 import { parseProbeJson, parseRate, type RawProbe, type RawStream } from './ffprobe-json';
 import { MediaError, MediaErrorCode } from './media-error';
@@ -44,9 +44,6 @@ export interface MediaInfo {
   video: VideoStreamInfo | null;
 }
 
-// Still images, text, playlists and filter graphs are "media" to ffprobe but not to us.
-const REJECTED_FORMATS = /^(tty|image2|.*_pipe|hls|applehttp|concat|ffconcat|lavfi)$/;
-
 const PROBE_STDOUT_LIMIT = 1024 * 1024;
 
 async function statOrThrow(filePath: string, maxFileBytes: number): Promise<number> {
@@ -88,6 +85,8 @@ async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: 
   const result = await runProcess(binaries.ffprobe, args, { timeoutMs, maxStdoutBytes: PROBE_STDOUT_LIMIT });
   const input = safeInput(filePath);
   if (result.exitCode !== 0) {
+    const refused = refusedInput(result.stderr);
+    if (refused) throw refused;
     const truncated = truncationNotice(result.stderr, input);
     if (truncated) throw new MediaError(MediaErrorCode.Truncated, `the file is incomplete: ${truncated}`);
     throw new MediaError(
@@ -169,9 +168,9 @@ export async function probeMedia(
 ): Promise<MediaInfo> {
   const sizeBytes = await statOrThrow(filePath, limits.maxFileBytes);
   const { parsed, stderr } = await runFfprobe(filePath, binaries, limits.timeoutMs ?? 15_000);
-  if (REJECTED_FORMATS.test(parsed.formatName)) {
-    throw new MediaError(MediaErrorCode.NotMedia, `not an audio or video file (detected: ${parsed.formatName})`);
-  }
+  // ffprobe already refused any other demuxer (SAFE_INPUT_ARGS); checked again here so that a
+  // binary ignoring the option cannot let a playlist through.
+  if (!acceptedDemuxer(parsed.formatName)) throw unsupportedFormat(parsed.formatName);
   const info = describe(parsed, sizeBytes);
   if (!info.audio && !info.video) {
     throw new MediaError(MediaErrorCode.NotMedia, 'the file has no audio or video streams');

@@ -1,6 +1,7 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput, worthASecondDecoder } from './ffmpeg-input';
+import { mediaLogger } from './media-log';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -34,6 +35,8 @@ export interface DecodedAudio {
   sampleRate: number;
   durationSeconds: number;
   rmsDbfs: number;
+  /** Which build decoded it (MediaBinaries.label): the fallback when the first could not. */
+  decodedBy: string;
 }
 
 function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): string[] {
@@ -79,16 +82,37 @@ export async function decodeAudio(
     throw new RangeError('decodeAudio: maxDurationSeconds must be > 0 and startSeconds >= 0');
   }
   const input = safeInput(filePath);
-  const result = await runProcess(binaries.ffmpeg, audioArgs(input, options, maxSeconds), {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
-    maxStdoutBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
-    signal: options.signal,
-  });
+  const args = audioArgs(input, options, maxSeconds);
+  const decode = async (b: MediaBinaries): Promise<Buffer> => {
+    const result = await runProcess(b.ffmpeg, args, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
+      maxStdoutBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
+      signal: options.signal,
+    });
+    assertDecoded(result, input, 'audio');
+    return result.stdout;
+  };
 
-  assertDecoded(result, input, 'audio');
+  let decodedBy = binaries.label ?? 'ffmpeg';
+  let stdout: Buffer;
+  try {
+    stdout = await decode(binaries);
+  } catch (first) {
+    // A catalog admin's valid file must not be lost to one build's bug: try the second build.
+    const fallback = binaries.fallback;
+    if (!fallback || !worthASecondDecoder(first)) throw first;
+    const second = await decode(fallback).catch(() => undefined);
+    if (!second) throw first;
+    decodedBy = fallback.label ?? fallback.ffmpeg;
+    mediaLogger().warn(
+      { file: filePath, decodedBy, firstError: (first as Error).message },
+      'audio decoded by the fallback ffmpeg',
+    );
+    stdout = second;
+  }
 
-  const pcm = bufferToFloat32(result.stdout);
+  const pcm = bufferToFloat32(stdout);
   if (pcm.length === 0) {
     throw new MediaError(MediaErrorCode.EmptyAudio, 'the audio track is empty (no samples decoded)');
   }
@@ -104,5 +128,11 @@ export async function decodeAudio(
       { rmsDbfs: Number.isFinite(level) ? level : null },
     );
   }
-  return { pcm, sampleRate: DECODE_SAMPLE_RATE, durationSeconds: pcm.length / DECODE_SAMPLE_RATE, rmsDbfs: level };
+  return {
+    pcm,
+    sampleRate: DECODE_SAMPLE_RATE,
+    durationSeconds: pcm.length / DECODE_SAMPLE_RATE,
+    rmsDbfs: level,
+    decodedBy,
+  };
 }

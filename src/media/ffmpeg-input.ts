@@ -56,6 +56,7 @@ export function refusedInput(stderr: string): MediaError | undefined {
     return new MediaError(
       MediaErrorCode.NotMedia,
       'not a readable audio or video file: its content matches no known format',
+      { refused: true },
     );
   }
   return undefined;
@@ -65,6 +66,18 @@ export function unsupportedFormat(detected: string): MediaError {
   return new MediaError(
     MediaErrorCode.NotMedia,
     `not an accepted audio or video format (detected: ${detected}; accepted: ${ACCEPTED_DESCRIPTION})`,
-    { formatName: detected },
+    { formatName: detected, refused: true },
+  );
+}
+
+/**
+ * Whether another ffmpeg build might read what this one could not: an unreadable or undecodable
+ * file, but not one the allow-list refused, a cut-off one, a timeout or a missing stream.
+ */
+export function worthASecondDecoder(error: unknown): boolean {
+  return (
+    error instanceof MediaError &&
+    (error.code === MediaErrorCode.NotMedia || error.code === MediaErrorCode.DecodeFailed) &&
+    error.details?.refused !== true
   );
 }

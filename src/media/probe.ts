@@ -1,6 +1,14 @@
 import fs from 'node:fs/promises';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { acceptedDemuxer, refusedInput, SAFE_INPUT_ARGS, safeInput, unsupportedFormat } from './ffmpeg-input';
+import {
+  acceptedDemuxer,
+  refusedInput,
+  SAFE_INPUT_ARGS,
+  safeInput,
+  unsupportedFormat,
+  worthASecondDecoder,
+} from './ffmpeg-input';
+import { mediaLogger } from './media-log';
 import { ffmpegReason, truncationNotice } from './ffmpeg-stderr';
 import { parseProbeJson, parseRate, type RawProbe, type RawStream } from './ffprobe-json';
 import { MediaError, MediaErrorCode } from './media-error';
@@ -42,6 +50,8 @@ export interface MediaInfo {
   audio: AudioStreamInfo | null;
   /** The first real video stream (cover art is not video), or null. */
   video: VideoStreamInfo | null;
+  /** Which build read the file (MediaBinaries.label): the fallback when the first could not. */
+  probedBy: string;
 }
 
 const PROBE_STDOUT_LIMIT = 1024 * 1024;
@@ -69,7 +79,25 @@ async function statOrThrow(filePath: string, maxFileBytes: number): Promise<numb
   return stat.size;
 }
 
+/** ffprobe, then the fallback build when the first cannot read a file the allow-list accepts. */
 async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
+  try {
+    return { ...(await ffprobeOnce(filePath, binaries, timeoutMs)), probedBy: binaries.label ?? 'ffmpeg' };
+  } catch (first) {
+    const fallback = binaries.fallback;
+    if (!fallback || !worthASecondDecoder(first)) throw first;
+    const second = await ffprobeOnce(filePath, fallback, timeoutMs).catch(() => undefined);
+    if (!second) throw first;
+    const probedBy = fallback.label ?? fallback.ffprobe;
+    mediaLogger().warn(
+      { file: filePath, probedBy, firstError: (first as Error).message },
+      'media probed by the fallback ffprobe',
+    );
+    return { ...second, probedBy };
+  }
+}
+
+async function ffprobeOnce(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
   const args = [
     '-v',
     'warning',
@@ -123,7 +151,7 @@ function toVideo(s: RawStream): VideoStreamInfo | null {
   };
 }
 
-function describe(raw: RawProbe, sizeBytes: number): MediaInfo {
+function describe(raw: RawProbe, sizeBytes: number, probedBy: string): MediaInfo {
   const audioStream = raw.streams.find((s) => s.codecType === 'audio');
   const videoStream = raw.streams.find((s) => s.codecType === 'video' && !s.attachedPicture);
   const streamDurations = raw.streams.flatMap((s) => (s.durationSeconds === undefined ? [] : [s.durationSeconds]));
@@ -134,6 +162,7 @@ function describe(raw: RawProbe, sizeBytes: number): MediaInfo {
     durationSeconds: orNull(duration),
     audio: audioStream ? toAudio(audioStream) : null,
     video: videoStream ? toVideo(videoStream) : null,
+    probedBy,
   };
 }
 
@@ -167,11 +196,11 @@ export async function probeMedia(
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<MediaInfo> {
   const sizeBytes = await statOrThrow(filePath, limits.maxFileBytes);
-  const { parsed, stderr } = await runFfprobe(filePath, binaries, limits.timeoutMs ?? 15_000);
+  const { parsed, stderr, probedBy } = await runFfprobe(filePath, binaries, limits.timeoutMs ?? 15_000);
   // ffprobe already refused any other demuxer (SAFE_INPUT_ARGS); checked again here so that a
   // binary ignoring the option cannot let a playlist through.
   if (!acceptedDemuxer(parsed.formatName)) throw unsupportedFormat(parsed.formatName);
-  const info = describe(parsed, sizeBytes);
+  const info = describe(parsed, sizeBytes, probedBy);
   if (!info.audio && !info.video) {
     throw new MediaError(MediaErrorCode.NotMedia, 'the file has no audio or video streams');
   }

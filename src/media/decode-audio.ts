@@ -1,7 +1,7 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput, worthASecondDecoder } from './ffmpeg-input';
-import { mediaLogger } from './media-log';
+import { readWithFallback } from './decoder-fallback';
+import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -94,23 +94,8 @@ export async function decodeAudio(
     return result.stdout;
   };
 
-  let decodedBy = binaries.label ?? 'ffmpeg';
-  let stdout: Buffer;
-  try {
-    stdout = await decode(binaries);
-  } catch (first) {
-    // A catalog admin's valid file must not be lost to one build's bug: try the second build.
-    const fallback = binaries.fallback;
-    if (!fallback || !worthASecondDecoder(first)) throw first;
-    const second = await decode(fallback).catch(() => undefined);
-    if (!second) throw first;
-    decodedBy = fallback.label ?? fallback.ffmpeg;
-    mediaLogger().warn(
-      { file: filePath, decodedBy, firstError: (first as Error).message },
-      'audio decoded by the fallback ffmpeg',
-    );
-    stdout = second;
-  }
+  // A catalog admin's valid file must not be lost to one build's bug: see decoder-fallback.ts.
+  const { result: stdout, readBy: decodedBy } = await readWithFallback(filePath, binaries, 'audio decode', decode);
 
   const pcm = bufferToFloat32(stdout);
   if (pcm.length === 0) {

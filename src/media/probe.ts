@@ -1,14 +1,7 @@
 import fs from 'node:fs/promises';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import {
-  acceptedDemuxer,
-  refusedInput,
-  SAFE_INPUT_ARGS,
-  safeInput,
-  unsupportedFormat,
-  worthASecondDecoder,
-} from './ffmpeg-input';
-import { mediaLogger } from './media-log';
+import { acceptedDemuxer, refusedInput, SAFE_INPUT_ARGS, safeInput, unsupportedFormat } from './ffmpeg-input';
+import { readWithFallback } from './decoder-fallback';
 import { ffmpegReason, truncationNotice } from './ffmpeg-stderr';
 import { parseProbeJson, parseRate, type RawProbe, type RawStream } from './ffprobe-json';
 import { MediaError, MediaErrorCode } from './media-error';
@@ -79,22 +72,12 @@ async function statOrThrow(filePath: string, maxFileBytes: number): Promise<numb
   return stat.size;
 }
 
-/** ffprobe, then the fallback build when the first cannot read a file the allow-list accepts. */
+/** ffprobe, then the fallback build when the first cannot read an Ogg file the allow-list accepts. */
 async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
-  try {
-    return { ...(await ffprobeOnce(filePath, binaries, timeoutMs)), probedBy: binaries.label ?? 'ffmpeg' };
-  } catch (first) {
-    const fallback = binaries.fallback;
-    if (!fallback || !worthASecondDecoder(first)) throw first;
-    const second = await ffprobeOnce(filePath, fallback, timeoutMs).catch(() => undefined);
-    if (!second) throw first;
-    const probedBy = fallback.label ?? fallback.ffprobe;
-    mediaLogger().warn(
-      { file: filePath, probedBy, firstError: (first as Error).message },
-      'media probed by the fallback ffprobe',
-    );
-    return { ...second, probedBy };
-  }
+  const { result, readBy } = await readWithFallback(filePath, binaries, 'probe', (b) =>
+    ffprobeOnce(filePath, b, timeoutMs),
+  );
+  return { ...result, probedBy: readBy };
 }
 
 async function ffprobeOnce(filePath: string, binaries: MediaBinaries, timeoutMs: number) {

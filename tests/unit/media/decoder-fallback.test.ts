@@ -18,14 +18,14 @@ const LIMITS: ProbeLimits = { maxFileBytes: 200 * 1024 * 1024, maxDurationSecond
 let fx: MediaFixtures;
 let failing: MediaBinaries;
 
-function oggRefusingWrapper(name: string, real: string): string {
+function refusingWrapper(name: string, real: string, pattern = 'file:*.ogg'): string {
   const file = fx.file(name);
   fs.writeFileSync(
     file,
     `#!/bin/sh
 for a in "$@"; do
   case "$a" in
-    file:*.ogg)
+    ${pattern})
       echo "[ogg @ 0x55d0c0ffee00] Header processing failed: Invalid data found when processing input" >&2
       echo "$a: Invalid data found when processing input" >&2
       exit 1;;
@@ -42,8 +42,8 @@ beforeAll(() => {
   fx = new MediaFixtures();
   const real = resolveMediaBinaries();
   failing = {
-    ffmpeg: oggRefusingWrapper('ffmpeg', real.ffmpeg),
-    ffprobe: oggRefusingWrapper('ffprobe', real.ffprobe),
+    ffmpeg: refusingWrapper('ffmpeg', real.ffmpeg),
+    ffprobe: refusingWrapper('ffprobe', real.ffprobe),
     label: 'ffmpeg',
     fallback: bundledMediaBinaries(),
   };
@@ -85,9 +85,24 @@ describe('a second decoder when the first cannot read a valid file', () => {
   });
 
   it("fails with the first decoder's reason when the second cannot read the file either", async () => {
-    const junk = fx.randomBytes('junk.ogg', 32 * 1024);
+    // Starts like Ogg (so the second build is tried), then nothing either build can read.
+    const junk = fx.file('junk.ogg');
+    fs.writeFileSync(junk, Buffer.concat([Buffer.from('OggS'), fs.readFileSync(fx.randomBytes('r.bin', 32 * 1024))]));
     const error: unknown = await probeMedia(junk, LIMITS, failing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MediaError);
+    expect((error as MediaError).code).toBe(MediaErrorCode.NotMedia);
+    expect((error as MediaError).message).toMatch(/Header processing failed/);
+  });
+
+  it('offers only Ogg files to the older bundled build', async () => {
+    const real = resolveMediaBinaries();
+    const refusingMp3: MediaBinaries = {
+      ffmpeg: refusingWrapper('ffmpeg-mp3', real.ffmpeg, 'file:*.mp3'),
+      ffprobe: refusingWrapper('ffprobe-mp3', real.ffprobe, 'file:*.mp3'),
+      fallback: bundledMediaBinaries(),
+    };
+    const mp3 = fx.generate('other.mp3', ['-f', 'lavfi', '-i', 'sine=duration=3', '-c:a', 'libmp3lame']);
+    const error: unknown = await probeMedia(mp3, LIMITS, refusingMp3).catch((e: unknown) => e);
     expect((error as MediaError).code).toBe(MediaErrorCode.NotMedia);
     expect((error as MediaError).message).toMatch(/Header processing failed/);
   });

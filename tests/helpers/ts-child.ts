@@ -36,6 +36,8 @@ export function runTsChild(script: string, args: string[], timeoutMs = 30_000): 
       ['-e', `${PREAMBLE}\nrequire(${JSON.stringify(path.resolve(script))});`, ...args],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        // jest's own flags (--experimental-vm-modules ...) are not the child's business.
+        env: { ...process.env, NODE_OPTIONS: '' },
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
       },

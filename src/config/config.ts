@@ -62,6 +62,9 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  // issue 14 (media): the idle timeout above does not stop a source that trickles a byte at a
+  // time; this bounds each download as a whole.
+  MEDIA_FETCH_TOTAL_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   MEDIA_FETCH_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
     .default('false')
@@ -195,7 +198,8 @@ export interface AppConfig {
   };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
-  urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
+  /** timeoutMs: longest silence within a download; totalTimeoutMs: longest download. */
+  urlFetch: { allowlist: string[]; timeoutMs: number; totalTimeoutMs: number; allowPrivateAddresses: boolean };
   /**
    * Per uploader: at most quotaCount unregistered uploads holding quotaBytes in all (HTTP 429
    * beyond); an unregistered upload older than unregisteredMaxAgeHours is deleted by a sweep.
@@ -293,6 +297,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     urlFetch: {
       allowlist: e.MEDIA_URL_ALLOWLIST,
       timeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+      totalTimeoutMs: e.MEDIA_FETCH_TOTAL_TIMEOUT_MS,
       allowPrivateAddresses: e.MEDIA_FETCH_ALLOW_PRIVATE,
     },
     media: {

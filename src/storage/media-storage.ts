@@ -42,6 +42,7 @@ export class LocalMediaStorage implements MediaStorage {
     private readonly urlPolicy: Omit<UrlFetchPolicy, 'maxBytes'> = {
       allowlist: [],
       timeoutMs: 30_000,
+      totalTimeoutMs: 120_000,
       allowPrivateAddresses: false,
     },
   ) {

@@ -77,6 +77,7 @@ const APP_ENV = {
   // One client ingests hundreds of items: the per-token and per-address limits are not under test.
   RATE_LIMIT_PER_TOKEN: '0',
   RATE_LIMIT_PER_IP: '0',
+  UPLOAD_QUOTA_COUNT: '100000',
   INFERENCE_THREADS: '1',
   INFERENCE_INTRA_OP_THREADS: '1',
 };

@@ -11,6 +11,7 @@ import { LicenseService } from '../modules/license/license.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { TrackService } from '../modules/track/track.service';
+import { UploadService } from '../modules/video/upload.service';
 import { VideoService } from '../modules/video/video.service';
 import type { MediaStorage } from '../storage/media-storage';
 import type { Repositories } from './repositories';
@@ -19,6 +20,7 @@ export interface Services {
   tracks: TrackService;
   ingest: IngestService;
   videos: VideoService;
+  uploads: UploadService;
   suggestions: SuggestionService;
   models: ModelVersionService;
   jobs: JobAdminService;
@@ -33,6 +35,7 @@ export function createServices(deps: {
   uow: UnitOfWork<Repositories>;
   storage: MediaStorage;
   limits: AppConfig['limits'];
+  uploads: AppConfig['uploads'];
   onEnqueued: () => void;
   logger: Logger;
   /** Signs the rater previews of the tasks served (keyed only where the previews are served). */
@@ -46,6 +49,7 @@ export function createServices(deps: {
     tracks: new TrackService(repos.tracks, limits.maxPageSize),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
     videos,
+    uploads: new UploadService(uow, storage, deps.uploads, logger),
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),

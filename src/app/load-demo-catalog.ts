@@ -43,7 +43,11 @@ export async function loadDemoCatalog(services: Services, mediaRoot: string, log
       },
     })),
   );
-  for (const v of manifest.videos) await services.videos.registerVideo(DEMO_OWNER, { mediaUri: media(v.file) });
+  for (const v of manifest.videos) {
+    // As if `demo` had uploaded them: a video refers only to its owner's uploads.
+    await services.uploads.recordExisting(DEMO_OWNER.id, media(v.file));
+    await services.videos.registerVideo(DEMO_OWNER, { mediaUri: media(v.file) });
+  }
   logger.info(
     { tracks: ingested.created.length, videos: manifest.videos.length },
     'demo catalog loaded (videos owned by "demo")',

@@ -14,6 +14,7 @@ import {
 } from '../modules/model-version/model-version.repository';
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
 import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
+import { PrismaUploadRepository, type UploadRepository } from '../modules/video/upload.repository';
 import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
 
 /** Every repository, by name. Services and handlers take the slice they use; this satisfies each. */
@@ -21,6 +22,7 @@ export interface Repositories {
   tracks: TrackRepository;
   licenses: LicenseRepository;
   videos: VideoRepository;
+  uploads: UploadRepository;
   jobs: JobRepository;
   outbox: OutboxRepository;
   models: ModelVersionRepository;
@@ -43,6 +45,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     tracks: new PrismaTrackRepository(db),
     licenses: new PrismaLicenseRepository(db),
     videos: new PrismaVideoRepository(db),
+    uploads: new PrismaUploadRepository(db),
     jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),

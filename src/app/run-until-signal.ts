@@ -1,11 +1,15 @@
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
-import { createLogger } from '../common/logger';
+import { createLogger, type Logger } from '../common/logger';
 
 /**
  * Process entry: validates the config (printing every problem), starts, and on SIGTERM/SIGINT
- * stops gracefully within SHUTDOWN_TIMEOUT_MS, else exits non-zero.
+ * stops gracefully within SHUTDOWN_TIMEOUT_MS (exit 0), else exits non-zero. This is the only
+ * signal handler: libraries that install their own (Apollo) are told not to.
  */
-export function runUntilSignal(start: (config: AppConfig) => Promise<{ stop(): Promise<void> }>): void {
+export function runUntilSignal(
+  role: string,
+  start: (config: AppConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>,
+): void {
   let config: AppConfig;
   try {
     config = loadConfig();
@@ -16,36 +20,38 @@ export function runUntilSignal(start: (config: AppConfig) => Promise<{ stop(): P
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  start(config).then(
-    (running) => {
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        const force = setTimeout(() => {
-          logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
-          process.exit(1);
-        }, config.shutdownTimeoutMs);
-        force.unref();
-        running.stop().then(
-          () => {
-            logger.info('stopped');
-            process.exit(0);
-          },
-          (err: unknown) => {
-            logger.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
-    },
-    (err: unknown) => {
-      process.stderr.write(`bgm-backend failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  // One logger for the process: its lines (the app's and the shutdown's) come out in order.
+  const logger = createLogger(config.logLevel, { role });
+  const started = start(config, logger);
+  let stopping = false;
+  // Installed before the start finishes: a SIGTERM during a slow start (migrations, model
+  // registration) waits for it and then stops cleanly instead of killing the process mid-way.
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
       process.exit(1);
-    },
-  );
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    started
+      .then((running) => running.stop())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  started.catch((err: unknown) => {
+    process.stderr.write(`bgm-backend failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
 }

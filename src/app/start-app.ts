@@ -2,6 +2,7 @@ import path from 'node:path';
 import { JwtAuthenticator } from '../auth/jwt';
 import { resolveJwtSecret } from '../auth/secret';
 import type { Logger } from '../common/logger';
+import { startPeriodic } from '../common/periodic';
 import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
@@ -30,6 +31,9 @@ import { buildAppSchema, type ResolverServices } from './schema';
 
 export type Role = 'api' | 'worker';
 
+/** How often the API deletes uploads left unregistered too long. */
+const UPLOAD_SWEEP_MS = 10 * 60_000;
+
 export interface App {
   role: Role;
   url: string;
@@ -53,20 +57,30 @@ export interface App {
  * serves only health probes.
  */
 export async function startApp(config: AppConfig, logger: Logger, role: Role = 'api'): Promise<App> {
-  const stack: (() => Promise<void>)[] = [];
+  // Stopped in reverse order of start: HTTP (Apollo with it), job processing (consumers, then the
+  // inference threads), the outbox relay, the queue (NATS drained), the database last. Each step
+  // says at info level that it finished, so an operator sees from the log how far a shutdown got.
+  const stack: { what: string; stop: () => Promise<void> }[] = [];
+  const onStop = (what: string, stop: () => Promise<void>) => stack.push({ what, stop });
   const stopAll = async () => {
-    for (const stop of stack.reverse())
-      await stop().catch((err: unknown) => logger.error({ err }, 'error during shutdown'));
+    for (const { what, stop } of stack.reverse()) {
+      try {
+        await stop();
+        logger.info(what);
+      } catch (err) {
+        logger.error({ err, step: what }, 'error during shutdown');
+      }
+    }
     stack.length = 0;
   };
   try {
     const db = await openDatabase(config.database, logger);
-    stack.push(() => db.close());
+    onStop('database closed', () => db.close());
     const migrations = await migrate(db.sql);
     logger.info({ database: db.kind, applied: migrations.applied }, 'database ready');
 
     const queue = await openQueue(config.queue, logger);
-    stack.push(() => queue.close());
+    onStop('queue closed', () => queue.close());
     const repoOptions = { jobMaxAttempts: config.worker.maxAttempts };
     const repos = createRepositories(db.prisma, repoOptions);
     const uow = prismaUnitOfWork(db.prisma, repoOptions);
@@ -77,7 +91,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     }
     const relay = new OutboxRelay(uow, queue, logger, config.outboxPollMs);
     relay.start();
-    stack.push(() => relay.stop());
+    onStop('outbox relay stopped', () => relay.stop());
 
     await bootstrapModel(config.modelDir, uow, logger);
     const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
@@ -97,6 +111,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       uow,
       storage,
       limits: config.limits,
+      uploads: config.uploads,
       onEnqueued,
       logger,
       previewLinks,
@@ -135,11 +150,22 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         metrics,
       });
       const running = jobs;
-      stack.push(() => running.stop());
+      onStop('job processing stopped', () => running.stop());
       // Where jobs run, a pending version whose last track another worker embedded still gets checked.
-      stack.push(startCoverageSweep(uow, logger, activationCheckMs));
+      onStop('coverage sweep stopped', startCoverageSweep(uow, logger, activationCheckMs));
     }
 
+    if (role === 'api')
+      // Uploads nobody registered within UPLOAD_UNREGISTERED_MAX_AGE_HOURS (idempotent across APIs).
+      onStop(
+        'upload sweep stopped',
+        startPeriodic(
+          'upload sweep',
+          async () => void (await services.uploads.sweepUnregistered()),
+          UPLOAD_SWEEP_MS,
+          logger,
+        ),
+      );
     // Stranded work, for /readyz and /metrics. The count reads every unfinished job, so probes and
     // scrapes share one reading for a few seconds.
     const processing = jobs;
@@ -169,7 +195,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       api: previews && {
         schema: await buildAppSchema(),
         services: services satisfies ResolverServices,
-        storage,
+        uploads: services.uploads,
         rater: {
           links: previewLinks,
           previews: services.preferences,
@@ -196,7 +222,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         },
       ],
     });
-    stack.push(() => http.stop());
+    onStop('http server stopped', () => http.stop());
     logger.info(
       { role, url: http.url, database: db.kind, queue: queue.kind, runsJobs: Boolean(jobs) },
       'bgm-backend started',

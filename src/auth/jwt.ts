@@ -10,7 +10,7 @@ export interface JwtSettings {
 
 const MAX_TOKEN_LENGTH = 4096;
 
-/** HS256 bearer tokens with `sub` and a `roles` claim. */
+/** HS256 bearer tokens with `sub`, `exp` and a `roles` claim. */
 export class JwtAuthenticator {
   private readonly key: Uint8Array;
 
@@ -29,12 +29,16 @@ export class JwtAuthenticator {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ['HS256'],
+        // A token without exp would be valid for ever once leaked; every token sign() issues has one.
+        requiredClaims: ['exp'],
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
       if (!payload.sub || roles.length === 0) throw unauthenticated('Token has no subject or no known role');
       return { id: payload.sub, roles };
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw unauthenticated('Token expired');
+      if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'exp' && err.reason === 'missing')
+        throw unauthenticated('Token has no expiry (exp)');
       if (err instanceof errors.JOSEError) throw unauthenticated('Invalid token');
       throw err;
     }

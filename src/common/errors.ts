@@ -17,6 +17,8 @@ export enum ErrorCode {
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   /** Too many expensive calls in the window, per token or per client address; `retryAfter` is in seconds. */
   RateLimited = 'RATE_LIMITED',
+  /** The caller holds as much as its quota allows (e.g. unregistered uploads); HTTP 429. */
+  QuotaExceeded = 'QUOTA_EXCEEDED',
   /** A dependency (the database) did not answer in time or could not be reached; retrying later may work. */
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
 }
@@ -36,3 +38,5 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.Conflict, message, details);
 export const failedPrecondition = (message: string, details?: Record<string, unknown>) =>
   new AppError(ErrorCode.FailedPrecondition, message, details);
+export const quotaExceeded = (message: string, details?: Record<string, unknown>) =>
+  new AppError(ErrorCode.QuotaExceeded, message, details);

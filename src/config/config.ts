@@ -62,6 +62,9 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   MEDIA_FETCH_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  // issue 14 (media): the idle timeout above does not stop a source that trickles a byte at a
+  // time; this bounds each download as a whole.
+  MEDIA_FETCH_TOTAL_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   MEDIA_FETCH_ALLOW_PRIVATE: z
     .enum(['true', 'false'])
     .default('false')
@@ -112,6 +115,10 @@ const envSchema = z.object({
       v === undefined || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
     ),
   // --- end of per-request bounds ---
+  // Uploads: what one user may hold unregistered (not yet used by a video or track), and how long.
+  UPLOAD_QUOTA_BYTES: int(1024, 1024 ** 4).default(2 * 1024 ** 3),
+  UPLOAD_QUOTA_COUNT: int(1, 100_000).default(50),
+  UPLOAD_UNREGISTERED_MAX_AGE_HOURS: int(1, 8760).default(24),
   // --- Outages (issue 14): job reconciler, worker backoff, Postgres timeouts ---
   JOB_STALL_AFTER_MS: int(1000, 86_400_000).default(600_000),
   JOB_RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(30_000),
@@ -222,7 +229,13 @@ export interface AppConfig {
   };
   inference: { provider: 'auto' | 'cpu' | 'cuda'; threads: number; intraOpThreads: number; batchSize: number };
   media: { maxMediaBytes: number; maxTrackSeconds: number; maxVideoSeconds: number; minMediaSeconds: number };
-  urlFetch: { allowlist: string[]; timeoutMs: number; allowPrivateAddresses: boolean };
+  /** timeoutMs: longest silence within a download; totalTimeoutMs: longest download. */
+  urlFetch: { allowlist: string[]; timeoutMs: number; totalTimeoutMs: number; allowPrivateAddresses: boolean };
+  /**
+   * Per uploader: at most quotaCount unregistered uploads holding quotaBytes in all (HTTP 429
+   * beyond); an unregistered upload older than unregisteredMaxAgeHours is deleted by a sweep.
+   */
+  uploads: { quotaBytes: number; quotaCount: number; unregisteredMaxAgeHours: number };
 }
 
 /** Builds the typed config from an environment; throws ConfigError naming every bad variable. */
@@ -330,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     urlFetch: {
       allowlist: e.MEDIA_URL_ALLOWLIST,
       timeoutMs: e.MEDIA_FETCH_TIMEOUT_MS,
+      totalTimeoutMs: e.MEDIA_FETCH_TOTAL_TIMEOUT_MS,
       allowPrivateAddresses: e.MEDIA_FETCH_ALLOW_PRIVATE,
     },
     media: {
@@ -337,6 +351,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxTrackSeconds: e.MAX_TRACK_SECONDS,
       maxVideoSeconds: e.MAX_VIDEO_SECONDS,
       minMediaSeconds: e.MIN_MEDIA_SECONDS,
+    },
+    uploads: {
+      quotaBytes: e.UPLOAD_QUOTA_BYTES,
+      quotaCount: e.UPLOAD_QUOTA_COUNT,
+      unregisteredMaxAgeHours: e.UPLOAD_UNREGISTERED_MAX_AGE_HOURS,
     },
   };
 }

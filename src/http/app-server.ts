@@ -12,8 +12,8 @@ import type { AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/context';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import type { AppMetrics } from '../metrics/metrics';
-import type { MediaStorage } from '../storage/media-storage';
 import { CallerRateLimiter } from '../common/rate-limiter';
+import type { UploadService } from '../modules/video/upload.service';
 import { createApolloServer } from './graphql-server';
 import { rateLimitMiddleware } from './rate-limit.middleware';
 import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
@@ -42,8 +42,8 @@ export interface ApiRoutes {
   schema: GraphQLSchema;
   /** Put in every request's context, where each resolver finds the services it uses. */
   services: unknown;
-  /** Where POST /media/uploads stores files. */
-  storage: MediaStorage;
+  /** Stores the files of POST /media/uploads and records who uploaded them. */
+  uploads: UploadService;
   rater: RaterRouteDeps;
 }
 
@@ -128,7 +128,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
   const stopRaterRoutes = api ? mountRaterRoutes(app, api.rater, logger) : undefined;
   if (api) {
     app.post('/media/uploads', rateLimitMiddleware(limiter, authenticator));
-    mountUploadRoutes(app, authenticator, api.storage);
+    mountUploadRoutes(app, authenticator, api.uploads);
   }
 
   if (apollo && api)

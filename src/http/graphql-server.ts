@@ -20,6 +20,10 @@ export function createApolloServer(
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // run-until-signal.ts owns SIGTERM/SIGINT and stops everything in order (Apollo within the HTTP
+    // server). Apollo's own handler (on outside NODE_ENV=test) raced it: two stop() calls, the
+    // second never settled, and the process was force-exited with code 1 after the budget.
+    stopOnTerminationSignals: false,
     formatError,
     // Bounds the document before anything else reads it (graphql-js stops lexing past the limit).
     parseOptions: { maxTokens: limits.maxQueryTokens },

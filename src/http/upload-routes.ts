@@ -2,12 +2,14 @@ import path from 'node:path';
 import type express from 'express';
 import type { JwtAuthenticator } from '../auth/jwt';
 import { AppError, ErrorCode } from '../common/errors';
-import type { MediaStorage } from '../storage/media-storage';
+import type { UploadService } from '../modules/video/upload.service';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.BadUserInput]: 400,
   [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.QuotaExceeded]: 429,
 };
 
 /**
@@ -15,19 +17,20 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
  * Apps upload a video or voice-over, admins a catalog track; the answer's mediaUri is then passed
  * to registerVideo or ingestTracks. Bearer token required (never a cookie, so no CSRF exposure).
  */
-export function mountUploadRoutes(app: express.Express, authenticator: JwtAuthenticator, storage: MediaStorage): void {
+export function mountUploadRoutes(app: express.Express, authenticator: JwtAuthenticator, uploads: UploadService): void {
   app.post('/media/uploads', async (req, res) => {
     try {
       const principal = await authenticator.authenticate(req.headers.authorization);
       if (!principal) throw new AppError(ErrorCode.Unauthenticated, 'Authentication required');
-      if (!principal.roles.some((r) => r === 'app' || r === 'admin'))
-        throw new AppError(ErrorCode.Forbidden, 'Requires role app or admin');
       const filename = String(req.headers['x-filename'] ?? '');
-      const saved = await storage.saveUpload(req, path.extname(filename).toLowerCase());
-      res.status(201).json({ mediaUri: saved.uri, sha256: saved.sha256, sizeBytes: saved.sizeBytes });
+      // Recorded as the caller's: registerVideo accepts only the caller's own uploads (quota: 429).
+      const saved = await uploads.accept(principal, req, path.extname(filename).toLowerCase());
+      res.status(201).json(saved);
     } catch (err) {
       if (err instanceof AppError) {
-        res.status(HTTP_STATUS[err.code] ?? 400).json({ error: { code: err.code, message: err.message } });
+        res
+          .status(HTTP_STATUS[err.code] ?? 400)
+          .json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
         req.resume();
         return;
       }

@@ -1,6 +1,7 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { readWithFallback } from './decoder-fallback';
+import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -22,6 +23,8 @@ export interface DecodeAudioOptions {
   declaredDurationSeconds?: number | null;
   /** Whole-signal RMS below this is rejected as silent. */
   silenceThresholdDbfs?: number;
+  /** The container probeMedia found (MediaInfo.formatName): the file is read as that and nothing else. */
+  format?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -32,6 +35,8 @@ export interface DecodedAudio {
   sampleRate: number;
   durationSeconds: number;
   rmsDbfs: number;
+  /** Which build decoded it (MediaBinaries.label): the fallback when the first could not. */
+  decodedBy: string;
 }
 
 function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): string[] {
@@ -42,6 +47,7 @@ function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): st
     '-v',
     'warning',
     ...SAFE_INPUT_ARGS,
+    ...forcedFormatArgs(o.format),
     ...(start > 0 ? ['-ss', start.toFixed(3)] : []),
     '-i',
     input,
@@ -76,16 +82,22 @@ export async function decodeAudio(
     throw new RangeError('decodeAudio: maxDurationSeconds must be > 0 and startSeconds >= 0');
   }
   const input = safeInput(filePath);
-  const result = await runProcess(binaries.ffmpeg, audioArgs(input, options, maxSeconds), {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
-    maxStdoutBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
-    signal: options.signal,
-  });
+  const args = audioArgs(input, options, maxSeconds);
+  const decode = async (b: MediaBinaries): Promise<Buffer> => {
+    const result = await runProcess(b.ffmpeg, args, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
+      maxStdoutBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
+      signal: options.signal,
+    });
+    assertDecoded(result, input, 'audio');
+    return result.stdout;
+  };
 
-  assertDecoded(result, input, 'audio');
+  // A catalog admin's valid file must not be lost to one build's bug: see decoder-fallback.ts.
+  const { result: stdout, readBy: decodedBy } = await readWithFallback(filePath, binaries, 'audio decode', decode);
 
-  const pcm = bufferToFloat32(result.stdout);
+  const pcm = bufferToFloat32(stdout);
   if (pcm.length === 0) {
     throw new MediaError(MediaErrorCode.EmptyAudio, 'the audio track is empty (no samples decoded)');
   }
@@ -101,5 +113,11 @@ export async function decodeAudio(
       { rmsDbfs: Number.isFinite(level) ? level : null },
     );
   }
-  return { pcm, sampleRate: DECODE_SAMPLE_RATE, durationSeconds: pcm.length / DECODE_SAMPLE_RATE, rmsDbfs: level };
+  return {
+    pcm,
+    sampleRate: DECODE_SAMPLE_RATE,
+    durationSeconds: pcm.length / DECODE_SAMPLE_RATE,
+    rmsDbfs: level,
+    decodedBy,
+  };
 }

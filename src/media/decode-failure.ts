@@ -1,3 +1,4 @@
+import { refusedInput } from './ffmpeg-input';
 import { ffmpegReason, truncationNotice } from './ffmpeg-stderr';
 import { MediaError, MediaErrorCode } from './media-error';
 import type { RunResult } from './run-process';
@@ -12,6 +13,8 @@ export function assertDecoded(result: RunResult, input: string, track: 'audio' |
     if (truncated) throw new MediaError(MediaErrorCode.Truncated, `the file is incomplete: ${truncated}`);
     return;
   }
+  const refused = refusedInput(result.stderr);
+  if (refused) throw refused;
   if (MISSING_STREAM.test(result.stderr)) {
     throw track === 'audio'
       ? new MediaError(MediaErrorCode.NoAudio, 'the file has no audio track')

@@ -1,6 +1,6 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { runProcess } from './run-process';
 
@@ -21,6 +21,8 @@ export interface ClipFramesOptions {
   declaredDurationSeconds?: number | null;
   /** Absolute stream index (MediaInfo.video.index); default: the first video that is not cover art. */
   streamIndex?: number;
+  /** The container probeMedia found (MediaInfo.formatName): the file is read as that and nothing else. */
+  format?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -110,6 +112,7 @@ export async function decodeClipFrames(
     '-v',
     'warning',
     ...SAFE_INPUT_ARGS,
+    ...forcedFormatArgs(options.format),
     '-t',
     o.clipSeconds.toFixed(3),
     '-i',

@@ -4,9 +4,16 @@ import path from 'node:path';
 export interface MediaBinaries {
   ffmpeg: string;
   ffprobe: string;
+  /** Named in logs and results (MediaInfo.probedBy, DecodedAudio.decodedBy); default 'ffmpeg'. */
+  label?: string;
+  /**
+   * A second ffmpeg/ffprobe pair tried when this one cannot read a file that the allow-list
+   * accepts: Debian's ffmpeg 5.1 refuses some valid Ogg Vorbis headers that other builds read.
+   */
+  fallback?: MediaBinaries;
 }
 
-type Tool = keyof MediaBinaries;
+type Tool = 'ffmpeg' | 'ffprobe';
 
 const ENV_VAR: Record<Tool, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
 
@@ -62,8 +69,24 @@ export function resolveBinary(tool: Tool, env: NodeJS.ProcessEnv = process.env):
   return found;
 }
 
+export const BUNDLED_LABEL = 'bundled-ffmpeg';
+
+/** The static builds shipped in node_modules, if both are installed. */
+export function bundledMediaBinaries(): MediaBinaries | undefined {
+  const ffmpeg = bundledBinary('ffmpeg');
+  const ffprobe = bundledBinary('ffprobe');
+  return ffmpeg && ffprobe ? { ffmpeg, ffprobe, label: BUNDLED_LABEL } : undefined;
+}
+
+/** The binaries to use, with the bundled builds as the fallback unless they are the first choice already. */
 export function resolveMediaBinaries(env: NodeJS.ProcessEnv = process.env): MediaBinaries {
-  return { ffmpeg: resolveBinary('ffmpeg', env), ffprobe: resolveBinary('ffprobe', env) };
+  const primary: MediaBinaries = { ffmpeg: resolveBinary('ffmpeg', env), ffprobe: resolveBinary('ffprobe', env) };
+  const bundled = bundledMediaBinaries();
+  const same = (a: string, b: string) => fs.realpathSync(a) === fs.realpathSync(b);
+  if (!bundled || same(bundled.ffmpeg, primary.ffmpeg) || same(bundled.ffprobe, primary.ffprobe)) {
+    return { ...primary, label: primary.ffmpeg === bundled?.ffmpeg ? BUNDLED_LABEL : 'ffmpeg' };
+  }
+  return { ...primary, label: 'ffmpeg', fallback: bundled };
 }
 
 let cached: MediaBinaries | undefined;

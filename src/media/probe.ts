@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { acceptedDemuxer, refusedInput, SAFE_INPUT_ARGS, safeInput, unsupportedFormat } from './ffmpeg-input';
+import { readWithFallback } from './decoder-fallback';
 import { ffmpegReason, truncationNotice } from './ffmpeg-stderr';
 import { parseProbeJson, parseRate, type RawProbe, type RawStream } from './ffprobe-json';
 import { MediaError, MediaErrorCode } from './media-error';
@@ -42,10 +43,9 @@ export interface MediaInfo {
   audio: AudioStreamInfo | null;
   /** The first real video stream (cover art is not video), or null. */
   video: VideoStreamInfo | null;
+  /** Which build read the file (MediaBinaries.label): the fallback when the first could not. */
+  probedBy: string;
 }
-
-// Still images, text, playlists and filter graphs are "media" to ffprobe but not to us.
-const REJECTED_FORMATS = /^(tty|image2|.*_pipe|hls|applehttp|concat|ffconcat|lavfi)$/;
 
 const PROBE_STDOUT_LIMIT = 1024 * 1024;
 
@@ -72,7 +72,15 @@ async function statOrThrow(filePath: string, maxFileBytes: number): Promise<numb
   return stat.size;
 }
 
+/** ffprobe, then the fallback build when the first cannot read an Ogg file the allow-list accepts. */
 async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
+  const { result, readBy } = await readWithFallback(filePath, binaries, 'probe', (b) =>
+    ffprobeOnce(filePath, b, timeoutMs),
+  );
+  return { ...result, probedBy: readBy };
+}
+
+async function ffprobeOnce(filePath: string, binaries: MediaBinaries, timeoutMs: number) {
   const args = [
     '-v',
     'warning',
@@ -88,6 +96,8 @@ async function runFfprobe(filePath: string, binaries: MediaBinaries, timeoutMs: 
   const result = await runProcess(binaries.ffprobe, args, { timeoutMs, maxStdoutBytes: PROBE_STDOUT_LIMIT });
   const input = safeInput(filePath);
   if (result.exitCode !== 0) {
+    const refused = refusedInput(result.stderr);
+    if (refused) throw refused;
     const truncated = truncationNotice(result.stderr, input);
     if (truncated) throw new MediaError(MediaErrorCode.Truncated, `the file is incomplete: ${truncated}`);
     throw new MediaError(
@@ -124,7 +134,7 @@ function toVideo(s: RawStream): VideoStreamInfo | null {
   };
 }
 
-function describe(raw: RawProbe, sizeBytes: number): MediaInfo {
+function describe(raw: RawProbe, sizeBytes: number, probedBy: string): MediaInfo {
   const audioStream = raw.streams.find((s) => s.codecType === 'audio');
   const videoStream = raw.streams.find((s) => s.codecType === 'video' && !s.attachedPicture);
   const streamDurations = raw.streams.flatMap((s) => (s.durationSeconds === undefined ? [] : [s.durationSeconds]));
@@ -135,6 +145,7 @@ function describe(raw: RawProbe, sizeBytes: number): MediaInfo {
     durationSeconds: orNull(duration),
     audio: audioStream ? toAudio(audioStream) : null,
     video: videoStream ? toVideo(videoStream) : null,
+    probedBy,
   };
 }
 
@@ -168,11 +179,11 @@ export async function probeMedia(
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<MediaInfo> {
   const sizeBytes = await statOrThrow(filePath, limits.maxFileBytes);
-  const { parsed, stderr } = await runFfprobe(filePath, binaries, limits.timeoutMs ?? 15_000);
-  if (REJECTED_FORMATS.test(parsed.formatName)) {
-    throw new MediaError(MediaErrorCode.NotMedia, `not an audio or video file (detected: ${parsed.formatName})`);
-  }
-  const info = describe(parsed, sizeBytes);
+  const { parsed, stderr, probedBy } = await runFfprobe(filePath, binaries, limits.timeoutMs ?? 15_000);
+  // ffprobe already refused any other demuxer (SAFE_INPUT_ARGS); checked again here so that a
+  // binary ignoring the option cannot let a playlist through.
+  if (!acceptedDemuxer(parsed.formatName)) throw unsupportedFormat(parsed.formatName);
+  const info = describe(parsed, sizeBytes, probedBy);
   if (!info.audio && !info.video) {
     throw new MediaError(MediaErrorCode.NotMedia, 'the file has no audio or video streams');
   }

@@ -19,6 +19,11 @@ export interface MediaStorage {
   locate(ref: string, argument: string): Promise<StoredMedia>;
   /** Local path of a canonical `media://` URI. */
   pathOf(uri: string): string;
+  /**
+   * The canonical `media://` URI a client-given reference names, without looking at the file (so
+   * that a caller may be refused before anything tells whether it exists); throws BAD_USER_INPUT.
+   */
+  uriOf(ref: string, argument: string): string;
   sha256(media: StoredMedia): Promise<string>;
   /** Downloads an allowlisted URL into storage (see url-fetcher.ts); throws BAD_USER_INPUT. */
   fetchUrl(url: string, argument: string): Promise<Fetched>;
@@ -37,6 +42,7 @@ export class LocalMediaStorage implements MediaStorage {
     private readonly urlPolicy: Omit<UrlFetchPolicy, 'maxBytes'> = {
       allowlist: [],
       timeoutMs: 30_000,
+      totalTimeoutMs: 120_000,
       allowPrivateAddresses: false,
     },
   ) {
@@ -93,11 +99,15 @@ export class LocalMediaStorage implements MediaStorage {
         maxBytes: this.maxBytes,
       });
     }
-    return {
-      uri: `media://${path.relative(this.root, abs).split(path.sep).join('/')}`,
-      path: abs,
-      sizeBytes: stat.size,
-    };
+    return { uri: this.canonical(abs), path: abs, sizeBytes: stat.size };
+  }
+
+  uriOf(ref: string, argument: string): string {
+    return this.canonical(this.toAbsolute(ref, argument));
+  }
+
+  private canonical(abs: string): string {
+    return `media://${path.relative(this.root, abs).split(path.sep).join('/')}`;
   }
 
   pathOf(uri: string): string {

@@ -4,14 +4,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import ipaddr from 'ipaddr.js';
-import { badInput } from '../common/errors';
+import { AppError, badInput } from '../common/errors';
 
 export interface UrlFetchPolicy {
   /** Host names allowed ("cdn.example.com", or "*.example.com" for its subdomains). Empty: no URL ingestion. */
   allowlist: string[];
   maxBytes: number;
+  /** Longest silence between two packets of a download. */
   timeoutMs: number;
+  /** Longest whole download, however steadily the bytes arrive (a 1 byte/s source is cut here). */
+  totalTimeoutMs: number;
   /** Development and tests only: also fetch from loopback and private networks. */
   allowPrivateAddresses: boolean;
 }
@@ -97,58 +101,104 @@ async function resolvePublic(
   return addresses[0]!;
 }
 
-function download(
+/** Why a transfer was cut; decides the message the caller sees. */
+type Cut = 'idle' | 'total' | undefined;
+
+/**
+ * Streams the body through a size check and a hash into `file` with stream.pipeline, so an error
+ * in any of the three (limit crossed, connection lost, disk full, a deadline) reaches the caller
+ * and every stream is torn down; a write stream destroyed with writes pending must never emit an
+ * unhandled 'error' (that took the whole API process down).
+ */
+async function download(
   url: URL,
   target: { address: string; family: number },
   file: string,
   policy: UrlFetchPolicy,
   argument: string,
 ): Promise<{ sha256: string; sizeBytes: number }> {
+  const fail = (message: string) => badInput(`${argument}: ${message}`, { argument });
+  // timeoutMs bounds silence between packets; the total deadline bounds a source that trickles.
+  const deadline = AbortSignal.timeout(policy.totalTimeoutMs);
+  let cut: Cut;
+  deadline.addEventListener('abort', () => (cut ??= 'total'), { once: true });
+  const describe = (err: unknown): Error => {
+    if (err instanceof AppError) return err;
+    if (cut === 'total') return fail(`download took longer than the limit of ${policy.totalTimeoutMs} ms`);
+    if (cut === 'idle') return fail(`download stalled for more than ${policy.timeoutMs} ms`);
+    return fail(`download failed: ${err instanceof Error ? err.message : String(err)}`);
+  };
+
+  const res = await request(url, target, policy, deadline, () => (cut ??= 'idle')).catch((err: unknown) => {
+    throw describe(err);
+  });
+  if (res.statusCode !== 200) {
+    res.destroy();
+    throw fail(
+      `download answered HTTP ${res.statusCode ?? '?'}${res.headers.location ? ' (redirects are not followed)' : ''}`,
+    );
+  }
+  const declared = Number(res.headers['content-length'] ?? 0);
+  if (declared > policy.maxBytes) {
+    res.destroy();
+    throw fail(`file is ${declared} bytes, above the limit of ${policy.maxBytes}`);
+  }
+
+  const hash = createHash('sha256');
+  let size = 0;
+  const out = fs.createWriteStream(file);
+  // pipeline reports the first error; one the file stream emits while it is torn down must not
+  // go unheard (an 'error' event without a listener ends the process).
+  const closed = new Promise<void>((resolve) => out.once('close', resolve));
+  out.on('error', () => undefined);
+  try {
+    await pipeline(
+      res,
+      async function* limit(source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          size += chunk.length;
+          if (size > policy.maxBytes) throw fail(`file is above the limit of ${policy.maxBytes} bytes`);
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      out,
+      { signal: deadline },
+    );
+  } catch (err) {
+    throw describe(err);
+  } finally {
+    // The caller removes the file once this settles; a write stream still opening would recreate it.
+    await closed;
+  }
+  if (size === 0) throw fail('file is empty');
+  return { sha256: hash.digest('hex'), sizeBytes: size };
+}
+
+/** Sends the GET to the checked address; resolves with the response head. */
+function request(
+  url: URL,
+  target: { address: string; family: number },
+  policy: UrlFetchPolicy,
+  signal: AbortSignal,
+  onIdle: () => void,
+): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const fail = (message: string) => reject(badInput(`${argument}: ${message}`, { argument }));
     const req = client.get(
       url,
       {
         timeout: policy.timeoutMs,
+        signal,
         lookup: (_host, _opts, cb) => cb(null, [target] as never, target.family),
       },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          fail(
-            `download answered HTTP ${res.statusCode ?? '?'}${res.headers.location ? ' (redirects are not followed)' : ''}`,
-          );
-          return;
-        }
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > policy.maxBytes) {
-          res.destroy();
-          fail(`file is ${declared} bytes, above the limit of ${policy.maxBytes}`);
-          return;
-        }
-        const hash = createHash('sha256');
-        const out = fs.createWriteStream(file);
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > policy.maxBytes) {
-            res.destroy();
-            out.destroy();
-            fail(`file is above the limit of ${policy.maxBytes} bytes`);
-            return;
-          }
-          hash.update(chunk);
-          out.write(chunk);
-        });
-        res.on('error', () => fail('download interrupted'));
-        res.on('end', () => {
-          if (size === 0) return fail('file is empty');
-          out.end(() => resolve({ sha256: hash.digest('hex'), sizeBytes: size }));
-        });
-      },
+      resolve,
     );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => fail(`download failed: ${err.message}`));
+    req.on('timeout', () => {
+      onIdle();
+      req.destroy(new Error('timeout'));
+    });
+    // Stays attached after the response: a socket error then also tears down the body stream.
+    req.on('error', reject);
   });
 }

@@ -10,6 +10,7 @@ import type {
   TrackRepository,
   TrackWithLicenses,
 } from '../../src/modules/track/track.repository';
+import type { UploadRef, UploadRepository } from '../../src/modules/video/upload.repository';
 import type { NewVideo, VideoRepository } from '../../src/modules/video/video.repository';
 import type { MediaStorage, StoredMedia } from '../../src/storage/media-storage';
 import { badInput } from '../../src/common/errors';
@@ -158,6 +159,63 @@ export class FakeVideos implements VideoRepository {
   isMediaReferenced(uri: string) {
     return Promise.resolve(this.rows.some((v) => v.mediaUri === uri || v.voiceOverUri === uri));
   }
+  isMediaReferencedByOwner(uri: string, ownerId: string) {
+    return Promise.resolve(
+      this.rows.some((v) => v.ownerId === ownerId && (v.mediaUri === uri || v.voiceOverUri === uri)),
+    );
+  }
+}
+
+/** Upload rows: (file, uploader), with their size, age and whether they are registered. */
+export class FakeUploads implements UploadRepository {
+  rows: (UploadRef & { sizeBytes: number; createdAt: Date; registeredAt: Date | null })[] = [];
+  private find(ownerId: string, mediaUri: string) {
+    return this.rows.find((r) => r.ownerId === ownerId && r.mediaUri === mediaUri);
+  }
+  lockOwner() {
+    return Promise.resolve();
+  }
+  record(u: UploadRef & { sizeBytes: number }) {
+    const row = this.find(u.ownerId, u.mediaUri);
+    if (!row) this.rows.push({ ...u, createdAt: new Date(), registeredAt: null });
+    else if (!row.registeredAt) row.createdAt = new Date();
+    return Promise.resolve();
+  }
+  owns(ownerId: string, mediaUri: string) {
+    return Promise.resolve(Boolean(this.find(ownerId, mediaUri)));
+  }
+  unregisteredUsage(ownerId: string) {
+    const mine = this.rows.filter((r) => r.ownerId === ownerId && !r.registeredAt);
+    return Promise.resolve({ count: mine.length, bytes: mine.reduce((a, r) => a + r.sizeBytes, 0) });
+  }
+  markRegistered(ownerId: string, mediaUris: readonly string[]) {
+    for (const uri of mediaUris) {
+      const row = this.find(ownerId, uri);
+      if (row && !row.registeredAt) row.registeredAt = new Date();
+    }
+    return Promise.resolve();
+  }
+  remove(ownerId: string, mediaUri: string) {
+    this.rows = this.rows.filter((r) => !(r.ownerId === ownerId && r.mediaUri === mediaUri));
+    return Promise.resolve();
+  }
+  hasUploader(mediaUri: string) {
+    return Promise.resolve(this.rows.some((r) => r.mediaUri === mediaUri));
+  }
+  listUnregisteredBefore(before: Date, take: number) {
+    return Promise.resolve(
+      this.rows
+        .filter((r) => !r.registeredAt && r.createdAt < before)
+        .slice(0, take)
+        .map(({ mediaUri, ownerId }) => ({ mediaUri, ownerId })),
+    );
+  }
+  removeIfUnregisteredBefore(ref: UploadRef, before: Date) {
+    const row = this.find(ref.ownerId, ref.mediaUri);
+    if (!row || row.registeredAt || row.createdAt >= before) return Promise.resolve(false);
+    this.rows = this.rows.filter((r) => r !== row);
+    return Promise.resolve(true);
+  }
 }
 
 export class FakeJobs implements JobRepository {
@@ -301,12 +359,14 @@ export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVer
 export function fakeRepositories() {
   const tracks = new FakeTracks();
   const videos = new FakeVideos();
+  const uploads = new FakeUploads();
   const jobs = new FakeJobs();
   const embeddings = new FakeEmbeddings();
   let active: ModelVersionRecord | null = null;
   const repos = {
     tracks,
     videos,
+    uploads,
     jobs,
     embeddings,
     models: {
@@ -316,19 +376,21 @@ export function fakeRepositories() {
   } as unknown as Repositories & {
     tracks: FakeTracks;
     videos: FakeVideos;
+    uploads: FakeUploads;
     jobs: FakeJobs;
     embeddings: FakeEmbeddings;
     models: { setActive(m: ModelVersionRecord | null): void };
   };
   const uow: UnitOfWork<Repositories> = {
     run: async (fn) => {
-      const snapshot = { t: [...tracks.rows], v: [...videos.rows], j: [...jobs.rows] };
+      const snapshot = { t: [...tracks.rows], v: [...videos.rows], j: [...jobs.rows], u: [...uploads.rows] };
       try {
         return await fn(repos);
       } catch (err) {
         tracks.rows = snapshot.t;
         videos.rows = snapshot.v;
         jobs.rows = snapshot.j;
+        uploads.rows = snapshot.u;
         throw err;
       }
     },
@@ -346,6 +408,7 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
       return Promise.resolve({ uri: `media://${ref}`, path: `/fake/${ref}`, sizeBytes: files[ref]!.length });
     },
     pathOf: (uri) => `/fake/${uri}`,
+    uriOf: (given) => (given.startsWith('media://') ? given : `media://${given}`),
     sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
     fetchUrl: (_url, argument) =>
       Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),

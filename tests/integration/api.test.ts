@@ -1,6 +1,6 @@
 import type { App } from '../../src/app/start-app';
 import { makeTone, makeVideo } from '../helpers/media';
-import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './harness';
 
 const INGEST = `mutation Ingest($tracks: [IngestTrackInput!]!) {
   ingestTracks(tracks: $tracks) { created { track { id title status } job { id kind status } } duplicates { index track { id } } }
@@ -144,6 +144,7 @@ describe.each(MODES)('GraphQL API', (mode) => {
 
     it('registers a video for its owner and hides it from others', async () => {
       makeVideo(env.mediaRoot, 'v.mp4');
+      await grantUploads(app, 'app-user', 'v.mp4');
       const reg = await gql(
         app,
         'mutation { registerVideo(input: { mediaUri: "v.mp4" }) { video { id status ownerId separateVoiceOver } job { kind status } } }',

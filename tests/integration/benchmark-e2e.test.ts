@@ -17,7 +17,7 @@ import {
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
-import { gql, TestEnv, tokenFor } from './harness';
+import { gql, grantUploads, TestEnv, tokenFor } from './harness';
 import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
 
 /**
@@ -212,12 +212,12 @@ suite('[embedded] benchmark end to end', () => {
     const test = manifest.items.filter((i) => i.split === 'test');
     const videoIds: string[] = [];
     for (const item of test) {
+      const i = { mediaUri: copy(item.videoFile), voiceOverUri: copy(item.voiceOverFile) };
+      await grantUploads(app, 'app-user', i.mediaUri, i.voiceOverUri);
       const res = await gql(
         app,
         'mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } } }',
-        {
-          i: { mediaUri: copy(item.videoFile), voiceOverUri: copy(item.voiceOverFile) },
-        },
+        { i },
         token,
       );
       expect(res.errors).toBeUndefined();

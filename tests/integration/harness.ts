@@ -132,4 +132,27 @@ export async function gql<T = Record<string, any>>(
 
 export const tokenFor = (app: App, role: Role, sub = `${role}-user`) => app.authenticator.sign(sub, [role]);
 
+/** POST /media/uploads over real HTTP, as an app uploads a video before registering it. */
+export async function upload(
+  app: App,
+  token: string | undefined,
+  body: Buffer,
+  filename = 'clip.mp4',
+): Promise<{ status: number; mediaUri?: string; sizeBytes?: number; error?: { code: string; message: string } }> {
+  const res = await fetch(`${app.url}/media/uploads`, {
+    method: 'POST',
+    headers: { 'x-filename': filename, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: new Uint8Array(body),
+  });
+  return { status: res.status, ...((await res.json()) as object) };
+}
+
+/**
+ * Records files a test put in the media root as uploaded by `ownerId`, as POST /media/uploads
+ * would have: registerVideo accepts only the caller's own uploads.
+ */
+export async function grantUploads(app: App, ownerId: string, ...names: string[]): Promise<void> {
+  for (const name of names) await app.services.uploads.recordExisting(ownerId, name);
+}
+
 export const codes = (r: GqlResponse) => (r.errors ?? []).map((e) => e.extensions?.code);

@@ -3,7 +3,7 @@ import type { App } from '../../src/app/start-app';
 import { topicFor } from '../../src/jobs/topics';
 import { copyDebianMusic } from '../helpers/debian-music';
 import { MediaFixtures } from '../helpers/media-fixtures';
-import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './harness';
 import { ingest, modelDir, settledTracks, settledVideo } from './pipeline-helpers';
 
 const MAX_MEDIA_BYTES = 20 * 1024 * 1024;
@@ -59,6 +59,7 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       media.video('clip.mp4', 12, { size: '320x240', audio: false });
       const voice = media.speech('voice.wav', 'Here comes the final push. Watch this, it is going to be huge!');
       expect(voice).toBeDefined();
+      await grantUploads(app, 'app-user', 'clip.mp4', 'voice.wav');
       const reg = await gql(
         app,
         'mutation { registerVideo(input: { mediaUri: "clip.mp4", voiceOverUri: "voice.wav" }) { video { id } } }',
@@ -118,6 +119,7 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       );
       // The upload is replaced by an oversized file after it was accepted: the worker re-checks.
       fs.writeFileSync(media.file('grows.ogg'), Buffer.alloc(MAX_MEDIA_BYTES + 1));
+      await grantUploads(app, 'app-user', 'mute.mp4');
       const mute = await gql(
         app,
         'mutation { registerVideo(input: { mediaUri: "mute.mp4" }) { video { id } } }',

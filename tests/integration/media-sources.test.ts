@@ -15,9 +15,16 @@ describe('media sources', () => {
   const tone = makeTone(path.join(env.dataDir, 'src'), 'tone.ogg', 440, 2);
 
   beforeAll(async () => {
-    server = http.createServer((req, res) =>
-      req.url === '/tone.ogg' ? res.end(fs.readFileSync(tone)) : res.writeHead(404).end(),
-    );
+    server = http.createServer((req, res) => {
+      if (req.url === '/tone.ogg') return res.end(fs.readFileSync(tone));
+      // 26 MB in one write, without Content-Length: the limit is crossed with writes queued on the file.
+      if (req.url === '/huge.ogg') {
+        res.on('error', () => undefined); // the client hangs up mid-body
+        res.write(Buffer.alloc(26 * 1024 * 1024, 1));
+        return res.end();
+      }
+      res.writeHead(404).end();
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     app = await env.start({
@@ -95,5 +102,22 @@ describe('media sources', () => {
     const ok = await gql(app, q, { t: [{ sourceUrl: `${base}/tone.ogg`, title: 'fetched', artist: 'a' }] }, admin);
     // Same bytes as the upload above: recognised as already in the catalog.
     expect(ok.data!.ingestTracks).toEqual({ created: [], duplicates: [{ index: 0 }] });
+  });
+
+  it('refuses an oversized download with BAD_USER_INPUT and keeps serving (issue 14 item 1)', async () => {
+    const admin = await tokenFor(app, 'admin');
+    const q = 'mutation($t: [IngestTrackInput!]!) { ingestTracks(tracks: $t) { created { track { title } } } }';
+    const fetched = path.join(env.mediaRoot, 'fetched');
+    const before = fs.existsSync(fetched) ? fs.readdirSync(fetched) : [];
+    for (let i = 0; i < 3; i++) {
+      const res = await gql(app, q, { t: [{ sourceUrl: `${base}/huge.ogg`, title: 'huge', artist: 'a' }] }, admin);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors![0]!.message).toMatch(/above the limit of 200000 bytes/);
+    }
+    // A late stream error would surface here (jest fails the test on an uncaught exception).
+    await new Promise((r) => setTimeout(r, 500));
+    const after = await gql(app, '{ tracks(first: 1) { pageInfo { hasNextPage } } }', {}, admin);
+    expect(after.errors).toBeUndefined();
+    expect(fs.existsSync(fetched) ? fs.readdirSync(fetched) : []).toEqual(before);
   });
 });

@@ -2,7 +2,7 @@ import type { App } from '../../src/app/start-app';
 import { startApp } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { MediaFixtures } from '../helpers/media-fixtures';
-import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './harness';
 import { ingest, modelDir, settledTracks, settledVideo } from './pipeline-helpers';
 
 interface Sample {
@@ -66,6 +66,7 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
 
       const appToken = await tokenFor(app, 'app');
       media.video('clip.mp4', 6, { size: '160x120' });
+      await grantUploads(app, 'app-user', 'clip.mp4');
       const reg = await gql(
         app,
         'mutation RegisterForMetrics { registerVideo(input: { mediaUri: "clip.mp4" }) { video { id } } }',

@@ -4,7 +4,7 @@ import type { App } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
 import { registerModelFolder } from '../../src/modules/model-version/model-registration';
 import { makeTone, makeVideo } from '../helpers/media';
-import { codes, gql, TestEnv, tokenFor } from './harness';
+import { codes, gql, grantUploads, TestEnv, tokenFor } from './harness';
 import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
 
 /** Rolling a new model version: queries stay on the old one until the new one covers the catalog. */
@@ -30,6 +30,7 @@ import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeli
     const appToken = await tokenFor(app, 'app');
     [300, 450, 600].forEach((hz) => makeTone(env.mediaRoot, `t${hz}.ogg`, hz, 40));
     makeVideo(env.mediaRoot, 'v.mp4', 6);
+    await grantUploads(app, 'app-user', 'v.mp4');
     const ids = await ingest(
       app,
       [300, 450, 600].map((hz) => ({ mediaUri: `t${hz}.ogg`, title: `t${hz}` })),

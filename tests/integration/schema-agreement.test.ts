@@ -212,6 +212,21 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       expect(await p.preferenceVote.count({ where: { taskId: task.id } })).toBe(0);
     });
 
+    it('round-trips an upload row, one per file and uploader', async () => {
+      const p = db.prisma;
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      const data = { mediaUri: 'media://uploads/x.mp4', ownerId: 'alice', sizeBytes: 5n * 1024n ** 3n, createdAt: at };
+      const row = await p.upload.create({ data: { ...data, registeredAt: at } });
+      expect(row).toEqual({ ...data, registeredAt: at });
+      expect(
+        await p.upload.findUniqueOrThrow({
+          where: { mediaUri_ownerId: { mediaUri: data.mediaUri, ownerId: 'alice' } },
+        }),
+      ).toEqual(row);
+      await expect(p.upload.create({ data })).rejects.toThrow();
+      expect((await p.upload.create({ data: { ...data, ownerId: 'bob' } })).registeredAt).toBeNull();
+    });
+
     it('has an HNSW cosine index on the track and video embeddings', async () => {
       const rows = await db.sql.query<{ tablename: string; indexdef: string }>(
         "SELECT tablename, indexdef FROM pg_indexes WHERE indexdef ILIKE '%USING hnsw%' ORDER BY tablename",

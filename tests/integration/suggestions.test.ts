@@ -1,6 +1,6 @@
 import type { App } from '../../src/app/start-app';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
-import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './harness';
 
 const SUGGEST = `query Suggest($videoId: ID!, $first: Int!) {
   suggestBgm(videoId: $videoId, first: $first) { modelVersion { name version } suggestions { rank score track { title } } }
@@ -21,6 +21,7 @@ describe.each(MODES)('suggestBgm', (mode) => {
       const names = ['near', 'mid', 'far', 'retired', 'expired', 'unlicensed', 'pending'];
       names.forEach((n, i) => makeTone(env.mediaRoot, `${n}.ogg`, 300 + 50 * i, 1));
       makeVideo(env.mediaRoot, 'v.mp4', 1);
+      await grantUploads(app, 'app-user', 'v.mp4');
       const ingest = await gql(
         app,
         `mutation($tracks: [IngestTrackInput!]!) { ingestTracks(tracks: $tracks) { created { track { id title } } } }`,

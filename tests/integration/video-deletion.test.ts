@@ -8,7 +8,7 @@ import type { ModelStore } from '../../src/modules/model-version/model-store';
 import { LocalMediaStorage } from '../../src/storage/media-storage';
 import { createLogger } from '../../src/common/logger';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
-import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, tokenFor, upload, useApp } from './harness';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
 const DELETE = `mutation($id: ID!) { deleteVideo(id: $id) { videoId removedFromExperiments deletedVotes cancelledJobs deletedFiles } }`;
@@ -70,6 +70,8 @@ describe.each(MODES)('deleteVideo', (mode) => {
       makeTone(app.config.mediaRoot, 'voice.wav', 440, 1);
       const alice = await tokenFor(app, 'app', 'alice');
       const bob = await tokenFor(app, 'app', 'bob');
+      await grantUploads(app, 'alice', 'shared.mp4', 'voice.wav');
+      await grantUploads(app, 'bob', 'shared.mp4');
       const mine = await registered(app, alice, 'shared.mp4', 'voice.wav');
       const other = await registered(app, bob, 'shared.mp4');
       await used(app, mine);
@@ -119,6 +121,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'clip.mp4', 1);
       const alice = await tokenFor(app, 'app', 'alice');
+      await grantUploads(app, 'alice', 'clip.mp4');
       const id = await registered(app, alice, 'clip.mp4');
       const track = await app.db.prisma.track.create({
         data: { title: 't', artist: 'a', mediaUri: 'media://clip.mp4', contentHash: randomUUID() },
@@ -126,6 +129,9 @@ describe.each(MODES)('deleteVideo', (mode) => {
       expect((await gql(app, DELETE, { id }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
       expect(exists(app, 'clip.mp4')).toBe(true);
       await app.db.prisma.track.delete({ where: { id: track.id } });
+      // Her upload went with her video (the track kept the file): she uploads it again.
+      expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'clip.mp4' } }, alice))).toEqual(['BAD_USER_INPUT']);
+      await grantUploads(app, 'alice', 'clip.mp4');
 
       const again = await registered(app, alice, 'clip.mp4');
       expect((await gql(app, DELETE, { id: again }, alice)).data!.deleteVideo.deletedFiles).toBe(1);
@@ -134,10 +140,49 @@ describe.each(MODES)('deleteVideo', (mode) => {
       expect(await app.db.prisma.video.count()).toBe(videos);
     });
 
+    it("never removes a file its owner did not upload: a catalog file, or another user's upload", async () => {
+      const app = use();
+      const alice = await tokenFor(app, 'app', 'alice');
+      const mallory = await tokenFor(app, 'app', 'mallory');
+      fs.mkdirSync(path.join(app.config.mediaRoot, 'demo'), { recursive: true });
+      fs.writeFileSync(path.join(app.config.mediaRoot, 'demo', 'manifest.json'), '{}');
+      const up = await upload(app, alice, Buffer.from('alice-unregistered'), 'draft.mp4');
+      expect(up.status).toBe(201);
+      const alicesFile = path.join(app.config.mediaRoot, up.mediaUri!.slice('media://'.length));
+
+      // The attack: register someone else's file as one's own video, then delete the video.
+      for (const mediaUri of ['media://demo/manifest.json', up.mediaUri!]) {
+        const res = await gql(app, REGISTER, { i: { mediaUri } }, mallory);
+        if (!res.errors) await gql(app, DELETE, { id: res.data!.registerVideo.video.id }, mallory);
+        expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      }
+      expect([exists(app, 'demo/manifest.json'), fs.existsSync(alicesFile)]).toEqual([true, true]);
+
+      // A video that refers to a file nobody uploaded (registered before uploads were recorded):
+      // deleting it leaves the file.
+      const legacy = await app.db.prisma.video.create({
+        data: { ownerId: 'mallory', mediaUri: 'media://demo/manifest.json' },
+      });
+      const res = await gql(app, DELETE, { id: legacy.id }, mallory);
+      expect(res.data!.deleteVideo).toMatchObject({ videoId: legacy.id, deletedFiles: 0 });
+      expect(exists(app, 'demo/manifest.json')).toBe(true);
+
+      // Two users who uploaded the same bytes share the file: one's deletion leaves the other's.
+      const bob = await tokenFor(app, 'app', 'bob');
+      expect((await upload(app, bob, Buffer.from('alice-unregistered'), 'draft.mp4')).mediaUri).toBe(up.mediaUri);
+      const alices = await registered(app, alice, up.mediaUri!);
+      expect((await gql(app, DELETE, { id: alices }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
+      expect(fs.existsSync(alicesFile)).toBe(true);
+      const bobs = await registered(app, bob, up.mediaUri!);
+      expect((await gql(app, DELETE, { id: bobs }, bob)).data!.deleteVideo.deletedFiles).toBe(1);
+      expect(fs.existsSync(alicesFile)).toBe(false);
+    });
+
     it('a worker that was embedding the video when it was deleted stores nothing and finishes quietly', async () => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'inflight.mp4', 2);
       const alice = await tokenFor(app, 'app', 'alice');
+      await grantUploads(app, 'alice', 'inflight.mp4');
       const model = await app.repos.models.upsert({
         name: 'mrcmv',
         version: 'inflight',
@@ -205,6 +250,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
       const videoIds: string[] = [];
       for (const name of ['e1.mp4', 'e2.mp4']) {
         makeVideo(app.config.mediaRoot, name, 1);
+        await grantUploads(app, 'alice', name);
         const id = await registered(app, creator, name);
         await app.db.prisma.video.update({ where: { id }, data: { status: 'READY' } });
         videoIds.push(id);

@@ -1,5 +1,5 @@
 import { makeVideo } from '../helpers/media';
-import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, tokenFor, useApp } from './harness';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } } }`;
 const LIST = `query($first: Int!, $after: String, $ownerId: String, $status: MediaStatus) {
@@ -13,6 +13,8 @@ describe.each(MODES)('videos (a creator lists their videos)', (mode) => {
     it('pages through the caller’s own videos, newest first, and filters by status', async () => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'l.mp4', 1);
+      await grantUploads(app, 'alice', 'l.mp4');
+      await grantUploads(app, 'bob', 'l.mp4');
       const alice = await tokenFor(app, 'app', 'alice');
       const bob = await tokenFor(app, 'app', 'bob');
       const mine: string[] = [];
@@ -54,6 +56,7 @@ describe.each(MODES)('videos (a creator lists their videos)', (mode) => {
     it('lets only admins name another owner, and bounds the page', async () => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'o.mp4', 1);
+      await grantUploads(app, 'carol', 'o.mp4');
       const carol = await tokenFor(app, 'app', 'carol');
       const id = (await gql(app, REGISTER, { i: { mediaUri: 'o.mp4' } }, carol)).data!.registerVideo.video.id as string;
       const dave = await tokenFor(app, 'app', 'dave');

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { makeVideo } from '../helpers/media';
-import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
+import { codes, describeMode, gql, grantUploads, MODES, tokenFor, upload, useApp } from './harness';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
 
@@ -11,6 +13,8 @@ describe.each(MODES)('registerVideo idempotency', (mode) => {
       const app = use();
       makeVideo(app.config.mediaRoot, 'a.mp4', 1);
       makeVideo(app.config.mediaRoot, 'b.mp4', 1);
+      await grantUploads(app, 'alice', 'a.mp4', 'b.mp4');
+      await grantUploads(app, 'bob', 'a.mp4');
       return { app, alice: await tokenFor(app, 'app', 'alice'), bob: await tokenFor(app, 'app', 'bob') };
     };
     const rows = (app: ReturnType<typeof use>, owner: string) =>
@@ -61,6 +65,55 @@ describe.each(MODES)('registerVideo idempotency', (mode) => {
         ]);
       }
       expect(await rows(app, 'alice')).toBe(before);
+    });
+  });
+});
+
+describe.each(MODES)('registerVideo ownership', (mode) => {
+  describeMode(mode, () => {
+    const use = useApp(mode, { RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
+
+    it("accepts only the caller's own uploads; another's upload, a catalog file and no file answer alike", async () => {
+      const app = use();
+      const alice = await tokenFor(app, 'app', 'alice');
+      const mallory = await tokenFor(app, 'app', 'mallory');
+      const up = await upload(app, alice, Buffer.from('alice-video-bytes'), 'holiday.mp4');
+      expect(up.status).toBe(201);
+      const alicesUpload = up.mediaUri!;
+      fs.mkdirSync(path.join(app.config.mediaRoot, 'demo'), { recursive: true });
+      fs.writeFileSync(path.join(app.config.mediaRoot, 'demo', 'manifest.json'), '{}');
+
+      const refused = async (i: Record<string, string>) => {
+        const res = await gql(app, REGISTER, { i }, mallory);
+        return { code: codes(res), message: res.errors?.[0]?.message, data: res.data };
+      };
+      // The same answer whether the file exists (someone else's) or not: no existence oracle.
+      for (const ref of [
+        alicesUpload,
+        'media://demo/manifest.json',
+        'demo/manifest.json',
+        'media://uploads/nope.mp4',
+      ]) {
+        expect(await refused({ mediaUri: ref })).toEqual({
+          code: ['BAD_USER_INPUT'],
+          message: `mediaUri: no upload of yours at ${ref}`,
+          data: null,
+        });
+      }
+      const own = await upload(app, mallory, Buffer.from('mallory-video-bytes'), 'mine.mp4');
+      expect(await refused({ mediaUri: own.mediaUri!, voiceOverUri: alicesUpload })).toMatchObject({
+        code: ['BAD_USER_INPUT'],
+        message: `voiceOverUri: no upload of yours at ${alicesUpload}`,
+      });
+      expect(await app.db.prisma.video.count({ where: { ownerId: 'mallory' } })).toBe(0);
+
+      // Her own upload, by its answer's mediaUri: registered (and no longer unregistered).
+      const mine = await gql(app, REGISTER, { i: { mediaUri: alicesUpload } }, alice);
+      expect(mine.errors).toBeUndefined();
+      const row = await app.db.prisma.upload.findUniqueOrThrow({
+        where: { mediaUri_ownerId: { mediaUri: alicesUpload, ownerId: 'alice' } },
+      });
+      expect(row.registeredAt).not.toBeNull();
     });
   });
 });

@@ -6,6 +6,7 @@ import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { NewLicense } from '../license/license.repository';
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
+import type { UploadRepository } from '../video/upload.repository';
 import type { VideoRepository } from '../video/video.repository';
 
 /** What one ingest transaction writes: tracks, their jobs, and the locks on their media files. */
@@ -13,6 +14,7 @@ export interface IngestRepositories {
   tracks: Pick<TrackRepository, 'findByContentHashes' | 'create'>;
   jobs: Pick<JobRepository, 'enqueue'>;
   videos: Pick<VideoRepository, 'lockMedia'>;
+  uploads: Pick<UploadRepository, 'markRegistered'>;
 }
 
 export interface IngestTrackItem {
@@ -47,7 +49,7 @@ export class IngestService {
   ) {}
 
   async ingestTracks(principal: Principal | undefined, items: IngestTrackItem[]): Promise<IngestResult> {
-    requireRole(principal, 'admin');
+    const admin = requireRole(principal, 'admin');
     if (items.length === 0 || items.length > this.maxBatchSize) {
       throw badInput(`tracks must hold 1 to ${this.maxBatchSize} items`, {
         argument: 'tracks',
@@ -63,7 +65,7 @@ export class IngestService {
       await Promise.all(fetched.map((uri) => this.storage.discard(uri)));
       throw err;
     }
-    const result = await this.uow.run(async ({ tracks, jobs, videos }) => {
+    const result = await this.uow.run(async ({ tracks, jobs, videos, uploads }) => {
       // A video deletion must not remove a stored file this batch is about to refer to (uploads
       // are content-addressed, so a creator's upload and a catalog file can be the same file).
       await videos.lockMedia(located.map((l) => l.media.uri));
@@ -85,6 +87,11 @@ export class IngestService {
         const job = await jobs.enqueue('EMBED_TRACK', { trackId: track.id });
         out.created.push({ track, job });
       }
+      // The admin's own uploads now hold catalog tracks: no longer counted against the quota, nor swept.
+      await uploads.markRegistered(
+        admin.id,
+        out.created.map((c) => c.track.mediaUri),
+      );
       return out;
     });
     if (result.created.length > 0) this.onEnqueued();

@@ -42,6 +42,8 @@ export interface VideoRepository {
   lockMedia(uris: readonly string[]): Promise<void>;
   /** Whether any video or track still refers to this stored file. */
   isMediaReferenced(uri: string): Promise<boolean>;
+  /** Whether a video of this owner still refers to this stored file. */
+  isMediaReferencedByOwner(uri: string, ownerId: string): Promise<boolean>;
 }
 
 export interface VideoDeletion {
@@ -118,5 +120,13 @@ export class PrismaVideoRepository implements VideoRepository {
       this.db.track.count({ where: { mediaUri: uri }, take: 1 }),
     ]);
     return videos + tracks > 0;
+  }
+
+  async isMediaReferencedByOwner(uri: string, ownerId: string) {
+    const n = await this.db.video.count({
+      where: { ownerId, OR: [{ mediaUri: uri }, { voiceOverUri: uri }] },
+      take: 1,
+    });
+    return n > 0;
   }
 }

@@ -1,9 +1,11 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
-import { conflict, forbidden, notFound } from '../../common/errors';
+import { badInput, conflict, forbidden, notFound } from '../../common/errors';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
+import type { UploadRepository } from './upload.repository';
+import { discardIfUnheld } from './upload.service';
 import type { VideoRepository } from './video.repository';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 
@@ -26,6 +28,7 @@ export interface DeletedVideo {
 /** What registration and deletion write in one transaction. */
 export interface VideoRepositories {
   videos: VideoRepository;
+  uploads: Pick<UploadRepository, 'owns' | 'markRegistered' | 'remove' | 'hasUploader'>;
   jobs: Pick<JobRepository, 'findByDedupKey' | 'enqueueOnce'>;
 }
 
@@ -45,13 +48,19 @@ export class VideoService {
     input: RegisterVideoInput,
   ): Promise<{ video: VideoRecord; job: JobRecord }> {
     const owner = requireRole(principal, 'app');
-    const media = await this.storage.locate(input.mediaUri, 'mediaUri');
-    const voice = input.voiceOverUri ? await this.storage.locate(input.voiceOverUri, 'voiceOverUri') : undefined;
+    // Only media the caller uploaded: checked before the file is looked at, so that "not yours"
+    // and "does not exist" answer the same and tell nothing about other users' files.
+    const refs: [string, string][] = [['mediaUri', this.storage.uriOf(input.mediaUri, 'mediaUri')]];
+    if (input.voiceOverUri) refs.push(['voiceOverUri', this.storage.uriOf(input.voiceOverUri, 'voiceOverUri')]);
+    await this.uow.run(({ uploads }) => requireOwnUploads(uploads, owner.id, refs, input));
+    const media = await this.storage.locate(refs[0]![1], 'mediaUri');
+    const voice = refs[1] ? await this.storage.locate(refs[1][1], 'voiceOverUri') : undefined;
     const key = input.idempotencyKey ?? null;
     const voiceOverUri = voice?.uri ?? null;
-    const result = await this.uow.run(async ({ videos, jobs }) => {
+    const result = await this.uow.run(async ({ videos, jobs, uploads }) => {
       // A deletion of another video that used the same file must not remove it under this one.
       await videos.lockMedia(voiceOverUri ? [media.uri, voiceOverUri] : [media.uri]);
+      await requireOwnUploads(uploads, owner.id, refs, input);
       await this.storage.locate(media.uri, 'mediaUri');
       if (voiceOverUri) await this.storage.locate(voiceOverUri, 'voiceOverUri');
       if (key) {
@@ -69,6 +78,8 @@ export class VideoService {
         }
       }
       const video = await videos.create({ ownerId: owner.id, mediaUri: media.uri, voiceOverUri, idempotencyKey: key });
+      // No longer counted against the upload quota, nor swept.
+      await uploads.markRegistered(owner.id, voiceOverUri ? [media.uri, voiceOverUri] : [media.uri]);
       const job = (await jobs.enqueueOnce('EMBED_VIDEO', { videoId: video.id }, registrationJobKey(video.id)))!;
       return { video, job, created: true };
     });
@@ -86,8 +97,8 @@ export class VideoService {
 
   /**
    * Deletes a video for its owner (or an admin): the row, its embeddings, recorded choices, place
-   * in experiments with their tasks and votes, unfinished jobs, and then its media files unless
-   * another video or a track uses the same file. A voice-over is personal data: nothing derived
+   * in experiments with their tasks and votes, unfinished jobs, and then the media files its owner
+   * uploaded unless another upload, video or track holds the same file. A voice-over is personal data: nothing derived
    * from it is kept. onDeleted (the rater preview cache) is told after the deletion.
    */
   async deleteVideo(principal: Principal | undefined, id: string): Promise<DeletedVideo> {
@@ -100,11 +111,15 @@ export class VideoService {
     let deletedFiles = 0;
     for (const uri of new Set([video.mediaUri, video.voiceOverUri])) {
       if (!uri) continue;
-      const removedFile = await this.uow.run(async ({ videos }) => {
+      const removedFile = await this.uow.run(async ({ videos, uploads }) => {
         await videos.lockMedia([uri]);
-        if (await videos.isMediaReferenced(uri)) return false;
-        await this.storage.discard(uri);
-        return true;
+        // Only a file the owner uploaded is theirs to remove (never a catalog or another user's
+        // file), and only once no other video of theirs uses it.
+        if (!(await uploads.owns(video.ownerId, uri))) return false;
+        if (await videos.isMediaReferencedByOwner(uri, video.ownerId)) return false;
+        await uploads.remove(video.ownerId, uri);
+        // Others who uploaded the same bytes, or a video or track using them, keep the file.
+        return discardIfUnheld({ uploads, videos }, this.storage, uri);
       });
       if (removedFile) deletedFiles++;
     }
@@ -140,6 +155,21 @@ export class VideoService {
     const video = await this.repos.videos.findById(id);
     if (!video || (video.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', id);
     return video;
+  }
+}
+
+/** Refuses references to files the owner did not upload, the same way as to files that do not exist. */
+async function requireOwnUploads(
+  uploads: Pick<UploadRepository, 'owns'>,
+  ownerId: string,
+  refs: [argument: string, uri: string][],
+  input: RegisterVideoInput,
+): Promise<void> {
+  for (const [argument, uri] of refs) {
+    if (!(await uploads.owns(ownerId, uri))) {
+      const given = argument === 'mediaUri' ? input.mediaUri : input.voiceOverUri;
+      throw badInput(`${argument}: no upload of yours at ${given}`, { argument });
+    }
   }
 }
 

@@ -18,21 +18,40 @@ describe('JwtAuthenticator', () => {
     ['an expired token', 'expired'],
     ['a token for another audience', 'audience'],
     ['a token without a known role', 'noroles'],
+    ['a token without an expiry (exp)', 'noexp'],
   ])('refuses %s with UNAUTHENTICATED', async (_name, kind) => {
     const key = new TextEncoder().encode(kind === 'other' ? 'y'.repeat(40) : settings.secret);
-    const build = (roles: unknown[], aud = settings.audience, exp: number | string = '1h') =>
-      new SignJWT({ roles })
+    const build = (roles: unknown[], aud = settings.audience, exp: number | string = '1h') => {
+      const jwt = new SignJWT({ roles })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject('bob')
         .setIssuer(settings.issuer)
         .setAudience(aud)
-        .setIssuedAt()
-        .setExpirationTime(exp)
-        .sign(key);
+        .setIssuedAt();
+      // A token that never expires: valid for ever once leaked.
+      return (kind === 'noexp' ? jwt : jwt.setExpirationTime(exp)).sign(key);
+    };
     const header =
       kind === 'Token abc'
         ? kind
         : `Bearer ${await build(kind === 'noroles' ? ['root'] : ['app'], kind === 'audience' ? 'other' : settings.audience, kind === 'expired' ? Math.floor(Date.now() / 1000) - 60 : '1h')}`;
     await expect(auth.authenticate(header)).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+  });
+
+  it('names a missing expiry, and signs every token it issues with one', async () => {
+    const key = new TextEncoder().encode(settings.secret);
+    const forever = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('mallory')
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .sign(key);
+    await expect(auth.authenticate(`Bearer ${forever}`)).rejects.toMatchObject({
+      code: ErrorCode.Unauthenticated,
+      message: 'Token has no expiry (exp)',
+    });
+    const issued = await auth.sign('alice', ['app']);
+    const claims = JSON.parse(Buffer.from(issued.split('.')[1]!, 'base64url').toString()) as { exp?: number };
+    expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
   });
 });

@@ -36,4 +36,16 @@ describe('resolveBinary', () => {
     expect(bins.ffmpeg).toMatch(/node_modules\/@ffmpeg-installer\/.*ffmpeg$/);
     expect(bins.ffprobe).toMatch(/node_modules\/@ffprobe-installer\/.*ffprobe$/);
   });
+
+  it('keeps the static build as the fallback decoder behind a system ffmpeg, and labels each', () => {
+    const bins = resolveMediaBinaries({ PATH: '/usr/bin' });
+    expect(bins).toMatchObject({ ffmpeg: '/usr/bin/ffmpeg', label: 'ffmpeg' });
+    expect(bins.fallback).toMatchObject({
+      label: 'bundled-ffmpeg',
+      ffmpeg: expect.stringMatching(/@ffmpeg-installer/),
+    });
+    const bundledOnly = resolveMediaBinaries({ PATH: '' });
+    expect(bundledOnly.label).toBe('bundled-ffmpeg');
+    expect(bundledOnly.fallback).toBeUndefined();
+  });
 });

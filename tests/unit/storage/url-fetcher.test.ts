@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../../src/common/errors';
 import { fetchToMediaRoot, type UrlFetchPolicy } from '../../../src/storage/url-fetcher';
+import { runTsChild } from '../../helpers/ts-child';
 
 const BODY = Buffer.from('OggS fake music bytes '.repeat(100));
 
@@ -17,6 +18,7 @@ describe('fetchToMediaRoot', () => {
     allowlist: ['127.0.0.1', 'localhost'],
     maxBytes: 10_000,
     timeoutMs: 2000,
+    totalTimeoutMs: 10_000,
     allowPrivateAddresses: true,
     ...over,
   });
@@ -29,12 +31,25 @@ describe('fetchToMediaRoot', () => {
         return res.end();
       }
       if (req.url === '/big') return res.end(Buffer.alloc(20_000));
+      if (req.url === '/stall') {
+        res.writeHead(200);
+        res.write('OggS');
+        return; // then silence
+      }
+      if (req.url === '/trickle') {
+        // One byte every 50 ms, forever: never idle long enough for the idle timeout.
+        res.writeHead(200);
+        const timer = setInterval(() => res.write('x'), 50);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   });
   afterAll(() => {
+    server.closeAllConnections();
     server.close();
     fs.rmSync(root, { recursive: true, force: true });
   });
@@ -85,6 +100,54 @@ describe('fetchToMediaRoot', () => {
     await refused(`http://127.0.0.1:${port}/redirect`, policy(), /redirects are not followed/);
     await refused(`http://127.0.0.1:${port}/big`, policy(), /above the limit/);
     await refused(`http://127.0.0.1:${port}/missing`, policy(), /HTTP 404/);
+    expect(fs.readdirSync(path.join(root, 'fetched')).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  it('refuses an oversized download without Content-Length with a typed error, in a process that lives on', async () => {
+    // In a child process: an unhandled stream error there would kill it, as it killed the API.
+    const childRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-fetch-big-'));
+    try {
+      const child = await runTsChild(path.join(__dirname, 'oversized-fetch.child.ts'), [childRoot, '5']);
+      expect(child.stderr).not.toMatch(/error|uncaught/i);
+      expect(child.code).toBe(0);
+      const { outcomes, left } = JSON.parse(child.stdout) as { outcomes: unknown[]; left: string[] };
+      expect(outcomes).toHaveLength(5);
+      for (const outcome of outcomes) {
+        expect(outcome).toEqual({
+          name: 'AppError',
+          code: ErrorCode.BadUserInput,
+          message: 'tracks[0].sourceUrl: file is above the limit of 2000000 bytes',
+        });
+      }
+      expect(left).toEqual([]); // no partial file
+    } finally {
+      fs.rmSync(childRoot, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('bounds the whole transfer: a source trickling under the idle timeout is cut at the total deadline', async () => {
+    const started = Date.now();
+    let guard: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      fetchToMediaRoot(`http://127.0.0.1:${port}/trickle`, 'x', policy({ totalTimeoutMs: 600 }), root).catch(
+        (e: unknown) => e,
+      ),
+      new Promise((r) => (guard = setTimeout(() => r('still downloading after 8 s'), 8000))),
+    ]);
+    clearTimeout(guard);
+    expect(outcome).toBeInstanceOf(AppError);
+    expect((outcome as AppError).code).toBe(ErrorCode.BadUserInput);
+    expect((outcome as AppError).message).toBe('x: download took longer than the limit of 600 ms');
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(fs.readdirSync(path.join(root, 'fetched')).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 15_000);
+
+  it('cuts a download that goes silent after the idle timeout', async () => {
+    await refused(
+      `http://127.0.0.1:${port}/stall`,
+      policy({ timeoutMs: 300 }),
+      /^tracks\[0\]\.sourceUrl: download stalled for more than 300 ms$/,
+    );
     expect(fs.readdirSync(path.join(root, 'fetched')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ async function setup() {
   const { repos, uow } = fakeRepositories();
   const videos = new VideoService(repos, uow, fakeStorage({ 'v.mp4': 'V' }), () => undefined, 100);
   const service = new SuggestionService(repos, videos, 50);
+  await repos.uploads.record({ mediaUri: 'media://v.mp4', ownerId: owner.id, sizeBytes: 1 });
   const { video } = await videos.registerVideo(owner, { mediaUri: 'v.mp4' });
   return { repos, service, video };
 }

@@ -31,6 +31,7 @@ export class EmbedTrackHandler implements JobHandler {
     });
     ctx.heartbeat();
     const audio = await decodeAudio(file, {
+      format: info.formatName,
       streamIndex: info.audio!.index,
       maxDurationSeconds: limits.maxTrackSeconds,
       declaredDurationSeconds: info.audio!.durationSeconds,

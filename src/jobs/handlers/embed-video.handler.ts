@@ -36,6 +36,7 @@ export class EmbedVideoHandler implements JobHandler {
     }
     ctx.heartbeat();
     const voice = await decodeAudio(voiceFile, {
+      format: voiceInfo.formatName,
       streamIndex: voiceInfo.audio.index,
       maxDurationSeconds: CLIP_SECONDS,
       declaredDurationSeconds: voiceInfo.audio.durationSeconds,
@@ -52,6 +53,7 @@ export class EmbedVideoHandler implements JobHandler {
       if (!frames) {
         ctx.heartbeat();
         frames = await decodeClipFrames(videoFile, {
+          format: info.formatName,
           width,
           height,
           streamIndex: info.video!.index,

@@ -98,3 +98,19 @@ export class MediaFixtures {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A DASH manifest whose BaseURL names `target` (any path on the reader's disk): the escape ffmpeg's dash demuxer allowed. */
+export function dashManifestXml(target: string, durationSec = 5): string {
+  return `<?xml version="1.0" encoding="utf-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT${durationSec}S" minBufferTime="PT1S"
+     profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
+  <Period>
+    <AdaptationSet mimeType="audio/mp4">
+      <Representation id="a" bandwidth="64000" codecs="mp4a.40.2" audioSamplingRate="44100">
+        <BaseURL>${target}</BaseURL>
+      </Representation>
+    </AdaptationSet>
+  </Period>
+</MPD>
+`;
+}

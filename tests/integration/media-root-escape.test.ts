@@ -1,25 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { App } from '../../src/app/start-app';
-import { MediaFixtures } from '../helpers/media-fixtures';
+import { dashManifestXml, MediaFixtures } from '../helpers/media-fixtures';
 import { describeMode, TestEnv } from './harness';
 import { ingest, modelDir, settledTracks } from './pipeline-helpers';
-
-/** A DASH manifest whose BaseURL names `target` (a path anywhere on the worker's disk). */
-function dashManifest(target: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT40S" minBufferTime="PT1S"
-     profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
-  <Period>
-    <AdaptationSet mimeType="audio/mp4">
-      <Representation id="a" bandwidth="64000" codecs="mp4a.40.2" audioSamplingRate="44100">
-        <BaseURL>${target}</BaseURL>
-      </Representation>
-    </AdaptationSet>
-  </Period>
-</MPD>
-`;
-}
 
 /**
  * Issue 14 item 4, end to end: a catalog file inside the media root that names media outside it
@@ -50,8 +34,8 @@ run('embedded', () => {
       '-c:a',
       'aac',
     ]);
-    fs.writeFileSync(media.file('escape.mpd'), dashManifest(secret));
-    fs.writeFileSync(media.file('oracle.mpd'), dashManifest(path.join(env.dataDir, 'outside', 'missing.mp4')));
+    fs.writeFileSync(media.file('escape.mpd'), dashManifestXml(secret, 40));
+    fs.writeFileSync(media.file('oracle.mpd'), dashManifestXml(path.join(env.dataDir, 'outside', 'missing.mp4'), 40));
     fs.writeFileSync(media.file('notes.mp4'), 'not a video\n'.repeat(100));
     media.generate('fine.ogg', ['-f', 'lavfi', '-i', 'sine=frequency=500:duration=40']);
 

@@ -5,7 +5,7 @@ import { decodeClipFrames } from '../../../src/media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia, type ProbeLimits } from '../../../src/media/probe';
 import { resolveMediaBinaries } from '../../../src/media/ffmpeg-binary';
-import { MediaFixtures } from '../../helpers/media-fixtures';
+import { dashManifestXml, MediaFixtures } from '../../helpers/media-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -39,21 +39,7 @@ async function failure(run: Promise<unknown>): Promise<MediaError> {
 
 function dashManifest(name: string, target: string): string {
   const file = path.join(root, name);
-  fs.writeFileSync(
-    file,
-    `<?xml version="1.0" encoding="utf-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT5S" minBufferTime="PT1S"
-     profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
-  <Period>
-    <AdaptationSet mimeType="audio/mp4">
-      <Representation id="a" bandwidth="64000" codecs="mp4a.40.2" audioSamplingRate="44100">
-        <BaseURL>${target}</BaseURL>
-      </Representation>
-    </AdaptationSet>
-  </Period>
-</MPD>
-`,
-  );
+  fs.writeFileSync(file, dashManifestXml(target));
   return file;
 }
 

@@ -91,6 +91,28 @@ export class OnnxPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(this.threads.map((t) => closeThread(t.worker)));
+  }
+}
+
+/** How long a thread may take to finish loading onnxruntime and exit before it is terminated. */
+const THREAD_CLOSE_GRACE_MS = 10_000;
+
+/**
+ * Ends an inference thread by asking it to exit. Worker.terminate() while the thread is still
+ * loading onnxruntime's native library aborts the whole process ("terminate called after throwing
+ * an instance of 'Napi::Error'", SIGABRT): a worker stopped right after it started did that. The
+ * thread reads the message only once its script (the require) has run, so the load finishes first.
+ */
+async function closeThread(worker: Worker): Promise<void> {
+  if (worker.threadId < 0) return; // already exited
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref();
+  worker.postMessage({ close: true });
+  const fallback = setTimeout(() => void worker.terminate(), THREAD_CLOSE_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(fallback);
   }
 }

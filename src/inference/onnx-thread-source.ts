@@ -41,6 +41,13 @@ async function session(modelPath) {
 }
 
 parentPort.on('message', async (msg) => {
+  if (msg.close) {
+    // Release the native sessions, then end this thread from inside (see OnnxPool.close).
+    for (const s of sessions.values()) {
+      try { await (await s).session.release(); } catch {}
+    }
+    process.exit(0);
+  }
   try {
     const { session: s, provider } = await session(msg.modelPath);
     const feeds = {};

@@ -11,7 +11,7 @@ import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
 import { PreviewRenderer } from '../http/rater/preview-renderer';
 import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
-import { countStranded } from '../jobs/job-reconciler';
+import { totalStranded } from '../jobs/job-reconciler';
 import { OutboxRelay } from '../jobs/outbox-relay';
 import type { JobQueue } from '../jobs/queue/job-queue';
 import { openQueue } from '../jobs/queue/open-queue';
@@ -168,11 +168,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       );
     // Stranded work, for /readyz and /metrics. The count reads every unfinished job, so probes and
     // scrapes share one reading for a few seconds.
-    const processing = jobs;
-    const countNow = processing
-      ? () => processing.stranded()
-      : async () =>
-          [...(await countStranded(repos.jobs, config.worker.stallAfterMs)).values()].reduce((a, b) => a + b, 0);
+    const countNow = () => totalStranded(repos.jobs, config.worker.stallAfterMs);
     let strandedReading: { at: number; count: Promise<number> } | undefined;
     const stranded = () => {
       if (!strandedReading || Date.now() - strandedReading.at > 2000) {

@@ -23,8 +23,6 @@ const RETENTION_SWEEP_MS = 10 * 60_000;
 
 export interface JobProcessing {
   runner: JobRunner;
-  /** Jobs nothing will deliver again, per kind (see JobReconciler); for readiness and metrics. */
-  stranded(): Promise<number>;
   /** One reconciler run now (it also runs every JOB_RECONCILE_INTERVAL_MS). */
   reconcile(): Promise<ReconcileResult>;
   /** Stops taking jobs, lets the ones in flight finish, closes the inference threads. */
@@ -125,7 +123,6 @@ export async function startJobProcessing(deps: {
   logger.info({ queue: queue.kind, concurrency, inference: config.inference }, 'processing jobs');
   return {
     runner,
-    stranded: async () => [...(await reconciler.stranded()).values()].reduce((a, b) => a + b, 0),
     reconcile: () => reconciler.reconcile(),
     stop: async () => {
       await stopReconciler();

@@ -28,6 +28,14 @@ export async function countStranded(
   return out;
 }
 
+/** All stranded jobs, for readiness and the metric. */
+export async function totalStranded(
+  jobs: Pick<JobRepository, 'unfinishedByKind'>,
+  stallAfterMs: number,
+): Promise<number> {
+  return [...(await countStranded(jobs, stallAfterMs)).values()].reduce((a, b) => a + b, 0);
+}
+
 /**
  * Guarantees progress whatever the queue lost. A message can be gone while its job is unfinished:
  * NATS stops delivering after max_deliver (a database outage fails every delivery), the embedded

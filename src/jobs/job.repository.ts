@@ -1,5 +1,5 @@
 import type { Db, JobKind, JobRecord } from '../db/prisma-types';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { topicFor, type JobMessage } from './topics';
 import { afterCursor, type Cursor } from '../db/keyset';
 
@@ -50,6 +50,13 @@ export interface UnfinishedJobs {
   /** A job of this kind ran (heartbeat) or finished within the bound: its queue is delivering. */
   progressing: boolean;
 }
+
+/**
+ * The stalled-job condition's second half, shared by the count and the claim (job alias `j`): no
+ * outbox row of the job is still waiting to be published, so the relay will not deliver it.
+ */
+const NO_UNPUBLISHED_MESSAGE = Prisma.sql`NOT EXISTS (
+  SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)`;
 
 /** The dedup key of a job's message; a retried job gets a new one (its attempt generation). */
 export const jobMsgId = (jobId: string, generation = 0) => `job:${jobId}:${generation}`;
@@ -171,8 +178,7 @@ export class PrismaJobRepository implements JobRepository {
         SELECT j.kind, count(*)::int AS unfinished,
           (count(*) FILTER (
             WHERE j.updated_at < (SELECT cutoff FROM bound)
-              AND NOT EXISTS (
-                SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
+              AND ${NO_UNPUBLISHED_MESSAGE}
           ))::int AS stalled
         FROM job j
         WHERE j.status IN ('PENDING', 'PROCESSING')
@@ -196,8 +202,7 @@ export class PrismaJobRepository implements JobRepository {
         SELECT j.id FROM job j
         WHERE j.kind = ${kind}::"JobKind" AND j.status IN ('PENDING', 'PROCESSING')
           AND j.updated_at < now() - ${stalledForMs}::int * interval '1 millisecond'
-          AND NOT EXISTS (
-            SELECT 1 FROM outbox_message o WHERE o.payload->>'jobId' = j.id::text AND o.published_at IS NULL)
+          AND ${NO_UNPUBLISHED_MESSAGE}
         ORDER BY j.updated_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)

@@ -55,7 +55,7 @@ export function createServices(deps: {
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),
-    preferences: new PreferenceService(repos, uow, deps.previewLinks, storage),
+    preferences: new PreferenceService(repos, uow, deps.previewLinks),
     choices: new ChoiceService(repos, limits.maxPageSize),
   };
 }

@@ -2,9 +2,9 @@ import { badInput } from '../common/errors';
 
 /** What a direct upload is for: who may make it and which content types it may declare. */
 export enum UploadKind {
-  Video = 'VIDEO',
-  VoiceOver = 'VOICE_OVER',
-  Track = 'TRACK',
+  VIDEO = 'VIDEO',
+  VOICE_OVER = 'VOICE_OVER',
+  TRACK = 'TRACK',
 }
 
 /**
@@ -32,10 +32,10 @@ const AUDIO_TYPES: Record<string, string> = {
 };
 
 const TYPES_BY_KIND: Record<UploadKind, Record<string, string>> = {
-  [UploadKind.Video]: VIDEO_TYPES,
+  [UploadKind.VIDEO]: VIDEO_TYPES,
   // A voice-over recorded by a phone's camera app is often a video file with the voice as its audio.
-  [UploadKind.VoiceOver]: { ...AUDIO_TYPES, ...VIDEO_TYPES },
-  [UploadKind.Track]: AUDIO_TYPES,
+  [UploadKind.VOICE_OVER]: { ...AUDIO_TYPES, ...VIDEO_TYPES },
+  [UploadKind.TRACK]: AUDIO_TYPES,
 };
 
 const TYPE_BY_EXTENSION = new Map(Object.entries({ ...VIDEO_TYPES, ...AUDIO_TYPES }).map(([t, ext]) => [ext, t]));

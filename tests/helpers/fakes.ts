@@ -195,6 +195,11 @@ export class FakeUploads implements UploadRepository {
     }
     return Promise.resolve();
   }
+  recordPendingDeletion(ownerId: string, mediaUri: string) {
+    this.rows = this.rows.filter((r) => !(r.ownerId === ownerId && r.mediaUri === mediaUri));
+    this.rows.push({ ownerId, mediaUri, sizeBytes: 0, createdAt: new Date(0), registeredAt: null });
+    return Promise.resolve();
+  }
   remove(ownerId: string, mediaUri: string) {
     this.rows = this.rows.filter((r) => !(r.ownerId === ownerId && r.mediaUri === mediaUri));
     return Promise.resolve();

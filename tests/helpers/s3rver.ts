@@ -76,27 +76,36 @@ export class S3rverProcess {
     this.child = undefined;
   }
 
-  async createBucket(bucket: string): Promise<void> {
-    const client = this.client();
-    try {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    } finally {
-      client.destroy();
-    }
+  createBucket(bucket: string): Promise<void> {
+    return createBucket(this.endpoint, bucket);
   }
 
   /** A plain SDK client on this server (for tests that look at the bucket directly). */
   client(): S3Client {
-    return new S3Client({
-      region: 'us-east-1',
-      endpoint: this.endpoint,
-      forcePathStyle: true,
-      credentials: S3RVER_CREDENTIALS,
-    });
+    return s3rverClient(this.endpoint);
   }
 
   async dispose(): Promise<void> {
     await this.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function s3rverClient(endpoint: string): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+}
+
+export async function createBucket(endpoint: string, bucket: string): Promise<void> {
+  const client = s3rverClient(endpoint);
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
   }
 }

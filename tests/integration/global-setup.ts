@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { S3rverProcess } from '../helpers/s3rver';
 import { probeServices } from './services-probe';
 
 const MODEL_DIR = path.resolve(__dirname, '../../test-artifacts/test-model');
@@ -37,6 +38,12 @@ export default async function globalSetup(): Promise<void> {
   const problems = await probeServices();
   if (problems.length === 0) {
     process.env.BGM_SERVICES_AVAILABLE = '1';
+    // The postgres+nats mode keeps media in an object store: a real S3-protocol server (s3rver
+    // from the npm registry) in a process of its own, stopped by global-teardown.ts.
+    const server = new S3rverProcess();
+    await server.start();
+    (globalThis as { __bgmS3rver?: S3rverProcess }).__bgmS3rver = server;
+    process.env.BGM_TEST_S3_ENDPOINT = server.endpoint;
     return;
   }
   const message = `Real-services suite unavailable:\n  - ${problems.join('\n  - ')}`;

@@ -78,7 +78,7 @@ export class TestEnv {
       env.NATS_URL = TEST_NATS_URL;
       env.NATS_STREAM = `BGM_IT_${this.id}`;
       env.NATS_SUBJECT_PREFIX = `bgm-it-${this.id}.jobs`;
-      Object.assign(env, await this.bucket());
+      Object.assign(env, await this.mediaStoreEnv());
     }
     return loadConfig(env);
   }
@@ -88,8 +88,12 @@ export class TestEnv {
     return startApp(config, createLogger(config.logLevel, { test: this.mode }));
   }
 
-  /** A bucket of this environment's own on the run's s3rver (left to the server's temp folder). */
-  private async bucket(): Promise<Record<string, string>> {
+  /**
+   * The postgres+nats mode's media store: a bucket of this environment's own on the run's s3rver
+   * (left to the server's temp folder). Also for worker processes a test spawns.
+   */
+  async mediaStoreEnv(): Promise<Record<string, string>> {
+    if (this.mode !== 'postgres+nats') return {};
     const endpoint = testS3Endpoint();
     if (!endpoint) throw new Error('BGM_TEST_S3_ENDPOINT is not set: global-setup.ts starts the object store');
     const bucket = `bgm-it-${this.id}`;

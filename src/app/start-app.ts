@@ -180,7 +180,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     };
     registerStrandedJobsGauge(metrics, { stranded, logger });
 
-    if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);
+    if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, storage, logger);
 
     const http = await startHttpServer({
       config,

@@ -47,6 +47,8 @@ export interface MediaStorage {
   fetchUrl(url: string, argument: string): Promise<Fetched>;
   /** Removes a stored file that no database row refers to (a batch that failed after fetching). */
   discard(uri: string): Promise<void>;
+  /** Puts a local file under a reference as it is (the demo catalog; operators' own files). */
+  putFile(file: string, ref: string): Promise<void>;
   /** Stores an uploaded body under its content hash; throws BAD_USER_INPUT above the size limit. */
   saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched>;
 }
@@ -123,6 +125,12 @@ export class LocalMediaStorage implements MediaStorage {
 
   withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {
     return fn(this.pathOf(uri));
+  }
+
+  async putFile(file: string, ref: string): Promise<void> {
+    const target = this.toAbsolute(ref, 'ref');
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.copyFile(file, target);
   }
 
   presignUpload(): Promise<DirectUpload> {

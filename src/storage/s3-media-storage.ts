@@ -55,7 +55,7 @@ export class S3MediaStorage implements MediaStorage {
 
   async locate(ref: string, argument: string): Promise<StoredMedia> {
     const key = objectKeyOf(ref, argument);
-    const head = await this.head(key, argument);
+    const head = await this.head(key);
     if (!head) throw badInput(`${argument}: no media file at ${ref}`, { argument });
     const size = head.ContentLength ?? 0;
     const direct = parseDirectUploadKey(key);
@@ -104,6 +104,16 @@ export class S3MediaStorage implements MediaStorage {
 
   async saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched> {
     return this.viaScratch(await this.scratch.saveUpload(body, extension));
+  }
+
+  async putFile(file: string, ref: string): Promise<void> {
+    const key = objectKeyOf(ref, 'ref');
+    const { size } = await fs.promises.stat(file);
+    await this.unavailableAs(() =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: fs.createReadStream(file), ContentLength: size }),
+      ),
+    );
   }
 
   async discard(uri: string): Promise<void> {
@@ -175,7 +185,7 @@ export class S3MediaStorage implements MediaStorage {
     const key = objectKeyOf(saved.uri, 'uri');
     const file = this.scratch.pathOf(saved.uri);
     try {
-      const existed = (await this.head(key, 'upload')) !== undefined;
+      const existed = (await this.head(key)) !== undefined;
       await this.unavailableAs(() =>
         this.client.send(
           new PutObjectCommand({
@@ -192,13 +202,14 @@ export class S3MediaStorage implements MediaStorage {
     }
   }
 
-  private async head(key: string, argument: string) {
+  private async head(key: string) {
     try {
       return await this.unavailableAs(() => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (err) {
+      // Anything else (credentials, permissions) is the operator's fault, not the caller's: it
+      // surfaces as an internal error and is logged.
       if (isNotFound(err)) return undefined;
-      if (err instanceof AppError) throw err;
-      throw badInput(`${argument}: cannot be read from the media store`, { argument });
+      throw err;
     }
   }
 

@@ -93,7 +93,8 @@ export class TestEnv {
    * (left to the server's temp folder). Also for worker processes a test spawns.
    */
   async mediaStoreEnv(): Promise<Record<string, string>> {
-    if (this.mode !== 'postgres+nats') return {};
+    // BGM_TEST_MEDIA_STORE=local: the services mode on the folder (to tell a store problem from others).
+    if (this.mode !== 'postgres+nats' || process.env.BGM_TEST_MEDIA_STORE === 'local') return {};
     const endpoint = testS3Endpoint();
     if (!endpoint) throw new Error('BGM_TEST_S3_ENDPOINT is not set: global-setup.ts starts the object store');
     const bucket = `bgm-it-${this.id}`;

@@ -22,7 +22,7 @@ export interface AcceptedUpload {
 
 /**
  * The owner of tombstone uploads: files whose deletion the store refused while it was down. Not a
- * user (JWT subjects never hold a colon-prefixed `system:`), so no one can register or own them.
+ * user (the authenticator refuses `system:` subjects), so no caller can register or own them.
  */
 export const PENDING_DELETION_OWNER = 'system:pending-deletion';
 

@@ -216,7 +216,9 @@ export class S3MediaStorage implements MediaStorage {
   /** The object's bytes as a stream; NOT_FOUND (a MediaError, final for a job) when it is gone. */
   private async getBody(key: string): Promise<Readable> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.unavailableAs(() =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
       if ((out.ContentLength ?? 0) > this.maxBytes) {
         (out.Body as Readable).destroy();
         throw new MediaError(

@@ -34,6 +34,7 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/tests/integration/global-teardown.ts',
       // Starting PGlite (initdb in WebAssembly) takes several seconds per environment.
       setupFilesAfterEnv: ['<rootDir>/tests/integration/setup-timeout.ts'],
     },

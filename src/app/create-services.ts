@@ -49,13 +49,13 @@ export function createServices(deps: {
     tracks: new TrackService(repos.tracks, limits.maxPageSize),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
     videos,
-    uploads: new UploadService(uow, storage, deps.uploads, logger),
+    uploads: new UploadService(uow, storage, { ...deps.uploads, maxMediaBytes: limits.maxMediaBytes }, logger),
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),
-    preferences: new PreferenceService(repos, uow, deps.previewLinks, storage),
+    preferences: new PreferenceService(repos, uow, deps.previewLinks),
     choices: new ChoiceService(repos, limits.maxPageSize),
   };
 }

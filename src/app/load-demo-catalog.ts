@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Principal } from '../auth/principal';
 import type { Logger } from '../common/logger';
 import { projectRoot } from '../common/paths';
+import type { MediaStorage } from '../storage/media-storage';
 import type { Services } from './create-services';
 import type { DemoManifest } from '../common/demo-manifest';
 
@@ -14,15 +15,21 @@ export const DEMO_OWNER: Principal = { id: 'demo', roles: ['app'] };
  * Loads demo/ into an empty catalog (embedded default): real music excerpts with their licenses
  * and attribution, and generated videos owned by `demo`. Their embedding jobs run like any other.
  */
-export async function loadDemoCatalog(services: Services, mediaRoot: string, logger: Logger): Promise<boolean> {
+export async function loadDemoCatalog(
+  services: Services,
+  storage: Pick<MediaStorage, 'putFile'>,
+  logger: Logger,
+): Promise<boolean> {
   const dir = path.join(projectRoot(), 'demo');
   if (!fs.existsSync(path.join(dir, 'manifest.json'))) return false;
   const existing = await services.tracks.listTracks({ includeRetired: true }, 1);
   if (existing.edges.length > 0) return false;
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DemoManifest;
-  const target = path.join(mediaRoot, 'demo');
-  fs.cpSync(dir, target, { recursive: true });
   const media = (file: string) => `media://demo/${file}`;
+  // Into the configured store (the folder or the bucket), under demo/ as in the checkout.
+  for (const file of [...manifest.tracks, ...manifest.videos].map((x) => x.file)) {
+    await storage.putFile(path.join(dir, file), media(file));
+  }
   const ingested = await services.ingest.ingestTracks(
     SYSTEM_ADMIN,
     manifest.tracks.map((t) => ({

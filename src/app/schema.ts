@@ -15,11 +15,13 @@ import { type LicenseContext, LicenseResolver } from '../modules/license/license
 import { type ModelVersionContext, ModelVersionResolver } from '../modules/model-version/model-version.resolver';
 import { type SuggestionContext, SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
 import { type TrackContext, TrackResolver } from '../modules/track/track.resolver';
+import { type UploadContext, UploadResolver } from '../modules/video/upload.resolver';
 import { type VideoContext, VideoResolver } from '../modules/video/video.resolver';
 
 export const RESOLVERS = [
   TrackResolver,
   VideoResolver,
+  UploadResolver,
   IngestResolver,
   SuggestionResolver,
   ModelVersionResolver,
@@ -34,6 +36,7 @@ export const RESOLVERS = [
 /** Every service the resolvers above read from the request context (the union of their slices). */
 export type ResolverServices = (TrackContext &
   VideoContext &
+  UploadContext &
   IngestContext &
   SuggestionContext &
   ModelVersionContext &

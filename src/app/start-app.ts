@@ -23,7 +23,7 @@ import { PreviewLinks } from '../modules/experiment/preview-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
-import { LocalMediaStorage } from '../storage/media-storage';
+import { openMediaStorage } from '../storage/open-media-storage';
 import { createServices, type Services } from './create-services';
 import { loadDemoCatalog } from './load-demo-catalog';
 import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
@@ -94,14 +94,14 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     onStop('outbox relay stopped', () => relay.stop());
 
     await bootstrapModel(config.modelDir, uow, logger);
-    const storage = new LocalMediaStorage(config.mediaRoot, config.limits.maxMediaBytes, config.urlFetch);
+    const storage = openMediaStorage(config);
     const onEnqueued = () => relay.kick();
     const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
     const authenticator = new JwtAuthenticator({ ...config.auth, secret });
     // Rater previews are served by the API only; a worker could not play them, so it signs none.
     const previews =
       role === 'api'
-        ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), {
+        ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), storage, {
             maxConcurrent: config.previewRenderConcurrency,
           })
         : undefined;
@@ -180,7 +180,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     };
     registerStrandedJobsGauge(metrics, { stranded, logger });
 
-    if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, config.mediaRoot, logger);
+    if (role === 'api' && config.demoCatalog) await loadDemoCatalog(services, storage, logger);
 
     const http = await startHttpServer({
       config,

@@ -34,6 +34,9 @@ export class JwtAuthenticator {
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
       if (!payload.sub || roles.length === 0) throw unauthenticated('Token has no subject or no known role');
+      // `system:` ids belong to the service's own actors (the demo loader, deletions awaiting the
+      // media store): no caller may act as one, e.g. hold their uploads.
+      if (payload.sub.startsWith('system:')) throw unauthenticated('Token subject uses the reserved prefix system:');
       return { id: payload.sub, roles };
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw unauthenticated('Token expired');

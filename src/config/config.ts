@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { mediaStoreConfig, type MediaStoreConfig, mediaStoreEnv, mediaStoreProblems } from './media-store-config';
 
 /** Thrown when the environment cannot be turned into a valid config; lists every problem. */
 export class ConfigError extends Error {
@@ -18,6 +19,7 @@ const optionalString = z
   .optional();
 
 const envSchema = z.object({
+  ...mediaStoreEnv.shape,
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
@@ -168,7 +170,9 @@ export interface AppConfig {
     | { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number }
     | { kind: 'in-process' };
   auth: { secret?: string; issuer: string; audience: string };
+  /** The local folder: the embedded default's media, and where `media://` references resolve with MEDIA_STORE=local. */
   mediaRoot: string;
+  mediaStore: MediaStoreConfig;
   modelDir?: string;
   limits: {
     maxPageSize: number;
@@ -267,6 +271,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'JOB_STALL_AFTER_MS: must exceed WORKER_ACK_WAIT_MS, or a job in its ack wait would count as stalled',
     );
   }
+  problems.push(...mediaStoreProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -296,6 +301,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       : { kind: 'in-process' },
     auth: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     mediaRoot: path.resolve(e.MEDIA_ROOT ?? path.join(dataDir, 'media')),
+    mediaStore: mediaStoreConfig(e),
     modelDir: e.MODEL_DIR ? path.resolve(e.MODEL_DIR) : undefined,
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,

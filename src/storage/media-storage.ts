@@ -3,22 +3,40 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { badInput } from '../common/errors';
+import { badInput, failedPrecondition } from '../common/errors';
 import { type Fetched, fetchToMediaRoot, type UrlFetchPolicy } from './url-fetcher';
 
 export interface StoredMedia {
-  /** Canonical form kept in the database: `media://<path relative to the media root>`. */
+  /** Canonical form kept in the database: `media://<path relative to the media root, or object key>`. */
   uri: string;
-  path: string;
   sizeBytes: number;
 }
 
-/** The media-storage seam (a local folder here; an S3-compatible store in production). */
+/**
+ * The media-storage seam: a local folder (embedded default, LocalMediaStorage) or an
+ * S3-compatible bucket (S3MediaStorage). Both name media `media://<relative path>`, so the
+ * database is the same for either.
+ */
 export interface MediaStorage {
-  /** Validates a client-given reference and returns where the bytes are; throws BAD_USER_INPUT. */
+  /**
+   * Validates a client-given reference and checks the stored file exists within the size limit;
+   * throws BAD_USER_INPUT (a direct upload whose size or type differs from what was signed is
+   * deleted first), SERVICE_UNAVAILABLE when the store does not answer.
+   */
   locate(ref: string, argument: string): Promise<StoredMedia>;
-  /** Local path of a canonical `media://` URI. */
-  pathOf(uri: string): string;
+  /**
+   * Runs fn on a local file holding the media: the stored file itself (local folder) or a
+   * scratch download removed when fn settles (object store). ffmpeg then reads a plain file only:
+   * the demuxer/protocol allow-list (media/ffmpeg-input.ts) stays `file`, whatever the store.
+   * A missing file is a MediaError NOT_FOUND; an unreachable store a plain (retryable) error.
+   */
+  withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T>;
+  /**
+   * A presigned PUT for an upload straight from the client to the store (createUpload), with
+   * its size and content type signed; FAILED_PRECONDITION where the store cannot take one (the
+   * local folder: clients use POST /media/uploads).
+   */
+  presignUpload(request: DirectUploadRequest): Promise<DirectUpload>;
   /**
    * The canonical `media://` URI a client-given reference names, without looking at the file (so
    * that a caller may be refused before anything tells whether it exists); throws BAD_USER_INPUT.
@@ -29,8 +47,25 @@ export interface MediaStorage {
   fetchUrl(url: string, argument: string): Promise<Fetched>;
   /** Removes a stored file that no database row refers to (a batch that failed after fetching). */
   discard(uri: string): Promise<void>;
+  /** Puts a local file under a reference as it is (the demo catalog; operators' own files). */
+  putFile(file: string, ref: string): Promise<void>;
   /** Stores an uploaded body under its content hash; throws BAD_USER_INPUT above the size limit. */
   saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched>;
+}
+
+export interface DirectUploadRequest {
+  /** The object's extension, from the declared content type (direct-upload-types.ts). */
+  extension: string;
+  contentType: string;
+  bytes: number;
+}
+
+export interface DirectUpload {
+  mediaUri: string;
+  url: string;
+  /** Headers the client must send with exactly these values (they are signed). */
+  headers: Record<string, string>;
+  expiresAt: Date;
 }
 
 const MAX_REF_LENGTH = 1024;
@@ -88,6 +123,22 @@ export class LocalMediaStorage implements MediaStorage {
     await fs.promises.rm(this.pathOf(uri), { force: true });
   }
 
+  withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {
+    return fn(this.pathOf(uri));
+  }
+
+  async putFile(file: string, ref: string): Promise<void> {
+    const target = this.toAbsolute(ref, 'ref');
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.copyFile(file, target);
+  }
+
+  presignUpload(): Promise<DirectUpload> {
+    return Promise.reject(
+      failedPrecondition('direct uploads need an object store (MEDIA_STORE=s3); upload with POST /media/uploads'),
+    );
+  }
+
   async locate(ref: string, argument: string): Promise<StoredMedia> {
     const abs = this.toAbsolute(ref, argument);
     const stat = await fs.promises.stat(abs).catch(() => undefined);
@@ -99,7 +150,7 @@ export class LocalMediaStorage implements MediaStorage {
         maxBytes: this.maxBytes,
       });
     }
-    return { uri: this.canonical(abs), path: abs, sizeBytes: stat.size };
+    return { uri: this.canonical(abs), sizeBytes: stat.size };
   }
 
   uriOf(ref: string, argument: string): string {
@@ -110,13 +161,14 @@ export class LocalMediaStorage implements MediaStorage {
     return `media://${path.relative(this.root, abs).split(path.sep).join('/')}`;
   }
 
+  /** Local path of a canonical `media://` URI (this store only: others have no path). */
   pathOf(uri: string): string {
     return this.toAbsolute(uri, 'uri');
   }
 
   async sha256(media: StoredMedia): Promise<string> {
     const hash = createHash('sha256');
-    await pipeline(fs.createReadStream(media.path), hash);
+    await pipeline(fs.createReadStream(this.pathOf(media.uri)), hash);
     return hash.digest('hex');
   }
 

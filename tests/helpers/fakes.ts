@@ -195,6 +195,11 @@ export class FakeUploads implements UploadRepository {
     }
     return Promise.resolve();
   }
+  recordPendingDeletion(ownerId: string, mediaUri: string) {
+    this.rows = this.rows.filter((r) => !(r.ownerId === ownerId && r.mediaUri === mediaUri));
+    this.rows.push({ ownerId, mediaUri, sizeBytes: 0, createdAt: new Date(0), registeredAt: null });
+    return Promise.resolve();
+  }
   remove(ownerId: string, mediaUri: string) {
     this.rows = this.rows.filter((r) => !(r.ownerId === ownerId && r.mediaUri === mediaUri));
     return Promise.resolve();
@@ -405,9 +410,11 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
       // Like LocalMediaStorage, a canonical media:// URI names the same file as its plain path.
       const ref = given.startsWith('media://') ? given.slice('media://'.length) : given;
       if (!(ref in files)) return Promise.reject(badInput(`${argument}: no media file at ${ref}`, { argument }));
-      return Promise.resolve({ uri: `media://${ref}`, path: `/fake/${ref}`, sizeBytes: files[ref]!.length });
+      return Promise.resolve({ uri: `media://${ref}`, sizeBytes: files[ref]!.length });
     },
-    pathOf: (uri) => `/fake/${uri}`,
+    withLocalFile: (uri, fn) => fn(`/fake/${uri}`),
+    putFile: () => Promise.reject(new Error('not supported by the fake')),
+    presignUpload: () => Promise.reject(new Error('not supported by the fake')),
     uriOf: (given) => (given.startsWith('media://') ? given : `media://${given}`),
     sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
     fetchUrl: (_url, argument) =>

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { S3rverProcess } from '../helpers/s3rver';
 import { probeServices } from './services-probe';
 
 const MODEL_DIR = path.resolve(__dirname, '../../test-artifacts/test-model');
@@ -23,7 +24,8 @@ function exportTestModel(): string | undefined {
 }
 
 /**
- * Decides once whether the real-services suite (Postgres + pgvector, NATS JetStream) can run.
+ * Decides once whether the real-services suite (Postgres + pgvector, NATS JetStream, and the
+ * object store it starts itself) can run.
  * With REQUIRE_SERVICES=1 (CI) a missing service fails the run instead of skipping the suite.
  */
 export default async function globalSetup(): Promise<void> {
@@ -36,8 +38,19 @@ export default async function globalSetup(): Promise<void> {
   }
   const problems = await probeServices();
   if (problems.length === 0) {
-    process.env.BGM_SERVICES_AVAILABLE = '1';
-    return;
+    // The postgres+nats mode keeps media in an object store: a real S3-protocol server (s3rver
+    // from the npm registry) in a process of its own, stopped by global-teardown.ts.
+    const server = new S3rverProcess();
+    try {
+      await server.start();
+      (globalThis as { __bgmS3rver?: S3rverProcess }).__bgmS3rver = server;
+      process.env.BGM_TEST_S3_ENDPOINT = server.endpoint;
+      process.env.BGM_SERVICES_AVAILABLE = '1';
+      return;
+    } catch (err) {
+      await server.dispose();
+      problems.push(`object store (s3rver): ${(err as Error).message}`);
+    }
   }
   const message = `Real-services suite unavailable:\n  - ${problems.join('\n  - ')}`;
   if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${message}\n(REQUIRE_SERVICES=1)`);

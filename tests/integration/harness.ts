@@ -7,14 +7,17 @@ import { type App, startApp } from '../../src/app/start-app';
 import type { Role } from '../../src/auth/principal';
 import { createLogger } from '../../src/common/logger';
 import { type AppConfig, loadConfig } from '../../src/config/config';
+import { disposeStoreClient, s3Env, syncStagedMedia, testS3Endpoint } from './object-store';
 import { TEST_NATS_URL, TEST_PG_URL } from './services-probe';
+import { createBucket } from '../helpers/s3rver';
 
 export type ModeName = 'embedded' | 'postgres+nats';
 
 /**
- * The integration suite runs once per mode: the embedded default (PGlite + in-process queue) and
- * the real services (Postgres + pgvector, NATS JetStream). The names appear in test titles, and
- * .ci/run checks that the postgres+nats ones ran.
+ * The integration suite runs once per mode: the embedded default (PGlite + in-process queue, media
+ * in a local folder) and the real services (Postgres + pgvector, NATS JetStream, media in an
+ * S3-compatible bucket on s3rver). The names appear in test titles, and .ci/run checks that the
+ * postgres+nats ones ran.
  */
 export const MODES: ModeName[] = ['embedded', 'postgres+nats'];
 
@@ -37,6 +40,7 @@ export function useApp(mode: ModeName, overrides: Record<string, string> = {}): 
     app = await env.start(overrides);
   });
   afterAll(async () => {
+    if (app) disposeStoreClient(app);
     await app?.stop();
     await env.cleanup();
   });
@@ -51,6 +55,7 @@ export class TestEnv {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-it-'));
   readonly id = randomBytes(4).toString('hex');
   private dbName?: string;
+  private bucketMade = false;
 
   constructor(readonly mode: ModeName) {}
 
@@ -73,6 +78,7 @@ export class TestEnv {
       env.NATS_URL = TEST_NATS_URL;
       env.NATS_STREAM = `BGM_IT_${this.id}`;
       env.NATS_SUBJECT_PREFIX = `bgm-it-${this.id}.jobs`;
+      Object.assign(env, await this.mediaStoreEnv());
     }
     return loadConfig(env);
   }
@@ -80,6 +86,23 @@ export class TestEnv {
   async start(overrides: Record<string, string> = {}): Promise<App> {
     const config = await this.config(overrides);
     return startApp(config, createLogger(config.logLevel, { test: this.mode }));
+  }
+
+  /**
+   * The postgres+nats mode's media store: a bucket of this environment's own on the run's s3rver
+   * (left to the server's temp folder). Also for worker processes a test spawns.
+   */
+  async mediaStoreEnv(): Promise<Record<string, string>> {
+    // BGM_TEST_MEDIA_STORE=local: the services mode on the folder (to tell a store problem from others).
+    if (this.mode !== 'postgres+nats' || process.env.BGM_TEST_MEDIA_STORE === 'local') return {};
+    const endpoint = testS3Endpoint();
+    if (!endpoint) throw new Error('BGM_TEST_S3_ENDPOINT is not set: global-setup.ts starts the object store');
+    const bucket = `bgm-it-${this.id}`;
+    if (!this.bucketMade) {
+      await createBucket(endpoint, bucket);
+      this.bucketMade = true;
+    }
+    return s3Env(endpoint, bucket);
   }
 
   /** A fresh database per environment, dropped in cleanup. */
@@ -122,6 +145,7 @@ export async function gql<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   token?: string,
 ): Promise<GqlResponse<T>> {
+  await syncStagedMedia(app);
   const res = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -152,6 +176,7 @@ export async function upload(
  * would have: registerVideo accepts only the caller's own uploads.
  */
 export async function grantUploads(app: App, ownerId: string, ...names: string[]): Promise<void> {
+  await syncStagedMedia(app);
   for (const name of names) await app.services.uploads.recordExisting(ownerId, name);
 }
 

@@ -26,6 +26,7 @@ async function start(entry: 'api' | 'worker', env: TestEnv, extra: Record<string
     services.NATS_URL = config.queue.servers.join(',');
     services.NATS_STREAM = config.queue.stream;
     services.NATS_SUBJECT_PREFIX = config.queue.subjectPrefix;
+    Object.assign(services, await env.mediaStoreEnv());
   }
   const child = spawn(process.execPath, [file], {
     env: {

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { App } from '../../src/app/start-app';
 import { codes, describeMode, gql, MODES, tokenFor, upload, useApp } from './harness';
+import { storedExists, storedNames } from './object-store';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } } }`;
-const onDisk = (app: App, mediaUri: string) =>
-  fs.existsSync(path.join(app.config.mediaRoot, mediaUri.slice('media://'.length)));
-const uploadsDir = (app: App) => fs.readdirSync(path.join(app.config.mediaRoot, 'uploads'));
+const onDisk = storedExists;
+const uploadsDir = (app: App) => storedNames(app, 'uploads');
 
 describe.each(MODES)('upload quota', (mode) => {
   describeMode(mode, () => {
@@ -25,7 +23,7 @@ describe.each(MODES)('upload quota', (mode) => {
       // The same bytes again are the same upload (same mediaUri), not one more.
       expect(ups.map((u) => u.status)).toEqual([201, 201, 201, 201]);
       expect(ups[2]!.mediaUri).toBe(ups[0]!.mediaUri);
-      const files = uploadsDir(app).length;
+      const files = (await uploadsDir(app)).length;
 
       // At the quota: refused before a byte is stored.
       const fourth = await upload(app, alice, Buffer.from('alice-d'));
@@ -33,7 +31,7 @@ describe.each(MODES)('upload quota', (mode) => {
         status: 429,
         error: { code: 'QUOTA_EXCEEDED', details: { unregisteredUploads: 3, quotaCount: 3 } },
       });
-      expect(uploadsDir(app)).toHaveLength(files);
+      expect(await uploadsDir(app)).toHaveLength(files);
       // Another user has a quota of their own.
       expect((await upload(app, await tokenFor(app, 'app', 'bob'), Buffer.from('bob-a'))).status).toBe(201);
 
@@ -41,17 +39,17 @@ describe.each(MODES)('upload quota', (mode) => {
       expect((await gql(app, REGISTER, { i: { mediaUri: ups[0]!.mediaUri } }, alice)).errors).toBeUndefined();
       const fifth = await upload(app, alice, Buffer.from('alice-d'));
       expect(fifth.status).toBe(201);
-      expect(onDisk(app, fifth.mediaUri!)).toBe(true);
+      expect(await onDisk(app, fifth.mediaUri!)).toBe(true);
     });
 
     it('refuses an upload that would take the unregistered bytes past the quota, and removes it', async () => {
       const app = use();
       const carol = await tokenFor(app, 'app', 'carol');
       expect((await upload(app, carol, Buffer.alloc(1500, 1))).status).toBe(201);
-      const files = uploadsDir(app).length;
+      const files = (await uploadsDir(app)).length;
       const over = await upload(app, carol, Buffer.alloc(600, 2));
       expect(over).toMatchObject({ status: 429, error: { code: 'QUOTA_EXCEEDED', details: { quotaBytes: 2048 } } });
-      expect(uploadsDir(app)).toHaveLength(files);
+      expect(await uploadsDir(app)).toHaveLength(files);
       expect((await upload(app, carol, Buffer.alloc(500, 3))).status).toBe(201);
     });
 
@@ -105,7 +103,7 @@ describe.each(MODES)('unregistered upload sweep', (mode) => {
       await age(app, 'bob', 25);
       await age(app, 'carol', 23); // within the bound
 
-      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 2, files: 1 });
+      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 2, files: 1, deferred: 0 });
       const rows = await app.db.prisma.upload.findMany({ orderBy: { ownerId: 'asc' } });
       expect(rows.map((r) => [r.ownerId, r.mediaUri])).toEqual([
         ['admin-user', catalog],
@@ -113,18 +111,15 @@ describe.each(MODES)('unregistered upload sweep', (mode) => {
         ['carol', shared],
       ]);
       // Bob's file went; carol still holds the shared one; the registered one stays.
-      expect([onDisk(app, bobs), onDisk(app, shared), onDisk(app, kept), onDisk(app, catalog)]).toEqual([
-        false,
-        true,
-        true,
-        true,
-      ]);
+      expect(
+        await Promise.all([onDisk(app, bobs), onDisk(app, shared), onDisk(app, kept), onDisk(app, catalog)]),
+      ).toEqual([false, true, true, true]);
       expect(codes(await gql(app, REGISTER, { i: { mediaUri: bobs } }, bob))).toEqual(['BAD_USER_INPUT']);
 
       await age(app, 'carol', 25);
-      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 1, files: 1 });
-      expect(onDisk(app, shared)).toBe(false);
-      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 0, files: 0 });
+      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 1, files: 1, deferred: 0 });
+      expect(await onDisk(app, shared)).toBe(false);
+      expect(await app.services.uploads.sweepUnregistered()).toEqual({ uploads: 0, files: 0, deferred: 0 });
     });
   });
 });

@@ -5,10 +5,11 @@ import type { App } from '../../src/app/start-app';
 import { EmbedVideoHandler } from '../../src/jobs/handlers/embed-video.handler';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelStore } from '../../src/modules/model-version/model-store';
-import { LocalMediaStorage } from '../../src/storage/media-storage';
+import { openMediaStorage } from '../../src/storage/open-media-storage';
 import { createLogger } from '../../src/common/logger';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
 import { codes, describeMode, gql, grantUploads, MODES, tokenFor, upload, useApp } from './harness';
+import { storedExists } from './object-store';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
 const DELETE = `mutation($id: ID!) { deleteVideo(id: $id) { videoId removedFromExperiments deletedVotes cancelledJobs deletedFiles } }`;
@@ -29,7 +30,7 @@ async function traces(app: App, videoId: string) {
 describe.each(MODES)('deleteVideo', (mode) => {
   describeMode(mode, () => {
     const use = useApp(mode, { RUN_JOBS: 'false', DEMO_CATALOG: 'false' });
-    const exists = (app: App, name: string) => fs.existsSync(path.join(app.config.mediaRoot, name));
+    const exists = storedExists;
 
     async function registered(app: App, token: string, mediaUri: string, voiceOverUri?: string) {
       const res = await gql(app, REGISTER, { i: { mediaUri, ...(voiceOverUri ? { voiceOverUri } : {}) } }, token);
@@ -83,7 +84,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
       expect(codes(await gql(app, DELETE, { id: mine }))).toEqual(['UNAUTHENTICATED']);
       expect(codes(await gql(app, DELETE, { id: 'not-a-uuid' }, alice))).toEqual(['BAD_USER_INPUT']);
       expect(await traces(app, mine)).toEqual(before);
-      expect([exists(app, 'shared.mp4'), exists(app, 'voice.wav')]).toEqual([true, true]);
+      expect(await Promise.all([exists(app, 'shared.mp4'), exists(app, 'voice.wav')])).toEqual([true, true]);
 
       const res = await gql(app, DELETE, { id: mine }, alice);
       expect(res.errors).toBeUndefined();
@@ -103,7 +104,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         tasks: 0,
         jobs: 0,
       });
-      expect([exists(app, 'shared.mp4'), exists(app, 'voice.wav')]).toEqual([true, false]);
+      expect(await Promise.all([exists(app, 'shared.mp4'), exists(app, 'voice.wav')])).toEqual([true, false]);
       expect(codes(await gql(app, `{ video(id: "${mine}") { id } }`, {}, alice))).toEqual(['NOT_FOUND']);
       expect(codes(await gql(app, DELETE, { id: mine }, alice))).toEqual(['NOT_FOUND']);
       expect((await traces(app, other)).video).toBe(1);
@@ -114,7 +115,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         cancelledJobs: 1,
         deletedFiles: 1,
       });
-      expect(exists(app, 'shared.mp4')).toBe(false);
+      expect(await exists(app, 'shared.mp4')).toBe(false);
     });
 
     it('keeps a file a catalog track uses, removes it once nothing uses it, and refuses it afterwards', async () => {
@@ -127,7 +128,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         data: { title: 't', artist: 'a', mediaUri: 'media://clip.mp4', contentHash: randomUUID() },
       });
       expect((await gql(app, DELETE, { id }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
-      expect(exists(app, 'clip.mp4')).toBe(true);
+      expect(await exists(app, 'clip.mp4')).toBe(true);
       await app.db.prisma.track.delete({ where: { id: track.id } });
       // Her upload went with her video (the track kept the file): she uploads it again.
       expect(codes(await gql(app, REGISTER, { i: { mediaUri: 'clip.mp4' } }, alice))).toEqual(['BAD_USER_INPUT']);
@@ -148,7 +149,6 @@ describe.each(MODES)('deleteVideo', (mode) => {
       fs.writeFileSync(path.join(app.config.mediaRoot, 'demo', 'manifest.json'), '{}');
       const up = await upload(app, alice, Buffer.from('alice-unregistered'), 'draft.mp4');
       expect(up.status).toBe(201);
-      const alicesFile = path.join(app.config.mediaRoot, up.mediaUri!.slice('media://'.length));
 
       // The attack: register someone else's file as one's own video, then delete the video.
       for (const mediaUri of ['media://demo/manifest.json', up.mediaUri!]) {
@@ -156,7 +156,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         if (!res.errors) await gql(app, DELETE, { id: res.data!.registerVideo.video.id }, mallory);
         expect(codes(res)).toEqual(['BAD_USER_INPUT']);
       }
-      expect([exists(app, 'demo/manifest.json'), fs.existsSync(alicesFile)]).toEqual([true, true]);
+      expect(await Promise.all([exists(app, 'demo/manifest.json'), exists(app, up.mediaUri!)])).toEqual([true, true]);
 
       // A video that refers to a file nobody uploaded (registered before uploads were recorded):
       // deleting it leaves the file.
@@ -165,17 +165,17 @@ describe.each(MODES)('deleteVideo', (mode) => {
       });
       const res = await gql(app, DELETE, { id: legacy.id }, mallory);
       expect(res.data!.deleteVideo).toMatchObject({ videoId: legacy.id, deletedFiles: 0 });
-      expect(exists(app, 'demo/manifest.json')).toBe(true);
+      expect(await exists(app, 'demo/manifest.json')).toBe(true);
 
       // Two users who uploaded the same bytes share the file: one's deletion leaves the other's.
       const bob = await tokenFor(app, 'app', 'bob');
       expect((await upload(app, bob, Buffer.from('alice-unregistered'), 'draft.mp4')).mediaUri).toBe(up.mediaUri);
       const alices = await registered(app, alice, up.mediaUri!);
       expect((await gql(app, DELETE, { id: alices }, alice)).data!.deleteVideo.deletedFiles).toBe(0);
-      expect(fs.existsSync(alicesFile)).toBe(true);
+      expect(await exists(app, up.mediaUri!)).toBe(true);
       const bobs = await registered(app, bob, up.mediaUri!);
       expect((await gql(app, DELETE, { id: bobs }, bob)).data!.deleteVideo.deletedFiles).toBe(1);
-      expect(fs.existsSync(alicesFile)).toBe(false);
+      expect(await exists(app, up.mediaUri!)).toBe(false);
     });
 
     it('a worker that was embedding the video when it was deleted stores nothing and finishes quietly', async () => {
@@ -210,7 +210,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         embedder,
         models,
         onPendingModelEmbedded: () => Promise.resolve(),
-        storage: new LocalMediaStorage(app.config.mediaRoot, 10 * 1024 * 1024),
+        storage: openMediaStorage(app.config),
         limits: { maxMediaBytes: 10 * 1024 * 1024, maxTrackSeconds: 600, maxVideoSeconds: 600, minMediaSeconds: 1 },
       });
       const ctx = { logger: createLogger('silent'), heartbeat: () => undefined };

@@ -27,6 +27,7 @@ async function spawnWorker(env: TestEnv, log: string[]): Promise<ChildProcess> {
       MODEL_DIR: modelDir(),
       WORKER_CONCURRENCY: '1',
       WORKER_ACK_WAIT_MS: '3000',
+      ...(await env.mediaStoreEnv()),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

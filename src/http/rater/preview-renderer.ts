@@ -9,6 +9,10 @@ import { MediaError, MediaErrorCode } from '../../media/media-error';
 import { probeMedia } from '../../media/probe';
 import { runProcess } from '../../media/run-process';
 import type { PreviewSource } from '../../modules/experiment/preference.service';
+import type { MediaStorage } from '../../storage/media-storage';
+
+/** Local files of the media a preview mixes (scratch copies on an object store). */
+type PreviewFiles = { videoPath: string; voiceOverPath: string | null; trackPath: string };
 
 export interface PreviewRendererOptions {
   /** Longest preview; longer videos are cut (a rater judges the fit, not the whole video). */
@@ -34,8 +38,10 @@ const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
  * Renders what a rater hears for one side of a task: the video's frames with its voice-over and
  * the arm's track (from its start offset, looped if short, at a lower volume) mixed under it, as
  * an H.264/AAC MP4 that starts playing before it is fully loaded. Previews are cached by their
- * inputs (paths, sizes, mtimes, offset), so every rater and task with the same video and track
- * shares one file, and concurrent requests for one preview render it once.
+ * inputs (media references, offset), so every rater and task with the same video and track
+ * shares one file, and concurrent requests for one preview render it once. A media reference
+ * never names other bytes later (uploads are content-addressed or get fresh keys), so the
+ * reference alone keys the cache, and a cache hit reads nothing from the media store.
  */
 export class PreviewRenderer {
   private readonly inFlight = new Map<string, Promise<string>>();
@@ -44,6 +50,7 @@ export class PreviewRenderer {
 
   constructor(
     private readonly cacheDir: string,
+    private readonly media: Pick<MediaStorage, 'withLocalFile'>,
     options: Partial<PreviewRendererOptions> = {},
   ) {
     this.options = { ...DEFAULT_PREVIEW_OPTIONS, ...options };
@@ -51,13 +58,15 @@ export class PreviewRenderer {
   }
 
   async render(source: PreviewSource): Promise<string> {
-    const key = await this.cacheKey(source);
+    const key = this.cacheKey(source);
     const out = path.join(this.videoDir(source.videoId), `${key}.mp4`);
     if (fs.existsSync(out)) return out;
     let pending = this.inFlight.get(key);
     if (!pending) {
       // Bounded: previews render in the API process, which must keep answering queries.
-      pending = this.renders.run(() => this.renderTo(source, out)).finally(() => this.inFlight.delete(key));
+      pending = this.renders
+        .run(() => this.withFiles(source, (files) => this.renderTo(files, out)))
+        .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
@@ -104,23 +113,29 @@ export class PreviewRenderer {
     return path.join(this.cacheDir, videoId);
   }
 
-  private async cacheKey(source: PreviewSource): Promise<string> {
-    const files = [source.videoPath, source.voiceOverPath, source.trackPath];
-    const stamps = await Promise.all(
-      files.map(async (f) => {
-        if (!f) return null;
-        const st = await fs.promises.stat(f);
-        return [f, st.size, st.mtimeMs];
-      }),
-    );
+  private cacheKey(source: PreviewSource): string {
+    const inputs = [source.videoUri, source.voiceOverUri, source.trackUri];
     const { maxSeconds, musicGain } = this.options;
     return createHash('sha256')
-      .update(JSON.stringify({ v: 1, stamps, start: source.startSec, maxSeconds, musicGain }))
+      .update(JSON.stringify({ v: 2, inputs, start: source.startSec, maxSeconds, musicGain }))
       .digest('hex')
       .slice(0, 40);
   }
 
-  private async renderTo(source: PreviewSource, out: string): Promise<string> {
+  private withFiles<T>(source: PreviewSource, fn: (files: PreviewFiles & { startSec: number }) => Promise<T>) {
+    const { media } = this;
+    return media.withLocalFile(source.videoUri, (videoPath) =>
+      media.withLocalFile(source.trackUri, (trackPath) =>
+        source.voiceOverUri
+          ? media.withLocalFile(source.voiceOverUri, (voiceOverPath) =>
+              fn({ videoPath, voiceOverPath, trackPath, startSec: source.startSec }),
+            )
+          : fn({ videoPath, voiceOverPath: null, trackPath, startSec: source.startSec }),
+      ),
+    );
+  }
+
+  private async renderTo(source: PreviewFiles & { startSec: number }, out: string): Promise<string> {
     const binaries = (this.options.binaries ?? mediaBinaries)();
     const video = await probeMedia(
       source.videoPath,

@@ -22,19 +22,21 @@ export class EmbedTrackHandler implements JobHandler {
     const { repos, uow, storage, embedder, models, limits } = this.deps;
     const { id: trackId, row: track, targets } = await startEmbedding(job, 'track', repos.tracks, repos.models);
 
-    const file = storage.pathOf(track.mediaUri);
-    const info = await probeMedia(file, {
-      maxFileBytes: limits.maxMediaBytes,
-      maxDurationSeconds: limits.maxTrackSeconds,
-      minDurationSeconds: limits.minMediaSeconds,
-      requireAudio: true,
-    });
-    ctx.heartbeat();
-    const audio = await decodeAudio(file, {
-      format: info.formatName,
-      streamIndex: info.audio!.index,
-      maxDurationSeconds: limits.maxTrackSeconds,
-      declaredDurationSeconds: info.audio!.durationSeconds,
+    // On an object store the worker reads a scratch copy; a store outage is retried as any transient fault.
+    const audio = await storage.withLocalFile(track.mediaUri, async (file) => {
+      const probed = await probeMedia(file, {
+        maxFileBytes: limits.maxMediaBytes,
+        maxDurationSeconds: limits.maxTrackSeconds,
+        minDurationSeconds: limits.minMediaSeconds,
+        requireAudio: true,
+      });
+      ctx.heartbeat();
+      return decodeAudio(file, {
+        format: probed.formatName,
+        streamIndex: probed.audio!.index,
+        maxDurationSeconds: limits.maxTrackSeconds,
+        declaredDurationSeconds: probed.audio!.durationSeconds,
+      });
     });
     ctx.heartbeat();
 

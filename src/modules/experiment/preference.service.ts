@@ -3,7 +3,6 @@ import { requireRole, type Principal } from '../../auth/principal';
 import { conflict, failedPrecondition, forbidden, notFound } from '../../common/errors';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
-import type { MediaStorage } from '../../storage/media-storage';
 import type { TrackRepository } from '../track/track.repository';
 import type { VideoRepository } from '../video/video.repository';
 import type { ExperimentRepository, ExperimentWithArms } from './experiment.repository';
@@ -44,12 +43,13 @@ export interface TaskOffer {
 }
 
 /** Local files one preview mixes (resolved through the media-storage seam). */
+/** What one side's preview mixes: media references, read through the media store by the renderer. */
 export interface PreviewSource {
   videoId: string;
-  videoPath: string;
+  videoUri: string;
   /** Null: the voice-over is the video's own audio. */
-  voiceOverPath: string | null;
-  trackPath: string;
+  voiceOverUri: string | null;
+  trackUri: string;
   startSec: number;
 }
 
@@ -98,7 +98,6 @@ export class PreferenceService {
     private readonly repos: PreferenceRepositories,
     private readonly uow: UnitOfWork<RaterRepositories>,
     readonly links: PreviewLinks,
-    private readonly storage: Pick<MediaStorage, 'pathOf'>,
     settings: Partial<PreferenceSettings> = {},
   ) {
     this.settings = { ...DEFAULT_PREFERENCE_SETTINGS, ...settings };
@@ -177,9 +176,9 @@ export class PreferenceService {
     if (!track) throw notFound('Track', first ? task.firstTrackId : task.secondTrackId);
     return {
       videoId: video.id,
-      videoPath: this.storage.pathOf(video.mediaUri),
-      voiceOverPath: video.voiceOverUri ? this.storage.pathOf(video.voiceOverUri) : null,
-      trackPath: this.storage.pathOf(track.mediaUri),
+      videoUri: video.mediaUri,
+      voiceOverUri: video.voiceOverUri,
+      trackUri: track.mediaUri,
       startSec: first ? task.firstStartSec : task.secondStartSec,
     };
   }

@@ -7,6 +7,7 @@ import type { MediaStorage } from '../../storage/media-storage';
 import type { NewLicense } from '../license/license.repository';
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { UploadRepository } from '../video/upload.repository';
+import { locateUpload } from '../video/upload.service';
 import type { VideoRepository } from '../video/video.repository';
 
 /** What one ingest transaction writes: tracks, their jobs, and the locks on their media files. */
@@ -14,7 +15,7 @@ export interface IngestRepositories {
   tracks: Pick<TrackRepository, 'findByContentHashes' | 'create'>;
   jobs: Pick<JobRepository, 'enqueue'>;
   videos: Pick<VideoRepository, 'lockMedia'>;
-  uploads: Pick<UploadRepository, 'markRegistered'>;
+  uploads: Pick<UploadRepository, 'markRegistered' | 'remove'>;
 }
 
 export interface IngestTrackItem {
@@ -59,7 +60,7 @@ export class IngestService {
     const fetched: string[] = [];
     let located;
     try {
-      located = await this.locateAll(items, fetched);
+      located = await this.locateAll(admin.id, items, fetched);
     } catch (err) {
       // Bad input writes nothing: drop what this call downloaded before the failure.
       await Promise.all(fetched.map((uri) => this.storage.discard(uri)));
@@ -99,7 +100,7 @@ export class IngestService {
   }
 
   /** Validates every item (files exist and fit the limits, URLs are allowed) before anything is written. */
-  private async locateAll(items: IngestTrackItem[], fetched: string[]) {
+  private async locateAll(adminId: string, items: IngestTrackItem[], fetched: string[]) {
     const out = [];
     for (const [index, item] of items.entries()) {
       if (Boolean(item.mediaUri) === Boolean(item.sourceUrl)) {
@@ -112,7 +113,7 @@ export class IngestService {
         if (f.created) fetched.push(f.uri);
         out.push({ item, media: { uri: f.uri }, hash: f.sha256, index });
       } else {
-        const media = await this.storage.locate(item.mediaUri!, `tracks[${index}].mediaUri`);
+        const media = await locateUpload(this.storage, this.uow, adminId, item.mediaUri!, `tracks[${index}].mediaUri`);
         out.push({ item, media, hash: await this.storage.sha256(media), index });
       }
     }

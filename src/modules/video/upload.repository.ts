@@ -26,6 +26,11 @@ export interface UploadRepository {
   /** A video or track of the uploader now refers to these files: no longer counted nor swept. */
   markRegistered(ownerId: string, mediaUris: readonly string[]): Promise<void>;
   remove(ownerId: string, mediaUri: string): Promise<void>;
+  /**
+   * A tombstone for a file whose deletion must be retried: an unregistered upload of `ownerId`
+   * dated at the epoch, so the next unregistered-upload sweep takes it whatever its age bound.
+   */
+  recordPendingDeletion(ownerId: string, mediaUri: string): Promise<void>;
   /** Whether anyone still holds an upload of this file. */
   hasUploader(mediaUri: string): Promise<boolean>;
   /** Unregistered uploads made before `before`, oldest first. */
@@ -70,6 +75,12 @@ export class PrismaUploadRepository implements UploadRepository {
 
   async remove(ownerId: string, mediaUri: string) {
     await this.db.upload.deleteMany({ where: { ownerId, mediaUri } });
+  }
+
+  async recordPendingDeletion(ownerId: string, mediaUri: string) {
+    await this.db.$executeRaw`
+      INSERT INTO upload (media_uri, owner_id, size_bytes, created_at) VALUES (${mediaUri}, ${ownerId}, 0, to_timestamp(0))
+      ON CONFLICT (media_uri, owner_id) DO UPDATE SET created_at = to_timestamp(0), registered_at = NULL`;
   }
 
   async hasUploader(mediaUri: string) {

@@ -1,9 +1,10 @@
 import { requirePrincipal, type Principal } from '../../auth/principal';
-import { conflict, forbidden, quotaExceeded } from '../../common/errors';
+import { AppError, badInput, conflict, ErrorCode, forbidden, quotaExceeded } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import type { AppConfig } from '../../config/config';
 import type { UnitOfWork } from '../../db/unit-of-work';
-import type { MediaStorage } from '../../storage/media-storage';
+import { extensionFor, UploadKind } from '../../storage/direct-upload-types';
+import type { DirectUpload, MediaStorage, StoredMedia } from '../../storage/media-storage';
 import type { UploadRepository, UploadUsage } from './upload.repository';
 import type { VideoRepository } from './video.repository';
 
@@ -20,17 +21,60 @@ export interface AcceptedUpload {
 }
 
 /**
+ * The owner of tombstone uploads: files whose deletion the store refused while it was down. Not a
+ * user (the authenticator refuses `system:` subjects), so no caller can register or own them.
+ */
+export const PENDING_DELETION_OWNER = 'system:pending-deletion';
+
+/** removed: the file is gone; kept: someone holds or uses it; deferred: the store is down, the sweep retries. */
+export type DiscardOutcome = 'removed' | 'kept' | 'deferred';
+
+/**
  * Removes a stored file when no one holds an upload of it and no video or track uses it; call it
- * inside a transaction that holds the file's media lock. Whether the file was removed.
+ * inside a transaction that holds the file's media lock. When the store does not answer, the
+ * deletion is recorded instead as a tombstone upload old enough for the next unregistered-upload
+ * sweep, which retries it (the same checks again) until the store is back: a deletion is never
+ * lost, and the database work around it is not rolled back for an outage of the store.
  */
 export async function discardIfUnheld(
-  repos: { uploads: Pick<UploadRepository, 'hasUploader'>; videos: Pick<VideoRepository, 'isMediaReferenced'> },
+  repos: {
+    uploads: Pick<UploadRepository, 'hasUploader' | 'recordPendingDeletion'>;
+    videos: Pick<VideoRepository, 'isMediaReferenced'>;
+  },
   storage: Pick<MediaStorage, 'discard'>,
   uri: string,
-): Promise<boolean> {
-  if ((await repos.uploads.hasUploader(uri)) || (await repos.videos.isMediaReferenced(uri))) return false;
-  await storage.discard(uri);
-  return true;
+): Promise<DiscardOutcome> {
+  if ((await repos.uploads.hasUploader(uri)) || (await repos.videos.isMediaReferenced(uri))) return 'kept';
+  try {
+    await storage.discard(uri);
+    return 'removed';
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === ErrorCode.ServiceUnavailable)) throw err;
+    await repos.uploads.recordPendingDeletion(PENDING_DELETION_OWNER, uri);
+    return 'deferred';
+  }
+}
+
+/**
+ * storage.locate for a reference the caller uploaded. A direct upload the store holds with another
+ * size or type than declared was deleted by locate; its upload row goes too, so nothing of it is
+ * kept or counted against the quota.
+ */
+export async function locateUpload(
+  storage: Pick<MediaStorage, 'locate' | 'uriOf'>,
+  uow: UnitOfWork<{ uploads: Pick<UploadRepository, 'remove'> }>,
+  ownerId: string,
+  ref: string,
+  argument: string,
+): Promise<StoredMedia> {
+  try {
+    return await storage.locate(ref, argument);
+  } catch (err) {
+    if (err instanceof AppError && err.details?.rejectedUpload === true) {
+      await uow.run(({ uploads }) => uploads.remove(ownerId, storage.uriOf(ref, argument)));
+    }
+    throw err;
+  }
 }
 
 /** How many stale uploads one sweep lists at a time. */
@@ -44,7 +88,7 @@ export class UploadService {
   constructor(
     private readonly uow: UnitOfWork<UploadRepositories>,
     private readonly storage: MediaStorage,
-    private readonly limits: AppConfig['uploads'],
+    private readonly limits: AppConfig['uploads'] & { maxMediaBytes: number },
     private readonly logger: Logger,
   ) {}
 
@@ -81,6 +125,33 @@ export class UploadService {
   }
 
   /**
+   * createUpload: a presigned PUT straight to the object store for a file of the declared kind,
+   * content type and size (the store refuses another size or type; registration checks again).
+   * Recorded at once as the caller's unregistered upload, so it counts against the quota and the
+   * sweep deletes it if it is never registered, whether or not the client ever PUTs it.
+   */
+  async createDirect(
+    principal: Principal | undefined,
+    request: { kind: UploadKind; contentType: string; bytes: number },
+  ): Promise<DirectUpload> {
+    const owner = requirePrincipal(principal);
+    const role = request.kind === UploadKind.TRACK ? 'admin' : 'app';
+    if (!owner.roles.includes(role)) throw forbidden(`${request.kind} uploads require role ${role}`);
+    const { maxMediaBytes } = this.limits;
+    if (!Number.isSafeInteger(request.bytes) || request.bytes < 1 || request.bytes > maxMediaBytes) {
+      throw badInput(`bytes: must be 1 to ${maxMediaBytes}`, { argument: 'bytes', maxBytes: maxMediaBytes });
+    }
+    const { contentType, extension } = extensionFor(request.kind, request.contentType);
+    const upload = await this.storage.presignUpload({ extension, contentType, bytes: request.bytes });
+    await this.uow.run(async ({ uploads }) => {
+      await uploads.lockOwner(owner.id);
+      this.checkQuota(await uploads.unregisteredUsage(owner.id), request.bytes);
+      await uploads.record({ mediaUri: upload.mediaUri, ownerId: owner.id, sizeBytes: request.bytes });
+    });
+    return upload;
+  }
+
+  /**
    * Records a file already in storage as uploaded by `ownerId` (the demo loader's videos). Not
    * reachable from the API: callers reach files only through their own uploads.
    */
@@ -93,26 +164,30 @@ export class UploadService {
    * Deletes uploads left unregistered for longer than UPLOAD_UNREGISTERED_MAX_AGE_HOURS: the row,
    * and the file unless someone else holds or uses it. Idempotent across API processes.
    */
-  async sweepUnregistered(now = new Date()): Promise<{ uploads: number; files: number }> {
+  async sweepUnregistered(now = new Date()): Promise<{ uploads: number; files: number; deferred: number }> {
     const before = new Date(now.getTime() - this.limits.unregisteredMaxAgeHours * 3_600_000);
     let uploads = 0;
     let files = 0;
+    let deferred = 0;
     for (;;) {
       const stale = await this.uow.run(({ uploads: u }) => u.listUnregisteredBefore(before, SWEEP_BATCH));
       for (const ref of stale) {
-        const removed = await this.uow.run(async ({ uploads: u, videos }) => {
+        const outcome = await this.uow.run(async ({ uploads: u, videos }) => {
           await videos.lockMedia([ref.mediaUri]);
           if (!(await u.removeIfUnregisteredBefore(ref, before))) return undefined;
           return discardIfUnheld({ uploads: u, videos }, this.storage, ref.mediaUri);
         });
-        if (removed === undefined) continue;
-        uploads++;
-        if (removed) files++;
+        if (outcome === undefined) continue;
+        if (outcome === 'deferred') deferred++;
+        else uploads += ref.ownerId === PENDING_DELETION_OWNER ? 0 : 1;
+        if (outcome === 'removed') files++;
       }
-      if (stale.length < SWEEP_BATCH) break;
+      // A store that is down defers every deletion again: the next sweep tries them, not this one.
+      if (stale.length < SWEEP_BATCH || deferred > 0) break;
     }
-    if (uploads > 0) this.logger.info({ uploads, files, before }, 'swept unregistered uploads');
-    return { uploads, files };
+    if (uploads > 0 || files > 0) this.logger.info({ uploads, files, before }, 'swept unregistered uploads');
+    if (deferred > 0) this.logger.warn({ deferred }, 'media store unavailable: deletions left for the next sweep');
+    return { uploads, files, deferred };
   }
 
   /** Removes the stored file when no one holds an upload of it and no video or track uses it. */

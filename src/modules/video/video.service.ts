@@ -5,7 +5,7 @@ import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { UploadRepository } from './upload.repository';
-import { discardIfUnheld } from './upload.service';
+import { discardIfUnheld, locateUpload } from './upload.service';
 import type { VideoRepository } from './video.repository';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 
@@ -28,7 +28,7 @@ export interface DeletedVideo {
 /** What registration and deletion write in one transaction. */
 export interface VideoRepositories {
   videos: VideoRepository;
-  uploads: Pick<UploadRepository, 'owns' | 'markRegistered' | 'remove' | 'hasUploader'>;
+  uploads: Pick<UploadRepository, 'owns' | 'markRegistered' | 'remove' | 'hasUploader' | 'recordPendingDeletion'>;
   jobs: Pick<JobRepository, 'findByDedupKey' | 'enqueueOnce'>;
 }
 
@@ -53,8 +53,10 @@ export class VideoService {
     const refs: [string, string][] = [['mediaUri', this.storage.uriOf(input.mediaUri, 'mediaUri')]];
     if (input.voiceOverUri) refs.push(['voiceOverUri', this.storage.uriOf(input.voiceOverUri, 'voiceOverUri')]);
     await this.uow.run(({ uploads }) => requireOwnUploads(uploads, owner.id, refs, input));
-    const media = await this.storage.locate(refs[0]![1], 'mediaUri');
-    const voice = refs[1] ? await this.storage.locate(refs[1][1], 'voiceOverUri') : undefined;
+    const media = await locateUpload(this.storage, this.uow, owner.id, refs[0]![1], 'mediaUri');
+    const voice = refs[1]
+      ? await locateUpload(this.storage, this.uow, owner.id, refs[1][1], 'voiceOverUri')
+      : undefined;
     const key = input.idempotencyKey ?? null;
     const voiceOverUri = voice?.uri ?? null;
     const result = await this.uow.run(async ({ videos, jobs, uploads }) => {
@@ -119,7 +121,8 @@ export class VideoService {
         if (await videos.isMediaReferencedByOwner(uri, video.ownerId)) return false;
         await uploads.remove(video.ownerId, uri);
         // Others who uploaded the same bytes, or a video or track using them, keep the file.
-        return discardIfUnheld({ uploads, videos }, this.storage, uri);
+        // A store outage defers the file's deletion to the upload sweep (counted as deleted: it will go).
+        return (await discardIfUnheld({ uploads, videos }, this.storage, uri)) !== 'kept';
       });
       if (removedFile) deletedFiles++;
     }

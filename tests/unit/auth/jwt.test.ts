@@ -38,6 +38,14 @@ describe('JwtAuthenticator', () => {
     await expect(auth.authenticate(header)).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
   });
 
+  it('refuses subjects in the reserved system: namespace (the service’s own actors)', async () => {
+    const token = await auth.sign('system:pending-deletion', ['app']);
+    await expect(auth.authenticate(`Bearer ${token}`)).rejects.toMatchObject({
+      code: ErrorCode.Unauthenticated,
+      message: 'Token subject uses the reserved prefix system:',
+    });
+  });
+
   it('names a missing expiry, and signs every token it issues with one', async () => {
     const key = new TextEncoder().encode(settings.secret);
     const forever = await new SignJWT({ roles: ['admin'] })

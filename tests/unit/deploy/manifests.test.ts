@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/config';
+import { mediaStoreEnv } from '../../../src/config/media-store-config';
 import { JobKind } from '../../../src/generated/prisma/enums';
 import { consumerName, defaultDurable } from '../../../src/jobs/queue/nats.queue';
 import { topicFor } from '../../../src/jobs/topics';
@@ -26,12 +27,17 @@ const yamlFiles = (dir: string): string[] =>
 function configEnvNames(): Set<string> {
   const source = fs.readFileSync(path.join(ROOT, 'src/config/config.ts'), 'utf8');
   const schema = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(source)![1]!;
-  return new Set([...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!));
+  // envSchema spreads in the media-store variables (src/config/media-store-config.ts).
+  return new Set([
+    ...[...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!),
+    ...Object.keys(mediaStoreEnv.shape),
+  ]);
 }
 // Read outside config.ts: media/ffmpeg-binary.ts, Node itself.
 const OTHER_ENV = new Set(['FFMPEG_PATH', 'FFPROBE_PATH', 'NODE_OPTIONS']);
 // Secrets the manifests expect but do not create: CNPG writes <cluster>-app; operators create the rest.
-const EXTERNAL_SECRETS = { base: ['bgm-secrets'], dev: [], prod: ['bgm-secrets', 'bgm-backup-s3'] };
+// bgm-s3 is optional where pods get store credentials from their IAM role (IRSA).
+const EXTERNAL_SECRETS = { base: ['bgm-secrets', 'bgm-s3'], dev: [], prod: ['bgm-secrets', 'bgm-backup-s3', 'bgm-s3'] };
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgresql://bgm:pw@bgm-pg-rw:5432/bgm',
   JWT_SECRET: 'x'.repeat(48),
@@ -177,13 +183,14 @@ describe('deploy/k8s manifests', () => {
             [],
           ]);
           const config = loadConfig(env);
-          expect([w.metadata.name, config.env, config.queue.kind, config.database.kind, config.http.host]).toEqual([
+          expect([
             w.metadata.name,
-            'production',
-            'nats',
-            'postgres',
-            '0.0.0.0',
-          ]);
+            config.env,
+            config.queue.kind,
+            config.database.kind,
+            config.http.host,
+            config.mediaStore.kind,
+          ]).toEqual([w.metadata.name, 'production', 'nats', 'postgres', '0.0.0.0', 's3']);
           if (w.kind === 'Deployment' && w.metadata.name === 'bgm-api') expect(config.runJobs).toBe(false);
           if (/gpu/.test(w.metadata.name)) expect(config.inference.provider).toBe('cuda');
         }

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { PreviewRenderer } from '../../../../src/http/rater/preview-renderer';
 
 const HOUR = 3_600_000;
+/** The cache tests never render: no media is read. */
+const NO_MEDIA = { withLocalFile: () => Promise.reject(new Error('no media in these tests')) };
 const VIDEO_A = '00000000-0000-4000-8000-00000000000a';
 const VIDEO_B = '00000000-0000-4000-8000-00000000000b';
 
@@ -28,7 +30,7 @@ describe('PreviewRenderer cache', () => {
     const crashLeftover = cached(root, VIDEO_A, 'k2.mp4.ab12.tmp.mp4', 300 * HOUR, now);
     const oldB = cached(root, VIDEO_B, 'k3.mp4', 170 * HOUR, now);
     const freshB = cached(root, VIDEO_B, 'k4.mp4', 2 * HOUR, now);
-    const renderer = new PreviewRenderer(root);
+    const renderer = new PreviewRenderer(root, NO_MEDIA);
 
     expect(await renderer.evictOlderThan(168 * HOUR, now)).toBe(3);
     expect([oldA, crashLeftover, oldB].map((f) => fs.existsSync(f))).toEqual([false, false, false]);
@@ -41,7 +43,7 @@ describe('PreviewRenderer cache', () => {
     const now = Date.now();
     cached(root, VIDEO_A, 'k1.mp4', 0, now);
     const other = cached(root, VIDEO_B, 'k2.mp4', 0, now);
-    const renderer = new PreviewRenderer(root);
+    const renderer = new PreviewRenderer(root, NO_MEDIA);
     await renderer.purge(VIDEO_A);
     expect(fs.existsSync(path.join(root, VIDEO_A))).toBe(false);
     expect(fs.existsSync(other)).toBe(true);
@@ -49,6 +51,6 @@ describe('PreviewRenderer cache', () => {
   });
 
   it('has nothing to evict before the first render', async () => {
-    expect(await new PreviewRenderer(path.join(root, 'never-made')).evictOlderThan(HOUR)).toBe(0);
+    expect(await new PreviewRenderer(path.join(root, 'never-made'), NO_MEDIA).evictOlderThan(HOUR)).toBe(0);
   });
 });

@@ -7,7 +7,6 @@ import { failure } from '../../../helpers/failure';
 const admin = { id: 'ada', roles: ['admin' as const] };
 const rater = { id: 'rita', roles: ['rater' as const] };
 const other = { id: 'otto', roles: ['rater' as const] };
-const storage = { pathOf: (uri: string) => `/media/${uri.slice('media://'.length)}` };
 
 async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
   const ctx = experimentRepositories();
@@ -16,7 +15,7 @@ async function setup(opts: { videos?: number; sameTrack?: boolean } = {}) {
   const draws = [0.9, 0.2, 0.6, 0.7, 0.1, 0.3];
   let i = 0;
   const links = new PreviewLinks('x'.repeat(32));
-  const service = new PreferenceService(ctx.repos, ctx.uow, links, storage, {
+  const service = new PreferenceService(ctx.repos, ctx.uow, links, {
     now: () => new Date(clock),
     random: () => draws[i++ % draws.length]!,
   });
@@ -175,17 +174,17 @@ describe('PreferenceService', () => {
     const firstSide = row.firstIsA ? a : b;
     expect(firstSide).toEqual({
       videoId: row.videoId,
-      videoPath: `/media/${videos.find((v) => v.id === row.videoId)!.mediaUri.slice(8)}`,
-      voiceOverPath: null,
-      trackPath: `/media/${row.firstTrackId}.ogg`,
+      videoUri: videos.find((v) => v.id === row.videoId)!.mediaUri,
+      voiceOverUri: null,
+      trackUri: `media://${row.firstTrackId}.ogg`,
       startSec: 12.5,
     });
-    expect((row.firstIsA ? b : a).trackPath).toBe(`/media/${row.secondTrackId}.ogg`);
+    expect((row.firstIsA ? b : a).trackUri).toBe(`media://${row.secondTrackId}.ogg`);
   });
 
   it('serves no task while previews cannot be signed', async () => {
     const ctx = experimentRepositories();
-    const service = new PreferenceService(ctx.repos, ctx.uow, new PreviewLinks(), storage);
+    const service = new PreferenceService(ctx.repos, ctx.uow, new PreviewLinks());
     expect((await failure(service.nextTask(rater, '00000000-0000-4000-8000-000000000000'))).code).toBe(
       'FAILED_PRECONDITION',
     );

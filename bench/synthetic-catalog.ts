@@ -37,7 +37,7 @@ export function openBenchDatabase(url: string, hnswEfSearch?: number): Promise<D
     {
       kind: 'postgres',
       url,
-      poolSize: 8,
+      poolSize: 10, // the API's DATABASE_POOL_SIZE default
       connectTimeoutMs: 5000,
       statementTimeoutMs: 600_000,
       idleInTransactionTimeoutMs: 60_000,

@@ -7,7 +7,7 @@
  * same service call without GraphQL or HTTP, from the same number of concurrent callers in this
  * process, so that the GraphQL + HTTP overhead is a printed ratio. --baseline DIR also runs the
  * suggestBgm workload against another built checkout's API (DIR/dist/src/bin/api.js) on the same
- * database: before and after in one run.
+ * database: before and after in one run. --api-node-args passes node options to the API process.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '1,16,64,256' },
     baseline: { type: 'string' },
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
+    'api-node-args': { type: 'string', default: '' },
   },
 });
 const TRACKS = Number(values.tracks);
@@ -64,7 +66,8 @@ const freePort = () =>
 
 async function startApi(root: string, databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/bin/api.js')], {
+  const nodeArgs = values['api-node-args'].split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/bin/api.js')], {
     cwd: root,
     env: {
       ...process.env,

@@ -27,7 +27,7 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   // HNSW candidate list per index scan (pgvector hnsw.ef_search), set on every connection; the
   // default is read off bench:search's recall curve (docs/BENCHMARKS.md).
-  SEARCH_HNSW_EF_SEARCH: int(10, 1000).default(200),
+  SEARCH_HNSW_EF_SEARCH: int(10, 1000).default(600),
   NATS_URL: optionalString.pipe(
     z
       .string()

@@ -23,8 +23,11 @@ export async function openDatabase(config: AppConfig['database'], logger: Logger
   return config.kind === 'postgres' ? openPostgres(config, logger) : openPglite(config.dir, config.hnswEfSearch);
 }
 
-/** pgvector's default ef_search (40) gave recall@10 0.84 at 100k tracks (docs/BENCHMARKS.md). */
-export const DEFAULT_HNSW_EF_SEARCH = 200;
+/**
+ * pgvector's own default (40) gave recall@10 0.83 at 100k tracks; 400 gave 0.978-0.988 over two
+ * index builds, 600 gave 0.984-0.989 (bench:search, docs/BENCHMARKS.md).
+ */
+export const DEFAULT_HNSW_EF_SEARCH = 600;
 
 /**
  * Vector search settings of every connection, so that a search is one statement (no transaction

@@ -209,11 +209,12 @@ async function main() {
         rows.push(
           `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
         );
+        console.error(rows.at(-1)); // progress, as each row is done
         if (root === projectRoot()) {
           const mixed = await load(url, token, mixedBodies, c);
           rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | | | | | | |`);
+          console.error(rows.at(-1));
         }
-        console.error(rows.at(-1));
       }
       await stopApi(child);
     }

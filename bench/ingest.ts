@@ -1,7 +1,10 @@
 /**
- * npm run bench:ingest [-- --model DIR --tracks N --videos N]
+ * npm run bench:ingest [-- --model DIR --tracks N --videos N --only music|video|pipeline]
  * Ingest throughput and latency on CPU, stage by stage and end to end through the real job
- * pipeline (embedded default: PGlite + in-process queue + inference thread).
+ * pipeline (embedded default: PGlite + in-process queue + inference thread). The query-video part
+ * times, alternately on the same 32 s video, the former sequential path (probe, every frame
+ * decoded, voice-over decode, features, inference) and the current one (query-video-inputs.ts:
+ * voice-over and frames concurrently, non-reference frames skipped), with the embeddings' cosine.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -19,6 +22,8 @@ import { OnnxPool } from '../src/inference/onnx-pool';
 import { decodeAudio } from '../src/media/decode-audio';
 import { decodeClipFrames } from '../src/media/decode-frames';
 import { probeMedia } from '../src/media/probe';
+import { readQueryVideo } from '../src/jobs/handlers/query-video-inputs';
+import type { ModelFolder } from '../src/inference/model-manifest';
 import { copyDebianMusic } from '../tests/helpers/debian-music';
 import { benchModelDir, machine, median, timed } from './bench-utils';
 
@@ -27,16 +32,20 @@ const { values } = parseArgs({
     model: { type: 'string' },
     tracks: { type: 'string', default: '12' },
     videos: { type: 'string', default: '5' },
+    only: { type: 'string' },
   },
 });
 const nTracks = Number(values.tracks);
 const nVideos = Number(values.videos);
 
-async function stages(modelDir: string, music: string[], video: string, voice: string) {
-  const folder = readModelFolder(modelDir);
+function openEmbedder() {
   // One inference thread with one intra-op thread: figures per core.
   const pool = new OnnxPool(1, { provider: 'cpu', threadsPerSession: 1 }, createLogger('silent'));
-  const embedder = new OnnxEmbedder(pool, 8);
+  return { pool, embedder: new OnnxEmbedder(pool, 8) };
+}
+
+async function musicStages(folder: ModelFolder, music: string[]) {
+  const { pool, embedder } = openEmbedder();
   let audioSec = 0;
   const t = { decode: 0, features: 0, inference: 0 };
   await embedder.embedMusic(folder, [clipPatches(new Float32Array(16000))]); // load the session
@@ -61,42 +70,95 @@ async function stages(modelDir: string, music: string[], video: string, voice: s
   for (const [k, ms] of Object.entries({ ...t, total: totalMs })) {
     console.log(`| ${k} | ${((ms / audioSec) * 60).toFixed(1)} | ${(audioSec / (ms / 1000)).toFixed(0)}x |`);
   }
+  await pool.close();
+}
 
+async function videoStages(folder: ModelFolder, video: string, voice: string) {
+  const { pool, embedder } = openEmbedder();
+  const { width, height } = folder.manifest.video;
+  const bounds = { maxFileBytes: 1e9, maxDurationSeconds: 600 };
   await embedder.embedQuery(folder, {
-    fast: new Float32Array(64 * 3 * 64 * 64),
-    slow: new Float32Array(8 * 3 * 64 * 64),
+    fast: new Float32Array(64 * 3 * height * width),
+    slow: new Float32Array(8 * 3 * height * width),
     voice: clipPatches(new Float32Array(16000)),
   });
-  const lat: Record<string, number[]> = { probe: [], frames: [], voice: [], features: [], inference: [], total: [] };
+  const before: Record<string, number[]> = {
+    'probe (video, voice-over)': [],
+    'frames (every frame decoded)': [],
+    'voice-over decode': [],
+    features: [],
+    inference: [],
+    total: [],
+  };
+  const after: Record<string, number[]> = {
+    'probes, then frames (non-reference skipped) beside voice-over decode + features': [],
+    inference: [],
+    total: [],
+  };
+  const cosines: number[] = [];
+  // Alternating, so that both paths see the same load on a shared machine.
   for (let i = 0; i < nVideos; i++) {
     const t0 = performance.now();
-    const [info, pMs] = await timed(() =>
-      probeMedia(video, { maxFileBytes: 1e9, maxDurationSeconds: 600, requireVideo: true }),
+    const [[info, voiceInfo], pMs] = await timed(() =>
+      Promise.resolve().then(async () => [
+        await probeMedia(video, { ...bounds, requireVideo: true }),
+        await probeMedia(voice, { ...bounds, requireAudio: true }),
+      ]),
     );
     const [frames, frMs] = await timed(() =>
-      decodeClipFrames(video, { width: 64, height: 64, streamIndex: info.video!.index }),
+      decodeClipFrames(video, {
+        width,
+        height,
+        format: info.formatName,
+        streamIndex: info.video!.index,
+        skipNonReferenceFrames: false,
+      }),
     );
-    const [pcm, vMs] = await timed(() => decodeAudio(voice, { maxDurationSeconds: 32 }));
+    const [pcm, vMs] = await timed(() =>
+      decodeAudio(voice, { maxDurationSeconds: 32, format: voiceInfo.formatName, streamIndex: voiceInfo.audio!.index }),
+    );
     const [patches, fMs] = await timed(() => Promise.resolve(clipPatches(pcm.pcm)));
-    const [, iMs] = await timed(() =>
+    const [e1, iMs] = await timed(() =>
       embedder.embedQuery(folder, { fast: frames.fast, slow: frames.slow, voice: patches }),
     );
-    for (const [k, v] of Object.entries({
-      probe: pMs,
-      frames: frMs,
-      voice: vMs,
+    const beforeMs = performance.now() - t0;
+    Object.entries({
+      'probe (video, voice-over)': pMs,
+      'frames (every frame decoded)': frMs,
+      'voice-over decode': vMs,
       features: fMs,
       inference: iMs,
-      total: performance.now() - t0,
-    }))
-      lat[k]!.push(v);
+      total: beforeMs,
+    }).forEach(([k, v]) => before[k]!.push(v));
+
+    const t1 = performance.now();
+    const [inputs, rMs] = await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds }));
+    const clip = inputs.frames.get(`${width}x${height}`)!;
+    const [e2, i2Ms] = await timed(() =>
+      embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: inputs.voicePatches }),
+    );
+    Object.entries({
+      'probes, then frames (non-reference skipped) beside voice-over decode + features': rMs,
+      inference: i2Ms,
+      total: performance.now() - t1,
+    }).forEach(([k, v]) => after[k]!.push(v));
+    cosines.push(e1.reduce((s, x, j) => s + x * e2[j]!, 0));
   }
   console.log(
     `\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`,
   );
+  console.log(`Before (sequential, as the embed-video job did up to 09d99d0):`);
   console.log(`| stage | ms |`);
   console.log(`|---|---|`);
-  for (const [k, v] of Object.entries(lat)) console.log(`| ${k} | ${median(v).toFixed(0)} |`);
+  for (const [k, v] of Object.entries(before)) console.log(`| ${k} | ${median(v).toFixed(0)} |`);
+  console.log(`\nAfter (query-video-inputs.ts, what the job does now):`);
+  console.log(`| stage | ms |`);
+  console.log(`|---|---|`);
+  for (const [k, v] of Object.entries(after)) console.log(`| ${k} | ${median(v).toFixed(0)} |`);
+  console.log(
+    `\nafter/before total: ${(median(after.total!) / median(before.total!)).toFixed(2)}; ` +
+      `embedding cosine after vs before: min ${Math.min(...cosines).toFixed(6)}`,
+  );
   await pool.close();
 }
 
@@ -138,7 +200,9 @@ async function main() {
   const modelDir = benchModelDir(values.model);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-bench-'));
   const media = path.join(dataDir, 'media');
-  const names = copyDebianMusic(media, nTracks);
+  const only = values.only;
+  fs.mkdirSync(media, { recursive: true });
+  const names = only === 'video' ? [] : copyDebianMusic(media, nTracks);
   const video = path.join(media, 'query.mp4');
   const voice = path.join(media, 'voice.wav');
   execFileSync('ffmpeg', [
@@ -148,7 +212,7 @@ async function main() {
     '-f',
     'lavfi',
     '-i',
-    'testsrc2=size=640x360:rate=30:duration=40',
+    'testsrc2=size=640x360:rate=30:duration=32',
     '-pix_fmt',
     'yuv420p',
     video,
@@ -159,16 +223,21 @@ async function main() {
     'Here we go. Three enemies on the left, and the final push starts right now. Watch this!',
   ]);
   console.log(
-    `# bench:ingest  ${new Date().toISOString().slice(0, 10)}  ${machine()}  model ${path.basename(modelDir)}`,
+    `# bench:ingest  ${new Date().toISOString()}  ${machine()}  model ${path.basename(modelDir)}  ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
   try {
-    await stages(
-      modelDir,
-      names.map((n) => path.join(media, n)),
-      video,
-      voice,
-    );
-    await endToEnd(modelDir, dataDir, names);
+    const folder = readModelFolder(modelDir);
+    if (!only || only === 'music')
+      await musicStages(
+        folder,
+        names.map((n) => path.join(media, n)),
+      );
+    if (!only || only === 'video') await videoStages(folder, video, voice);
+    if (!only || only === 'pipeline') await endToEnd(modelDir, dataDir, names);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

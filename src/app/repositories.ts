@@ -1,4 +1,5 @@
 import type { Db } from '../db/prisma-types';
+import type { SqlConnection } from '../db/sql-runner';
 import type { UnitOfWork } from '../db/unit-of-work';
 import type { PrismaClient } from '../generated/prisma/client';
 import { PrismaJobRepository, type JobRepository } from '../jobs/job.repository';
@@ -13,6 +14,10 @@ import {
   type ModelVersionRepository,
 } from '../modules/model-version/model-version.repository';
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
+import {
+  SqlVideoSuggestionRepository,
+  type VideoSuggestionRepository,
+} from '../modules/suggestion/video-suggestion.repository';
 import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
 import { PrismaUploadRepository, type UploadRepository } from '../modules/video/upload.repository';
 import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
@@ -27,6 +32,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   models: ModelVersionRepository;
   embeddings: EmbeddingRepository;
+  videoSuggestions: VideoSuggestionRepository;
   experiments: ExperimentRepository;
   preferences: PreferenceRepository;
   trackPool: TrackPoolRepository;
@@ -36,8 +42,11 @@ export interface Repositories {
 export interface RepositoryOptions {
   /** Attempt budget given to new jobs. */
   jobMaxAttempts?: number;
-  /** Set by the unit of work: the repositories run inside one interactive transaction. */
-  inTransaction?: boolean;
+  /**
+   * The database's own connection (Database.sql) for the raw-SQL hot path (suggestBgm); without
+   * it those queries go through Prisma's raw query API on `db`.
+   */
+  sql?: Pick<SqlConnection, 'query'>;
 }
 
 export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
@@ -49,7 +58,8 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),
-    embeddings: new PgvectorEmbeddingRepository(db, options.inTransaction),
+    embeddings: new PgvectorEmbeddingRepository(db),
+    videoSuggestions: new SqlVideoSuggestionRepository(options.sql ?? prismaSql(db)),
     experiments: new PrismaExperimentRepository(db),
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
@@ -57,10 +67,14 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
   };
 }
 
+const prismaSql = (db: Db): Pick<SqlConnection, 'query'> => ({
+  query: <T>(text: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...params),
+});
+
 /** Each run gets the whole registry bound to one Prisma interactive transaction. */
 export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork<Repositories> {
   return {
     run: (fn) =>
-      prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, inTransaction: true })), { timeout: 30_000 }),
+      prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, sql: undefined })), { timeout: 30_000 }),
   };
 }

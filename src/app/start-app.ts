@@ -82,7 +82,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     const queue = await openQueue(config.queue, logger);
     onStop('queue closed', () => queue.close());
     const repoOptions = { jobMaxAttempts: config.worker.maxAttempts };
-    const repos = createRepositories(db.prisma, repoOptions);
+    const repos = createRepositories(db.prisma, { ...repoOptions, sql: db.sql });
     const uow = prismaUnitOfWork(db.prisma, repoOptions);
     if (queue.kind === 'in-process') {
       // The embedded queue kept its messages in memory; the job table says what is unfinished.

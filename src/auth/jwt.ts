@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { unauthenticated } from '../common/errors';
 import { ROLES, type Principal, type Role } from './principal';
@@ -12,10 +13,20 @@ const MAX_TOKEN_LENGTH = 4096;
 
 /** HS256 bearer tokens with `sub`, `exp` and a `roles` claim. */
 export class JwtAuthenticator {
-  private readonly key: Uint8Array;
+  /**
+   * Imported once: given raw bytes, jose imports a WebCrypto key on every call, which was half
+   * the cost of a verification (about 0.1 ms of each request's CPU, bench:http profile).
+   */
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(private readonly settings: JwtSettings) {
-    this.key = new TextEncoder().encode(settings.secret);
+    this.key = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(settings.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
   }
 
   /** Returns the principal for an Authorization header value; undefined when there is none. */
@@ -25,7 +36,7 @@ export class JwtAuthenticator {
     if (!match || header.length > MAX_TOKEN_LENGTH)
       throw unauthenticated('Malformed Authorization header; expected "Bearer <jwt>"');
     try {
-      const { payload } = await jwtVerify(match[1]!, this.key, {
+      const { payload } = await jwtVerify(match[1]!, await this.key, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         algorithms: ['HS256'],
@@ -47,7 +58,7 @@ export class JwtAuthenticator {
     }
   }
 
-  sign(sub: string, roles: Role[], expiresIn: string | number = '12h'): Promise<string> {
+  async sign(sub: string, roles: Role[], expiresIn: string | number = '12h'): Promise<string> {
     return new SignJWT({ roles })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(sub)
@@ -55,7 +66,7 @@ export class JwtAuthenticator {
       .setAudience(this.settings.audience)
       .setIssuedAt()
       .setExpirationTime(expiresIn)
-      .sign(this.key);
+      .sign(await this.key);
   }
 }
 

@@ -27,6 +27,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  // HNSW candidate list per index scan (pgvector hnsw.ef_search), set on every connection; the
+  // default is read off bench:search's recall curve (docs/BENCHMARKS.md).
+  SEARCH_HNSW_EF_SEARCH: int(10, 1000).default(600),
   NATS_URL: optionalString.pipe(
     z
       .string()
@@ -157,6 +160,8 @@ export interface PostgresConfig {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
+  /** hnsw.ef_search of every connection (database.ts). */
+  hnswEfSearch?: number;
 }
 
 export interface AppConfig {
@@ -164,7 +169,7 @@ export interface AppConfig {
   http: { host: string; port: number };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
-  database: PostgresConfig | { kind: 'pglite'; dir: string };
+  database: PostgresConfig | { kind: 'pglite'; dir: string; hnswEfSearch?: number };
   /** replicas: copies of the stream in a NATS cluster (3 in production: a server can be lost). */
   queue:
     | { kind: 'nats'; servers: string[]; stream: string; subjectPrefix: string; replicas: number }
@@ -288,8 +293,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
           connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
           statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
           idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+          hnswEfSearch: e.SEARCH_HNSW_EF_SEARCH,
         }
-      : { kind: 'pglite', dir: path.join(dataDir, 'pglite') },
+      : { kind: 'pglite', dir: path.join(dataDir, 'pglite'), hnswEfSearch: e.SEARCH_HNSW_EF_SEARCH },
     queue: e.NATS_URL
       ? {
           kind: 'nats',

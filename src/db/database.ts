@@ -20,8 +20,25 @@ export interface Database {
 }
 
 export async function openDatabase(config: AppConfig['database'], logger: Logger): Promise<Database> {
-  return config.kind === 'postgres' ? openPostgres(config, logger) : openPglite(config.dir);
+  return config.kind === 'postgres' ? openPostgres(config, logger) : openPglite(config.dir, config.hnswEfSearch);
 }
+
+/**
+ * pgvector's own default (40) gave recall@10 0.83 at 100k tracks; 400 gave 0.978-0.988 over two
+ * index builds, 600 gave 0.984-0.989 (bench:search, docs/BENCHMARKS.md).
+ */
+export const DEFAULT_HNSW_EF_SEARCH = 600;
+
+/**
+ * Vector search settings of every connection, so that a search is one statement (no transaction
+ * to scope SET LOCAL): iterative index scans (pgvector >= 0.8) keep walking the HNSW graph until
+ * enough rows pass the filters, so a selective license filter does not shorten a page; the order
+ * is relaxed (callers re-sort the candidates they get). They only change HNSW index scans.
+ */
+export const vectorSearchSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
+  'hnsw.iterative_scan': 'relaxed_order',
+  'hnsw.ef_search': String(Math.trunc(efSearch)),
+});
 
 /** The longest timer Node keeps (about 24.8 days): a query_timeout that never fires in practice. */
 const UNBOUNDED = 2 ** 31 - 1;
@@ -39,6 +56,10 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
     // bounded only by the client giving up.
     query_timeout: config.statementTimeoutMs + CLIENT_GRACE_MS,
     keepAlive: true,
+    // Startup options: the server applies them before the first query, no extra round trip.
+    options: Object.entries(vectorSearchSettings(config.hnswEfSearch))
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' '),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (err) => logger.warn({ err }, 'postgres idle client error'));
@@ -82,9 +103,13 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
   };
 }
 
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, hnswEfSearch?: number): Promise<Database> {
   fs.mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create(dir, { extensions: { vector } });
+  // PGlite is one session: set once, it holds for every query.
+  for (const [name, value] of Object.entries(vectorSearchSettings(hnswEfSearch))) {
+    await pg.query('SELECT set_config($1, $2, false)', [name, value]);
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg) });
   const conn: SqlConnection = {
     exec: async (sql) => void (await pg.exec(sql)),

@@ -5,6 +5,12 @@ import type { JobRecord, ModelVersionRecord, VideoRecord } from '../../src/db/pr
 import type { JobRepository } from '../../src/jobs/job.repository';
 import type { EmbeddingRepository, ScoredTrack } from '../../src/modules/suggestion/embedding.repository';
 import type {
+  RankedSuggestion,
+  VideoSuggestionQuery,
+  VideoSuggestionRepository,
+  VideoSuggestionResult,
+} from '../../src/modules/suggestion/video-suggestion.repository';
+import type {
   NewTrack,
   TrackMetadata,
   TrackRepository,
@@ -342,6 +348,34 @@ export class FakeEmbeddings implements EmbeddingRepository {
   }
 }
 
+/**
+ * suggestBgm's one statement over the fake rows: the video, the active model and the video's
+ * embedding under it are looked up as the SQL does; the ranked page is whatever `ranked` holds
+ * (the ranking itself is SQL, tested against Postgres and PGlite in tests/integration).
+ */
+export class FakeVideoSuggestions implements VideoSuggestionRepository {
+  ranked: RankedSuggestion[] = [];
+  calls: VideoSuggestionQuery[] = [];
+  constructor(
+    private readonly videos: FakeVideos,
+    private readonly embeddings: FakeEmbeddings,
+    private readonly active: () => ModelVersionRecord | null,
+  ) {}
+  suggestForVideo(q: VideoSuggestionQuery): Promise<VideoSuggestionResult> {
+    this.calls.push(q);
+    const video = this.videos.rows.find((v) => v.id === q.videoId);
+    const model = this.active();
+    const visible = video && (video.ownerId === q.callerId || q.callerIsAdmin) && video.status === 'READY';
+    const hasEmbedding = Boolean(visible && model && this.embeddings.videos.has(`${q.videoId}/${model.id}`));
+    return Promise.resolve({
+      video: video ? { id: video.id, ownerId: video.ownerId, status: video.status, error: video.error } : null,
+      activeModel: model ? { id: model.id, activatedAt: model.activatedAt } : null,
+      hasEmbedding,
+      suggestions: hasEmbedding ? this.ranked.slice(0, q.first) : [],
+    });
+  }
+}
+
 export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVersionRecord {
   return {
     id: randomUUID(),
@@ -368,15 +402,22 @@ export function fakeRepositories() {
   const jobs = new FakeJobs();
   const embeddings = new FakeEmbeddings();
   let active: ModelVersionRecord | null = null;
+  const models = new Map<string, ModelVersionRecord>();
+  const videoSuggestions = new FakeVideoSuggestions(videos, embeddings, () => active);
   const repos = {
     tracks,
     videos,
     uploads,
     jobs,
     embeddings,
+    videoSuggestions,
     models: {
       findActive: () => Promise.resolve(active),
-      setActive: (m: ModelVersionRecord | null) => (active = m),
+      findById: (id: string) => Promise.resolve(models.get(id) ?? null),
+      setActive: (m: ModelVersionRecord | null) => {
+        if (m) models.set(m.id, m);
+        active = m;
+      },
     },
   } as unknown as Repositories & {
     tracks: FakeTracks;
@@ -384,6 +425,7 @@ export function fakeRepositories() {
     uploads: FakeUploads;
     jobs: FakeJobs;
     embeddings: FakeEmbeddings;
+    videoSuggestions: FakeVideoSuggestions;
     models: { setActive(m: ModelVersionRecord | null): void };
   };
   const uow: UnitOfWork<Repositories> = {

@@ -1,7 +1,7 @@
 import pgvector from 'pgvector';
 import type { Db } from '../../db/prisma-types';
 import type { TrackScaling } from '../../inference/track-scaling';
-import { Prisma, type PrismaClient } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
 
 export interface ScoredTrack {
@@ -55,11 +55,7 @@ export interface EmbeddingRepository {
 }
 
 export class PgvectorEmbeddingRepository implements EmbeddingRepository {
-  constructor(
-    private readonly db: Db,
-    /** True when `db` is an interactive transaction (a unit of work): SET LOCAL applies to it. */
-    private readonly inTransaction = false,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   async upsertTrackEmbedding(
     trackId: string,
@@ -112,9 +108,9 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
   }
 
   /**
-   * Approximate search first (HNSW with iterative scan, so filters do not empty the page), then,
-   * when it returns fewer rows than asked, an exact scan: a page is never short while enough
-   * suggestible tracks exist.
+   * Approximate search first (HNSW with iterative scan, so filters do not empty the page: the
+   * connection's settings, database.ts), then, when it returns fewer rows than asked, an exact
+   * scan: a page is never short while enough suggestible tracks exist.
    */
   async nearestTracks(
     modelVersionId: string,
@@ -137,7 +133,7 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
       WHERE ${where}
       ORDER BY ${orderBy}
       LIMIT ${limit}`;
-    const approx = await this.withIterativeScan(limit, (db) => search(db, Prisma.sql`te.embedding <=> ${q}::vector`));
+    const approx = await search(this.db, Prisma.sql`te.embedding <=> ${q}::vector`);
     // "+ 0" keeps the planner off the HNSW index: an exact, filtered scan.
     const rows =
       approx.length < limit ? await search(this.db, Prisma.sql`(te.embedding <=> ${q}::vector) + 0`) : approx;
@@ -160,21 +156,5 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
       WHERE model_version_id = ${modelVersionId}::uuid AND track_id = ANY(${trackIds}::uuid[])
       ORDER BY track_id, embedding <=> ${pgvector.toSql(query)}::vector`;
     return rows.map((r) => ({ trackId: r.trackId, startSec: Number(r.startSec), score: 1 - Number(r.distance) }));
-  }
-
-  /**
-   * Iterative index scans (pgvector >= 0.8) keep reading the HNSW graph until enough rows pass
-   * the filters; relaxed order is re-sorted by the caller. SET LOCAL needs a transaction.
-   */
-  private withIterativeScan<T>(limit: number, fn: (db: Db) => Promise<T>): Promise<T> {
-    // ef_search 40 (pgvector's default) gave recall@10 0.84 at 100k tracks in bench:search; 100 buys recall for a few ms.
-    const efSearch = Math.min(1000, Math.max(100, limit * 4));
-    const run = async (db: Db) => {
-      await db.$executeRawUnsafe(`SET LOCAL hnsw.iterative_scan = 'relaxed_order'`);
-      await db.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${efSearch}`);
-      return fn(db);
-    };
-    // Inside a unit of work the settings apply to its transaction; otherwise open one.
-    return this.inTransaction ? run(this.db) : (this.db as PrismaClient).$transaction((tx) => run(tx));
   }
 }

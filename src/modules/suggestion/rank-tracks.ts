@@ -4,8 +4,8 @@ import { scaledScore } from '../../inference/track-scaling';
 
 export type RankedTrack = ScoredTrack & { startOffsetSec: number; relevance: number };
 
-/** Candidates fetched by track vector before re-ranking by best window. */
-const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
+/** Candidates fetched by track vector before re-ranking by best window (also video-suggestion.sql.ts). */
+export const candidatePool = (first: number) => Math.min(150, Math.max(30, first * 3));
 
 /**
  * The product's ranking for a query embedding, shared by suggestBgm and the MODEL_VERSION arm of

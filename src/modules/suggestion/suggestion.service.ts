@@ -1,4 +1,4 @@
-import type { Principal } from '../../auth/principal';
+import { isAdmin, requirePrincipal, type Principal } from '../../auth/principal';
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
 import type { LicenseRecord, ModelVersionRecord } from '../../db/prisma-types';
 import { checkPageSize } from '../../graphql/page';
@@ -6,8 +6,10 @@ import type { ModelVersionRepository } from '../model-version/model-version.repo
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
 import type { EmbeddingRepository } from './embedding.repository';
-import { rankTracks, type RankedTrack } from './rank-tracks';
+import { ModelRecordCache } from './model-record-cache';
+import { candidatePool, type RankedTrack } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
+import type { VideoSuggestionRepository } from './video-suggestion.repository';
 
 /** Most suggestions one suggestBgm (or similarTracks) call returns. */
 export const MAX_SUGGESTIONS = 50;
@@ -31,17 +33,22 @@ export interface SuggestionList {
 }
 
 export interface SuggestionRepositories {
-  models: Pick<ModelVersionRepository, 'findActive'>;
+  models: Pick<ModelVersionRepository, 'findActive' | 'findById'>;
   embeddings: EmbeddingRepository;
   tracks: Pick<TrackRepository, 'findById' | 'findByIds'>;
+  videoSuggestions: VideoSuggestionRepository;
 }
 
 export class SuggestionService {
+  private readonly modelRecords: ModelRecordCache;
+
   constructor(
     private readonly repos: SuggestionRepositories,
-    private readonly videos: Pick<VideoService, 'getVideo' | 'requestEmbedding'>,
+    private readonly videos: Pick<VideoService, 'requestEmbedding'>,
     private readonly maxSuggestions: number,
-  ) {}
+  ) {
+    this.modelRecords = new ModelRecordCache((id) => this.repos.models.findById(id));
+  }
 
   async suggestBgm(
     principal: Principal | undefined,
@@ -51,7 +58,20 @@ export class SuggestionService {
   ): Promise<SuggestionList> {
     checkPageSize(first, this.maxSuggestions);
     checkFilter(filter);
-    const video = await this.videos.getVideo(principal, videoId);
+    const caller = requirePrincipal(principal);
+    // One statement reads the video, the active version, the query embedding and the ranked page
+    // (video-suggestion.sql.ts); the checks below only interpret what it saw.
+    const found = await this.repos.videoSuggestions.suggestForVideo({
+      videoId,
+      callerId: caller.id,
+      callerIsAdmin: isAdmin(caller),
+      first,
+      pool: candidatePool(first),
+      filter,
+    });
+    const { video, activeModel } = found;
+    // A video is visible to its owner and to admins; to anyone else it does not exist.
+    if (!video || (video.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', videoId);
     if (video.status !== 'READY') {
       throw failedPrecondition(
         `Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`,
@@ -60,9 +80,11 @@ export class SuggestionService {
         },
       );
     }
-    const model = await this.activeModel();
-    const query = await this.repos.embeddings.findVideoEmbedding(videoId, model.id);
-    if (!query) {
+    if (!activeModel) throw failedPrecondition('No active model version');
+    const model = await this.modelRecords.get(activeModel.id, activeModel.activatedAt);
+    // Deleted between the statement and this read: as if there were none.
+    if (!model) throw failedPrecondition('No active model version');
+    if (!found.hasEmbedding) {
       // Registered before this version became active: embed it now, lazily, rather than re-embedding every old video.
       await this.videos.requestEmbedding(videoId, model.id);
       throw failedPrecondition(
@@ -72,8 +94,10 @@ export class SuggestionService {
         },
       );
     }
-    const ranked = await rankTracks(this.repos.embeddings, model.id, query, first, filter);
-    return { modelVersion: model, suggestions: await this.attachTracks(ranked) };
+    return {
+      modelVersion: model,
+      suggestions: found.suggestions.map((s, i) => ({ ...s, rank: i + 1 })),
+    };
   }
 
   /** Tracks that sound like `trackId` under the active model, licensed for the filter. */

@@ -48,7 +48,7 @@ describe('SuggestionService', () => {
     expect(repos.jobs.rows.filter((j) => j.dedupKey === `embed-video:${video.id}:${model.id}`)).toHaveLength(1);
   });
 
-  it('returns ranked tracks from the nearest-neighbour query, bounded by first', async () => {
+  it('returns the statement’s ranked page numbered from 1, asking for a candidate pool of at least 3x first', async () => {
     const { service, video, repos } = await setup();
     repos.videos.rows[0]!.status = 'READY';
     const model = fakeModel();
@@ -61,60 +61,27 @@ describe('SuggestionService', () => {
       platforms: [],
       commercialUse: false,
     };
-    const a = await repos.tracks.create({
-      title: 'a',
-      artist: 'x',
-      mediaUri: 'm',
-      contentHash: 'h1',
-      tags: [],
-      moods: [],
-      license,
-    });
-    const b = await repos.tracks.create({
-      title: 'b',
-      artist: 'x',
-      mediaUri: 'm',
-      contentHash: 'h2',
-      tags: [],
-      moods: [],
-      license,
-    });
-    const c = await repos.tracks.create({
-      title: 'c',
-      artist: 'x',
-      mediaUri: 'm',
-      contentHash: 'h3',
-      tags: [],
-      moods: [],
-      license,
-    });
-    const lic = (t: typeof a) => t.licenses[0]!.id;
-    repos.embeddings.nearest = [
-      { trackId: b.id, score: 0.9, licenseId: lic(b) },
-      { trackId: a.id, score: 0.5, licenseId: lic(a) },
-      { trackId: c.id, score: 0.4, licenseId: lic(c) },
+    const track = (title: string) =>
+      repos.tracks.create({ title, artist: 'x', mediaUri: 'm', contentHash: title, tags: [], moods: [], license });
+    const [a, b] = [await track('a'), await track('b')];
+    repos.videoSuggestions.ranked = [
+      { track: a, license: a.licenses[0]!, score: 0.95, relevance: 3, startOffsetSec: 64 },
+      { track: b, license: b.licenses[0]!, score: 0.6, relevance: 1, startOffsetSec: 0 },
     ];
-    // a's best 32 s window fits better than b's: re-ranked by window, with its start offset.
-    repos.embeddings.windows = [
-      { trackId: b.id, startSec: 0, score: 0.6 },
-      { trackId: a.id, startSec: 64, score: 0.95 },
-    ];
-    const res = await service.suggestBgm(owner, video.id, 2);
-    expect(res.suggestions.map((s) => [s.rank, s.track.title, s.score, s.startOffsetSec, s.license.id])).toEqual([
-      [1, 'a', 0.95, 64, lic(a)],
-      [2, 'b', 0.6, 0, lic(b)],
+    const res = await service.suggestBgm(owner, video.id, 2, { territory: 'IS' });
+    expect(res.modelVersion).toBe(model);
+    expect(res.suggestions.map((s) => [s.rank, s.track.title, s.score, s.relevance, s.startOffsetSec])).toEqual([
+      [1, 'a', 0.95, 3, 64],
+      [2, 'b', 0.6, 1, 0],
     ]);
-    // With the model's score scaling, b's window scores unusually well for b (which fits most videos
-    // at about 0.3), a's does not: b ranks first, and both keep their raw cosine as score.
-    repos.embeddings.nearest = [
-      { trackId: b.id, score: 0.9, licenseId: lic(b), scaling: { mean: 0.3, std: 0.1 } },
-      { trackId: a.id, score: 0.5, licenseId: lic(a), scaling: { mean: 0.9, std: 0.05 } },
-    ];
-    const scaled = await service.suggestBgm(owner, video.id, 2);
-    expect(scaled.suggestions.map((s) => [s.track.title, s.score, s.relevance])).toEqual([
-      ['b', 0.6, expect.closeTo(3, 6)],
-      ['a', 0.95, expect.closeTo(1, 6)],
-    ]);
+    expect(repos.videoSuggestions.calls.at(-1)).toEqual({
+      videoId: video.id,
+      callerId: owner.id,
+      callerIsAdmin: false,
+      first: 2,
+      pool: 30,
+      filter: { territory: 'IS' },
+    });
     expect((await failure(service.suggestBgm(owner, video.id, 51))).code).toBe(ErrorCode.BadUserInput);
     expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(
       ErrorCode.BadUserInput,
@@ -122,5 +89,32 @@ describe('SuggestionService', () => {
     expect((await failure(service.suggestBgm({ id: 'other', roles: ['app'] }, video.id, 5))).code).toBe(
       ErrorCode.NotFound,
     );
+    // An admin sees any video.
+    const asAdmin = await service.suggestBgm({ id: 'ops', roles: ['admin'] }, video.id, 1);
+    expect(asAdmin.suggestions).toHaveLength(1);
+  });
+
+  it('reads the active version’s row once, and again when another version (or a re-activation) is active', async () => {
+    const { service, video, repos } = await setup();
+    repos.videos.rows[0]!.status = 'READY';
+    const loads = jest.spyOn(repos.models, 'findById');
+    const v1 = fakeModel({ version: '1' });
+    repos.models.setActive(v1);
+    await repos.embeddings.upsertVideoEmbedding(video.id, v1.id, [1, 0]);
+    expect((await service.suggestBgm(owner, video.id, 5)).modelVersion.version).toBe('1');
+    expect((await service.suggestBgm(owner, video.id, 5)).modelVersion.version).toBe('1');
+    expect(loads).toHaveBeenCalledTimes(1);
+
+    const v2 = fakeModel({ version: '2' });
+    repos.models.setActive(v2);
+    await repos.embeddings.upsertVideoEmbedding(video.id, v2.id, [1, 0]);
+    expect((await service.suggestBgm(owner, video.id, 5)).modelVersion.version).toBe('2');
+    expect(loads).toHaveBeenCalledTimes(2);
+
+    // v1 active again (a roll-back): its row is read afresh, with the new activation time.
+    const again = { ...v1, activatedAt: new Date(v1.activatedAt!.getTime() + 1000) };
+    repos.models.setActive(again);
+    expect((await service.suggestBgm(owner, video.id, 5)).modelVersion.activatedAt).toEqual(again.activatedAt);
+    expect(loads).toHaveBeenCalledTimes(3);
   });
 });

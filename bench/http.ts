@@ -1,0 +1,242 @@
+/**
+ * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --baseline DIR]
+ * The API as clients see it: a synthetic catalog in a scratch Postgres database, the API started
+ * as its own process (`node dist/src/bin/api.js`, Postgres mode, rate limits off), and autocannon
+ * sending GraphQL over HTTP: suggestBgm only, and a mixed workload (suggestBgm, tracks,
+ * similarTracks, video), at each number of concurrent connections. Beside each suggestBgm row the
+ * same service call without GraphQL or HTTP, from the same number of concurrent callers in this
+ * process, so that the GraphQL + HTTP overhead is a printed ratio. --baseline DIR also runs the
+ * suggestBgm workload against another built checkout's API (DIR/dist/src/bin/api.js) on the same
+ * database: before and after in one run. --api-node-args passes node options to the API process.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { createRepositories } from '../src/app/repositories';
+import { JwtAuthenticator } from '../src/auth/jwt';
+import { projectRoot } from '../src/common/paths';
+import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
+import { machine, percentile } from './bench-utils';
+import { addQueryVideos, loadSyntheticCatalog, openBenchDatabase, scratchDatabase } from './synthetic-catalog';
+import { clusteredVectors } from './synthetic-vectors';
+
+const { values } = parseArgs({
+  options: {
+    tracks: { type: 'string', default: '20000' },
+    windows: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '1,16,64,256' },
+    baseline: { type: 'string' },
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
+    'api-node-args': { type: 'string', default: '' },
+  },
+});
+const TRACKS = Number(values.tracks);
+const DURATION_S = Number(values.duration);
+const CONNECTIONS = values.connections.split(',').map(Number);
+const OWNER = 'bench';
+const JWT = { secret: 'bench-secret-bench-secret-bench-secret!', issuer: 'bgm-backend', audience: 'bgm-api' };
+
+const SUGGEST = `query($v: ID!) { suggestBgm(videoId: $v, first: 10) {
+  modelVersion { id version } suggestions { rank score startOffsetSec track { id title artist } license { licensor } } } }`;
+const TRACKS_PAGE = `{ tracks(first: 20) { edges { node { id title artist } } } }`;
+const SIMILAR = `query($t: ID!) { similarTracks(trackId: $t, first: 10) { rank score track { id title } } }`;
+const VIDEO = `query($v: ID!) { video(id: $v) { id status } }`;
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+
+async function startApi(root: string, databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const nodeArgs = values['api-node-args'].split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/bin/api.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-http-')),
+      DATABASE_URL: databaseUrl,
+      DEMO_CATALOG: 'false',
+      RUN_JOBS: 'false',
+      JWT_SECRET: JWT.secret,
+      // The per-caller budgets would refuse a load generator at once: off for the bench.
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_TOKEN: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the API at ${root} exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return { url, child };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the API at ${root} did not become ready`);
+}
+
+async function stopApi(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const body = (query: string, variables: Record<string, string>) => JSON.stringify({ query, variables });
+
+/** autocannon against /graphql, cycling through `bodies`; a GraphQL error in a 200 counts as an error. */
+async function load(url: string, token: string, bodies: string[], connections: number): Promise<Measured> {
+  let graphqlErrors = 0;
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections,
+    duration: DURATION_S,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requests: bodies.map((b) => ({
+      method: 'POST' as const,
+      body: b,
+      onResponse: (status: number, responseBody: string) => {
+        if (status === 200 && responseBody.includes('"errors"')) graphqlErrors++;
+      },
+    })),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
+  };
+}
+
+/** The service call itself from `concurrency` callers for the same duration. */
+async function serviceLoad(service: SuggestionService, videoIds: string[], concurrency: number): Promise<Measured> {
+  const lat: number[] = [];
+  let errors = 0;
+  const until = performance.now() + DURATION_S * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const id = videoIds[next++ % videoIds.length]!;
+        const t0 = performance.now();
+        await service.suggestBgm({ id: OWNER, roles: ['app'] }, id, 10).catch(() => errors++);
+        lat.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { rps: lat.length / DURATION_S, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
+}
+
+const fmt = (m: Measured) => `${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors}`;
+
+async function main() {
+  const scratch = await scratchDatabase('bgm_http');
+  const db = await openBenchDatabase(scratch.url);
+  const children: ChildProcess[] = [];
+  try {
+    const { vectors, queries } = clusteredVectors(TRACKS, 200, 512, 11);
+    const t0 = performance.now();
+    const { modelId, trackIndex } = await loadSyntheticCatalog(db, vectors, Number(values.windows));
+    const videoIds = await addQueryVideos(db, modelId, queries, OWNER);
+    const trackIds = [...trackIndex.keys()].slice(0, 200);
+    const loadS = (performance.now() - t0) / 1000;
+    const token = await new JwtAuthenticator(JWT).sign(OWNER, ['app']);
+    const service = new SuggestionService(
+      createRepositories(db.prisma, { sql: db.sql }),
+      { requestEmbedding: () => Promise.resolve() },
+      50,
+    );
+
+    const suggestBodies = videoIds.map((v) => body(SUGGEST, { v }));
+    // Mixed: half suggestBgm, the rest catalog pages, similar tracks and video lookups.
+    const mixedBodies = videoIds.flatMap((v, i) => {
+      const t = trackIds[i % trackIds.length]!;
+      return [
+        body(SUGGEST, { v }),
+        body(TRACKS_PAGE, {}),
+        body(SUGGEST, { v }),
+        body(SIMILAR, { t }),
+        body(VIDEO, { v }),
+      ];
+    });
+    // The first few requests of a fresh process pay for JIT, plan caches and connections.
+    const warm = (url: string) => load(url, token, suggestBodies.slice(0, 50), 8);
+
+    console.log(
+      `# bench:http  ${new Date().toISOString()}  ${machine()}  load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `${TRACKS} tracks x ${values.windows} windows (loaded in ${loadS.toFixed(0)} s), 200 query videos, ` +
+        `${DURATION_S} s per row, autocannon in this process, API in its own process (DATABASE_POOL_SIZE default)`,
+    );
+    const apis: [string, string][] = [['this checkout', projectRoot()]];
+    if (values.baseline) apis.push([`baseline ${values.baseline}`, path.resolve(values.baseline)]);
+    const rows: string[] = [];
+    for (const [label, root] of apis) {
+      const { url, child } = await startApi(root, scratch.url);
+      children.push(child);
+      await warm(url);
+      for (const c of CONNECTIONS) {
+        const http = await load(url, token, suggestBodies, c);
+        const bare = await serviceLoad(service, videoIds, c);
+        rows.push(
+          `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
+        );
+        console.error(rows.at(-1)); // progress, as each row is done
+        if (root === projectRoot()) {
+          const mixed = await load(url, token, mixedBodies, c);
+          rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | | | | | | |`);
+          console.error(rows.at(-1));
+        }
+      }
+      await stopApi(child);
+    }
+    console.log(
+      '\n| API | workload | connections | req/s | p50 ms | p99 ms | errors | service req/s | service p50 ms | service p99 ms | service errors | HTTP/service p50 | service/HTTP req/s |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+    console.log(
+      `\nload average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    for (const c of children) await stopApi(c);
+    await db.close();
+    await scratch.drop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import { Prisma } from '../../generated/prisma/client';
+import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
+
+export interface VideoSuggestionQuery {
+  videoId: string;
+  /** The caller: suggestions are computed only for the video's owner, or for an admin. */
+  callerId: string;
+  callerIsAdmin: boolean;
+  first: number;
+  /** Candidates taken from the track index before the best-window re-rank (>= first). */
+  pool: number;
+  filter: SuggestionFilter;
+}
+
+/**
+ * suggestBgm as one statement (one round trip), on the snapshot of one moment:
+ * - the video (for the caller's checks: found, owner, status) and the active model version;
+ * - its query embedding under that version, read in place (it never travels to the client);
+ * - `pool` licensed candidates from the HNSW index (iterative scan: the connection's settings,
+ *   database.ts), or an exact filtered scan when the index yields fewer (a page is never short);
+ * - per candidate its best 32 s window, the ranking of rank-tracks.ts (window cosine, standardised
+ *   by the track's scaling), the first `first` with their track and every license of it.
+ * Always one header row (the video and model columns), with the track columns NULL when there is
+ * nothing to suggest. Versions cannot mix: every embedding read is of the one active version.
+ */
+export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
+  const f = q.filter;
+  const candidates = (orderBy: Prisma.Sql, gate: Prisma.Sql) => Prisma.sql`
+    SELECT te.track_id, (te.embedding <=> (SELECT embedding FROM query_vector))::float8 AS distance,
+           lic.id AS license_id, te.score_mean, te.score_std
+    FROM track_embedding te
+    JOIN track t ON t.id = te.track_id
+    ${licenseJoin(f)}
+    WHERE ${gate} AND te.model_version_id = (SELECT id FROM active_model) AND ${trackConditions(f)}
+    ORDER BY ${orderBy}
+    LIMIT ${q.pool}`;
+  const byDistance = Prisma.sql`te.embedding <=> (SELECT embedding FROM query_vector)`;
+  // The gates are uncorrelated, so Postgres evaluates them once before the scan below them and
+  // skips the scan when false: no index walk without a query vector, no exact scan when the
+  // index filled the pool.
+  const hasQuery = Prisma.sql`EXISTS (SELECT 1 FROM query_vector)`;
+  return Prisma.sql`
+    WITH active_model AS (
+      SELECT id, activated_at FROM model_version WHERE active
+    ), the_video AS (
+      SELECT id, owner_id, status::text AS status, error FROM video WHERE id = ${q.videoId}::uuid
+    ), query_vector AS (
+      SELECT ve.embedding FROM video_embedding ve
+      WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM active_model)
+        AND EXISTS (SELECT 1 FROM the_video v
+                    WHERE v.status = 'READY' AND (v.owner_id = ${q.callerId} OR ${q.callerIsAdmin}::boolean))
+    ), approx AS MATERIALIZED (
+      ${candidates(byDistance, hasQuery)}
+    ), exact AS MATERIALIZED (
+      ${candidates(
+        // "+ 0" keeps the planner off the HNSW index: an exact, filtered scan.
+        Prisma.sql`(${byDistance}) + 0`,
+        Prisma.sql`${hasQuery} AND (SELECT count(*) FROM approx) < ${q.pool}`,
+      )}
+    ), candidates AS (
+      SELECT * FROM approx WHERE (SELECT count(*) FROM approx) >= ${q.pool}
+      UNION ALL
+      SELECT * FROM exact
+    ), ranked AS (
+      SELECT c.track_id, c.license_id, c.distance,
+             coalesce(w.start_sec, 0)::float8 AS start_sec,
+             (1 - coalesce(w.distance, c.distance))::float8 AS score,
+             CASE WHEN c.score_std IS NULL THEN 1 - coalesce(w.distance, c.distance)
+                  ELSE (1 - coalesce(w.distance, c.distance) - c.score_mean) / c.score_std END::float8 AS relevance
+      FROM candidates c
+      LEFT JOIN LATERAL (
+        SELECT s.start_sec, (s.embedding <=> (SELECT embedding FROM query_vector))::float8 AS distance
+        FROM track_segment_embedding s
+        WHERE s.track_id = c.track_id AND s.model_version_id = (SELECT id FROM active_model)
+        ORDER BY 2, s.window_index
+        LIMIT 1
+      ) w ON true
+      ORDER BY relevance DESC, c.distance, c.track_id
+      LIMIT ${q.first}
+    )
+    SELECT h.model_id::text AS "modelId", h.model_activated_at AS "modelActivatedAt",
+           h.video_id::text AS "videoId", h.owner_id AS "ownerId", h.status, h.error,
+           EXISTS (SELECT 1 FROM query_vector) AS "hasEmbedding",
+           r.score, r.relevance, r.start_sec AS "startSec", r.license_id::text AS "licenseId",
+           t.id::text AS "trackId", t.title, t.artist, t.duration_sec AS "durationSec", t.media_uri AS "mediaUri",
+           t.content_hash AS "contentHash", t.tags, t.moods, t.bpm, t.status::text AS "trackStatus",
+           t.error AS "trackError", t.retired_at AS "retiredAt", t.created_at AS "createdAt",
+           t.updated_at AS "updatedAt",
+           (SELECT json_agg(json_build_object(
+                     'id', l.id, 'trackId', l.track_id, 'licensor', l.licensor,
+                     'territoriesAllowed', l.territories_allowed, 'territoriesDenied', l.territories_denied,
+                     'platforms', l.platforms, 'commercialUse', l.commercial_use, 'attribution', l.attribution,
+                     'validFrom', l.valid_from, 'validTo', l.valid_to, 'createdAt', l.created_at)
+                   ORDER BY l.created_at, l.id)
+            FROM license l WHERE l.track_id = t.id) AS licenses
+    FROM (SELECT m.id AS model_id, m.activated_at AS model_activated_at,
+                 v.id AS video_id, v.owner_id, v.status, v.error
+          FROM (SELECT 1) one
+          LEFT JOIN active_model m ON true
+          LEFT JOIN the_video v ON true) h
+    LEFT JOIN (ranked r JOIN track t ON t.id = r.track_id) ON true
+    ORDER BY r.relevance DESC NULLS LAST, r.distance, r.track_id`;
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { int, optionalString } from './env-schema-parts';
 import { mediaStoreConfig, type MediaStoreConfig, mediaStoreEnv, mediaStoreProblems } from './media-store-config';
 
 /** Thrown when the environment cannot be turned into a valid config; lists every problem. */
@@ -10,13 +11,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalString = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
 
 const envSchema = z.object({
   ...mediaStoreEnv.shape,

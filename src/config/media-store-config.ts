@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalString = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
+import { int, optionalString } from './env-schema-parts';
 
 /** The media-store variables of the environment (issue 18); config.ts merges them into its schema. */
 export const mediaStoreEnv = z.object({

@@ -23,21 +23,6 @@ export class S3rverProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The environment that points the app at this server and a bucket of its own. */
-  env(bucket: string): Record<string, string> {
-    return {
-      MEDIA_STORE: 's3',
-      S3_ENDPOINT: this.endpoint,
-      S3_BUCKET: bucket,
-      S3_REGION: 'us-east-1',
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      // Keeps outage tests short: a silent store fails a request within seconds.
-      S3_REQUEST_TIMEOUT_MS: '5000',
-    };
-  }
-
   async start(): Promise<void> {
     const child = spawn(
       process.execPath,

@@ -19,6 +19,7 @@ export function s3Env(endpoint: string, bucket: string): Record<string, string> 
     S3_FORCE_PATH_STYLE: 'true',
     S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
     S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    // Keeps outage tests short: a silent store fails a request within seconds.
     S3_REQUEST_TIMEOUT_MS: '5000',
   };
 }

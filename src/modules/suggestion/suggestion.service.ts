@@ -5,6 +5,7 @@ import { checkPageSize } from '../../graphql/page';
 import type { ModelVersionRepository } from '../model-version/model-version.repository';
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
+import { requireVisibleVideo } from '../video/video-visibility';
 import type { EmbeddingRepository } from './embedding.repository';
 import { ModelRecordCache } from './model-record-cache';
 import { candidatePool, type RankedTrack } from './rank-tracks';
@@ -69,9 +70,8 @@ export class SuggestionService {
       pool: candidatePool(first),
       filter,
     });
-    const { video, activeModel } = found;
-    // A video is visible to its owner and to admins; to anyone else it does not exist.
-    if (!video || (video.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', videoId);
+    const video = requireVisibleVideo(caller, found.video, videoId);
+    const { activeModel } = found;
     if (video.status !== 'READY') {
       throw failedPrecondition(
         `Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`,

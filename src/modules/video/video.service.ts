@@ -1,5 +1,5 @@
 import { isAdmin, requirePrincipal, requireRole, type Principal } from '../../auth/principal';
-import { badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { badInput, conflict, forbidden } from '../../common/errors';
 import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
@@ -7,6 +7,7 @@ import type { MediaStorage } from '../../storage/media-storage';
 import type { UploadRepository } from './upload.repository';
 import { discardIfUnheld, locateUpload } from './upload.service';
 import type { VideoRepository } from './video.repository';
+import { requireVisibleVideo } from './video-visibility';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
 
 export interface RegisterVideoInput {
@@ -106,8 +107,7 @@ export class VideoService {
   async deleteVideo(principal: Principal | undefined, id: string): Promise<DeletedVideo> {
     const caller = requirePrincipal(principal);
     const { video, removed } = await this.uow.run(async ({ videos }) => {
-      const found = await videos.lockById(id);
-      if (!found || (found.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', id);
+      const found = requireVisibleVideo(caller, await videos.lockById(id), id);
       return { video: found, removed: await videos.deleteWithDependents(id) };
     });
     let deletedFiles = 0;
@@ -155,9 +155,7 @@ export class VideoService {
   /** A video is visible to its owner and to admins; to anyone else it does not exist. */
   async getVideo(principal: Principal | undefined, id: string): Promise<VideoRecord> {
     const caller = requirePrincipal(principal);
-    const video = await this.repos.videos.findById(id);
-    if (!video || (video.ownerId !== caller.id && !isAdmin(caller))) throw notFound('Video', id);
-    return video;
+    return requireVisibleVideo(caller, await this.repos.videos.findById(id), id);
   }
 }
 

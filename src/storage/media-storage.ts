@@ -197,3 +197,28 @@ function fileUrlToPath(ref: string, argument: string): string {
     throw badInput(`${argument}: not a valid file:// URL`, { argument });
   }
 }
+
+/** A local file per reference: a plain string stays a file, an absent reference stays absent. */
+type LocalFiles<U extends readonly (string | null | undefined)[]> = {
+  [K in keyof U]: U[K] extends string ? string : string | undefined;
+};
+
+/**
+ * withLocalFile for several references at once (a video with its voice-over, a preview's
+ * inputs), read one after the other in the order given; an absent reference (a video without a
+ * separate voice-over) gives undefined. Every scratch copy goes when fn settles.
+ */
+export function withLocalFiles<const U extends readonly (string | null | undefined)[], T>(
+  storage: Pick<MediaStorage, 'withLocalFile'>,
+  uris: U,
+  fn: (files: LocalFiles<U>) => Promise<T>,
+): Promise<T> {
+  const open = (i: number, files: (string | undefined)[]): Promise<T> => {
+    if (i === uris.length) return fn(files as LocalFiles<U>);
+    const uri = uris[i];
+    return uri
+      ? storage.withLocalFile(uri, (file) => open(i + 1, [...files, file]))
+      : open(i + 1, [...files, undefined]);
+  };
+  return open(0, []);
+}

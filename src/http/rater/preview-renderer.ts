@@ -9,7 +9,7 @@ import { MediaError, MediaErrorCode } from '../../media/media-error';
 import { probeMedia } from '../../media/probe';
 import { runProcess } from '../../media/run-process';
 import type { PreviewSource } from '../../modules/experiment/preference.service';
-import type { MediaStorage } from '../../storage/media-storage';
+import { type MediaStorage, withLocalFiles } from '../../storage/media-storage';
 
 /** Local files of the media a preview mixes (scratch copies on an object store). */
 type PreviewFiles = { videoPath: string; voiceOverPath: string | null; trackPath: string };
@@ -123,15 +123,11 @@ export class PreviewRenderer {
   }
 
   private withFiles<T>(source: PreviewSource, fn: (files: PreviewFiles & { startSec: number }) => Promise<T>) {
-    const { media } = this;
-    return media.withLocalFile(source.videoUri, (videoPath) =>
-      media.withLocalFile(source.trackUri, (trackPath) =>
-        source.voiceOverUri
-          ? media.withLocalFile(source.voiceOverUri, (voiceOverPath) =>
-              fn({ videoPath, voiceOverPath, trackPath, startSec: source.startSec }),
-            )
-          : fn({ videoPath, voiceOverPath: null, trackPath, startSec: source.startSec }),
-      ),
+    return withLocalFiles(
+      this.media,
+      [source.videoUri, source.trackUri, source.voiceOverUri],
+      ([videoPath, trackPath, voiceOverPath]) =>
+        fn({ videoPath, voiceOverPath: voiceOverPath ?? null, trackPath, startSec: source.startSec }),
     );
   }
 

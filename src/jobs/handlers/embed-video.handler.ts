@@ -1,4 +1,5 @@
 import type { JobRecord } from '../../db/prisma-types';
+import { withLocalFiles } from '../../storage/media-storage';
 import type { JobContext, JobHandler } from '../job-handler';
 import { failSubject, startEmbedding } from './embedding-subject';
 import type { HandlerDeps } from './handler-deps';
@@ -24,18 +25,17 @@ export class EmbedVideoHandler implements JobHandler {
       maxDurationSeconds: limits.maxVideoSeconds,
       minDurationSeconds: limits.minMediaSeconds,
     };
-    const read = (videoFile: string, voiceFile: string | undefined) =>
-      readQueryVideo(
-        videoFile,
-        voiceFile,
-        folders.map(({ folder }) => folder.manifest.video),
-        { bounds, onProgress: () => ctx.heartbeat() },
-      );
     // On an object store the worker reads scratch copies (one per file); they go when decoding is done.
-    const { info, voicePatches, frames } = await storage.withLocalFile(video.mediaUri, (videoFile) =>
-      video.voiceOverUri
-        ? storage.withLocalFile(video.voiceOverUri, (voiceFile) => read(videoFile, voiceFile))
-        : read(videoFile, undefined),
+    const { info, voicePatches, frames } = await withLocalFiles(
+      storage,
+      [video.mediaUri, video.voiceOverUri],
+      ([videoFile, voiceFile]) =>
+        readQueryVideo(
+          videoFile,
+          voiceFile,
+          folders.map(({ folder }) => folder.manifest.video),
+          { bounds, onProgress: () => ctx.heartbeat() },
+        ),
     );
     const embeddings: { model: (typeof targets)[number]; embedding: number[] }[] = [];
     let decodedFrames = 0;

@@ -174,12 +174,6 @@ export class S3MediaStorage implements MediaStorage {
     };
   }
 
-  /** A presigned GET of a stored object (previews, tools); expires with S3_PRESIGN_EXPIRY_SECONDS. */
-  presignRead(uri: string): Promise<string> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: objectKeyOf(uri, 'uri') });
-    return getSignedUrl(this.signer, command, { expiresIn: this.settings.presignExpirySeconds });
-  }
-
   /** Puts a file the scratch store hashed under the same key, then drops the scratch copy. */
   private async viaScratch(saved: Fetched): Promise<Fetched> {
     const key = objectKeyOf(saved.uri, 'uri');

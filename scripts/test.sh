@@ -24,11 +24,13 @@ echo "[test] build (the worker-crash test runs the built worker)"; npm run -s bu
 echo "[test] jest"
 status=0
 NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" \
-  npx jest --ci --runInBand --json --outputFile="$ARTIFACTS/jest-results.json" "$@" || status=$?
+  bash scripts/jest-watchdog.sh "$ARTIFACTS/jest-results.json" --ci --runInBand "$@" || status=$?
 
 echo "[test] training (pytest)"
 if /usr/bin/python3 -c 'import torch, onnx, numpy, pytest' 2>/dev/null; then
-  /usr/bin/python3 -m pytest training/tests -q --junitxml="$ARTIFACTS/pytest.xml" || status=$?
+  # A bound, so that a stuck training test fails this run instead of the CI limit.
+  timeout --kill-after=30 "${PYTEST_TIMEOUT_SECONDS:-1200}" \
+    /usr/bin/python3 -m pytest training/tests -q --junitxml="$ARTIFACTS/pytest.xml" || status=$?
 else
   echo "[test] python3-torch/onnx/numpy/pytest missing: training suite not run"
   rm -f "$ARTIFACTS/pytest.xml"

@@ -7,6 +7,13 @@ export interface Tensor {
   dims: number[];
 }
 
+/** An input of another element type (Silero VAD takes its sample rate as int64). */
+export interface Int64Tensor {
+  type: 'int64';
+  data: BigInt64Array;
+  dims: number[];
+}
+
 export type InferenceProvider = 'auto' | 'cpu' | 'cuda';
 
 interface Pending {
@@ -76,7 +83,7 @@ export class OnnxPool {
 
   run(
     modelPath: string,
-    feeds: Record<string, Tensor>,
+    feeds: Record<string, Tensor | Int64Tensor>,
   ): Promise<{ outputs: Record<string, Tensor>; provider: string; ms: number }> {
     if (this.closed) return Promise.reject(new Error('inference pool closed'));
     const thread = this.threads.reduce((a, b) => (b.busy < a.busy ? b : a));

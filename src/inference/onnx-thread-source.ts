@@ -51,7 +51,7 @@ parentPort.on('message', async (msg) => {
   try {
     const { session: s, provider } = await session(msg.modelPath);
     const feeds = {};
-    for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor(t.type || 'float32', t.data, t.dims);
     const started = process.hrtime.bigint();
     const out = await s.run(feeds);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -4,6 +4,7 @@ import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { OnnxEmbedder } from '../inference/embedder';
 import { OnnxPool } from '../inference/onnx-pool';
+import { VoiceActivityDetector } from '../inference/voice-activity';
 import type { AppMetrics } from '../metrics/metrics';
 import type { MediaStorage } from '../storage/media-storage';
 import { EmbedTrackHandler } from './handlers/embed-track.handler';
@@ -59,6 +60,7 @@ export async function startJobProcessing(deps: {
     storage,
     embedder: new OnnxEmbedder(pool, config.inference.batchSize, metrics?.observeInference),
     models: deps.models,
+    vad: new VoiceActivityDetector(pool),
     limits: config.media,
     onPendingModelEmbedded: deps.onPendingModelEmbedded,
   };

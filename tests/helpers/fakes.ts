@@ -18,6 +18,7 @@ import type {
 } from '../../src/modules/track/track.repository';
 import type { UploadRef, UploadRepository } from '../../src/modules/video/upload.repository';
 import type { NewVideo, VideoRepository } from '../../src/modules/video/video.repository';
+import type { StoredVoiceActivity } from '../../src/inference/voice-activity';
 import type { MediaStorage, StoredMedia } from '../../src/storage/media-storage';
 import { badInput } from '../../src/common/errors';
 
@@ -125,6 +126,7 @@ export class FakeVideos implements VideoRepository {
       updatedAt: new Date(),
       voiceOverUri: null,
       idempotencyKey: null,
+      voiceActivity: null,
       ...v,
     };
     this.rows.push(row);
@@ -153,6 +155,10 @@ export class FakeVideos implements VideoRepository {
   }
   lockById(id: string) {
     return this.findById(id);
+  }
+  setVoiceActivity(id: string, activity: StoredVoiceActivity) {
+    this.rows.find((v) => v.id === id)!.voiceActivity = activity as unknown as VideoRecord['voiceActivity'];
+    return Promise.resolve();
   }
   /** Only the row: the fakes keep no experiments or jobs that refer to videos. */
   deleteWithDependents(id: string) {

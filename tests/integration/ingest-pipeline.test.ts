@@ -69,6 +69,20 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       const videoId = reg.data!.registerVideo.video.id as string;
       const video = await settledVideo(app, videoId);
       expect([video.status, video.error]).toEqual(['READY', null]);
+      // The voice-over's timeline, from the whole file (espeak-ng: speech from its first ~0.1 s).
+      const timeline = await gql(
+        app,
+        `{ video(id: "${videoId}") { voiceOver { segments { startSec endSec levelDbfs } coverage durationSec error detector } } }`,
+        {},
+        appToken,
+      );
+      const voiceOver = timeline.data!.video.voiceOver;
+      expect(voiceOver.error).toBeNull();
+      expect(voiceOver.detector).toMatch(/^silero-vad/);
+      expect(voiceOver.segments.length).toBeGreaterThan(0);
+      expect(voiceOver.segments[0].startSec).toBeLessThan(0.5);
+      expect(voiceOver.segments.at(-1).endSec).toBeLessThanOrEqual(voiceOver.durationSec);
+      expect(voiceOver.coverage).toBeGreaterThan(0.5);
       const res = await gql(
         app,
         `{ suggestBgm(videoId: "${videoId}", first: 10) { suggestions { rank score track { title status } } } }`,

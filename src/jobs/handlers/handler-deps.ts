@@ -3,6 +3,7 @@ import type { UnitOfWork } from '../../db/unit-of-work';
 import type { Embedder } from '../../inference/embedder';
 import type { ModelFolder } from '../../inference/model-manifest';
 import type { TrackScaling } from '../../inference/track-scaling';
+import type { StoredVoiceActivity, VoiceActivityDetector } from '../../inference/voice-activity';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRepository } from '../job.repository';
 
@@ -33,6 +34,7 @@ export interface HandlerRepositories {
   videos: MediaRows<VideoRecord> & {
     /** The video, its row locked until the transaction ends (a deletion waits for the embedding). */
     lockById(id: string): Promise<VideoRecord | null>;
+    setVoiceActivity(id: string, activity: StoredVoiceActivity): Promise<void>;
   };
   models: ModelVersionRows;
   embeddings: {
@@ -72,6 +74,8 @@ export interface HandlerDeps {
   storage: MediaStorage;
   embedder: Embedder;
   models: ModelFolders;
+  /** The voice-over timeline of a video (speech segments), computed beside its embedding. */
+  vad: Pick<VoiceActivityDetector, 'detect'>;
   limits: MediaLimits;
   /** Called after media was embedded for a version that is waiting to become active. */
   onPendingModelEmbedded: (modelVersionId: string) => Promise<void>;

@@ -1,4 +1,4 @@
-import { CLIP_SECONDS, clipPatches } from '../../features/clip';
+import { clipPatches } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { type ClipFrames, decodeClipFrames } from '../../media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../media/media-error';
@@ -14,6 +14,8 @@ export interface QueryVideoInputs {
   info: MediaInfo;
   /** The voice-over's first 32 s as log-mel patches (the separate file, else the video's own audio). */
   voicePatches: Float32Array;
+  /** The whole voice-over (up to the duration bound), mono 16 kHz: its speech timeline is read from it. */
+  voicePcm: Float32Array;
   /** The clip's frames per requested size, keyed `${width}x${height}`. */
   frames: Map<string, ClipFrames>;
 }
@@ -58,10 +60,11 @@ export async function readQueryVideo(
     const voice = await decodeAudio(voiceFile ?? videoFile, {
       format: voiceInfo.formatName,
       streamIndex: voiceInfo.audio.index,
-      maxDurationSeconds: CLIP_SECONDS,
+      maxDurationSeconds: bounds.maxDurationSeconds,
       declaredDurationSeconds: voiceInfo.audio.durationSeconds,
     });
-    return clipPatches(voice.pcm);
+    // The model hears the first 32 s; clipPatches reads no further (and loops a shorter voice-over).
+    return { patches: clipPatches(voice.pcm), pcm: voice.pcm };
   })();
 
   const framesChain = (async () => {
@@ -93,5 +96,5 @@ export async function readQueryVideo(
   if (video.status === 'rejected') throw video.reason;
   if (voice.status === 'rejected') throw voice.reason;
   if (frames.status === 'rejected') throw frames.reason;
-  return { info: video.value, voicePatches: voice.value, frames: frames.value };
+  return { info: video.value, voicePatches: voice.value.patches, voicePcm: voice.value.pcm, frames: frames.value };
 }

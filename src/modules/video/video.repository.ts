@@ -1,5 +1,7 @@
 import type { Db, VideoRecord } from '../../db/prisma-types';
+import type { Prisma } from '../../generated/prisma/client';
 import { afterCursor, type Cursor } from '../../db/keyset';
+import type { StoredVoiceActivity } from '../../inference/voice-activity';
 
 export interface NewVideo {
   ownerId: string;
@@ -28,6 +30,8 @@ export interface VideoRepository {
   ): Promise<VideoRecord[]>;
   /** The video, its row locked until the transaction ends (a deletion and an embedding never interleave). */
   lockById(id: string): Promise<VideoRecord | null>;
+  /** Stores the voice-over timeline (or why there is none) of the embed-video job. */
+  setVoiceActivity(id: string, activity: StoredVoiceActivity): Promise<void>;
   /**
    * Deletes the video and everything derived from it: its embeddings and recorded choices (by
    * cascade), its place in experiments with their tasks and votes, and its jobs that are not
@@ -77,6 +81,10 @@ export class PrismaVideoRepository implements VideoRepository {
     fields: { error?: string | null; durationSec?: number } = {},
   ) {
     await this.db.video.update({ where: { id }, data: { status, ...fields } });
+  }
+
+  async setVoiceActivity(id: string, activity: StoredVoiceActivity) {
+    await this.db.video.update({ where: { id }, data: { voiceActivity: activity as Prisma.InputJsonObject } });
   }
 
   listByOwner(ownerId: string, status: VideoRecord['status'] | undefined, take: number, after?: Cursor) {

@@ -3,11 +3,21 @@ import type { VideoRecord } from '../../db/prisma-types';
 import type { RequestContext } from '../../graphql/context';
 import { IdArgs, listComplexity } from '../../graphql/args';
 import { RegisterVideoInput, VideoListArgs } from './video.input';
-import { DeleteVideoPayload, RegisterVideoPayload, Video, VideoConnection } from './video.type';
+import type { StoredVoiceActivity } from '../../inference/voice-activity';
+import { DeleteVideoPayload, RegisterVideoPayload, Video, VideoConnection, VoiceOverTimeline } from './video.type';
 import type { VideoService } from './video.service';
 
 /** The services this resolver reads from the request context. */
 export type VideoContext = RequestContext<{ videos: VideoService }>;
+
+/** The stored timeline (video.voice_activity) as the API shows it. */
+export function voiceOverTimeline(stored: StoredVoiceActivity | null): VoiceOverTimeline | null {
+  if (!stored) return null;
+  if ('error' in stored)
+    return { segments: [], coverage: null, durationSec: null, error: stored.error, detector: stored.detector };
+  const { segments, coverage, durationSec, detector } = stored;
+  return { segments, coverage, durationSec, error: null, detector };
+}
 
 @Resolver(() => Video)
 export class VideoResolver {
@@ -44,5 +54,10 @@ export class VideoResolver {
   @FieldResolver(() => Boolean)
   separateVoiceOver(@Root() video: VideoRecord): boolean {
     return video.voiceOverUri !== null;
+  }
+
+  @FieldResolver(() => VoiceOverTimeline, { nullable: true })
+  voiceOver(@Root() video: VideoRecord): VoiceOverTimeline | null {
+    return voiceOverTimeline(video.voiceActivity as StoredVoiceActivity | null);
   }
 }

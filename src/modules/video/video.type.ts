@@ -3,6 +3,39 @@ import { MediaStatus } from '../../graphql/media-status.type';
 import { Connection } from '../../graphql/connection.type';
 import { Job } from '../../jobs/job.type';
 
+@ObjectType({ description: 'A stretch of the voice-over where someone speaks' })
+export class SpeechSegment {
+  @Field(() => Float, { description: 'Seconds from the start of the voice-over' })
+  startSec!: number;
+
+  @Field(() => Float)
+  endSec!: number;
+
+  @Field(() => Float, { description: 'RMS level of the segment in dBFS: the loudest lines are the highest' })
+  levelDbfs!: number;
+}
+
+@ObjectType({
+  description:
+    'Where the voice-over speaks, from a voice activity model (Silero VAD) run by the embedding job over the whole voice-over',
+})
+export class VoiceOverTimeline {
+  @Field(() => [SpeechSegment], { description: 'In time order; empty when no speech was found or on error' })
+  segments!: SpeechSegment[];
+
+  @Field(() => Float, { nullable: true, description: 'Share of the voice-over spent speaking, 0 to 1; null on error' })
+  coverage!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Length of the voice-over read; null on error' })
+  durationSec!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why there is no timeline (the video itself is still usable)' })
+  error!: string | null;
+
+  @Field({ description: 'The model and segmenting that produced it' })
+  detector!: string;
+}
+
 @ObjectType({ description: "A creator's video with its voice-over" })
 export class Video {
   @Field(() => ID)
@@ -22,6 +55,12 @@ export class Video {
 
   @Field({ description: 'False when the voice-over is the video’s own audio track' })
   separateVoiceOver!: boolean;
+
+  @Field(() => VoiceOverTimeline, {
+    nullable: true,
+    description: 'Speech segments of the voice-over; null until the video has been processed',
+  })
+  voiceOver!: VoiceOverTimeline | null;
 
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;

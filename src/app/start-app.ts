@@ -93,8 +93,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     relay.start();
     onStop('outbox relay stopped', () => relay.stop());
 
-    await bootstrapModel(config.modelDir, uow, logger);
     const storage = openMediaStorage(config);
+    // On an object store model versions live in it too; on the folder they stay file:// folders.
+    const modelObjects = config.mediaStore.kind === 's3' ? storage : undefined;
+    await bootstrapModel(config.modelDir, uow, logger, modelObjects);
     const onEnqueued = () => relay.kick();
     const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
     const authenticator = new JwtAuthenticator({ ...config.auth, secret });
@@ -143,7 +145,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         uow,
         queue,
         storage,
-        models: new ModelStore(),
+        models: new ModelStore(
+          modelObjects && { store: modelObjects, cacheDir: path.join(config.dataDir, 'model-cache') },
+        ),
         onEnqueued,
         onPendingModelEmbedded: async (modelVersionId) =>
           void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),

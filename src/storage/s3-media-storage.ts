@@ -121,6 +121,10 @@ export class S3MediaStorage implements MediaStorage {
     await this.unavailableAs(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
+  async downloadTo(uri: string, file: string): Promise<void> {
+    await pipeline(await this.getBody(objectKeyOf(uri, 'uri'), Number.MAX_SAFE_INTEGER), fs.createWriteStream(file));
+  }
+
   async withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {
     const key = objectKeyOf(uri, 'uri');
     await fs.promises.mkdir(this.scratchDir, { recursive: true });
@@ -208,17 +212,17 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   /** The object's bytes as a stream; NOT_FOUND (a MediaError, final for a job) when it is gone. */
-  private async getBody(key: string): Promise<Readable> {
+  private async getBody(key: string, maxBytes = this.maxBytes): Promise<Readable> {
     try {
       const out = await this.unavailableAs(() =>
         this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      if ((out.ContentLength ?? 0) > this.maxBytes) {
+      if ((out.ContentLength ?? 0) > maxBytes) {
         (out.Body as Readable).destroy();
         throw new MediaError(
           MediaErrorCode.TooLarge,
-          `the file is ${out.ContentLength} bytes, more than the limit of ${this.maxBytes} bytes`,
-          { sizeBytes: out.ContentLength, maxFileBytes: this.maxBytes },
+          `the file is ${out.ContentLength} bytes, more than the limit of ${maxBytes} bytes`,
+          { sizeBytes: out.ContentLength, maxFileBytes: maxBytes },
         );
       }
       return out.Body as Readable;

@@ -10,6 +10,7 @@ import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
 import { PreviewRenderer } from '../http/rater/preview-renderer';
+import { StoredPreviews } from '../http/rater/stored-previews';
 import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
 import { totalStranded } from '../jobs/job-reconciler';
 import { OutboxRelay } from '../jobs/outbox-relay';
@@ -24,6 +25,7 @@ import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
 import { openMediaStorage } from '../storage/open-media-storage';
+import { S3MediaStorage } from '../storage/s3-media-storage';
 import { createServices, type Services } from './create-services';
 import { loadDemoCatalog } from './load-demo-catalog';
 import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
@@ -106,6 +108,12 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), storage, {
             maxConcurrent: config.previewRenderConcurrency,
           })
+        : undefined;
+    // On an object store the previews are kept there (every API replica serves them; a video's
+    // deletion removes them); the renderer's folder then holds scratch files only.
+    const storedPreviews =
+      previews && storage instanceof S3MediaStorage
+        ? new StoredPreviews(previews, storage, path.join(config.dataDir, 'rater-previews', '.scratch'))
         : undefined;
     const previewLinks = new PreviewLinks(previews ? secret : undefined);
     const services = createServices({
@@ -200,6 +208,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
           links: previewLinks,
           previews: services.preferences,
           renderer: previews,
+          stored: storedPreviews,
           cacheMaxAgeMs: config.previewCacheMaxAgeHours * 3_600_000,
         },
       },

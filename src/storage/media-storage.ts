@@ -48,6 +48,8 @@ export interface MediaStorage {
   fetchUrl(url: string, argument: string): Promise<Fetched>;
   /** Removes a stored file that no database row refers to (a batch that failed after fetching). */
   discard(uri: string): Promise<void>;
+  /** Removes every file under a folder reference (a deleted video's rendered previews). */
+  discardFolder(uri: string): Promise<void>;
   /** Puts a local file under a reference as it is (the demo catalog; operators' own files; model files). */
   putFile(file: string, ref: string): Promise<void>;
   /**
@@ -127,6 +129,10 @@ export class LocalMediaStorage implements MediaStorage {
 
   async discard(uri: string): Promise<void> {
     await fs.promises.rm(this.pathOf(uri), { force: true });
+  }
+
+  async discardFolder(uri: string): Promise<void> {
+    await fs.promises.rm(this.pathOf(uri), { recursive: true, force: true });
   }
 
   withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {

@@ -463,6 +463,7 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
     fetchUrl: (_url, argument) =>
       Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),
     discard: () => Promise.resolve(),
+    discardFolder: () => Promise.resolve(),
     saveUpload: () => Promise.reject(new Error('not supported by the fake')),
   };
 }

@@ -33,6 +33,9 @@ import { buildAppSchema, type ResolverServices } from './schema';
 
 export type Role = 'api' | 'worker';
 
+/** The object store's readiness check gives up after this (under the probe's own 3 s bound). */
+const OBJECT_STORE_PING_MS = 2000;
+
 /** How often the API deletes uploads left unregistered too long. */
 const UPLOAD_SWEEP_MS = 10 * 60_000;
 
@@ -216,6 +219,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).
         { name: 'queue', critical: role === 'worker' || Boolean(jobs), check: () => queue.ping() },
+        // MEDIA_STORE=s3: without the store no upload, registration, embedding or preview works.
+        ...(storage instanceof S3MediaStorage
+          ? [{ name: 'objectStore', critical: true, check: () => storage.ping(OBJECT_STORE_PING_MS) }]
+          : []),
         // Where jobs run, stranded work means this process cannot reconcile it: not ready. An API
         // without job handlers reports it and keeps serving.
         {

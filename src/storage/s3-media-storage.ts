@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -144,6 +145,28 @@ export class S3MediaStorage implements MediaStorage {
       for (const key of keys) await this.discard(uriOfKey(key));
       // Listed again from the start: what was deleted no longer shows, so no continuation token.
       if (!listed.IsTruncated || keys.length === 0) return;
+    }
+  }
+
+  /**
+   * The readiness probe's check: one HeadBucket, abandoned after `timeoutMs` so an unreachable
+   * store fails the probe rather than hang it. Throws with the reason.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const e = err as S3Fault & Error;
+      const status = e.$metadata?.httpStatusCode;
+      const reason =
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `no answer within ${timeoutMs} ms`
+          : status
+            ? `HTTP ${status} (${e.name})`
+            : e.message || e.name;
+      throw new Error(`bucket ${this.bucket}: ${reason}`);
     }
   }
 

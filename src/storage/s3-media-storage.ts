@@ -166,7 +166,7 @@ export class S3MediaStorage implements MediaStorage {
           : status
             ? `HTTP ${status} (${e.name})`
             : e.message || e.name;
-      throw new Error(`bucket ${this.bucket}: ${reason}`);
+      throw new Error(`bucket ${this.bucket}: ${reason}`, { cause: err });
     }
   }
 

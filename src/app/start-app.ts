@@ -10,6 +10,7 @@ import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
 import { PreviewRenderer } from '../http/rater/preview-renderer';
+import { StoredPreviews } from '../http/rater/stored-previews';
 import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
 import { totalStranded } from '../jobs/job-reconciler';
 import { OutboxRelay } from '../jobs/outbox-relay';
@@ -24,12 +25,16 @@ import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
 import { openMediaStorage } from '../storage/open-media-storage';
+import { S3MediaStorage } from '../storage/s3-media-storage';
 import { createServices, type Services } from './create-services';
 import { loadDemoCatalog } from './load-demo-catalog';
 import { createRepositories, prismaUnitOfWork, type Repositories } from './repositories';
 import { buildAppSchema, type ResolverServices } from './schema';
 
 export type Role = 'api' | 'worker';
+
+/** The object store's readiness check gives up after this (under the probe's own 3 s bound). */
+const OBJECT_STORE_PING_MS = 2000;
 
 /** How often the API deletes uploads left unregistered too long. */
 const UPLOAD_SWEEP_MS = 10 * 60_000;
@@ -93,8 +98,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     relay.start();
     onStop('outbox relay stopped', () => relay.stop());
 
-    await bootstrapModel(config.modelDir, uow, logger);
     const storage = openMediaStorage(config);
+    // On an object store model versions live in it too; on the folder they stay file:// folders.
+    const modelObjects = config.mediaStore.kind === 's3' ? storage : undefined;
+    await bootstrapModel(config.modelDir, uow, logger, modelObjects);
     const onEnqueued = () => relay.kick();
     const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
     const authenticator = new JwtAuthenticator({ ...config.auth, secret });
@@ -104,6 +111,12 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), storage, {
             maxConcurrent: config.previewRenderConcurrency,
           })
+        : undefined;
+    // On an object store the previews are kept there (every API replica serves them; a video's
+    // deletion removes them); the renderer's folder then holds scratch files only.
+    const storedPreviews =
+      previews && storage instanceof S3MediaStorage
+        ? new StoredPreviews(previews, storage, path.join(config.dataDir, 'rater-previews', '.scratch'))
         : undefined;
     const previewLinks = new PreviewLinks(previews ? secret : undefined);
     const services = createServices({
@@ -143,7 +156,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         uow,
         queue,
         storage,
-        models: new ModelStore(),
+        models: new ModelStore(
+          modelObjects && { store: modelObjects, cacheDir: path.join(config.dataDir, 'model-cache') },
+        ),
         onEnqueued,
         onPendingModelEmbedded: async (modelVersionId) =>
           void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),
@@ -196,6 +211,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
           links: previewLinks,
           previews: services.preferences,
           renderer: previews,
+          stored: storedPreviews,
           cacheMaxAgeMs: config.previewCacheMaxAgeHours * 3_600_000,
         },
       },
@@ -203,6 +219,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).
         { name: 'queue', critical: role === 'worker' || Boolean(jobs), check: () => queue.ping() },
+        // MEDIA_STORE=s3: without the store no upload, registration, embedding or preview works.
+        ...(storage instanceof S3MediaStorage
+          ? [{ name: 'objectStore', critical: true, check: () => storage.ping(OBJECT_STORE_PING_MS) }]
+          : []),
         // Where jobs run, stranded work means this process cannot reconcile it: not ready. An API
         // without job handlers reports it and keeps serving.
         {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -43,6 +44,11 @@ const manifestSchema = z
       referenceQueries: z.string().min(1).optional(),
     }),
     referenceQueryCount: z.number().int().min(2).max(65536).optional(),
+    /**
+     * Optional hex sha256 per file of the folder, keyed by the name `files` gives it: checked before
+     * anything is read, so a corrupt copy or a tampered download is refused (ModelIntegrityError).
+     */
+    sha256: z.record(z.string().min(1).max(255), z.string().regex(/^[0-9a-f]{64}$/, 'a hex sha256')).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
   })
@@ -61,6 +67,29 @@ export interface ModelFolder {
 
 export class ModelFolderError extends Error {
   override name = 'ModelFolderError';
+}
+
+/** A model file whose bytes are not what the manifest's sha256 says. */
+export class ModelIntegrityError extends ModelFolderError {
+  override name = 'ModelIntegrityError';
+
+  constructor(
+    readonly file: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`${file}: sha256 ${actual} differs from the manifest's ${expected}; the file is corrupt or was altered`);
+  }
+}
+
+/** manifest.json and the files it names: what a copy of the folder must hold. */
+export function modelFileNames(manifest: ModelManifest): string[] {
+  const { query, bgm, referenceQueries } = manifest.files;
+  return ['manifest.json', query, bgm, ...(referenceQueries ? [referenceQueries] : [])];
+}
+
+export function sha256OfFile(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** Reads and checks a model-version folder; the error says what is wrong with it. */
@@ -85,6 +114,11 @@ export function readModelFolder(dir: string): ModelFolder {
     return p;
   };
   const manifest = parsed.data;
+  // Before anything is read: a model that fails its hashes is not loaded at all.
+  for (const [name, expected] of Object.entries(manifest.sha256 ?? {})) {
+    const actual = sha256OfFile(resolveFile(name));
+    if (actual !== expected) throw new ModelIntegrityError(path.join(dir, name), expected, actual);
+  }
   const referenceQueries = manifest.files.referenceQueries
     ? readReferenceQueries(resolveFile(manifest.files.referenceQueries), manifest)
     : undefined;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { badInput, failedPrecondition } from '../common/errors';
+import { MediaError, MediaErrorCode } from '../media/media-error';
 import { type Fetched, fetchToMediaRoot, type UrlFetchPolicy } from './url-fetcher';
 
 export interface StoredMedia {
@@ -47,8 +48,15 @@ export interface MediaStorage {
   fetchUrl(url: string, argument: string): Promise<Fetched>;
   /** Removes a stored file that no database row refers to (a batch that failed after fetching). */
   discard(uri: string): Promise<void>;
-  /** Puts a local file under a reference as it is (the demo catalog; operators' own files). */
+  /** Removes every file under a folder reference (a deleted video's rendered previews). */
+  discardFolder(uri: string): Promise<void>;
+  /** Puts a local file under a reference as it is (the demo catalog; operators' own files; model files). */
   putFile(file: string, ref: string): Promise<void>;
+  /**
+   * Copies a stored file to a local path as it is, without the media size limit (model files);
+   * a missing file is a MediaError NOT_FOUND, an unreachable store SERVICE_UNAVAILABLE.
+   */
+  downloadTo(uri: string, file: string): Promise<void>;
   /** Stores an uploaded body under its content hash; throws BAD_USER_INPUT above the size limit. */
   saveUpload(body: NodeJS.ReadableStream, extension: string): Promise<Fetched>;
 }
@@ -123,6 +131,10 @@ export class LocalMediaStorage implements MediaStorage {
     await fs.promises.rm(this.pathOf(uri), { force: true });
   }
 
+  async discardFolder(uri: string): Promise<void> {
+    await fs.promises.rm(this.pathOf(uri), { recursive: true, force: true });
+  }
+
   withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {
     return fn(this.pathOf(uri));
   }
@@ -131,6 +143,15 @@ export class LocalMediaStorage implements MediaStorage {
     const target = this.toAbsolute(ref, 'ref');
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     await fs.promises.copyFile(file, target);
+  }
+
+  async downloadTo(uri: string, file: string): Promise<void> {
+    try {
+      await fs.promises.copyFile(this.pathOf(uri), file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw new MediaError(MediaErrorCode.NotFound, `no file at ${uri}`);
+    }
   }
 
   presignUpload(): Promise<DirectUpload> {

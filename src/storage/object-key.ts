@@ -44,3 +44,15 @@ export function parseDirectUploadKey(key: string): { bytes: number; extension: s
   const m = DIRECT.exec(key);
   return m ? { bytes: Number(m[1]), extension: m[2]! } : undefined;
 }
+
+/**
+ * A video's rendered rater previews (MEDIA_STORE=s3) live under one folder of its own, keyed by
+ * what each is rendered from, so deleting the video removes them together: they carry its voice-over.
+ */
+export const previewFolderUri = (videoId: string): string => `media://previews/${videoId}`;
+
+export const previewObjectUri = (videoId: string, inputsKey: string): string =>
+  `${previewFolderUri(videoId)}/${inputsKey}.mp4`;
+
+/** A deletion (a tombstone) of a whole folder is recorded as its URI with a trailing slash. */
+export const folderDeletionUri = (folderUri: string): string => `${folderUri}/`;

@@ -6,7 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -26,6 +28,14 @@ import { directUploadKey, objectKeyOf, parseDirectUploadKey, uriOfKey } from './
 import type { Fetched, UrlFetchPolicy } from './url-fetcher';
 
 export type S3StoreConfig = Extract<MediaStoreConfig, { kind: 's3' }>;
+
+/** An object (or a range of it) being read for an HTTP answer. */
+export interface StoredRead {
+  body: Readable;
+  contentLength: number;
+  /** `bytes <from>-<to>/<size>` when a range was asked for and given. */
+  contentRange?: string;
+}
 
 /**
  * Media in an S3-compatible bucket (AWS S3, MinIO, Ceph RGW...), keyed by the same relative paths
@@ -121,6 +131,71 @@ export class S3MediaStorage implements MediaStorage {
     await this.unavailableAs(() => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })));
   }
 
+  async downloadTo(uri: string, file: string): Promise<void> {
+    await pipeline(await this.getBody(objectKeyOf(uri, 'uri'), Number.MAX_SAFE_INTEGER), fs.createWriteStream(file));
+  }
+
+  async discardFolder(uri: string): Promise<void> {
+    const prefix = `${objectKeyOf(uri, 'uri')}/`;
+    for (;;) {
+      const listed = await this.unavailableAs(() =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1000 })),
+      );
+      const keys = (listed.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+      for (const key of keys) await this.discard(uriOfKey(key));
+      // Listed again from the start: what was deleted no longer shows, so no continuation token.
+      if (!listed.IsTruncated || keys.length === 0) return;
+    }
+  }
+
+  /**
+   * The readiness probe's check: one HeadBucket, abandoned after `timeoutMs` so an unreachable
+   * store fails the probe rather than hang it. Throws with the reason.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const e = err as S3Fault & Error;
+      const status = e.$metadata?.httpStatusCode;
+      const reason =
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `no answer within ${timeoutMs} ms`
+          : status
+            ? `HTTP ${status} (${e.name})`
+            : e.message || e.name;
+      throw new Error(`bucket ${this.bucket}: ${reason}`, { cause: err });
+    }
+  }
+
+  /** Whether an object exists under the reference (a rendered preview). */
+  async exists(uri: string): Promise<boolean> {
+    return (await this.head(objectKeyOf(uri, 'uri'))) !== undefined;
+  }
+
+  /**
+   * An object's bytes for an HTTP answer, or one range of them (`bytes=<from>-<to>`, as media
+   * elements ask to seek): the store answers the range itself. NOT_FOUND (MediaError) when gone.
+   */
+  async openRead(uri: string, range?: string): Promise<StoredRead> {
+    const key = objectKeyOf(uri, 'uri');
+    try {
+      const out = await this.unavailableAs(() =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range })),
+      );
+      return {
+        body: out.Body as Readable,
+        contentLength: out.ContentLength ?? 0,
+        ...(out.ContentRange ? { contentRange: out.ContentRange } : {}),
+      };
+    } catch (err) {
+      if (isNotFound(err)) throw new MediaError(MediaErrorCode.NotFound, `no object at ${uri}`);
+      throw err;
+    }
+  }
+
   async withLocalFile<T>(uri: string, fn: (file: string) => Promise<T>): Promise<T> {
     const key = objectKeyOf(uri, 'uri');
     await fs.promises.mkdir(this.scratchDir, { recursive: true });
@@ -208,17 +283,17 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   /** The object's bytes as a stream; NOT_FOUND (a MediaError, final for a job) when it is gone. */
-  private async getBody(key: string): Promise<Readable> {
+  private async getBody(key: string, maxBytes = this.maxBytes): Promise<Readable> {
     try {
       const out = await this.unavailableAs(() =>
         this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      if ((out.ContentLength ?? 0) > this.maxBytes) {
+      if ((out.ContentLength ?? 0) > maxBytes) {
         (out.Body as Readable).destroy();
         throw new MediaError(
           MediaErrorCode.TooLarge,
-          `the file is ${out.ContentLength} bytes, more than the limit of ${this.maxBytes} bytes`,
-          { sizeBytes: out.ContentLength, maxFileBytes: this.maxBytes },
+          `the file is ${out.ContentLength} bytes, more than the limit of ${maxBytes} bytes`,
+          { sizeBytes: out.ContentLength, maxFileBytes: maxBytes },
         );
       }
       return out.Body as Readable;

@@ -462,12 +462,14 @@ export function fakeStorage(files: Record<string, string>): MediaStorage {
     },
     withLocalFile: (uri, fn) => fn(`/fake/${uri}`),
     putFile: () => Promise.reject(new Error('not supported by the fake')),
+    downloadTo: () => Promise.reject(new Error('not supported by the fake')),
     presignUpload: () => Promise.reject(new Error('not supported by the fake')),
     uriOf: (given) => (given.startsWith('media://') ? given : `media://${given}`),
     sha256: (m: StoredMedia) => Promise.resolve(`sha-${files[m.uri.slice('media://'.length)]}`),
     fetchUrl: (_url, argument) =>
       Promise.reject(badInput(`${argument}: host is not in MEDIA_URL_ALLOWLIST`, { argument })),
     discard: () => Promise.resolve(),
+    discardFolder: () => Promise.resolve(),
     saveUpload: () => Promise.reject(new Error('not supported by the fake')),
   };
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import type { App } from '../../src/app/start-app';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
-import { describeMode, gql, TestEnv, tokenFor } from './harness';
+import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { storedNames } from './object-store';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -86,73 +87,94 @@ async function seed(app: App, mediaRoot: string) {
   return id;
 }
 
-describeMode('embedded', () => {
-  describe('rater page (/rater) in headless Chromium', () => {
-    const env = new TestEnv('embedded');
-    let app: App;
-    let browser: Browser;
-    let experimentId: string;
+// Both modes: the embedded default serves previews from the API's disk, the object-store mode
+// streams them from the bucket (previews/<videoId>/), where deleting the video removes them.
+for (const mode of MODES)
+  describeMode(mode, () => {
+    describe('rater page (/rater) in headless Chromium', () => {
+      const env = new TestEnv(mode);
+      let app: App;
+      let browser: Browser;
+      let experimentId: string;
 
-    beforeAll(async () => {
-      app = await env.start();
-      experimentId = await seed(app, env.mediaRoot);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await app?.stop();
-      await env.cleanup();
-    });
-
-    it('plays both candidates, takes a keyboard and a click vote, and stores them', async () => {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(err.message));
-      page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-      page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
-
-      await page.goto(`${app.url}/rater`);
-      await page.fill('#token-input', await tokenFor(app, 'rater', 'rita'));
-      await page.click('button[type=submit]');
-
-      // The preview loads (rendered by ffmpeg, fetched through a signed URL) and has a duration.
-      await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, {
-        timeout: 45_000,
+      beforeAll(async () => {
+        app = await env.start();
+        experimentId = await seed(app, env.mediaRoot);
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
       });
-      expect(await page.evaluate(() => document.getElementById('player').duration)).toBeGreaterThan(1);
-      expect(await page.textContent('#experiment-name')).toBe('HoK400 subjective test');
-      expect(await page.textContent('#progress-text')).toBe('0 / 2');
-
-      // Voting unlocks once A and then B have played to the end.
-      await page.waitForSelector('#vote-a:not([disabled])', { timeout: 45_000 });
-      expect(await page.evaluate(() => document.getElementById('player').src)).toMatch(
-        /\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/,
-      );
-      await page.keyboard.press('a');
-      await page.waitForFunction(() => document.getElementById('progress-text').textContent === '1 / 2');
-
-      await page.waitForSelector('#vote-b:not([disabled])', { timeout: 45_000 });
-      fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      await page.click('#vote-b');
-
-      await page.waitForSelector('#done-view:not([hidden])', { timeout: 15_000 });
-      expect(await page.textContent('#progress-text')).toBe('2 / 2');
-      expect(await page.textContent('#done-text')).toMatch(/all 2 pairs/);
-
-      const votes = await app.db.prisma.preferenceVote.findMany({
-        where: { raterId: 'rita' },
-        orderBy: { createdAt: 'asc' },
+      afterAll(async () => {
+        await browser?.close();
+        await app?.stop();
+        await env.cleanup();
       });
-      expect(votes.map((v) => v.choice)).toEqual(['A', 'B']);
-      const tasks = await app.db.prisma.preferenceTask.findMany({ where: { experimentId, raterId: 'rita' } });
-      expect(new Set(tasks.map((t) => t.videoId)).size).toBe(2);
-      expect(problems).toEqual([]);
 
-      // The token is kept: a reload goes straight to the (finished) experiment.
-      await page.reload();
-      await page.waitForSelector('#done-view:not([hidden])');
-      await page.close();
+      it('plays both candidates, takes a keyboard and a click vote, and stores them', async () => {
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        const problems: string[] = [];
+        page.on('pageerror', (err) => problems.push(err.message));
+        page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+        page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+
+        await page.goto(`${app.url}/rater`);
+        await page.fill('#token-input', await tokenFor(app, 'rater', 'rita'));
+        await page.click('button[type=submit]');
+
+        // The preview loads (rendered by ffmpeg, fetched through a signed URL) and has a duration.
+        await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, {
+          timeout: 45_000,
+        });
+        expect(await page.evaluate(() => document.getElementById('player').duration)).toBeGreaterThan(1);
+        expect(await page.textContent('#experiment-name')).toBe('HoK400 subjective test');
+        expect(await page.textContent('#progress-text')).toBe('0 / 2');
+
+        // Voting unlocks once A and then B have played to the end.
+        await page.waitForSelector('#vote-a:not([disabled])', { timeout: 45_000 });
+        expect(await page.evaluate(() => document.getElementById('player').src)).toMatch(
+          /\/rater\/preview\/[0-9a-f-]{36}\/B\?exp=\d+&sig=/,
+        );
+        await page.keyboard.press('a');
+        await page.waitForFunction(() => document.getElementById('progress-text').textContent === '1 / 2');
+
+        await page.waitForSelector('#vote-b:not([disabled])', { timeout: 45_000 });
+        fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+        await page.click('#vote-b');
+
+        await page.waitForSelector('#done-view:not([hidden])', { timeout: 15_000 });
+        expect(await page.textContent('#progress-text')).toBe('2 / 2');
+        expect(await page.textContent('#done-text')).toMatch(/all 2 pairs/);
+
+        const votes = await app.db.prisma.preferenceVote.findMany({
+          where: { raterId: 'rita' },
+          orderBy: { createdAt: 'asc' },
+        });
+        expect(votes.map((v) => v.choice)).toEqual(['A', 'B']);
+        const tasks = await app.db.prisma.preferenceTask.findMany({ where: { experimentId, raterId: 'rita' } });
+        expect(new Set(tasks.map((t) => t.videoId)).size).toBe(2);
+        expect(problems).toEqual([]);
+
+        // The token is kept: a reload goes straight to the (finished) experiment.
+        await page.reload();
+        await page.waitForSelector('#done-view:not([hidden])');
+        await page.close();
+      });
+
+      if (mode === 'postgres+nats')
+        it("keeps the previews in the object store and deletes a video's previews with it", async () => {
+          const videos = await app.db.prisma.video.findMany({ orderBy: { createdAt: 'asc' } });
+          const previews = await Promise.all(videos.map((v) => storedNames(app, `previews/${v.id}`)));
+          // Each video was rated once: its two sides (the arms' tracks) rendered and stored.
+          expect(previews.map((names) => names.length)).toEqual([2, 2]);
+          expect(fs.readdirSync(path.join(env.dataDir, 'rater-previews', '.scratch'))).toEqual([]);
+          const deleted = await gql(
+            app,
+            'mutation($id: ID!) { deleteVideo(id: $id) { videoId } }',
+            { id: videos[0]!.id },
+            await tokenFor(app, 'admin'),
+          );
+          expect(deleted.errors).toBeUndefined();
+          expect(await storedNames(app, `previews/${videos[0]!.id}`)).toEqual([]);
+          expect(await storedNames(app, `previews/${videos[1]!.id}`)).toHaveLength(2);
+        });
     });
   });
-});

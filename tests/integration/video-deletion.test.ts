@@ -9,7 +9,7 @@ import { openMediaStorage } from '../../src/storage/open-media-storage';
 import { createLogger } from '../../src/common/logger';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
 import { codes, describeMode, gql, grantUploads, MODES, tokenFor, upload, useApp } from './harness';
-import { storedExists } from './object-store';
+import { storedExists, storedNames } from './object-store';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
 const DELETE = `mutation($id: ID!) { deleteVideo(id: $id) { videoId removedFromExperiments deletedVotes cancelledJobs deletedFiles } }`;
@@ -294,7 +294,12 @@ describe.each(MODES)('deleteVideo', (mode) => {
         { id: experimentId },
         admin,
       );
-      const previews = path.join(app.config.dataDir, 'rater-previews');
+      // Rendered previews of a video: the API's folder, or the bucket's previews/<videoId>/ (MEDIA_STORE=s3).
+      const previewsOf = async (videoId: string): Promise<string[]> => {
+        if (app.config.mediaStore.kind === 's3') return storedNames(app, `previews/${videoId}`);
+        const dir = path.join(app.config.dataDir, 'rater-previews', videoId);
+        return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+      };
       for (let i = 0; i < 2; i++) {
         const task = await gql(
           app,
@@ -323,7 +328,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
           )
         ).data!.experimentResults.totalVotes as number;
       expect(await totalVotes()).toBe(2);
-      expect(videoIds.map((id) => fs.readdirSync(path.join(previews, id)).length)).toEqual([1, 1]);
+      expect((await Promise.all(videoIds.map(previewsOf))).map((names) => names.length)).toEqual([1, 1]);
 
       const res = await gql(app, DELETE, { id: videoIds[0] }, creator);
       expect(res.errors).toBeUndefined();
@@ -345,8 +350,8 @@ describe.each(MODES)('deleteVideo', (mode) => {
       );
       expect(experiment.data!.experiment.videoCount).toBe(1);
       expect((await traces(app, videoIds[1]!)).tasks).toBe(1);
-      expect(fs.existsSync(path.join(previews, videoIds[0]!))).toBe(false);
-      expect(fs.readdirSync(path.join(previews, videoIds[1]!))).toHaveLength(1);
+      expect(await previewsOf(videoIds[0]!)).toEqual([]);
+      expect(await previewsOf(videoIds[1]!)).toHaveLength(1);
     });
   });
 });

@@ -4,6 +4,7 @@
 Without a checkpoint the model is randomly initialised with the seed (a placeholder model).
 """
 import argparse
+import hashlib
 import inspect
 import json
 import os
@@ -89,6 +90,19 @@ def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = Non
     }
 
 
+def file_hashes(out_dir: str, names) -> dict:
+    """Hex sha256 per model file: serving checks them before loading a copy (a download from the
+    object store, a mounted volume), so a corrupt or altered file is refused rather than run."""
+    hashes = {}
+    for name in names:
+        digest = hashlib.sha256()
+        with open(os.path.join(out_dir, name), "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        hashes[name] = digest.hexdigest()
+    return hashes
+
+
 def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dict] = None,
                  training: Optional[dict] = None, window_hop: Optional[float] = None,
                  reference_queries: Optional[torch.Tensor] = None) -> dict:
@@ -107,6 +121,7 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
         array.tofile(os.path.join(out_dir, REFERENCE_QUERIES_FILE))
         count = int(array.shape[0])
     manifest = build_manifest(cfg, version, metrics, training, window_hop, count)
+    manifest["sha256"] = file_hashes(out_dir, manifest["files"].values())
     with open(os.path.join(out_dir, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")

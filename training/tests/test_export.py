@@ -1,3 +1,4 @@
+import hashlib
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ from training.tests.conftest import REPO_ROOT
 
 NODE_SCRIPT = os.path.join("training", "tests", "onnx_parity_node.js")
 CONTRACT_KEYS = {"format", "name", "version", "embeddingDim", "clipSeconds", "windowHopSeconds", "audio", "video", "files",
-                 "metrics", "training"}
+                 "sha256", "metrics", "training"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,10 @@ def test_manifest_matches_the_contract(exported):
                           "patchFrames": 96, "patchesPerClip": 33}
     assert m["video"] == {"fastFrames": 64, "slowFrames": 8, "height": 64, "width": 64}
     assert m["files"] == {"query": "query.onnx", "bgm": "bgm.onnx"}
+    # Serving refuses a copy whose bytes differ from these (src/inference/model-manifest.ts).
+    for name in ("query.onnx", "bgm.onnx"):
+        with open(os.path.join(out, name), "rb") as fh:
+            assert m["sha256"][name] == hashlib.sha256(fh.read()).hexdigest()
     assert m["version"] == "untrained-full-seed7" and m["training"]["trained"] is False
     total = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     assert total <= 25 * 1024 * 1024

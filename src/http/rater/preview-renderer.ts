@@ -63,13 +63,16 @@ export class PreviewRenderer {
     if (fs.existsSync(out)) return out;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      // Bounded: previews render in the API process, which must keep answering queries.
-      pending = this.renders
-        .run(() => this.withFiles(source, (files) => this.renderTo(files, out)))
-        .finally(() => this.inFlight.delete(key));
+      pending = this.renderFile(source, out).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /** Renders one preview to `out` (published atomically), whatever is cached. */
+  renderFile(source: PreviewSource, out: string): Promise<string> {
+    // Bounded: previews render in the API process, which must keep answering queries.
+    return this.renders.run(() => this.withFiles(source, (files) => this.renderTo(files, out)));
   }
 
   /**
@@ -113,7 +116,8 @@ export class PreviewRenderer {
     return path.join(this.cacheDir, videoId);
   }
 
-  private cacheKey(source: PreviewSource): string {
+  /** What a preview is rendered from (media references, offset, mix settings), hashed: its name in any cache. */
+  cacheKey(source: PreviewSource): string {
     const inputs = [source.videoUri, source.voiceOverUri, source.trackUri];
     const { maxSeconds, musicGain } = this.options;
     return createHash('sha256')

@@ -7,6 +7,7 @@ import { projectRoot } from '../../common/paths';
 import type { PreferenceService } from '../../modules/experiment/preference.service';
 import type { PreviewLinks } from '../../modules/experiment/preview-links';
 import type { PreviewRenderer } from './preview-renderer';
+import { sendStoredPreview, type StoredPreviews } from './stored-previews';
 
 export interface RaterRouteDeps {
   /** Checks the signature of a preview URL (made by the same links when the task was served). */
@@ -17,6 +18,8 @@ export interface RaterRouteDeps {
   renderer: PreviewRenderer;
   /** Rendered previews older than this are deleted by a periodic sweep. */
   cacheMaxAgeMs: number;
+  /** MEDIA_STORE=s3: previews are kept in the object store and streamed from it. */
+  stored?: StoredPreviews;
 }
 
 // Plain files served as they are (no bundler); found from the project root, since the built
@@ -37,7 +40,7 @@ const PAGE_HEADERS: Record<string, string> = {
  * elements cannot send; a bad or expired signature gets 403.
  */
 export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Logger): () => Promise<void> {
-  const { links, previews, renderer, cacheMaxAgeMs: maxAgeMs } = deps;
+  const { links, previews, renderer, stored, cacheMaxAgeMs: maxAgeMs } = deps;
   const stopEviction = startPeriodic(
     'preview cache eviction',
     async () => {
@@ -57,7 +60,14 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Log
       return;
     }
     try {
-      const file = await renderer.render(await previews.previewSource(taskId, side));
+      const source = await previews.previewSource(taskId, side);
+      if (stored) {
+        const uri = await stored.render(source);
+        res.setHeader('cache-control', 'private, max-age=600');
+        await sendStoredPreview(req, res, stored, uri);
+        return;
+      }
+      const file = await renderer.render(source);
       res.setHeader('cache-control', 'private, max-age=600');
       res.type('video/mp4');
       // sendFile answers Range requests, which media elements use to seek and stream.
@@ -67,7 +77,12 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Log
         res.status(404).json({ error: err.message });
         return;
       }
+      if (err instanceof AppError && err.code === ErrorCode.ServiceUnavailable && !res.headersSent) {
+        res.status(503).json({ error: err.message });
+        return;
+      }
       logger.error({ err, taskId, side }, 'preview rendering failed');
+      if (res.headersSent) return void res.destroy();
       res.status(500).json({ error: 'preview could not be rendered' });
     }
   });

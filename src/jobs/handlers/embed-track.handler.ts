@@ -49,7 +49,7 @@ export class EmbedTrackHandler implements JobHandler {
       scaling: TrackScaling | null;
     }[] = [];
     for (const model of targets) {
-      const folder = models.folder(model);
+      const folder = await models.folder(model);
       const hop = folder.manifest.windowHopSeconds;
       const windows = windowsByHop.get(hop) ?? musicWindows(audio.pcm, hop);
       windowsByHop.set(hop, windows);

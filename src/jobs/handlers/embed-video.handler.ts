@@ -21,7 +21,7 @@ export class EmbedVideoHandler implements JobHandler {
     const { repos, storage, embedder, models, limits, uow, vad } = this.deps;
     const { id: videoId, row: video, targets } = await startEmbedding(job, 'video', repos.videos, repos.models);
 
-    const folders = targets.map((model) => ({ model, folder: models.folder(model) }));
+    const folders = await Promise.all(targets.map(async (model) => ({ model, folder: await models.folder(model) })));
     const bounds = {
       maxFileBytes: limits.maxMediaBytes,
       maxDurationSeconds: limits.maxVideoSeconds,

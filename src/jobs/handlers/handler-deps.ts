@@ -55,9 +55,9 @@ export interface HandlerRepositories {
   jobs: Pick<JobRepository, 'enqueueOnce'>;
 }
 
-/** A model version's folder (manifest and ONNX files), read once per version. */
+/** A model version's folder (manifest and ONNX files), read (or downloaded) once per version. */
 export interface ModelFolders {
-  folder(model: Pick<ModelVersionRecord, 'id' | 'artifactUri'>): ModelFolder;
+  folder(model: Pick<ModelVersionRecord, 'id' | 'artifactUri' | 'manifest'>): Promise<ModelFolder>;
 }
 
 export interface MediaLimits {

@@ -13,6 +13,7 @@ export interface NewModelVersion {
 export interface ModelVersionRepository {
   findActive(): Promise<ModelVersionRecord | null>;
   findById(id: string): Promise<ModelVersionRecord | null>;
+  findByNameVersion(name: string, version: string): Promise<ModelVersionRecord | null>;
   list(): Promise<ModelVersionRecord[]>;
   /** Inserts, or returns the existing row for (name, version). */
   upsert(model: NewModelVersion): Promise<ModelVersionRecord>;
@@ -37,6 +38,10 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   findById(id: string) {
     return this.db.modelVersion.findUnique({ where: { id } });
+  }
+
+  findByNameVersion(name: string, version: string) {
+    return this.db.modelVersion.findUnique({ where: { name_version: { name, version } } });
   }
 
   async claimCoverageCheck(id: string, minIntervalMs: number) {

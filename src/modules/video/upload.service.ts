@@ -41,12 +41,14 @@ export async function discardIfUnheld(
     uploads: Pick<UploadRepository, 'hasUploader' | 'recordPendingDeletion'>;
     videos: Pick<VideoRepository, 'isMediaReferenced'>;
   },
-  storage: Pick<MediaStorage, 'discard'>,
+  storage: Pick<MediaStorage, 'discard' | 'discardFolder'>,
   uri: string,
 ): Promise<DiscardOutcome> {
   if ((await repos.uploads.hasUploader(uri)) || (await repos.videos.isMediaReferenced(uri))) return 'kept';
   try {
-    await storage.discard(uri);
+    // A trailing slash names a folder (a deleted video's previews: folderDeletionUri).
+    if (uri.endsWith('/')) await storage.discardFolder(uri.slice(0, -1));
+    else await storage.discard(uri);
     return 'removed';
   } catch (err) {
     if (!(err instanceof AppError && err.code === ErrorCode.ServiceUnavailable)) throw err;

@@ -4,6 +4,7 @@ import type { JobRecord, VideoRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
 import type { MediaStorage } from '../../storage/media-storage';
+import { folderDeletionUri, previewFolderUri } from '../../storage/object-key';
 import type { UploadRepository } from './upload.repository';
 import { discardIfUnheld, locateUpload } from './upload.service';
 import type { VideoRepository } from './video.repository';
@@ -126,6 +127,9 @@ export class VideoService {
       });
       if (removedFile) deletedFiles++;
     }
+    // Rendered previews in the object store carry the voice-over: they go too, or, while the
+    // store is down, their deletion waits in a tombstone for the upload sweep like a file's.
+    await this.uow.run((repos) => discardIfUnheld(repos, this.storage, folderDeletionUri(previewFolderUri(id))));
     await this.onDeleted(id);
     return {
       videoId: id,

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ModelFolderError, readModelFolder } from '../../../src/inference/model-manifest';
+import { createHash } from 'node:crypto';
+import { ModelFolderError, ModelIntegrityError, readModelFolder } from '../../../src/inference/model-manifest';
 
 const manifest = (extra: Record<string, unknown> = {}, files: Record<string, string> = {}) => ({
   format: 'bgm-model/1',
@@ -52,5 +53,40 @@ describe('readModelFolder reference queries', () => {
     expect(() =>
       readModelFolder(folder(manifest({ referenceQueryCount: 2 }, { referenceQueries: 'refs.f32' }))),
     ).toThrow(ModelFolderError);
+  });
+});
+
+describe('readModelFolder sha256 hashes', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('reads a folder whose files match the hashes, and one without hashes (older folders)', () => {
+    const dir = folder(manifest({ sha256: { 'query.onnx': sha(''), 'bgm.onnx': sha('') } }));
+    expect(readModelFolder(dir).manifest.sha256).toEqual({ 'query.onnx': sha(''), 'bgm.onnx': sha('') });
+    expect(readModelFolder(folder(manifest())).manifest.sha256).toBeUndefined();
+  });
+
+  it('allows a file without a hash while checking those that have one', () => {
+    const dir = folder(manifest({ sha256: { 'bgm.onnx': sha('') } }));
+    fs.writeFileSync(path.join(dir, 'query.onnx'), 'not what was exported, but unhashed');
+    expect(readModelFolder(dir).queryPath).toBe(path.join(dir, 'query.onnx'));
+  });
+
+  it('refuses a tampered file with a typed error that names it', () => {
+    const dir = folder(manifest({ sha256: { 'query.onnx': sha(''), 'bgm.onnx': sha('') } }));
+    fs.writeFileSync(path.join(dir, 'bgm.onnx'), 'tampered');
+    let caught: unknown;
+    try {
+      readModelFolder(dir);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ModelIntegrityError);
+    expect(caught).toBeInstanceOf(ModelFolderError);
+    expect(caught).toMatchObject({ file: path.join(dir, 'bgm.onnx'), expected: sha(''), actual: sha('tampered') });
+  });
+
+  it('refuses malformed hashes and hashes of files outside the folder', () => {
+    expect(() => readModelFolder(folder(manifest({ sha256: { 'bgm.onnx': 'abc' } })))).toThrow(/sha256.*a hex sha256/);
+    expect(() => readModelFolder(folder(manifest({ sha256: { '../x': sha('') } })))).toThrow(/missing model file/);
   });
 });

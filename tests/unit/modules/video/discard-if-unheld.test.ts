@@ -13,6 +13,10 @@ describe('discardIfUnheld', () => {
         calls.push(uri);
         return discard();
       },
+      discardFolder: (uri: string) => {
+        calls.push(`folder ${uri}`);
+        return discard();
+      },
     };
     return { repos, storage, calls };
   };
@@ -38,5 +42,15 @@ describe('discardIfUnheld', () => {
     const { repos, storage } = setup(() => Promise.reject(new Error('AccessDenied')));
     await expect(discardIfUnheld(repos, storage, URI)).rejects.toThrow('AccessDenied');
     expect(repos.uploads.rows).toEqual([]);
+  });
+
+  it("removes a whole folder named with a trailing slash (a deleted video's previews), deferred the same way", async () => {
+    const { repos, storage, calls } = setup(() => Promise.resolve());
+    expect(await discardIfUnheld(repos, storage, 'media://previews/v1/')).toBe('removed');
+    expect(calls).toEqual(['folder media://previews/v1']);
+    const down = new AppError(ErrorCode.ServiceUnavailable, 'the media store is unavailable');
+    const offline = setup(() => Promise.reject(down));
+    expect(await discardIfUnheld(offline.repos, offline.storage, 'media://previews/v1/')).toBe('deferred');
+    expect(offline.repos.uploads.rows.map((r) => r.mediaUri)).toEqual(['media://previews/v1/']);
   });
 });

@@ -10,11 +10,9 @@ export const ONSET_FPS = 1 / VGGISH_PARAMS.hopSeconds;
 const LOW_BANDS = 8;
 
 /**
- * Frame f of the envelope compares the 25 ms window starting at f x 10 ms with the one 10 ms
- * earlier, so it fires when an onset enters the newer window's loud middle, not at its start. The
- * offset is where the flux of an isolated click peaks relative to the click (measured on the
- * click tracks of tests/unit/features/rhythm: a click at 1.000 s peaks at frame 99, i.e. this
- * constant plus 0.99 s). See docs/MUSIC_ANALYSIS.md.
+ * Envelope frame f is timed at the centre of its 25 ms window (f x 10 ms + 12.5 ms). On the click
+ * tracks of tests/unit/features/rhythm the beats it gives lie 4-7 ms from the clicks, inside one
+ * frame, so no further latency correction is applied (docs/MUSIC_ANALYSIS.md).
  */
 export const ONSET_FRAME_OFFSET_SECONDS = 0.0125;
 

@@ -46,7 +46,7 @@ export function createServices(deps: {
   const { repos, uow, storage, limits, onEnqueued, logger } = deps;
   const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize, deps.onVideoDeleted);
   return {
-    tracks: new TrackService(repos.tracks, limits.maxPageSize),
+    tracks: new TrackService(repos.tracks, limits.maxPageSize, repos.analyses),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
     videos,
     uploads: new UploadService(uow, storage, { ...deps.uploads, maxMediaBytes: limits.maxMediaBytes }, logger),

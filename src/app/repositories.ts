@@ -19,12 +19,17 @@ import {
   type VideoSuggestionRepository,
 } from '../modules/suggestion/video-suggestion.repository';
 import { PrismaTrackRepository, type TrackRepository } from '../modules/track/track.repository';
+import {
+  PrismaTrackAnalysisRepository,
+  type TrackAnalysisRepository,
+} from '../modules/track/track-analysis.repository';
 import { PrismaUploadRepository, type UploadRepository } from '../modules/video/upload.repository';
 import { PrismaVideoRepository, type VideoRepository } from '../modules/video/video.repository';
 
 /** Every repository, by name. Services and handlers take the slice they use; this satisfies each. */
 export interface Repositories {
   tracks: TrackRepository;
+  analyses: TrackAnalysisRepository;
   licenses: LicenseRepository;
   videos: VideoRepository;
   uploads: UploadRepository;
@@ -52,6 +57,7 @@ export interface RepositoryOptions {
 export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
   return {
     tracks: new PrismaTrackRepository(db),
+    analyses: new PrismaTrackAnalysisRepository(db),
     licenses: new PrismaLicenseRepository(db),
     videos: new PrismaVideoRepository(db),
     uploads: new PrismaUploadRepository(db),

@@ -29,7 +29,7 @@ async function startsLikeOgg(filePath: string): Promise<boolean> {
 export async function readWithFallback<T>(
   filePath: string,
   binaries: MediaBinaries,
-  what: 'probe' | 'audio decode',
+  what: 'probe' | 'audio decode' | 'loudness',
   read: (b: MediaBinaries) => Promise<T>,
 ): Promise<{ result: T; readBy: string }> {
   try {

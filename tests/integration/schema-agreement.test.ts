@@ -57,6 +57,25 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       });
       expect(await p.license.findUniqueOrThrow({ where: { id: license.id } })).toEqual(license);
 
+      const analysis = await p.trackAnalysis.create({
+        data: {
+          trackId: track.id,
+          analyzerVersion: 1,
+          tempoBpm: 121.5,
+          beats: [0.5, 1.0],
+          downbeats: [0.5],
+          energyHopSec: 0.5,
+          energyDb: [-20.1, -100],
+          rhythmError: 'r',
+          loudnessLufs: -14.2,
+          truePeakDbtp: -1.1,
+          loudnessRangeLu: 6.3,
+          loudnessError: 'l',
+          analyzedAt: at,
+        },
+      });
+      expect(await p.trackAnalysis.findUniqueOrThrow({ where: { trackId: track.id } })).toEqual(analysis);
+
       const video = await p.video.create({
         data: {
           ownerId: 'o',

@@ -7,11 +7,13 @@ import { probeMedia } from '../../media/probe';
 import type { JobContext, JobHandler } from '../job-handler';
 import { failSubject, startEmbedding } from './embedding-subject';
 import type { HandlerDeps } from './handler-deps';
+import { ANALYZER_VERSION, analyzeTrack, type TrackAnalysisFields } from './track-analysis';
 
 /**
  * Catalog track: decode to 16 kHz mono, cut into 32 s windows (every windowHopSeconds of the model
  * version), embed each with the BGM branch; store the windows (start offsets) and their normalised
  * mean (the track's search vector), with the track's score scaling when the model ships reference queries.
+ * Also analyses the music (tempo, beats, loudness: track-analysis.ts) once per analyzer version.
  */
 export class EmbedTrackHandler implements JobHandler {
   readonly kind = 'EMBED_TRACK' as const;
@@ -21,6 +23,8 @@ export class EmbedTrackHandler implements JobHandler {
   async run(job: JobRecord, ctx: JobContext): Promise<void> {
     const { repos, uow, storage, embedder, models, limits } = this.deps;
     const { id: trackId, row: track, targets } = await startEmbedding(job, 'track', repos.tracks, repos.models);
+    const needsAnalysis = (await repos.analyses.analyzerVersion(trackId)) !== ANALYZER_VERSION;
+    let analysis: TrackAnalysisFields | undefined;
 
     // On an object store the worker reads a scratch copy; a store outage is retried as any transient fault.
     const audio = await storage.withLocalFile(track.mediaUri, async (file) => {
@@ -31,12 +35,16 @@ export class EmbedTrackHandler implements JobHandler {
         requireAudio: true,
       });
       ctx.heartbeat();
-      return decodeAudio(file, {
+      const decoded = await decodeAudio(file, {
         format: probed.formatName,
         streamIndex: probed.audio!.index,
         maxDurationSeconds: limits.maxTrackSeconds,
         declaredDurationSeconds: probed.audio!.durationSeconds,
       });
+      ctx.heartbeat();
+      // After the decode, so media that cannot be decoded fails the job as before; the analysis itself never does.
+      if (needsAnalysis) analysis = await analyzeTrack(file, probed, decoded.pcm, decoded.sampleRate);
+      return decoded;
     });
     ctx.heartbeat();
 
@@ -69,6 +77,7 @@ export class EmbedTrackHandler implements JobHandler {
         );
         await tx.embeddings.upsertTrackEmbedding(trackId, model.id, meanDirection(vectors), scaling);
       }
+      if (analysis) await tx.analyses.upsert(trackId, analysis);
       await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
     });
     for (const { model } of perModel) if (!model.active) await this.deps.onPendingModelEmbedded(model.id);
@@ -78,6 +87,11 @@ export class EmbedTrackHandler implements JobHandler {
         windows: perModel.map((m) => m.windows.length),
         seconds: audio.durationSeconds,
         models: targets.length,
+        ...(analysis && {
+          tempoBpm: analysis.tempoBpm,
+          loudnessLufs: analysis.loudnessLufs,
+          analysisErrors: [analysis.rhythmError, analysis.loudnessError].filter((e) => e !== null),
+        }),
       },
       'track embedded',
     );

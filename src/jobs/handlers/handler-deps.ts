@@ -6,6 +6,7 @@ import type { TrackScaling } from '../../inference/track-scaling';
 import type { StoredVoiceActivity, VoiceActivityDetector } from '../../inference/voice-activity';
 import type { MediaStorage } from '../../storage/media-storage';
 import type { JobRepository } from '../job.repository';
+import type { TrackAnalysisFields } from './track-analysis';
 
 /*
  * What the handlers need of the catalog, stated here as ports rather than imported from the
@@ -53,6 +54,11 @@ export interface HandlerRepositories {
     upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
   };
   jobs: Pick<JobRepository, 'enqueueOnce'>;
+  analyses: {
+    /** The analyzer version of the track's stored analysis, or null when it has none. */
+    analyzerVersion(trackId: string): Promise<number | null>;
+    upsert(trackId: string, analysis: TrackAnalysisFields): Promise<void>;
+  };
 }
 
 /** A model version's folder (manifest and ONNX files), read (or downloaded) once per version. */

@@ -9,10 +9,18 @@ export interface SuggestionFilter {
   commercialUse?: boolean;
   /** Any of these moods. */
   moods?: string[];
+  /** On the catalog bpm, else the analysed tempo (track_analysis); a track with neither never matches. */
   bpmMin?: number;
   bpmMax?: number;
   minDurationSec?: number;
+  /** On the analysed integrated loudness; an unanalysed track never matches. */
+  loudnessMinLufs?: number;
+  loudnessMaxLufs?: number;
 }
+
+// An admin's bpm is a correction of the analysis, so it wins over the measured tempo.
+const TEMPO = Prisma.sql`coalesce(t.bpm, (SELECT a.tempo_bpm FROM track_analysis a WHERE a.track_id = t.id))`;
+const LOUDNESS = Prisma.sql`(SELECT a.loudness_lufs FROM track_analysis a WHERE a.track_id = t.id)`;
 
 /**
  * SQL conditions on `track t` that make a track suggestible: READY, not retired, matching the
@@ -21,8 +29,10 @@ export interface SuggestionFilter {
 export function trackConditions(f: SuggestionFilter): Prisma.Sql {
   const parts = [Prisma.sql`t.status = 'READY'`, Prisma.sql`t.retired_at IS NULL`];
   if (f.moods?.length) parts.push(Prisma.sql`t.moods && ${f.moods}::text[]`);
-  if (f.bpmMin !== undefined) parts.push(Prisma.sql`t.bpm >= ${f.bpmMin}`);
-  if (f.bpmMax !== undefined) parts.push(Prisma.sql`t.bpm <= ${f.bpmMax}`);
+  if (f.bpmMin !== undefined) parts.push(Prisma.sql`${TEMPO} >= ${f.bpmMin}`);
+  if (f.bpmMax !== undefined) parts.push(Prisma.sql`${TEMPO} <= ${f.bpmMax}`);
+  if (f.loudnessMinLufs !== undefined) parts.push(Prisma.sql`${LOUDNESS} >= ${f.loudnessMinLufs}`);
+  if (f.loudnessMaxLufs !== undefined) parts.push(Prisma.sql`${LOUDNESS} <= ${f.loudnessMaxLufs}`);
   if (f.minDurationSec !== undefined) parts.push(Prisma.sql`t.duration_sec >= ${f.minDurationSec}`);
   return Prisma.join(parts, ' AND ');
 }

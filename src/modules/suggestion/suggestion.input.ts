@@ -26,17 +26,29 @@ export class SuggestionFilterInput {
   @Length(1, 64, { each: true })
   moods?: string[];
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Lowest tempo: the catalog bpm, else the analysed tempo' })
   @IsOptional()
   @Min(0)
   @Max(400)
   bpmMin?: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Highest tempo: the catalog bpm, else the analysed tempo' })
   @IsOptional()
   @Min(0)
   @Max(400)
   bpmMax?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Lowest analysed integrated loudness, LUFS' })
+  @IsOptional()
+  @Min(-70)
+  @Max(10)
+  loudnessMinLufs?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Highest analysed integrated loudness, LUFS' })
+  @IsOptional()
+  @Min(-70)
+  @Max(10)
+  loudnessMaxLufs?: number;
 
   @Field(() => Float, { nullable: true, description: 'Shortest acceptable track, in seconds' })
   @IsOptional()

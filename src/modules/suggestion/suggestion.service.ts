@@ -140,4 +140,7 @@ function checkFilter(f: SuggestionFilter): void {
   if (f.bpmMin !== undefined && f.bpmMax !== undefined && f.bpmMin > f.bpmMax) {
     throw badInput('filter.bpmMin must not exceed filter.bpmMax', { argument: 'filter' });
   }
+  if (f.loudnessMinLufs !== undefined && f.loudnessMaxLufs !== undefined && f.loudnessMinLufs > f.loudnessMaxLufs) {
+    throw badInput('filter.loudnessMinLufs must not exceed filter.loudnessMaxLufs', { argument: 'filter' });
+  }
 }

@@ -32,6 +32,33 @@ export class TrackFilterInput {
 
   @Field({ nullable: true, defaultValue: false, description: 'Also list retired tracks' })
   includeRetired?: boolean;
+
+  @Field(() => Float, { nullable: true, description: 'Lowest analysed tempo, BPM (unanalysed tracks never match)' })
+  @IsOptional()
+  @Min(0)
+  @Max(400)
+  tempoMin?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Highest analysed tempo, BPM' })
+  @IsOptional()
+  @Min(0)
+  @Max(400)
+  tempoMax?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Lowest integrated loudness, LUFS (unanalysed tracks never match)',
+  })
+  @IsOptional()
+  @Min(-70)
+  @Max(10)
+  loudnessMinLufs?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Highest integrated loudness, LUFS' })
+  @IsOptional()
+  @Min(-70)
+  @Max(10)
+  loudnessMaxLufs?: number;
 }
 
 @InputType({ description: 'Catalog metadata to change; omitted fields stay as they are (the bounds of ingestTracks)' })

@@ -12,6 +12,11 @@ export interface TrackFilter {
   mood?: string;
   status?: TrackRecord['status'];
   includeRetired?: boolean;
+  /** Bounds on the analysed tempo (BPM) and integrated loudness (LUFS); unanalysed tracks never match. */
+  tempoMin?: number;
+  tempoMax?: number;
+  loudnessMinLufs?: number;
+  loudnessMaxLufs?: number;
 }
 
 export interface NewTrack {
@@ -66,7 +71,12 @@ export class PrismaTrackRepository implements TrackRepository {
   }
 
   list(filter: TrackFilter, take: number, after?: Cursor) {
+    const tempo = range(filter.tempoMin, filter.tempoMax);
+    const loudness = range(filter.loudnessMinLufs, filter.loudnessMaxLufs);
     const where: Prisma.TrackWhereInput = {
+      ...(tempo || loudness
+        ? { analysis: { is: { ...(tempo && { tempoBpm: tempo }), ...(loudness && { loudnessLufs: loudness }) } } }
+        : {}),
       ...(filter.includeRetired ? {} : { retiredAt: null }),
       ...(filter.status ? { status: filter.status } : {}),
       // Prisma turns both insensitive `equals` and `contains` into ILIKE without escaping the
@@ -150,4 +160,9 @@ export class PrismaTrackRepository implements TrackRepository {
 /** Escapes LIKE's wildcards and its escape character (Postgres' default, backslash). */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, '\\$&');
+}
+
+function range(min: number | undefined, max: number | undefined): { gte?: number; lte?: number } | undefined {
+  if (min === undefined && max === undefined) return undefined;
+  return { ...(min !== undefined && { gte: min }), ...(max !== undefined && { lte: max }) };
 }

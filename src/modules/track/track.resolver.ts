@@ -1,8 +1,9 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { IdArgs, listComplexity, PageArgs } from '../../graphql/args';
 import type { RequestContext } from '../../graphql/context';
 import { TrackFilterInput, UpdateTrackInput } from './track.input';
 import type { TrackService } from './track.service';
+import { TrackAnalysis } from './track-analysis.type';
 import { Track, TrackConnection } from './track.type';
 
 /** The services this resolver reads from the request context. */
@@ -46,5 +47,15 @@ export class TrackResolver {
   @Mutation(() => Track, { description: 'Brings a retired track back' })
   unretireTrack(@Args() { id }: IdArgs, @Ctx() ctx: TrackContext) {
     return ctx.services.tracks.setRetired(ctx.principal, id, false);
+  }
+
+  @Authorized('admin')
+  @FieldResolver(() => TrackAnalysis, {
+    nullable: true,
+    description: 'Tempo, beats, energy and loudness (admins); null until the track was analysed',
+  })
+  analysis(@Root() track: Track, @Ctx() ctx: TrackContext) {
+    // One primary-key read per track: admin pages are bounded by maxPageSize.
+    return ctx.services.tracks.getAnalysis(track.id);
   }
 }

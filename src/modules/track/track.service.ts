@@ -1,6 +1,7 @@
 import { requireRole, type Principal } from '../../auth/principal';
 import { badInput, notFound } from '../../common/errors';
 import { checkPageSize, keysetPage, type Page } from '../../graphql/page';
+import type { TrackAnalysisRecord, TrackAnalysisRepository } from './track-analysis.repository';
 import type { TrackFilter, TrackMetadata, TrackRepository, TrackWithLicenses } from './track.repository';
 
 /** A metadata change as given: null or omitted leaves a field; clearBpm forgets the bpm. */
@@ -13,7 +14,14 @@ export class TrackService {
   constructor(
     private readonly tracks: TrackRepository,
     private readonly maxPageSize: number,
+    private readonly analyses: Pick<TrackAnalysisRepository, 'findByTrackId'>,
   ) {}
+
+  /** The track's music analysis, or null before its ingestion job has run. */
+  async getAnalysis(trackId: string): Promise<(TrackAnalysisRecord & { beatCount: number }) | null> {
+    const row = await this.analyses.findByTrackId(trackId);
+    return row && { ...row, beatCount: row.beats.length };
+  }
 
   async getTrack(id: string): Promise<TrackWithLicenses> {
     const track = await this.tracks.findById(id);
@@ -23,6 +31,8 @@ export class TrackService {
 
   async listTracks(filter: TrackFilter, first: number, after?: string | null): Promise<Page<TrackWithLicenses>> {
     checkPageSize(first, this.maxPageSize);
+    checkRange(filter.tempoMin, filter.tempoMax, 'filter.tempoMin');
+    checkRange(filter.loudnessMinLufs, filter.loudnessMaxLufs, 'filter.loudnessMinLufs');
     return keysetPage(first, after, (take, cursor) => this.tracks.list(filter, take, cursor));
   }
 
@@ -50,4 +60,9 @@ export class TrackService {
     if (!(await this.tracks.findById(trackId))) throw notFound('Track', trackId);
     return this.tracks.setRetired(trackId, retired);
   }
+}
+
+function checkRange(min: number | undefined, max: number | undefined, argument: string): void {
+  if (min !== undefined && max !== undefined && min > max)
+    throw badInput(`${argument} is above its maximum`, { argument });
 }

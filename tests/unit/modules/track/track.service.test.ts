@@ -4,7 +4,7 @@ import { FakeTracks } from '../../../helpers/fakes';
 
 describe('TrackService', () => {
   const tracks = new FakeTracks();
-  const service = new TrackService(tracks, 3);
+  const service = new TrackService(tracks, 3, { findByTrackId: () => Promise.resolve(null) });
   beforeAll(async () => {
     for (const t of ['a', 'b', 'c', 'd', 'e'])
       await tracks.create({ title: t, artist: 'x', mediaUri: 'm', contentHash: t, tags: [], moods: [] });

@@ -1,0 +1,73 @@
+import { analyzeRhythm } from '../../features/rhythm/rhythm-analysis';
+import { measureLoudness } from '../../media/loudness';
+import type { MediaInfo } from '../../media/probe';
+
+/**
+ * Bumped when the analysis changes in a way worth recomputing: a track's job re-runs it only when
+ * its stored row is from another version (re-embeds for a new model otherwise skip it).
+ */
+export const ANALYZER_VERSION = 1;
+
+/** One track's music analysis as stored (track_analysis); see docs/MUSIC_ANALYSIS.md. */
+export interface TrackAnalysisFields {
+  analyzerVersion: number;
+  tempoBpm: number | null;
+  beats: number[];
+  downbeats: number[];
+  energyHopSec: number | null;
+  energyDb: number[];
+  rhythmError: string | null;
+  loudnessLufs: number | null;
+  truePeakDbtp: number | null;
+  loudnessRangeLu: number | null;
+  loudnessError: string | null;
+}
+
+/**
+ * Rhythm from the decoded 16 kHz PCM, loudness from the file itself. Never throws: a part that
+ * fails leaves its fields empty and says why, and the track is embedded and suggested all the
+ * same (its suggestions then carry no cut).
+ */
+export async function analyzeTrack(
+  file: string,
+  probed: MediaInfo,
+  pcm16k: Float32Array,
+  sampleRate: number,
+): Promise<TrackAnalysisFields> {
+  const out: TrackAnalysisFields = {
+    analyzerVersion: ANALYZER_VERSION,
+    tempoBpm: null,
+    beats: [],
+    downbeats: [],
+    energyHopSec: null,
+    energyDb: [],
+    rhythmError: null,
+    loudnessLufs: null,
+    truePeakDbtp: null,
+    loudnessRangeLu: null,
+    loudnessError: null,
+  };
+  try {
+    const rhythm = analyzeRhythm(pcm16k, sampleRate);
+    Object.assign(out, {
+      tempoBpm: rhythm.tempoBpm,
+      beats: rhythm.beats,
+      downbeats: rhythm.downbeats,
+      energyHopSec: rhythm.energyHopSeconds,
+      energyDb: rhythm.energyDb,
+    });
+  } catch (e) {
+    out.rhythmError = reason(e);
+  }
+  try {
+    const loudness = await measureLoudness(file, { format: probed.formatName, streamIndex: probed.audio?.index });
+    out.loudnessLufs = loudness.integratedLufs;
+    out.truePeakDbtp = loudness.truePeakDbtp;
+    out.loudnessRangeLu = loudness.loudnessRangeLu;
+  } catch (e) {
+    out.loudnessError = reason(e);
+  }
+  return out;
+}
+
+const reason = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);

@@ -1,0 +1,31 @@
+import type { Db } from '../../db/prisma-types';
+import type { TrackAnalysis as TrackAnalysisRecord } from '../../generated/prisma/client';
+import type { TrackAnalysisFields } from '../../jobs/handlers/track-analysis';
+
+export type { TrackAnalysisRecord };
+
+/** The music analysis of tracks (track_analysis): written by the track job, read by admins. */
+export interface TrackAnalysisRepository {
+  findByTrackId(trackId: string): Promise<TrackAnalysisRecord | null>;
+  analyzerVersion(trackId: string): Promise<number | null>;
+  upsert(trackId: string, analysis: TrackAnalysisFields): Promise<void>;
+}
+
+export class PrismaTrackAnalysisRepository implements TrackAnalysisRepository {
+  constructor(private readonly db: Db) {}
+
+  findByTrackId(trackId: string) {
+    return this.db.trackAnalysis.findUnique({ where: { trackId } });
+  }
+
+  async analyzerVersion(trackId: string) {
+    const row = await this.db.trackAnalysis.findUnique({ where: { trackId }, select: { analyzerVersion: true } });
+    return row?.analyzerVersion ?? null;
+  }
+
+  async upsert(trackId: string, analysis: TrackAnalysisFields) {
+    // analyzedAt is set on update too: it says when these values were computed.
+    const data = { ...analysis, analyzedAt: new Date() };
+    await this.db.trackAnalysis.upsert({ where: { trackId }, create: { trackId, ...data }, update: data });
+  }
+}

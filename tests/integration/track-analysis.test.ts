@@ -1,0 +1,69 @@
+import type { App } from '../../src/app/start-app';
+import { makeClickTrack } from '../helpers/music-signals';
+import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { ingest, modelDir, settledTracks } from './pipeline-helpers';
+
+const ANALYSIS = `analysis { tempoBpm beatCount beats downbeats energyHopSec energyDb
+  loudnessLufs truePeakDbtp loudnessRangeLu rhythmError loudnessError analyzerVersion }`;
+
+describe.each(MODES)('music analysis at ingestion', (mode) => {
+  const run = modelDir() ? describeMode : (m: typeof mode, fn: () => void) => describe.skip(`[${m}]`, fn);
+  run(mode, () => {
+    const env = new TestEnv(mode);
+    let app: App;
+    let admin: string;
+    let trackId: string;
+
+    beforeAll(async () => {
+      app = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'true', JOB_RETRY_BASE_MS: '100' });
+      admin = await tokenFor(app, 'admin');
+      makeClickTrack(env.mediaRoot, 'click-120.wav', 120, { seconds: 40 });
+      trackId = (await ingest(app, [{ mediaUri: 'click-120.wav', title: 'Click 120' }]))[0]!;
+      const [track] = await settledTracks(app, [trackId]);
+      expect([track!.status, track!.error]).toEqual(['READY', null]);
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await env.cleanup();
+    });
+
+    it('stores tempo, beats, downbeats, energy and loudness with the track, read by admins through GraphQL', async () => {
+      const res = await gql(app, `{ track(id: "${trackId}") { status ${ANALYSIS} } }`, {}, admin);
+      expect(res.errors).toBeUndefined();
+      const a = res.data!.track.analysis;
+      expect(a).toMatchObject({ rhythmError: null, loudnessError: null, energyHopSec: 0.5, analyzerVersion: 1 });
+      expect(Math.abs(a.tempoBpm - 120)).toBeLessThan(1);
+      expect(a.beatCount).toBe(a.beats.length);
+      expect(a.beatCount).toBeGreaterThanOrEqual(78);
+      expect(a.downbeats.length).toBeGreaterThanOrEqual(19);
+      expect(a.energyDb).toHaveLength(80);
+      // A click track: loud, short clicks; the level is what ffmpeg's own meter reads on the file.
+      expect(a.loudnessLufs).toBeLessThan(-5);
+      expect(a.loudnessLufs).toBeGreaterThan(-40);
+      expect(a.truePeakDbtp).toBeGreaterThan(a.loudnessLufs);
+    });
+
+    it('keeps the analysis from callers who are not admins', async () => {
+      const res = await gql(
+        app,
+        `{ track(id: "${trackId}") { title analysis { tempoBpm } } }`,
+        {},
+        await tokenFor(app, 'app'),
+      );
+      expect(res.data?.track?.analysis ?? null).toBeNull();
+      expect(res.errors?.length).toBeGreaterThan(0);
+    });
+
+    it('filters the catalog on the analysed tempo and loudness', async () => {
+      const ids = async (filter: string) => {
+        const res = await gql(app, `{ tracks(first: 10, filter: ${filter}) { edges { node { id } } } }`, {}, admin);
+        expect(res.errors).toBeUndefined();
+        return res.data!.tracks.edges.map((e: { node: { id: string } }) => e.node.id);
+      };
+      expect(await ids('{ tempoMin: 115, tempoMax: 125 }')).toEqual([trackId]);
+      expect(await ids('{ tempoMin: 125 }')).toEqual([]);
+      expect(await ids('{ loudnessMinLufs: -40, loudnessMaxLufs: -5 }')).toEqual([trackId]);
+      expect(await ids('{ loudnessMinLufs: -5 }')).toEqual([]);
+    });
+  });
+});

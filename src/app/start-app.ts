@@ -219,9 +219,17 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).
         { name: 'queue', critical: role === 'worker' || Boolean(jobs), check: () => queue.ping() },
-        // MEDIA_STORE=s3: without the store no upload, registration, embedding or preview works.
+        // MEDIA_STORE=s3: without the store no embedding works, so a process that runs jobs is not
+        // ready. An API without job handlers reports it and keeps serving: suggestions, lists and
+        // votes do not need the store, only uploads, registrations and previews (which answer 503).
         ...(storage instanceof S3MediaStorage
-          ? [{ name: 'objectStore', critical: true, check: () => storage.ping(OBJECT_STORE_PING_MS) }]
+          ? [
+              {
+                name: 'objectStore',
+                critical: role === 'worker' || Boolean(jobs),
+                check: () => storage.ping(OBJECT_STORE_PING_MS),
+              },
+            ]
           : []),
         // Where jobs run, stranded work means this process cannot reconcile it: not ready. An API
         // without job handlers reports it and keeps serving.

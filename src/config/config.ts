@@ -74,7 +74,9 @@ const envSchema = z.object({
   WORKER_VIDEO_CONCURRENCY: int(1, 64).default(1),
   WORKER_MAX_DELIVER: int(1, 100).default(8),
   WORKER_ACK_WAIT_MS: int(1000, 3_600_000).default(60_000),
-  JOB_MAX_ATTEMPTS: int(1, 50).default(5),
+  // 6 attempts, 2 s base: 2+4+8+16+32 = 62 s of backoff, so an outage of a dependency (the object
+  // store, say) of 30 s is ridden out with margin.
+  JOB_MAX_ATTEMPTS: int(1, 50).default(6),
   JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
   ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   JOB_RETENTION_DAYS: int(1, 3650).default(30),

@@ -19,7 +19,9 @@ describe.each(MODES)('full pages under selective filters', (mode) => {
     let videoId: string;
 
     beforeAll(async () => {
-      app = await env.start();
+      // The bulk load below is one statement that builds an HNSW index over 20k vectors: on a loaded
+      // 2-core machine that outlasts the default 30 s statement timeout (a CI try timed out here).
+      app = await env.start({ DATABASE_STATEMENT_TIMEOUT_MS: '600000' });
       token = await tokenFor(app, 'app');
       const model = await app.repos.models.upsert({
         name: 'pages',

@@ -13,7 +13,11 @@ import { type PreferenceContext, PreferenceResolver } from '../modules/experimen
 import { type IngestContext, IngestResolver } from '../modules/ingest/ingest.resolver';
 import { type LicenseContext, LicenseResolver } from '../modules/license/license.resolver';
 import { type ModelVersionContext, ModelVersionResolver } from '../modules/model-version/model-version.resolver';
-import { type SuggestionContext, SuggestionResolver } from '../modules/suggestion/suggestion.resolver';
+import {
+  type SuggestionContext,
+  SuggestionResolver,
+  SuggestionSoundtrackResolver,
+} from '../modules/suggestion/suggestion.resolver';
 import { type TrackContext, TrackResolver } from '../modules/track/track.resolver';
 import { type UploadContext, UploadResolver } from '../modules/video/upload.resolver';
 import { type VideoContext, VideoResolver } from '../modules/video/video.resolver';
@@ -24,6 +28,7 @@ export const RESOLVERS = [
   UploadResolver,
   IngestResolver,
   SuggestionResolver,
+  SuggestionSoundtrackResolver,
   ModelVersionResolver,
   JobResolver,
   LicenseResolver,

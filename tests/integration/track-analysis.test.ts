@@ -1,7 +1,8 @@
 import type { App } from '../../src/app/start-app';
+import { MediaFixtures } from '../helpers/media-fixtures';
 import { makeClickTrack } from '../helpers/music-signals';
-import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
-import { ingest, modelDir, settledTracks } from './pipeline-helpers';
+import { describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './harness';
+import { ingest, modelDir, settledTracks, settledVideo } from './pipeline-helpers';
 
 const ANALYSIS = `analysis { tempoBpm beatCount beats downbeats energyHopSec energyDb
   loudnessLufs truePeakDbtp loudnessRangeLu rhythmError loudnessError analyzerVersion }`;
@@ -52,6 +53,54 @@ describe.each(MODES)('music analysis at ingestion', (mode) => {
       );
       expect(res.data?.track?.analysis ?? null).toBeNull();
       expect(res.errors?.length).toBeGreaterThan(0);
+    });
+
+    it('cuts the suggested track on a downbeat to the video’s length and ducks it under the voice-over', async () => {
+      const media = new MediaFixtures(env.mediaRoot);
+      media.video('cut-clip.mp4', 12, { size: '320x240', audio: false });
+      expect(media.speech('cut-voice.wav', 'Here we go. The final climb starts now.')).toBeDefined();
+      await grantUploads(app, 'app-user', 'cut-clip.mp4', 'cut-voice.wav');
+      const token = await tokenFor(app, 'app');
+      const reg = await gql(
+        app,
+        'mutation { registerVideo(input: { mediaUri: "cut-clip.mp4", voiceOverUri: "cut-voice.wav" }) { video { id } } }',
+        {},
+        token,
+      );
+      const videoId = reg.data!.registerVideo.video.id as string;
+      const video = await settledVideo(app, videoId);
+      expect([video.status, video.error]).toEqual(['READY', null]);
+
+      const res = await gql(
+        app,
+        `{ suggestBgm(videoId: "${videoId}", first: 5) { suggestions { track { id } startOffsetSec
+            cut { startSec endSec bars barSec fadeOutSec coversVideo }
+            ducking { keyframes { timeSec gainDb } duckDb ffmpegFilter } } }
+           video(id: "${videoId}") { durationSec voiceOver { segments { startSec endSec } } } }`,
+        {},
+        token,
+      );
+      expect(res.errors).toBeUndefined();
+      const suggestion = res.data!.suggestBgm.suggestions.find(
+        (s: { track: { id: string } }) => s.track.id === trackId,
+      );
+      const { durationSec, voiceOver } = res.data!.video;
+      const analysis = (await gql(app, `{ track(id: "${trackId}") { analysis { downbeats } } }`, {}, admin)).data!.track
+        .analysis;
+      const { cut, ducking } = suggestion;
+      process.stdout.write(`cut: ${JSON.stringify(cut)} for a ${durationSec} s video\n`);
+      // The done-when of issue 17: the start lies on a detected downbeat, the length is the video's within one bar.
+      expect(analysis.downbeats).toContain(cut.startSec);
+      expect(Math.abs(cut.endSec - cut.startSec - durationSec)).toBeLessThanOrEqual(cut.barSec);
+      expect(cut.barSec).toBeCloseTo(2, 1);
+      expect(cut.coversVideo).toBe(true);
+      // Down under each spoken line, back to 0 dB after the last one.
+      expect(voiceOver.segments.length).toBeGreaterThan(0);
+      expect(ducking.duckDb).toBe(-12);
+      const gainAt = (t: number) => ducking.keyframes.filter((k: { timeSec: number }) => k.timeSec <= t).at(-1).gainDb;
+      for (const s of voiceOver.segments) expect(gainAt((s.startSec + s.endSec) / 2)).toBe(-12);
+      expect(ducking.keyframes.at(-1)).toEqual({ timeSec: durationSec, gainDb: 0 });
+      expect(ducking.ffmpegFilter).toMatch(/^volume=eval=frame:volume='/);
     });
 
     it('filters the catalog on the analysed tempo and loudness', async () => {

@@ -1,9 +1,9 @@
-import { Arg, Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { listComplexity } from '../../graphql/args';
 import type { RequestContext } from '../../graphql/context';
 import { SimilarTracksArgs, SuggestBgmArgs, SuggestionFilterInput } from './suggestion.input';
-import type { SuggestionService } from './suggestion.service';
-import { SimilarTrack, SuggestBgmPayload } from './suggestion.type';
+import type { SuggestionService, VideoSuggestion } from './suggestion.service';
+import { DuckingPlan, MusicCut, SimilarTrack, SuggestBgmPayload, Suggestion } from './suggestion.type';
 
 /** The services this resolver reads from the request context. */
 export type SuggestionContext = RequestContext<{ suggestions: SuggestionService }>;
@@ -35,5 +35,19 @@ export class SuggestionResolver {
     @Ctx() ctx: SuggestionContext,
   ) {
     return ctx.services.suggestions.similarTracks(trackId, first, { ...filter });
+  }
+}
+
+/** The soundtrack fields of a suggestBgm suggestion, loaded once per page when asked for. */
+@Resolver(() => Suggestion)
+export class SuggestionSoundtrackResolver {
+  @FieldResolver(() => MusicCut, { nullable: true })
+  async cut(@Root() suggestion: VideoSuggestion): Promise<MusicCut | null> {
+    return (await suggestion.soundtrack()).cut;
+  }
+
+  @FieldResolver(() => DuckingPlan, { nullable: true })
+  async ducking(@Root() suggestion: VideoSuggestion): Promise<DuckingPlan | null> {
+    return (await suggestion.soundtrack()).ducking;
   }
 }

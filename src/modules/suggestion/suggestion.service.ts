@@ -8,6 +8,7 @@ import type { VideoService } from '../video/video.service';
 import { requireVisibleVideo } from '../video/video-visibility';
 import type { EmbeddingRepository } from './embedding.repository';
 import { ModelRecordCache } from './model-record-cache';
+import { type Soundtrack, type SoundtrackRepositories, soundtrackLoader } from './soundtrack';
 import { candidatePool, type RankedTrack } from './rank-tracks';
 import type { SuggestionFilter } from './suggestion-filter';
 import type { VideoSuggestionRepository } from './video-suggestion.repository';
@@ -28,12 +29,17 @@ export interface Suggestion {
   license: LicenseRecord;
 }
 
-export interface SuggestionList {
-  modelVersion: ModelVersionRecord;
-  suggestions: Suggestion[];
+/** A suggestBgm suggestion: also knows how to cut the track for the video (read on demand). */
+export interface VideoSuggestion extends Suggestion {
+  soundtrack: () => Promise<Soundtrack>;
 }
 
-export interface SuggestionRepositories {
+export interface SuggestionList {
+  modelVersion: ModelVersionRecord;
+  suggestions: VideoSuggestion[];
+}
+
+export interface SuggestionRepositories extends SoundtrackRepositories {
   models: Pick<ModelVersionRepository, 'findActive' | 'findById'>;
   embeddings: EmbeddingRepository;
   tracks: Pick<TrackRepository, 'findById' | 'findByIds'>;
@@ -94,9 +100,18 @@ export class SuggestionService {
         },
       );
     }
+    const soundtrack = soundtrackLoader(
+      this.repos,
+      videoId,
+      found.suggestions.map((s) => ({
+        trackId: s.track.id,
+        trackSec: s.track.durationSec,
+        startOffsetSec: s.startOffsetSec,
+      })),
+    );
     return {
       modelVersion: model,
-      suggestions: found.suggestions.map((s, i) => ({ ...s, rank: i + 1 })),
+      suggestions: found.suggestions.map((s, i) => ({ ...s, rank: i + 1, soundtrack: () => soundtrack(s.track.id) })),
     };
   }
 

@@ -3,6 +3,50 @@ import { ModelVersion } from '../model-version/model-version.type';
 import { License } from '../license/license.type';
 import { Track } from '../track/track.type';
 
+@ObjectType({ description: 'Where to cut a suggested track so that it fits the video and lands on the beat' })
+export class MusicCut {
+  @Field(() => Float, { description: 'Start in the track: a detected downbeat near the best-fitting window' })
+  startSec!: number;
+
+  @Field(() => Float, { description: 'End in the track: a whole number of bars after the start' })
+  endSec!: number;
+
+  @Field(() => Int, { description: 'Bars between start and end: the count closest to the video’s length' })
+  bars!: number;
+
+  @Field(() => Float, { description: 'Length of a bar (4 beats at the analysed tempo)' })
+  barSec!: number;
+
+  @Field(() => Float, { description: 'Fade-out ending at endSec (the last bar, at most 2 s)' })
+  fadeOutSec!: number;
+
+  @Field({ description: 'False when the track is shorter than the video: the cut ends with the track' })
+  coversVideo!: boolean;
+}
+
+@ObjectType({ description: 'Music gain at a point of the video' })
+export class GainKeyframe {
+  @Field(() => Float, { description: 'Seconds from the start of the video' })
+  timeSec!: number;
+
+  @Field(() => Float, { description: 'Gain in dB (0: as mixed; negative: quieter)' })
+  gainDb!: number;
+}
+
+@ObjectType({
+  description: 'How loud the music plays under the voice-over: down while the creator speaks, up in the gaps',
+})
+export class DuckingPlan {
+  @Field(() => [GainKeyframe], { description: 'Piecewise linear between keyframes, from 0 s to the video’s end' })
+  keyframes!: GainKeyframe[];
+
+  @Field(() => Float, { description: 'Gain under speech' })
+  duckDb!: number;
+
+  @Field({ description: 'The same curve as an ffmpeg audio filter for the cut music (t = 0 at the video’s start)' })
+  ffmpegFilter!: string;
+}
+
 @ObjectType({ description: 'A suggested track for a video' })
 export class Suggestion {
   @Field(() => Track)
@@ -26,6 +70,18 @@ export class Suggestion {
 
   @Field(() => License, { description: 'The license under which this track may be used for the requested filter' })
   license!: License;
+
+  @Field(() => MusicCut, {
+    nullable: true,
+    description: 'Where to cut the track for this video; null when the track has no detected tempo and downbeats',
+  })
+  cut!: MusicCut | null;
+
+  @Field(() => DuckingPlan, {
+    nullable: true,
+    description: 'How to duck the music under the voice-over; null when the video has no voice-over timeline',
+  })
+  ducking!: DuckingPlan | null;
 }
 
 @ObjectType()

@@ -5,8 +5,17 @@ import type { TrackAnalysisFields } from '../../jobs/handlers/track-analysis';
 export type { TrackAnalysisRecord };
 
 /** The music analysis of tracks (track_analysis): written by the track job, read by admins. */
+/** What a suggestion's cut needs of a track's analysis. */
+export interface TrackRhythm {
+  trackId: string;
+  tempoBpm: number | null;
+  downbeats: number[];
+}
+
 export interface TrackAnalysisRepository {
   findByTrackId(trackId: string): Promise<TrackAnalysisRecord | null>;
+  /** Tempo and downbeats of the tracks that have an analysis (one query for a page of suggestions). */
+  findRhythms(trackIds: readonly string[]): Promise<TrackRhythm[]>;
   analyzerVersion(trackId: string): Promise<number | null>;
   upsert(trackId: string, analysis: TrackAnalysisFields): Promise<void>;
 }
@@ -16,6 +25,13 @@ export class PrismaTrackAnalysisRepository implements TrackAnalysisRepository {
 
   findByTrackId(trackId: string) {
     return this.db.trackAnalysis.findUnique({ where: { trackId } });
+  }
+
+  findRhythms(trackIds: readonly string[]) {
+    return this.db.trackAnalysis.findMany({
+      where: { trackId: { in: [...trackIds] } },
+      select: { trackId: true, tempoBpm: true, downbeats: true },
+    });
   }
 
   async analyzerVersion(trackId: string) {

@@ -36,6 +36,7 @@ export function createServices(deps: {
   storage: MediaStorage;
   limits: AppConfig['limits'];
   uploads: AppConfig['uploads'];
+  instrumental: AppConfig['instrumental'];
   onEnqueued: () => void;
   logger: Logger;
   /** Signs the rater previews of the tasks served (keyed only where the previews are served). */
@@ -50,7 +51,7 @@ export function createServices(deps: {
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
     videos,
     uploads: new UploadService(uow, storage, { ...deps.uploads, maxMediaBytes: limits.maxMediaBytes }, logger),
-    suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize)),
+    suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize), deps.instrumental),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),

@@ -125,6 +125,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       storage,
       limits: config.limits,
       uploads: config.uploads,
+      instrumental: config.instrumental,
       onEnqueued,
       logger,
       previewLinks,

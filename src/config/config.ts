@@ -89,6 +89,9 @@ const envSchema = z.object({
   MAX_TRACK_SECONDS: int(1, 24 * 3600).default(1800),
   MAX_VIDEO_SECONDS: int(1, 24 * 3600).default(600),
   MIN_MEDIA_SECONDS: z.coerce.number().min(0).max(60).default(1),
+  // --- Instrumental preference of suggestBgm (issue 17, item 5) ---
+  SUGGEST_INSTRUMENTAL_MIN_COVERAGE: z.coerce.number().min(0).max(1).default(0.25),
+  SUGGEST_VOCAL_PENALTY: z.coerce.number().min(0).max(100).default(1),
   // --- Per-request work bounds and rate limits (issue 14, items 5 and 7) ---
   MAX_QUERY_TOKENS: int(100, 100_000).default(2000),
   MAX_QUERY_ALIASES: int(0, 1000).default(15),
@@ -194,6 +197,11 @@ export interface AppConfig {
    * token and per client address; 0 turns that limit off. In memory: each API instance counts on its own.
    */
   rateLimit: { windowSeconds: number; perToken: number; perIp: number; fields: string[] };
+  /**
+   * suggestBgm under a voice-over that speaks more than `minCoverage` of the time: relevance minus
+   * `penalty` x the track's vocal presence (0 turns it off; a filter may turn it off per call).
+   */
+  instrumental: { minCoverage: number; penalty: number };
   /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (unset: none). */
   trustProxy?: boolean | number | string;
   shutdownTimeoutMs: number;
@@ -316,6 +324,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryRootFields: e.MAX_QUERY_ROOT_FIELDS,
       maxQueryDirectives: e.MAX_QUERY_DIRECTIVES,
     },
+    instrumental: { minCoverage: e.SUGGEST_INSTRUMENTAL_MIN_COVERAGE, penalty: e.SUGGEST_VOCAL_PENALTY },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       perToken: e.RATE_LIMIT_PER_TOKEN,

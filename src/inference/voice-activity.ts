@@ -88,6 +88,30 @@ export class VoiceActivityDetector {
     return probs;
   }
 
+  /**
+   * Share of 32 ms frames the model hears as speech, over `excerpts` evenly spread `excerptSec`
+   * stretches (the whole audio when shorter): a track's vocal presence. Each excerpt starts from a
+   * fresh state, so the cost is bounded whatever the track's length.
+   */
+  async speechShare(pcm16k: Float32Array, excerpts = 8, excerptSec = 10): Promise<number> {
+    const length = Math.round(excerptSec * VAD_SAMPLE_RATE);
+    const starts =
+      pcm16k.length <= excerpts * length
+        ? [0]
+        : Array.from({ length: excerpts }, (_, i) =>
+            Math.floor(((pcm16k.length - length) * i) / Math.max(1, excerpts - 1)),
+          );
+    const size = pcm16k.length <= excerpts * length ? pcm16k.length : length;
+    let speech = 0;
+    let frames = 0;
+    for (const start of starts) {
+      const probs = await this.speechProbabilities(pcm16k.subarray(start, start + size));
+      for (const p of probs) if (p >= this.options.threshold) speech++;
+      frames += probs.length;
+    }
+    return frames > 0 ? speech / frames : 0;
+  }
+
   async detect(pcm16k: Float32Array, onProgress?: () => void): Promise<VoiceActivity> {
     const probs = await this.speechProbabilities(pcm16k, onProgress);
     return voiceActivityFrom(probs, pcm16k, this.options);

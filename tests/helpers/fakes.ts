@@ -374,7 +374,15 @@ export class FakeVideoSuggestions implements VideoSuggestionRepository {
     const visible = video && (video.ownerId === q.callerId || q.callerIsAdmin) && video.status === 'READY';
     const hasEmbedding = Boolean(visible && model && this.embeddings.videos.has(`${q.videoId}/${model.id}`));
     return Promise.resolve({
-      video: video ? { id: video.id, ownerId: video.ownerId, status: video.status, error: video.error } : null,
+      video: video
+        ? {
+            id: video.id,
+            ownerId: video.ownerId,
+            status: video.status,
+            error: video.error,
+            voiceCoverage: (video.voiceActivity as { coverage?: number } | null)?.coverage ?? null,
+          }
+        : null,
       activeModel: model ? { id: model.id, activatedAt: model.activatedAt } : null,
       hasEmbedding,
       suggestions: hasEmbedding ? this.ranked.slice(0, q.first) : [],

@@ -170,5 +170,42 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       await app.repos.embeddings.upsertVideoEmbedding(videoId, v1.id, unitVector(512, 0, 0));
       expect((await suggest()).suggestions[0]!.track.title).toBe('c');
     });
+
+    it('ranks vocal tracks down under a talking voice-over, says why, and can be switched off', async () => {
+      const WITH_REASONS = `query($v: ID!, $f: SuggestionFilterInput) {
+        suggestBgm(videoId: $v, first: 10, filter: $f) { suggestions { relevance reasons track { title } } }
+      }`;
+      const order = async (filter?: Record<string, unknown>) => {
+        const res = await gql(app, WITH_REASONS, { v: videoId, f: filter ?? null }, token);
+        if (res.errors) throw new Error(JSON.stringify(res.errors));
+        return res.data!.suggestBgm.suggestions as { relevance: number; reasons: string[]; track: { title: string } }[];
+      };
+      const setCoverage = (coverage: number) =>
+        app.db.sql.exec(`UPDATE video SET voice_activity =
+          '{"detector":"test","coverage":${coverage},"durationSec":20,"segments":[]}'::jsonb WHERE id = '${videoId}'`);
+      const plain = await order();
+      expect(plain.map((s) => s.track.title)).toEqual(['c', 'a', 'b', 'd']);
+      // a sings half the time: 1 x 0.5 off its relevance (about 1.0) puts it below b (about 0.77).
+      await app.db.sql.exec(`INSERT INTO track_analysis (track_id, analyzer_version, vocal_presence)
+        VALUES ('${ids.a}', 2, 0.5), ('${ids.b}', 2, 0.0)`);
+
+      await setCoverage(0.8);
+      const ducked = await order();
+      expect(ducked.map((s) => s.track.title)).toEqual(['c', 'b', 'a', 'd']);
+      const a = ducked.find((s) => s.track.title === 'a')!;
+      expect(a.relevance).toBeCloseTo(plain.find((s) => s.track.title === 'a')!.relevance, 9);
+      expect(a.reasons).toEqual([
+        'ranked down by 0.50 for vocals (heard in 50% of the track) under a voice-over that speaks 80% of the time',
+      ]);
+      expect(ducked.filter((s) => s.track.title !== 'a').every((s) => s.reasons.length === 0)).toBe(true);
+
+      // Switched off by the caller, or a voice-over that hardly speaks: the model's own order.
+      expect((await order({ preferInstrumental: false })).map((s) => [s.track.title, s.reasons])).toEqual(
+        plain.map((s) => [s.track.title, []]),
+      );
+      await setCoverage(0.1);
+      expect((await order()).map((s) => s.track.title)).toEqual(['c', 'a', 'b', 'd']);
+      await app.db.sql.exec(`UPDATE video SET voice_activity = NULL WHERE id = '${videoId}'`);
+    });
   });
 });

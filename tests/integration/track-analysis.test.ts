@@ -5,7 +5,7 @@ import { describeMode, gql, grantUploads, MODES, TestEnv, tokenFor } from './har
 import { ingest, modelDir, settledTracks, settledVideo } from './pipeline-helpers';
 
 const ANALYSIS = `analysis { tempoBpm beatCount beats downbeats energyHopSec energyDb
-  loudnessLufs truePeakDbtp loudnessRangeLu rhythmError loudnessError analyzerVersion }`;
+  loudnessLufs truePeakDbtp loudnessRangeLu rhythmError loudnessError vocalPresence vocalError analyzerVersion }`;
 
 describe.each(MODES)('music analysis at ingestion', (mode) => {
   const run = modelDir() ? describeMode : (m: typeof mode, fn: () => void) => describe.skip(`[${m}]`, fn);
@@ -32,7 +32,15 @@ describe.each(MODES)('music analysis at ingestion', (mode) => {
       const res = await gql(app, `{ track(id: "${trackId}") { status ${ANALYSIS} } }`, {}, admin);
       expect(res.errors).toBeUndefined();
       const a = res.data!.track.analysis;
-      expect(a).toMatchObject({ rhythmError: null, loudnessError: null, energyHopSec: 0.5, analyzerVersion: 1 });
+      expect(a).toMatchObject({
+        rhythmError: null,
+        loudnessError: null,
+        vocalError: null,
+        energyHopSec: 0.5,
+        analyzerVersion: 2,
+      });
+      // Clicks are no voice.
+      expect(a.vocalPresence).toBeLessThan(0.1);
       expect(Math.abs(a.tempoBpm - 120)).toBeLessThan(1);
       expect(a.beatCount).toBe(a.beats.length);
       expect(a.beatCount).toBeGreaterThanOrEqual(78);

@@ -209,7 +209,10 @@ describe.each(MODES)('deleteVideo', (mode) => {
         uow: app.uow,
         embedder,
         models,
-        vad: { detect: () => Promise.resolve({ segments: [], coverage: 0, durationSec: 0 }) },
+        vad: {
+          detect: () => Promise.resolve({ segments: [], coverage: 0, durationSec: 0 }),
+          speechShare: () => Promise.resolve(0),
+        },
         onPendingModelEmbedded: () => Promise.resolve(),
         storage: openMediaStorage(app.config),
         limits: { maxMediaBytes: 10 * 1024 * 1024, maxTrackSeconds: 600, maxVideoSeconds: 600, minMediaSeconds: 1 },

@@ -43,7 +43,7 @@ export class EmbedTrackHandler implements JobHandler {
       });
       ctx.heartbeat();
       // After the decode, so media that cannot be decoded fails the job as before; the analysis itself never does.
-      if (needsAnalysis) analysis = await analyzeTrack(file, probed, decoded.pcm, decoded.sampleRate);
+      if (needsAnalysis) analysis = await analyzeTrack(file, probed, decoded.pcm, decoded.sampleRate, this.deps.vad);
       return decoded;
     });
     ctx.heartbeat();
@@ -90,7 +90,8 @@ export class EmbedTrackHandler implements JobHandler {
         ...(analysis && {
           tempoBpm: analysis.tempoBpm,
           loudnessLufs: analysis.loudnessLufs,
-          analysisErrors: [analysis.rhythmError, analysis.loudnessError].filter((e) => e !== null),
+          vocalPresence: analysis.vocalPresence,
+          analysisErrors: [analysis.rhythmError, analysis.loudnessError, analysis.vocalError].filter((e) => e !== null),
         }),
       },
       'track embedded',

@@ -80,8 +80,8 @@ export interface HandlerDeps {
   storage: MediaStorage;
   embedder: Embedder;
   models: ModelFolders;
-  /** The voice-over timeline of a video (speech segments), computed beside its embedding. */
-  vad: Pick<VoiceActivityDetector, 'detect'>;
+  /** The voice-over timeline of a video (speech segments) beside its embedding; a track's vocal presence. */
+  vad: Pick<VoiceActivityDetector, 'detect' | 'speechShare'>;
   limits: MediaLimits;
   /** Called after media was embedded for a version that is waiting to become active. */
   onPendingModelEmbedded: (modelVersionId: string) => Promise<void>;

@@ -1,12 +1,13 @@
 import { analyzeRhythm } from '../../features/rhythm/rhythm-analysis';
 import { measureLoudness } from '../../media/loudness';
+import type { VoiceActivityDetector } from '../../inference/voice-activity';
 import type { MediaInfo } from '../../media/probe';
 
 /**
  * Bumped when the analysis changes in a way worth recomputing: a track's job re-runs it only when
  * its stored row is from another version (re-embeds for a new model otherwise skip it).
  */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2; // 2: vocal presence
 
 /** One track's music analysis as stored (track_analysis); see docs/MUSIC_ANALYSIS.md. */
 export interface TrackAnalysisFields {
@@ -21,6 +22,9 @@ export interface TrackAnalysisFields {
   truePeakDbtp: number | null;
   loudnessRangeLu: number | null;
   loudnessError: string | null;
+  /** Share of the track the voice activity model hears as a voice (speech, rap, some singing), 0 to 1. */
+  vocalPresence: number | null;
+  vocalError: string | null;
 }
 
 /**
@@ -33,6 +37,7 @@ export async function analyzeTrack(
   probed: MediaInfo,
   pcm16k: Float32Array,
   sampleRate: number,
+  vad?: Pick<VoiceActivityDetector, 'speechShare'>,
 ): Promise<TrackAnalysisFields> {
   const out: TrackAnalysisFields = {
     analyzerVersion: ANALYZER_VERSION,
@@ -46,6 +51,8 @@ export async function analyzeTrack(
     truePeakDbtp: null,
     loudnessRangeLu: null,
     loudnessError: null,
+    vocalPresence: null,
+    vocalError: null,
   };
   try {
     const rhythm = analyzeRhythm(pcm16k, sampleRate);
@@ -66,6 +73,13 @@ export async function analyzeTrack(
     out.loudnessRangeLu = loudness.loudnessRangeLu;
   } catch (e) {
     out.loudnessError = reason(e);
+  }
+  if (vad) {
+    try {
+      out.vocalPresence = Math.round((await vad.speechShare(pcm16k)) * 1000) / 1000;
+    } catch (e) {
+      out.vocalError = reason(e);
+    }
   }
   return out;
 }

@@ -16,6 +16,8 @@ export interface SuggestionFilter {
   /** On the analysed integrated loudness; an unanalysed track never matches. */
   loudnessMinLufs?: number;
   loudnessMaxLufs?: number;
+  /** false: no ranking down of vocal tracks under a talking voice-over (suggestBgm only). Default on. */
+  preferInstrumental?: boolean;
 }
 
 // An admin's bpm is a correction of the analysis, so it wins over the measured tempo.

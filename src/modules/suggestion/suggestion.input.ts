@@ -50,6 +50,14 @@ export class SuggestionFilterInput {
   @Max(10)
   loudnessMaxLufs?: number;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'suggestBgm: rank tracks with strong vocals down when the voice-over speaks most of the time (default true; ' +
+      'false turns it off). Ignored by similarTracks',
+  })
+  preferInstrumental?: boolean;
+
   @Field(() => Float, { nullable: true, description: 'Shortest acceptable track, in seconds' })
   @IsOptional()
   @Min(0)

@@ -31,7 +31,20 @@ export interface Suggestion {
 
 /** A suggestBgm suggestion: also knows how to cut the track for the video (read on demand). */
 export interface VideoSuggestion extends Suggestion {
+  /** What moved it from the plain model order (the instrumental preference), in words. */
+  reasons: string[];
+  /** Subtracted from relevance for the order; 0 when nothing applied. */
+  vocalPenalty: number;
   soundtrack: () => Promise<Soundtrack>;
+}
+
+function reasonsFor(s: { vocalPenalty: number; vocalPresence: number | null }, voiceCoverage: number | null): string[] {
+  if (!(s.vocalPenalty > 0)) return [];
+  const pct = (x: number | null) => `${Math.round((x ?? 0) * 100)}%`;
+  return [
+    `ranked down by ${s.vocalPenalty.toFixed(2)} for vocals (heard in ${pct(s.vocalPresence)} of the track) ` +
+      `under a voice-over that speaks ${pct(voiceCoverage)} of the time`,
+  ];
 }
 
 export interface SuggestionList {
@@ -53,6 +66,8 @@ export class SuggestionService {
     private readonly repos: SuggestionRepositories,
     private readonly videos: Pick<VideoService, 'requestEmbedding'>,
     private readonly maxSuggestions: number,
+    /** The instrumental preference (AppConfig.instrumental); penalty 0 turns it off. */
+    private readonly instrumental: { minCoverage: number; penalty: number } = { minCoverage: 0.25, penalty: 1 },
   ) {
     this.modelRecords = new ModelRecordCache((id) => this.repos.models.findById(id));
   }
@@ -75,6 +90,8 @@ export class SuggestionService {
       first,
       pool: candidatePool(first),
       filter,
+      instrumental:
+        filter.preferInstrumental === false || this.instrumental.penalty === 0 ? undefined : this.instrumental,
     });
     const video = requireVisibleVideo(caller, found.video, videoId);
     const { activeModel } = found;
@@ -111,7 +128,12 @@ export class SuggestionService {
     );
     return {
       modelVersion: model,
-      suggestions: found.suggestions.map((s, i) => ({ ...s, rank: i + 1, soundtrack: () => soundtrack(s.track.id) })),
+      suggestions: found.suggestions.map((s, i) => ({
+        ...s,
+        rank: i + 1,
+        reasons: reasonsFor(s, video.voiceCoverage),
+        soundtrack: () => soundtrack(s.track.id),
+      })),
     };
   }
 

@@ -71,6 +71,13 @@ export class Suggestion {
   @Field(() => License, { description: 'The license under which this track may be used for the requested filter' })
   license!: License;
 
+  @Field(() => [String], {
+    description:
+      'What moved this suggestion from the model’s own order, in words (e.g. ranked down for vocals under a ' +
+      'talking voice-over); empty when nothing did',
+  })
+  reasons!: string[];
+
   @Field(() => MusicCut, {
     nullable: true,
     description: 'Where to cut the track for this video; null when the track has no detected tempo and downbeats',

@@ -11,12 +11,23 @@ export interface RankedSuggestion {
   score: number;
   relevance: number;
   startOffsetSec: number;
+  /** Subtracted from relevance for the order (the instrumental preference); 0 when it did not apply. */
+  vocalPenalty: number;
+  /** The track's analysed vocal presence, when known. */
+  vocalPresence: number | null;
 }
 
 /** What one suggestBgm statement saw: the video, the active model, and the ranked page. */
 export interface VideoSuggestionResult {
   /** Null when the video does not exist. */
-  video: { id: string; ownerId: string; status: MediaStatus; error: string | null } | null;
+  video: {
+    id: string;
+    ownerId: string;
+    status: MediaStatus;
+    error: string | null;
+    /** Share of the voice-over spent speaking (its timeline), when known. */
+    voiceCoverage: number | null;
+  } | null;
   /** Null when no version is active. */
   activeModel: { id: string; activatedAt: Date | null } | null;
   /** Whether the video has an embedding under the active model (and may be read by the caller). */
@@ -42,6 +53,9 @@ interface Row {
   relevance: number | null;
   startSec: number | null;
   licenseId: string | null;
+  voiceCoverage: number | null;
+  vocalPresence: number | null;
+  vocalPenalty: number | null;
   trackId: string | null;
   title: string;
   artist: string;
@@ -120,6 +134,8 @@ export class SqlVideoSuggestionRepository implements VideoSuggestionRepository {
           score: Number(row.score),
           relevance: Number(row.relevance),
           startOffsetSec: Number(row.startSec),
+          vocalPenalty: Number(row.vocalPenalty ?? 0),
+          vocalPresence: row.vocalPresence === null ? null : Number(row.vocalPresence),
         },
       ];
     });
@@ -127,7 +143,13 @@ export class SqlVideoSuggestionRepository implements VideoSuggestionRepository {
       video:
         head.videoId === null
           ? null
-          : { id: head.videoId, ownerId: head.ownerId!, status: head.status!, error: head.error },
+          : {
+              id: head.videoId,
+              ownerId: head.ownerId!,
+              status: head.status!,
+              error: head.error,
+              voiceCoverage: head.voiceCoverage === null ? null : Number(head.voiceCoverage),
+            },
       activeModel: head.modelId === null ? null : { id: head.modelId, activatedAt: dateOrNull(head.modelActivatedAt) },
       hasEmbedding: head.hasEmbedding,
       suggestions,

@@ -10,6 +10,12 @@ export interface VideoSuggestionQuery {
   /** Candidates taken from the track index before the best-window re-rank (>= first). */
   pool: number;
   filter: SuggestionFilter;
+  /**
+   * The instrumental preference: when the video's voice-over speaks more than `minCoverage` of the
+   * time, each candidate's relevance is lowered by `penalty` x its vocal presence before the page is
+   * cut. Absent: off (the ranking of rank-tracks.ts exactly).
+   */
+  instrumental?: { minCoverage: number; penalty: number };
 }
 
 /**
@@ -19,7 +25,8 @@ export interface VideoSuggestionQuery {
  * - `pool` licensed candidates from the HNSW index (iterative scan: the connection's settings,
  *   database.ts), or an exact filtered scan when the index yields fewer (a page is never short);
  * - per candidate its best 32 s window, the ranking of rank-tracks.ts (window cosine, standardised
- *   by the track's scaling), the first `first` with their track and every license of it.
+ *   by the track's scaling), lowered for vocal tracks under a talking voice-over when the
+ *   instrumental preference is on, the first `first` with their track and every license of it.
  * Always one header row (the video and model columns), with the track columns NULL when there is
  * nothing to suggest. Versions cannot mix: every embedding read is of the one active version.
  */
@@ -39,11 +46,18 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
   // skips the scan when false: no index walk without a query vector, no exact scan when the
   // index filled the pool.
   const hasQuery = Prisma.sql`EXISTS (SELECT 1 FROM query_vector)`;
+  const pref = q.instrumental;
+  const vocalPenalty = pref
+    ? Prisma.sql`(CASE WHEN (SELECT voice_coverage FROM the_video) > ${pref.minCoverage}::float8
+                  THEN ${pref.penalty}::float8 * coalesce(a.vocal_presence, 0) ELSE 0 END)::float8`
+    : Prisma.sql`0::float8`;
   return Prisma.sql`
     WITH active_model AS (
       SELECT id, activated_at FROM model_version WHERE active
     ), the_video AS (
-      SELECT id, owner_id, status::text AS status, error FROM video WHERE id = ${q.videoId}::uuid
+      SELECT id, owner_id, status::text AS status, error,
+             (voice_activity->>'coverage')::float8 AS voice_coverage
+      FROM video WHERE id = ${q.videoId}::uuid
     ), query_vector AS (
       SELECT ve.embedding FROM video_embedding ve
       WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM active_model)
@@ -61,7 +75,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
       SELECT * FROM approx WHERE (SELECT count(*) FROM approx) >= ${q.pool}
       UNION ALL
       SELECT * FROM exact
-    ), ranked AS (
+    ), scored AS (
       SELECT c.track_id, c.license_id, c.distance,
              coalesce(w.start_sec, 0)::float8 AS start_sec,
              (1 - coalesce(w.distance, c.distance))::float8 AS score,
@@ -75,13 +89,17 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
         ORDER BY 2, s.window_index
         LIMIT 1
       ) w ON true
-      ORDER BY relevance DESC, c.distance, c.track_id
+    ), ranked AS (
+      SELECT s.*, ${vocalPenalty} AS vocal_penalty, a.vocal_presence::float8 AS vocal_presence
+      FROM scored s LEFT JOIN track_analysis a ON a.track_id = s.track_id
+      ORDER BY s.relevance - ${vocalPenalty} DESC, s.distance, s.track_id
       LIMIT ${q.first}
     )
     SELECT h.model_id::text AS "modelId", h.model_activated_at AS "modelActivatedAt",
            h.video_id::text AS "videoId", h.owner_id AS "ownerId", h.status, h.error,
            EXISTS (SELECT 1 FROM query_vector) AS "hasEmbedding",
            r.score, r.relevance, r.start_sec AS "startSec", r.license_id::text AS "licenseId",
+           h.voice_coverage AS "voiceCoverage", r.vocal_presence AS "vocalPresence", r.vocal_penalty AS "vocalPenalty",
            t.id::text AS "trackId", t.title, t.artist, t.duration_sec AS "durationSec", t.media_uri AS "mediaUri",
            t.content_hash AS "contentHash", t.tags, t.moods, t.bpm, t.status::text AS "trackStatus",
            t.error AS "trackError", t.retired_at AS "retiredAt", t.created_at AS "createdAt",
@@ -94,10 +112,10 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
                    ORDER BY l.created_at, l.id)
             FROM license l WHERE l.track_id = t.id) AS licenses
     FROM (SELECT m.id AS model_id, m.activated_at AS model_activated_at,
-                 v.id AS video_id, v.owner_id, v.status, v.error
+                 v.id AS video_id, v.owner_id, v.status, v.error, v.voice_coverage
           FROM (SELECT 1) one
           LEFT JOIN active_model m ON true
           LEFT JOIN the_video v ON true) h
     LEFT JOIN (ranked r JOIN track t ON t.id = r.track_id) ON true
-    ORDER BY r.relevance DESC NULLS LAST, r.distance, r.track_id`;
+    ORDER BY r.relevance - r.vocal_penalty DESC NULLS LAST, r.distance, r.track_id`;
 }

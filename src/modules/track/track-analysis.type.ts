@@ -42,6 +42,17 @@ export class TrackAnalysis {
   @Field(() => String, { nullable: true, description: 'Why loudness could not be measured' })
   loudnessError!: string | null;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Share of the track a voice activity model (Silero VAD) hears as a voice, 0 to 1: spoken or rapped vocals ' +
+      'read high, sung ones less reliably, instrumentals near 0. Null before analyzer version 2 or on error',
+  })
+  vocalPresence!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Why vocal presence could not be estimated' })
+  vocalError!: string | null;
+
   @Field(() => GraphQLISODateTime)
   analyzedAt!: Date;
 }

@@ -110,6 +110,27 @@ describe('VoiceActivityDetector (Silero VAD) on an espeak-ng voice-over with kno
   });
 });
 
+describe('VoiceActivityDetector.speechShare (a track’s vocal presence)', () => {
+  it('hears a voice over music and not the music alone', async () => {
+    // 30 s of a C major chord with a slow tremolo, and the same with spoken lines over it.
+    const seconds = 30;
+    const chord = Float32Array.from({ length: seconds * VAD_SAMPLE_RATE }, (_, i) => {
+      const t = i / VAD_SAMPLE_RATE;
+      const tremolo = 0.75 + 0.25 * Math.sin(2 * Math.PI * 2 * t);
+      return tremolo * 0.08 * [261.63, 329.63, 392.0].reduce((sum, f) => sum + Math.sin(2 * Math.PI * f * t), 0);
+    });
+    const line = await spokenPhrase('sung.wav', 'Oh the night is young and the road is long and we ride along');
+    const voiced = chord.slice();
+    for (let at = VAD_SAMPLE_RATE; at + line.length < voiced.length; at += line.length + VAD_SAMPLE_RATE / 2)
+      for (let k = 0; k < line.length; k++) voiced[at + k]! += line[k]!;
+    const music = await vad.speechShare(chord, 3, 5);
+    const withVoice = await vad.speechShare(voiced, 3, 5);
+    process.stdout.write(`vocal presence: chord ${music.toFixed(3)}, chord + voice ${withVoice.toFixed(3)}\n`);
+    expect(music).toBeLessThan(0.05);
+    expect(withVoice).toBeGreaterThan(0.5);
+  });
+});
+
 describe('voiceActivityFrom (segmenting per-frame probabilities)', () => {
   const frames = (pattern: number[]) => Float32Array.from(pattern);
   const pcmFor = (n: number) => new Float32Array(n * 512).fill(0.1);

@@ -65,8 +65,24 @@ describe('SuggestionService', () => {
       repos.tracks.create({ title, artist: 'x', mediaUri: 'm', contentHash: title, tags: [], moods: [], license });
     const [a, b] = [await track('a'), await track('b')];
     repos.videoSuggestions.ranked = [
-      { track: a, license: a.licenses[0]!, score: 0.95, relevance: 3, startOffsetSec: 64 },
-      { track: b, license: b.licenses[0]!, score: 0.6, relevance: 1, startOffsetSec: 0 },
+      {
+        track: a,
+        license: a.licenses[0]!,
+        score: 0.95,
+        relevance: 3,
+        startOffsetSec: 64,
+        vocalPenalty: 0,
+        vocalPresence: null,
+      },
+      {
+        track: b,
+        license: b.licenses[0]!,
+        score: 0.6,
+        relevance: 1,
+        startOffsetSec: 0,
+        vocalPenalty: 0,
+        vocalPresence: 0.1,
+      },
     ];
     const res = await service.suggestBgm(owner, video.id, 2, { territory: 'IS' });
     expect(res.modelVersion).toBe(model);

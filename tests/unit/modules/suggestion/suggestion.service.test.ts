@@ -97,7 +97,11 @@ describe('SuggestionService', () => {
       first: 2,
       pool: 30,
       filter: { territory: 'IS' },
+      // The instrumental preference goes into the statement unless the caller turns it off.
+      instrumental: { minCoverage: 0.25, penalty: 1 },
     });
+    await service.suggestBgm(owner, video.id, 2, { preferInstrumental: false });
+    expect(repos.videoSuggestions.calls.at(-1)!.instrumental).toBeUndefined();
     expect((await failure(service.suggestBgm(owner, video.id, 51))).code).toBe(ErrorCode.BadUserInput);
     expect((await failure(service.suggestBgm(owner, video.id, 5, { bpmMin: 120, bpmMax: 90 }))).code).toBe(
       ErrorCode.BadUserInput,

@@ -2,23 +2,17 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Writes a short real audio file (a sine tone, distinct per frequency) with ffmpeg. */
-export function makeTone(dir: string, name: string, frequencyHz: number, seconds = 2): string {
+/** Writes `dir/name` from one of ffmpeg's lavfi sources (e.g. `sine=...`, `aevalsrc=...`); returns its path. */
+export function lavfiAudio(dir: string, name: string, source: string, outputArgs: string[] = []): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=${frequencyHz}:duration=${seconds}`,
-    '-ac',
-    '1',
-    file,
-  ]);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', source, ...outputArgs, file]);
   return file;
+}
+
+/** Writes a short real audio file (a sine tone, distinct per frequency) with ffmpeg. */
+export function makeTone(dir: string, name: string, frequencyHz: number, seconds = 2): string {
+  return lavfiAudio(dir, name, `sine=frequency=${frequencyHz}:duration=${seconds}`, ['-ac', '1']);
 }
 
 /** A short real video (test pattern) with a tone as its audio track. */

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { lavfiAudio } from './media';
 
 export interface ClickTrack {
   file: string;
@@ -21,8 +22,6 @@ export function makeClickTrack(
   bpm: number,
   { seconds = 30, offsetSeconds = 0.3, firstDownbeat = 1 } = {},
 ): ClickTrack {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, name);
   const period = 60 / bpm;
   // u: time since the first beat; k: beat number; p: time since beat k started.
   const u = `(t-${offsetSeconds})`;
@@ -31,16 +30,7 @@ export function makeClickTrack(
   const accent = `eq(mod(${k}+${4 - firstDownbeat},4),0)`;
   const click = `if(${accent},0.9,0.45)*sin(2*PI*if(${accent},800,1600)*${p})*exp(-${p}*150)`;
   const expr = `if(gte(${u},0)*lt(${p},0.025),${click},0)+0.003*(random(0)*2-1)`;
-  execFileSync('ffmpeg', [
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `aevalsrc=exprs='${expr}':s=44100:d=${seconds}`,
-    file,
-  ]);
+  const file = lavfiAudio(dir, name, `aevalsrc=exprs='${expr}':s=44100:d=${seconds}`);
   const beats: number[] = [];
   for (let t = offsetSeconds; t < seconds - 0.05; t += period) beats.push(t);
   const downbeats = beats.filter((_, i) => i >= firstDownbeat && (i - firstDownbeat) % 4 === 0);

@@ -8,6 +8,8 @@ import { PreferenceService } from '../modules/experiment/preference.service';
 import type { PreviewLinks } from '../modules/experiment/preview-links';
 import { IngestService } from '../modules/ingest/ingest.service';
 import { LicenseService } from '../modules/license/license.service';
+import { PreviewRenderService } from '../modules/preview-render/preview-render.service';
+import type { RenderLinks } from '../modules/preview-render/render-links';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { TrackService } from '../modules/track/track.service';
@@ -15,6 +17,9 @@ import { UploadService } from '../modules/video/upload.service';
 import { VideoService } from '../modules/video/video.service';
 import type { MediaStorage } from '../storage/media-storage';
 import type { Repositories } from './repositories';
+
+/** How long a previewRender URL plays (a new query signs a new one). */
+const RENDER_LINK_TTL_SEC = 3600;
 
 export interface Services {
   tracks: TrackService;
@@ -28,6 +33,7 @@ export interface Services {
   experiments: ExperimentService;
   preferences: PreferenceService;
   choices: ChoiceService;
+  renders: PreviewRenderService;
 }
 
 export function createServices(deps: {
@@ -41,6 +47,9 @@ export function createServices(deps: {
   logger: Logger;
   /** Signs the rater previews of the tasks served (keyed only where the previews are served). */
   previewLinks: PreviewLinks;
+  /** Signs the URLs of preview renders (keyed only where they are served). */
+  renderLinks: RenderLinks;
+  previewRender: AppConfig['previewRender'];
   /** Told of every deleted video (the rater preview cache purges its previews). */
   onVideoDeleted?: (videoId: string) => Promise<void>;
 }): Services {
@@ -58,5 +67,12 @@ export function createServices(deps: {
     experiments: new ExperimentService(repos, limits.maxPageSize),
     preferences: new PreferenceService(repos, uow, deps.previewLinks),
     choices: new ChoiceService(repos, limits.maxPageSize),
+    renders: new PreviewRenderService(
+      repos,
+      uow,
+      deps.renderLinks,
+      { ...deps.previewRender, linkTtlSec: RENDER_LINK_TTL_SEC },
+      onEnqueued,
+    ),
   };
 }

@@ -13,6 +13,10 @@ import {
   PrismaModelVersionRepository,
   type ModelVersionRepository,
 } from '../modules/model-version/model-version.repository';
+import {
+  PrismaPreviewRenderRepository,
+  type PreviewRenderRepository,
+} from '../modules/preview-render/preview-render.repository';
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
 import {
   SqlVideoSuggestionRepository,
@@ -42,6 +46,7 @@ export interface Repositories {
   preferences: PreferenceRepository;
   trackPool: TrackPoolRepository;
   choices: ChoiceRepository;
+  renders: PreviewRenderRepository;
 }
 
 export interface RepositoryOptions {
@@ -70,6 +75,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
     choices: new PrismaChoiceRepository(db),
+    renders: new PrismaPreviewRenderRepository(db),
   };
 }
 

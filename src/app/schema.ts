@@ -18,6 +18,7 @@ import {
   SuggestionResolver,
   SuggestionSoundtrackResolver,
 } from '../modules/suggestion/suggestion.resolver';
+import { type PreviewRenderContext, PreviewRenderResolver } from '../modules/preview-render/preview-render.resolver';
 import { type TrackContext, TrackResolver } from '../modules/track/track.resolver';
 import { type UploadContext, UploadResolver } from '../modules/video/upload.resolver';
 import { type VideoContext, VideoResolver } from '../modules/video/video.resolver';
@@ -36,6 +37,7 @@ export const RESOLVERS = [
   ExperimentArmResolver,
   PreferenceResolver,
   ChoiceResolver,
+  PreviewRenderResolver,
 ] as const;
 
 /** Every service the resolvers above read from the request context (the union of their slices). */
@@ -49,7 +51,8 @@ export type ResolverServices = (TrackContext &
   LicenseContext &
   ExperimentContext &
   PreferenceContext &
-  ChoiceContext)['services'];
+  ChoiceContext &
+  PreviewRenderContext)['services'];
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -21,6 +21,7 @@ import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repos
 import { AppMetrics } from '../metrics/metrics';
 import { registerCatalogGauges, registerQueueGauges, registerStrandedJobsGauge } from '../metrics/scrape-gauges';
 import { PreviewLinks } from '../modules/experiment/preview-links';
+import { RenderLinks } from '../modules/preview-render/render-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { ModelStore } from '../modules/model-version/model-store';
@@ -110,6 +111,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       role === 'api'
         ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), storage, {
             maxConcurrent: config.previewRenderConcurrency,
+            targetLufs: config.previewRender.targetLufs,
           })
         : undefined;
     // On an object store the previews are kept there (every API replica serves them; a video's
@@ -119,6 +121,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         ? new StoredPreviews(previews, storage, path.join(config.dataDir, 'rater-previews', '.scratch'))
         : undefined;
     const previewLinks = new PreviewLinks(previews ? secret : undefined);
+    const renderLinks = new RenderLinks(previews ? secret : undefined);
     const services = createServices({
       repos,
       uow,
@@ -129,6 +132,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       onEnqueued,
       logger,
       previewLinks,
+      renderLinks,
+      previewRender: config.previewRender,
       // A deleted video's previews carry its voice-over: they go with it.
       onVideoDeleted: previews ? (videoId) => previews.purge(videoId) : undefined,
     });
@@ -215,6 +220,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
           stored: storedPreviews,
           cacheMaxAgeMs: config.previewCacheMaxAgeHours * 3_600_000,
         },
+        renders: { links: renderLinks, renders: repos.renders, storage },
       },
       readiness: [
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },

@@ -82,6 +82,9 @@ const envSchema = z.object({
   JOB_RETENTION_DAYS: int(1, 3650).default(30),
   PREVIEW_RENDER_CONCURRENCY: int(1, 16).default(2),
   PREVIEW_CACHE_MAX_AGE_HOURS: int(1, 8760).default(168),
+  // issue 17 (preview renders): the loudness renders are normalised to, and how long one is kept.
+  PREVIEW_TARGET_LUFS: z.coerce.number().min(-36).max(-6).default(-14),
+  PREVIEW_RENDER_TTL_HOURS: int(1, 720).default(24),
   INFERENCE_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   INFERENCE_THREADS: int(1, 64).default(1),
   INFERENCE_INTRA_OP_THREADS: int(1, 64).default(2),
@@ -214,6 +217,8 @@ export interface AppConfig {
   previewRenderConcurrency: number;
   /** Rendered rater previews older than this are deleted (hourly sweep at most). */
   previewCacheMaxAgeHours: number;
+  /** Preview renders (rater page and renderPreview): target integrated loudness, and how long a render is kept. */
+  previewRender: { targetLufs: number; ttlHours: number };
   /**
    * concurrency: embed-track jobs at once per worker process; videoConcurrency: embed-video jobs,
    * on their own consumer so that a catalog backlog never delays new videos. The re-embed fan-out
@@ -338,6 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
     previewRenderConcurrency: e.PREVIEW_RENDER_CONCURRENCY,
     previewCacheMaxAgeHours: e.PREVIEW_CACHE_MAX_AGE_HOURS,
+    previewRender: { targetLufs: e.PREVIEW_TARGET_LUFS, ttlHours: e.PREVIEW_RENDER_TTL_HOURS },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       videoConcurrency: e.WORKER_VIDEO_CONCURRENCY,

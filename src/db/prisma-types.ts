@@ -8,6 +8,7 @@ export type {
   License as LicenseRecord,
   ModelVersion as ModelVersionRecord,
   Track as TrackRecord,
+  PreviewRender as PreviewRenderRecord,
   Video as VideoRecord,
 } from '../generated/prisma/client';
-export type { JobKind, JobStatus, MediaStatus } from '../generated/prisma/enums';
+export type { JobKind, JobStatus, MediaStatus, RenderStatus } from '../generated/prisma/enums';

@@ -17,6 +17,7 @@ import type { UploadService } from '../modules/video/upload.service';
 import { createApolloServer } from './graphql-server';
 import { rateLimitMiddleware } from './rate-limit.middleware';
 import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
+import { mountRenderRoutes, type RenderRouteDeps } from './render-routes';
 import { mountUploadRoutes } from './upload-routes';
 
 export interface ReadinessCheck {
@@ -45,6 +46,8 @@ export interface ApiRoutes {
   /** Stores the files of POST /media/uploads and records who uploaded them. */
   uploads: UploadService;
   rater: RaterRouteDeps;
+  /** GET /renders/:id: preview renders behind signed links. */
+  renders: RenderRouteDeps;
 }
 
 export interface HttpServerDeps {
@@ -129,6 +132,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
   if (api) {
     app.post('/media/uploads', rateLimitMiddleware(limiter, authenticator));
     mountUploadRoutes(app, authenticator, api.uploads);
+    mountRenderRoutes(app, api.renders, logger);
   }
 
   if (apollo && api)

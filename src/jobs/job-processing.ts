@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Logger } from '../common/logger';
 import type { AppConfig } from '../config/config';
 import type { UnitOfWork } from '../db/unit-of-work';
@@ -11,6 +12,8 @@ import { EmbedTrackHandler } from './handlers/embed-track.handler';
 import { EmbedVideoHandler } from './handlers/embed-video.handler';
 import type { HandlerDeps, HandlerRepositories, ModelFolders } from './handlers/handler-deps';
 import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
+import { type RenderRows, RenderPreviewHandler } from './handlers/render-preview.handler';
+import { startRenderSweep } from './render-sweep';
 import type { JobRepository } from './job.repository';
 import { JobReconciler, type ReconcileResult } from './job-reconciler';
 import { JobRunner } from './job-runner';
@@ -21,6 +24,12 @@ import { topicFor } from './topics';
 
 /** How often each worker prunes old finished jobs (the deletes are idempotent across workers). */
 const RETENTION_SWEEP_MS = 10 * 60_000;
+/** How often each worker deletes expired preview renders (rows locked SKIP LOCKED: no double work). */
+const RENDER_SWEEP_MS = 5 * 60_000;
+/** Longest ffmpeg run of a preview render. */
+const RENDER_TIMEOUT_MS = 5 * 60_000;
+/** Music level in the voice-over's gaps; the ducking plan lowers it further under speech. */
+const RENDER_MUSIC_GAIN_DB = -6;
 
 export interface JobProcessing {
   runner: JobRunner;
@@ -35,9 +44,9 @@ export interface JobProcessing {
  * embedded default runs the very same code over the in-process queue.
  */
 export async function startJobProcessing(deps: {
-  config: Pick<AppConfig, 'worker' | 'inference' | 'media'>;
+  config: Pick<AppConfig, 'worker' | 'inference' | 'media' | 'dataDir'>;
   logger: Logger;
-  repos: HandlerRepositories & { jobs: JobRepository };
+  repos: HandlerRepositories & { jobs: JobRepository; renders: RenderRows };
   uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
   queue: JobQueue;
   storage: MediaStorage;
@@ -69,6 +78,14 @@ export async function startJobProcessing(deps: {
       new EmbedTrackHandler(handlerDeps),
       new EmbedVideoHandler(handlerDeps),
       new ReembedCatalogHandler(handlerDeps, onEnqueued),
+      new RenderPreviewHandler({
+        repos,
+        storage,
+        limits: config.media,
+        scratchDir: path.join(config.dataDir, 'render-scratch'),
+        musicGainDb: RENDER_MUSIC_GAIN_DB,
+        timeoutMs: RENDER_TIMEOUT_MS,
+      }),
     ],
     repos.jobs,
     logger,
@@ -85,6 +102,7 @@ export async function startJobProcessing(deps: {
     EMBED_VIDEO: config.worker.videoConcurrency,
     EMBED_TRACK: config.worker.concurrency,
     REEMBED_CATALOG: 1, // fans out into embed-track jobs; light
+    RENDER_PREVIEW: config.worker.videoConcurrency, // ffmpeg, about a core each
   };
   const consumers: ConsumerHandle[] = [];
   try {
@@ -108,6 +126,7 @@ export async function startJobProcessing(deps: {
     throw err;
   }
   const stopRetention = startRetentionSweep(repos.jobs, logger, config.worker.retentionDays, RETENTION_SWEEP_MS);
+  const stopRenderSweep = startRenderSweep(repos.renders, storage, logger, RENDER_SWEEP_MS);
   // Every worker runs it; claims are row-locked (SKIP LOCKED), so they never take the same job.
   const reconciler = new JobReconciler({
     jobs: repos.jobs,
@@ -129,6 +148,7 @@ export async function startJobProcessing(deps: {
     stop: async () => {
       await stopReconciler();
       await stopRetention();
+      await stopRenderSweep();
       await Promise.all(consumers.map((c) => c.stop()));
       await pool.close();
     },

@@ -12,6 +12,8 @@ export function topicFor(kind: JobKind): string {
       return 'embed-video';
     case 'REEMBED_CATALOG':
       return 'reembed-catalog';
+    case 'RENDER_PREVIEW':
+      return 'render-preview';
   }
 }
 

@@ -56,3 +56,7 @@ export const previewObjectUri = (videoId: string, inputsKey: string): string =>
 
 /** A deletion (a tombstone) of a whole folder is recorded as its URI with a trailing slash. */
 export const folderDeletionUri = (folderUri: string): string => `${folderUri}/`;
+
+/** A renderPreview render, under its video's preview folder so the video's deletion removes it too. */
+export const renderObjectUri = (videoId: string, renderId: string): string =>
+  `${previewFolderUri(videoId)}/renders/${renderId}.mp4`;

@@ -1,13 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Semaphore } from '../../common/semaphore';
-import { mediaBinaries, type MediaBinaries } from '../../media/ffmpeg-binary';
-import { SAFE_INPUT_ARGS, safeInput } from '../../media/ffmpeg-input';
-import { ffmpegReason } from '../../media/ffmpeg-stderr';
-import { MediaError, MediaErrorCode } from '../../media/media-error';
-import { probeMedia } from '../../media/probe';
-import { runProcess } from '../../media/run-process';
+import type { MediaBinaries } from '../../media/ffmpeg-binary';
+import { renderMix } from '../../media/preview/render-mix';
 import type { PreviewSource } from '../../modules/experiment/preference.service';
 import { type MediaStorage, withLocalFiles } from '../../storage/media-storage';
 
@@ -17,8 +13,10 @@ type PreviewFiles = { videoPath: string; voiceOverPath: string | null; trackPath
 export interface PreviewRendererOptions {
   /** Longest preview; longer videos are cut (a rater judges the fit, not the whole video). */
   maxSeconds: number;
-  /** Linear gain of the music under the voice-over (0.25 is about -12 dB). */
-  musicGain: number;
+  /** Level of the music under the voice-over. */
+  musicGainDb: number;
+  /** Integrated loudness of every preview, so both sides of a pair play equally loud. */
+  targetLufs: number;
   timeoutMs: number;
   /** ffmpeg renders at once in this process (each takes about a core); more requests wait. */
   maxConcurrent: number;
@@ -27,17 +25,20 @@ export interface PreviewRendererOptions {
 
 export const DEFAULT_PREVIEW_OPTIONS: PreviewRendererOptions = {
   maxSeconds: 90,
-  musicGain: 0.25,
+  musicGainDb: -12,
+  targetLufs: -14,
   timeoutMs: 180_000,
   maxConcurrent: 2,
 };
 
-const MAX_PROBE_BYTES = Number.MAX_SAFE_INTEGER;
+// The media was checked when it was registered; a preview does not bound it again.
+const UNBOUNDED = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxDurationSeconds: Number.MAX_SAFE_INTEGER };
 
 /**
  * Renders what a rater hears for one side of a task: the video's frames with its voice-over and
  * the arm's track (from its start offset, looped if short, at a lower volume) mixed under it, as
- * an H.264/AAC MP4 that starts playing before it is fully loaded. Previews are cached by their
+ * an H.264/AAC MP4 that starts playing before it is fully loaded, at the preview loudness target
+ * (rendered by media/preview/render-mix.ts, the renderer of renderPreview jobs). Previews are cached by their
  * inputs (media references, offset), so every rater and task with the same video and track
  * shares one file, and concurrent requests for one preview render it once. A media reference
  * never names other bytes later (uploads are content-addressed or get fresh keys), so the
@@ -119,9 +120,9 @@ export class PreviewRenderer {
   /** What a preview is rendered from (media references, offset, mix settings), hashed: its name in any cache. */
   cacheKey(source: PreviewSource): string {
     const inputs = [source.videoUri, source.voiceOverUri, source.trackUri];
-    const { maxSeconds, musicGain } = this.options;
+    const { maxSeconds, musicGainDb, targetLufs } = this.options;
     return createHash('sha256')
-      .update(JSON.stringify({ v: 2, inputs, start: source.startSec, maxSeconds, musicGain }))
+      .update(JSON.stringify({ v: 3, inputs, start: source.startSec, maxSeconds, musicGainDb, targetLufs }))
       .digest('hex')
       .slice(0, 40);
   }
@@ -135,92 +136,17 @@ export class PreviewRenderer {
     );
   }
 
+  /** The one preview renderer (media/preview/render-mix.ts), as renderPreview jobs use it. */
   private async renderTo(source: PreviewFiles & { startSec: number }, out: string): Promise<string> {
-    const binaries = (this.options.binaries ?? mediaBinaries)();
-    const video = await probeMedia(
-      source.videoPath,
-      { maxFileBytes: MAX_PROBE_BYTES, maxDurationSeconds: Number.MAX_SAFE_INTEGER, requireVideo: true },
-      binaries,
-    );
-    const seconds = Math.min(video.durationSeconds ?? this.options.maxSeconds, this.options.maxSeconds);
-    const voiceInput = source.voiceOverPath ?? (video.audio ? source.videoPath : null);
-    const args = ['-nostdin', '-v', 'error', '-y', ...SAFE_INPUT_ARGS, '-i', safeInput(source.videoPath)];
-    if (source.voiceOverPath) args.push(...SAFE_INPUT_ARGS, '-i', safeInput(source.voiceOverPath));
-    const music = source.voiceOverPath ? 2 : 1;
-    args.push(
-      ...SAFE_INPUT_ARGS,
-      '-stream_loop',
-      '-1',
-      '-ss',
-      source.startSec.toFixed(3),
-      '-i',
-      safeInput(source.trackPath),
-    );
-    args.push('-filter_complex', this.graph(voiceInput ? (source.voiceOverPath ? 1 : 0) : null, music, seconds));
-    args.push(
-      '-map',
-      '[v]',
-      '-map',
-      '[a]',
-      '-t',
-      seconds.toFixed(3),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '26',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-ar',
-      '48000',
-      '-movflags',
-      '+faststart',
-    );
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const tmp = `${out}.${randomBytes(6).toString('hex')}.tmp.mp4`;
-    try {
-      const result = await runProcess(binaries.ffmpeg, [...args, tmp], {
-        timeoutMs: this.options.timeoutMs,
-        maxStdoutBytes: 64 * 1024,
-      });
-      if (result.exitCode !== 0) {
-        throw new MediaError(
-          MediaErrorCode.DecodeFailed,
-          `preview rendering failed: ${ffmpegReason(result.stderr, safeInput(source.videoPath))}`,
-        );
-      }
-      // Atomic publish: a reader never sees a half-written preview.
-      await fs.promises.rename(tmp, out);
-      return out;
-    } finally {
-      await fs.promises.rm(tmp, { force: true });
-    }
-  }
-
-  /**
-   * The voice (when there is one) at full level, padded with silence so that a voice-over
-   * shorter than the video does not cut it, plus the music at `musicGain`; amix halves each
-   * input, so the sum is doubled back and then limited to avoid clipping. Frames are scaled to
-   * at most 640 px wide (even sizes, as H.264 4:2:0 needs).
-   */
-  private graph(voice: number | null, music: number, seconds: number): string {
-    const fmt = 'aformat=sample_fmts=fltp:channel_layouts=stereo,aresample=48000';
-    const trim = `atrim=duration=${seconds.toFixed(3)}`;
-    const parts = [
-      `[0:v:0]scale='trunc(min(640,iw)/2)*2':-2,setsar=1[v]`,
-      `[${music}:a:0]${fmt},volume=${this.options.musicGain}[m]`,
-    ];
-    if (voice === null) parts.push(`[m]${trim}[a]`);
-    else
-      parts.push(
-        `[${voice}:a:0]${fmt},apad[vo]`,
-        `[vo][m]amix=inputs=2:duration=first:dropout_transition=0,volume=2,alimiter=limit=0.95,${trim}[a]`,
-      );
-    return parts.join(';');
+    await renderMix({ video: source.videoPath, voiceOver: source.voiceOverPath, track: source.trackPath }, out, {
+      // The rater page has no cut: the arm's track from its start offset, looped, under the voice.
+      music: { startSec: source.startSec, endSec: null, fadeOutSec: 0, gainDb: this.options.musicGainDb },
+      maxSeconds: this.options.maxSeconds,
+      targetLufs: this.options.targetLufs,
+      timeoutMs: this.options.timeoutMs,
+      limits: UNBOUNDED,
+      binaries: this.options.binaries?.(),
+    });
+    return out;
   }
 }

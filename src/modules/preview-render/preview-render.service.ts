@@ -1,0 +1,136 @@
+import { type Principal, requirePrincipal } from '../../auth/principal';
+import { badInput, failedPrecondition, notFound } from '../../common/errors';
+import type { PreviewRenderRecord } from '../../db/prisma-types';
+import type { UnitOfWork } from '../../db/unit-of-work';
+import { musicCut } from '../../features/soundtrack/music-cut';
+import type { JobRepository } from '../../jobs/job.repository';
+import type { TrackAnalysisRepository } from '../track/track-analysis.repository';
+import { requireVisibleVideo } from '../video/video-visibility';
+import type { VideoRepository } from '../video/video.repository';
+import type { PreviewRenderRepository } from './preview-render.repository';
+import type { RenderLinks } from './render-links';
+import type { PreviewRender } from './preview-render.type';
+
+export interface PreviewRenderOptions {
+  targetLufs: number;
+  /** A render (row and file) is kept this long after it was asked for; asked again later, it renders again. */
+  ttlHours: number;
+  /** A signed URL is valid this long (and never past the render's expiry). */
+  linkTtlSec: number;
+}
+
+export interface PreviewRenderRepositories {
+  renders: PreviewRenderRepository;
+  videos: Pick<VideoRepository, 'findById'>;
+  analyses: Pick<TrackAnalysisRepository, 'findRhythms'>;
+}
+
+/** The shortest cut worth a preview. */
+const MIN_CUT_SEC = 1;
+/** Fade-out of a caller's own cut (the suggestion's cut fades over its last bar, at most 2 s). */
+const CALLER_CUT_FADE_SEC = 1;
+const ms = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * renderPreview and previewRender: checks the request (the caller's video, a READY licensed
+ * track, a cut inside the track), records the render and queues its RENDER_PREVIEW job in one
+ * transaction, or answers the render already made for the same inputs. The API never runs ffmpeg
+ * for it: the job does (jobs/handlers/render-preview.handler.ts).
+ */
+export class PreviewRenderService {
+  constructor(
+    private readonly repos: PreviewRenderRepositories,
+    private readonly uow: UnitOfWork<{ renders: PreviewRenderRepository; jobs: JobRepository }>,
+    private readonly links: RenderLinks,
+    private readonly options: PreviewRenderOptions,
+    private readonly onEnqueued: () => void,
+  ) {}
+
+  async renderPreview(
+    principal: Principal | undefined,
+    videoId: string,
+    trackId: string,
+    cut?: { startSec: number; endSec: number } | null,
+  ): Promise<PreviewRender> {
+    const caller = requirePrincipal(principal);
+    const video = requireVisibleVideo(caller, await this.repos.videos.findById(videoId), videoId);
+    if (video.status !== 'READY' || !video.durationSec)
+      throw failedPrecondition(`Video ${videoId} is not READY (its voice-over timeline is made with its embedding)`);
+    const track = await this.repos.renders.renderableTrack(trackId);
+    if (!track) throw notFound('Licensed READY track', trackId);
+    const trackSec = track.durationSec ?? 0;
+    const chosen = cut ? this.callerCut(cut, trackSec) : await this.suggestedCut(trackId, video.durationSec, trackSec);
+    const inputs = { videoId, trackId, ...chosen, targetLufs: this.options.targetLufs };
+    const expiresAt = new Date(Date.now() + this.options.ttlHours * 3_600_000);
+    const { render, queued } = await this.uow.run(async ({ renders, jobs }) => {
+      const claimed = await renders.claim(inputs, expiresAt);
+      // videoId in the payload: deleting the video cancels the job with its other jobs.
+      if (claimed.queued) await jobs.enqueue('RENDER_PREVIEW', { renderId: claimed.render.id, videoId });
+      return claimed;
+    });
+    if (queued) this.onEnqueued();
+    return this.view(render);
+  }
+
+  async previewRender(principal: Principal | undefined, id: string): Promise<PreviewRender> {
+    const caller = requirePrincipal(principal);
+    const render = await this.repos.renders.findById(id);
+    // Someone else's render does not exist, as their video does not.
+    if (!render) throw notFound('PreviewRender', id);
+    requireVisibleVideo(caller, await this.repos.videos.findById(render.videoId), id);
+    return this.view(render);
+  }
+
+  private callerCut(cut: { startSec: number; endSec: number }, trackSec: number) {
+    if (!(cut.endSec - cut.startSec >= MIN_CUT_SEC))
+      throw badInput(`cut: endSec must be at least ${MIN_CUT_SEC} s after startSec`, { argument: 'cut' });
+    if (trackSec > 0 && cut.endSec > trackSec + 1e-3)
+      throw badInput(`cut: endSec is past the track's end (${trackSec.toFixed(3)} s)`, { argument: 'cut' });
+    const length = cut.endSec - cut.startSec;
+    return {
+      cutStartSec: ms(cut.startSec),
+      cutEndSec: ms(cut.endSec),
+      fadeOutSec: ms(Math.min(CALLER_CUT_FADE_SEC, length / 4)),
+    };
+  }
+
+  /**
+   * The suggestion's cut (music-cut.ts, from the track's rhythm) around the track's start; a track
+   * without an analysed rhythm plays from 0 s for the video's length.
+   */
+  private async suggestedCut(trackId: string, videoSec: number, trackSec: number) {
+    const [rhythm] = await this.repos.analyses.findRhythms([trackId]);
+    const cut =
+      rhythm && trackSec > 0
+        ? musicCut({ windowStartSec: 0, videoSec, trackSec, downbeats: rhythm.downbeats, tempoBpm: rhythm.tempoBpm })
+        : null;
+    if (cut) return { cutStartSec: ms(cut.startSec), cutEndSec: ms(cut.endSec), fadeOutSec: ms(cut.fadeOutSec) };
+    const end = trackSec > 0 ? Math.min(trackSec, videoSec) : videoSec;
+    return { cutStartSec: 0, cutEndSec: ms(end), fadeOutSec: ms(Math.min(CALLER_CUT_FADE_SEC, end / 4)) };
+  }
+
+  private view(render: PreviewRenderRecord): PreviewRender {
+    const ready = render.status === 'READY' && render.expiresAt.getTime() > Date.now();
+    const link = ready
+      ? this.links.sign(
+          render.id,
+          new Date(Math.min(render.expiresAt.getTime(), Date.now() + this.options.linkTtlSec * 1000)),
+        )
+      : null;
+    return {
+      id: render.id,
+      videoId: render.videoId,
+      trackId: render.trackId,
+      status: render.status,
+      cutStartSec: render.cutStartSec,
+      cutEndSec: render.cutEndSec,
+      targetLufs: render.targetLufs,
+      measuredLufs: render.measuredLufs,
+      error: render.error,
+      url: link?.url ?? null,
+      urlExpiresAt: link?.expiresAt ?? null,
+      createdAt: render.createdAt,
+      expiresAt: render.expiresAt,
+    };
+  }
+}

@@ -53,7 +53,9 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
         expect(windows.length).toBeGreaterThanOrEqual(Math.floor(t.durationSec! / 32));
         expect(windows.map((w) => w.startSec)).toEqual(windows.map((_, i) => 32 * i));
       }
-    });
+      // Each track job also analyses the music (rhythm, loudness, vocal presence): on a loaded 2-core
+      // machine 20 tracks outlasted the default 60 s (a CI try did); settledTracks waits up to 120 s.
+    }, 180_000);
 
     it('embeds a video with a separate voice-over, and suggestBgm ranks the READY tracks for it', async () => {
       media.video('clip.mp4', 12, { size: '320x240', audio: false });

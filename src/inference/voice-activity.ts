@@ -70,17 +70,33 @@ export class VoiceActivityDetector {
 
   /** Speech probability per 32 ms frame of mono 16 kHz PCM (a last partial frame is zero-padded). */
   async speechProbabilities(pcm16k: Float32Array, onProgress?: () => void): Promise<Float32Array> {
+    return (await this.speechProbabilitiesOf([pcm16k], onProgress))[0]!;
+  }
+
+  /**
+   * The same for several clips of equal length at once: the model takes a batch, each clip with
+   * its own state, so a track's excerpts cost one inference call per frame instead of one each.
+   */
+  private async speechProbabilitiesOf(clips: Float32Array[], onProgress?: () => void): Promise<Float32Array[]> {
     const model = modelPath();
-    const frames = Math.ceil(pcm16k.length / FRAME_SAMPLES);
-    const probs = new Float32Array(frames);
+    const batch = clips.length;
+    const frames = Math.ceil(Math.max(...clips.map((c) => c.length)) / FRAME_SAMPLES);
+    const probs = clips.map(() => new Float32Array(frames));
     const sr = { type: 'int64' as const, data: BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), dims: [1] };
-    let h: Tensor = { data: new Float32Array(128), dims: [2, 1, 64] };
-    let c: Tensor = { data: new Float32Array(128), dims: [2, 1, 64] };
+    let h: Tensor = { data: new Float32Array(128 * batch), dims: [2, batch, 64] };
+    let c: Tensor = { data: new Float32Array(128 * batch), dims: [2, batch, 64] };
     for (let f = 0; f < frames; f++) {
-      const frame = new Float32Array(FRAME_SAMPLES);
-      frame.set(pcm16k.subarray(f * FRAME_SAMPLES, (f + 1) * FRAME_SAMPLES));
-      const { outputs } = await this.pool.run(model, { input: { data: frame, dims: [1, FRAME_SAMPLES] }, h, c, sr });
-      probs[f] = outputs.output!.data[0]!;
+      const input = new Float32Array(FRAME_SAMPLES * batch);
+      clips.forEach((clip, i) =>
+        input.set(clip.subarray(f * FRAME_SAMPLES, (f + 1) * FRAME_SAMPLES), i * FRAME_SAMPLES),
+      );
+      const { outputs } = await this.pool.run(model, {
+        input: { data: input, dims: [batch, FRAME_SAMPLES] },
+        h,
+        c,
+        sr,
+      });
+      probs.forEach((p, i) => (p[f] = outputs.output!.data[i]!));
       h = outputs.hn!;
       c = outputs.cn!;
       if (onProgress && f % 1000 === 999) onProgress();
@@ -102,10 +118,10 @@ export class VoiceActivityDetector {
             Math.floor(((pcm16k.length - length) * i) / Math.max(1, excerpts - 1)),
           );
     const size = pcm16k.length <= excerpts * length ? pcm16k.length : length;
+    const all = await this.speechProbabilitiesOf(starts.map((start) => pcm16k.subarray(start, start + size)));
     let speech = 0;
     let frames = 0;
-    for (const start of starts) {
-      const probs = await this.speechProbabilities(pcm16k.subarray(start, start + size));
+    for (const probs of all) {
       for (const p of probs) if (p >= this.options.threshold) speech++;
       frames += probs.length;
     }

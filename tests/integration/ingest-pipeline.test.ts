@@ -85,18 +85,29 @@ describe.each(MODES)('ingestion pipeline', (mode) => {
       expect(voiceOver.segments[0].startSec).toBeLessThan(0.5);
       expect(voiceOver.segments.at(-1).endSec).toBeLessThanOrEqual(voiceOver.durationSec);
       expect(voiceOver.coverage).toBeGreaterThan(0.5);
-      const res = await gql(
-        app,
-        `{ suggestBgm(videoId: "${videoId}", first: 10) { suggestions { rank score track { title status } } } }`,
-        {},
-        appToken,
-      );
-      expect(res.errors).toBeUndefined();
-      const suggestions = res.data!.suggestBgm.suggestions;
-      expect(suggestions).toHaveLength(Math.min(10, trackCount));
-      const scores = suggestions.map((s: any) => s.score);
-      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-      expect(suggestions.every((s: any) => s.track.status === 'READY')).toBe(true);
+      const suggest = async (filter: string) => {
+        const res = await gql(
+          app,
+          `{ suggestBgm(videoId: "${videoId}", first: 10, filter: ${filter}) {
+              suggestions { rank score reasons track { title status } } } }`,
+          {},
+          appToken,
+        );
+        expect(res.errors).toBeUndefined();
+        return res.data!.suggestBgm.suggestions as { score: number; reasons: string[]; track: { status: string } }[];
+      };
+      const descending = (xs: number[]) => expect([...xs].sort((a, b) => b - a)).toEqual(xs);
+      // The test model ships no reference queries: without the instrumental preference the order is the score's.
+      const plain = await suggest('{ preferInstrumental: false }');
+      expect(plain).toHaveLength(Math.min(10, trackCount));
+      descending(plain.map((s) => s.score));
+      expect(plain.every((s) => s.track.status === 'READY' && s.reasons.length === 0)).toBe(true);
+      // With it (the default; this voice-over speaks most of the time) a track heard to have a voice
+      // moves down and says so; the others keep the score's order among themselves.
+      const preferred = await suggest('{}');
+      expect(preferred).toHaveLength(plain.length);
+      descending(preferred.filter((s) => s.reasons.length === 0).map((s) => s.score));
+      for (const s of preferred.filter((x) => x.reasons.length > 0)) expect(s.reasons[0]).toMatch(/^ranked down by /);
     });
 
     it('fails each bad file alone with a clear reason, changes nothing else, and keeps serving', async () => {

@@ -103,12 +103,13 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       }
 
       // One series per job topic, each lane's own lag (all drained here).
+      const topics = ['embed-track', 'embed-video', 'reembed-catalog', 'render-preview'];
       expect(
         samples(text, 'bgm_queue_lag_messages')
           .map((x) => x.labels.topic)
           .sort(),
-      ).toEqual(['embed-track', 'embed-video', 'reembed-catalog']);
-      for (const topic of ['embed-track', 'embed-video', 'reembed-catalog']) {
+      ).toEqual(topics);
+      for (const topic of topics) {
         expect(value(text, 'bgm_queue_lag_messages', { queue: app.queue.kind, topic })).toBe(0);
       }
       expect(value(text, 'bgm_outbox_unpublished_messages')).toBeGreaterThanOrEqual(0);

@@ -29,7 +29,10 @@ while kill -0 "$pid" 2>/dev/null; do
     if [ "$written_for" -ge "$grace" ]; then
       echo "[jest-watchdog] jest wrote $results ${grace} s ago and has not exited: stacks, then kill" >&2
       if command -v gdb >/dev/null; then
-        timeout 60 gdb -p "$pid" -batch -ex 'thread apply all bt 12' 2>&1 | grep -E '^(Thread|#)' | head -80 >&2
+        # The main thread in full, then every thread's top frames (a CI hang showed the threads of
+        # @swc/jest's native transformer parked in syscalls; the main thread was cut off then).
+        timeout 60 gdb -p "$pid" -batch -ex 'thread apply 1 bt 30' -ex 'thread apply all bt 4' 2>&1 |
+          grep -E '^(Thread|#)' | head -160 >&2
       fi
       kill -KILL -- "-$pid" 2>/dev/null
       wait "$pid" 2>/dev/null

@@ -54,6 +54,12 @@ export async function analyzeTrack(
     vocalPresence: null,
     vocalError: null,
   };
+  // ffmpeg's loudness pass is a process of its own: started first, it runs on the other core while
+  // the rhythm and the voice model take this one.
+  const loudness = measureLoudness(file, { format: probed.formatName, streamIndex: probed.audio?.index }).then(
+    (l) => ({ ok: true as const, l }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
   try {
     const rhythm = analyzeRhythm(pcm16k, sampleRate);
     Object.assign(out, {
@@ -66,14 +72,6 @@ export async function analyzeTrack(
   } catch (e) {
     out.rhythmError = reason(e);
   }
-  try {
-    const loudness = await measureLoudness(file, { format: probed.formatName, streamIndex: probed.audio?.index });
-    out.loudnessLufs = loudness.integratedLufs;
-    out.truePeakDbtp = loudness.truePeakDbtp;
-    out.loudnessRangeLu = loudness.loudnessRangeLu;
-  } catch (e) {
-    out.loudnessError = reason(e);
-  }
   if (vad) {
     try {
       out.vocalPresence = Math.round((await vad.speechShare(pcm16k)) * 1000) / 1000;
@@ -81,6 +79,12 @@ export async function analyzeTrack(
       out.vocalError = reason(e);
     }
   }
+  const measured = await loudness;
+  if (measured.ok) {
+    out.loudnessLufs = measured.l.integratedLufs;
+    out.truePeakDbtp = measured.l.truePeakDbtp;
+    out.loudnessRangeLu = measured.l.loudnessRangeLu;
+  } else out.loudnessError = reason(measured.e);
   return out;
 }
 

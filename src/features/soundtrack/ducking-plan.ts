@@ -1,3 +1,5 @@
+import type { StoredVoiceActivity } from '../../inference/voice-activity';
+
 /**
  * How loud the music plays under the creator's voice: down by `duckDb` while they speak, back up in
  * the gaps, with short ramps either side (the voice-over timeline of inference/voice-activity.ts).
@@ -62,6 +64,14 @@ export function duckingPlan(
   }
   push(videoSec, keyframes.at(-1)!.gainDb);
   return { keyframes, duckDb: o.duckDb, ffmpegFilter: volumeFilter(keyframes) };
+}
+
+/** The plan for a video's stored voice-over timeline (video.voice_activity); null without one. */
+export function duckingPlanFor(
+  stored: StoredVoiceActivity | null | undefined,
+  videoSec: number | null,
+): DuckingPlan | null {
+  return videoSec && stored && !('error' in stored) ? duckingPlan(stored.segments, videoSec) : null;
 }
 
 /**

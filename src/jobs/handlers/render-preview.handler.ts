@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JobRecord, PreviewRenderRecord, TrackRecord, VideoRecord } from '../../db/prisma-types';
-import { DEFAULT_DUCKING, duckingPlan } from '../../features/soundtrack/ducking-plan';
+import { duckingPlanFor } from '../../features/soundtrack/ducking-plan';
 import type { StoredVoiceActivity } from '../../inference/voice-activity';
 import { renderMix } from '../../media/preview/render-mix';
 import { type MediaStorage, withLocalFiles } from '../../storage/media-storage';
@@ -57,7 +57,7 @@ export class RenderPreviewHandler implements JobHandler {
     const voice = video.voiceActivity as StoredVoiceActivity | null;
     const videoSec = video.durationSec ?? render.cutEndSec - render.cutStartSec;
     // Without a voice-over timeline the music plays flat (at its gap level).
-    const ducking = voice && !('error' in voice) ? duckingPlan(voice.segments, videoSec, DEFAULT_DUCKING) : null;
+    const ducking = duckingPlanFor(voice, videoSec);
 
     await fs.promises.mkdir(this.deps.scratchDir, { recursive: true });
     const out = path.join(this.deps.scratchDir, `${render.id}.mp4`);

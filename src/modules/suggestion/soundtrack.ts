@@ -1,5 +1,5 @@
 import type { StoredVoiceActivity } from '../../inference/voice-activity';
-import { type DuckingPlan, duckingPlan } from '../../features/soundtrack/ducking-plan';
+import { type DuckingPlan, duckingPlanFor } from '../../features/soundtrack/ducking-plan';
 import { type MusicCut, musicCut } from '../../features/soundtrack/music-cut';
 import type { TrackAnalysisRepository } from '../track/track-analysis.repository';
 import type { VideoRepository } from '../video/video.repository';
@@ -40,8 +40,7 @@ export function soundtrackLoader(
       repos.analyses.findRhythms(candidates.map((c) => c.trackId)),
     ]);
     const videoSec = video?.durationSec ?? null;
-    const voice = video?.voiceActivity as StoredVoiceActivity | null | undefined;
-    const ducking = videoSec && voice && !('error' in voice) ? duckingPlan(voice.segments, videoSec) : null;
+    const ducking = duckingPlanFor(video?.voiceActivity as StoredVoiceActivity | null | undefined, videoSec);
     const rhythm = new Map(rhythms.map((r) => [r.trackId, r]));
     return new Map(
       candidates.map((c) => {

@@ -1,0 +1,106 @@
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+
+from training.mrcmv.config import MRCMVConfig
+from training.mrcmv.ensemble import Ensemble, build, fit_projection
+from training.mrcmv.export import export_model
+from training.mrcmv.model import MRCMV, example_inputs
+from training.tests.conftest import REPO_ROOT
+from training.tests.test_export import NODE_SCRIPT
+
+SMALL = dict(audio_encoder="stats", d_model=32, n_heads=2)
+
+
+def _members(seeds):
+    out = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        out.append(MRCMV(MRCMVConfig(**SMALL)).eval())
+    return out
+
+
+@torch.no_grad()
+def test_the_exact_ensemble_scores_by_the_mean_of_its_members_cosines():
+    members = _members([1, 2, 3])
+    fast, slow, voice, music = example_inputs(members[0].cfg, batch=3)
+    ensemble = Ensemble(members).eval()
+    got = ensemble.encode_query(fast, slow, voice) @ ensemble.encode_music(music).T
+    want = sum(m.encode_query(fast, slow, voice) @ m.encode_music(music).T for m in members) / 3
+    assert torch.allclose(got, want, atol=1e-5)
+
+
+def test_the_projection_keeps_inner_products_that_live_in_its_dimension():
+    # Queries and windows of a 1,024-d space that only span 48 directions: a 64-d projection
+    # fitted on them keeps every inner product, and says it kept all the energy.
+    torch.manual_seed(0)
+    basis = torch.linalg.qr(torch.randn(1024, 48)).Q
+    queries, windows = torch.randn(200, 48) @ basis.T, torch.randn(300, 48) @ basis.T
+    fitted = fit_projection(queries, windows, 64)
+    p = fitted["projection"]
+    assert p.shape == (1024, 64)
+    assert torch.allclose((queries @ p) @ (windows @ p).T, queries @ windows.T, atol=1e-3)
+    assert fitted["queryEnergyKept"] == pytest.approx(1.0, abs=1e-4)
+    assert fitted["musicEnergyKept"] == pytest.approx(1.0, abs=1e-4)
+
+
+def test_members_with_another_contract_are_refused():
+    torch.manual_seed(0)
+    other = MRCMV(MRCMVConfig(**SMALL, fast_frames=32))
+    with pytest.raises(ValueError, match="fast_frames"):
+        Ensemble([_members([1])[0], other])
+
+
+def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_path):
+    from training.mrcmv.train import train
+
+    runs = []
+    for seed in (1, 2):
+        run = str(tmp_path / f"run{seed}")
+        train(["--dataset", synthetic_dataset, "--out", run, "--epochs", "1", "--batch-size", "4",
+               "--clips-per-video", "2", "--seed", str(seed), "--select-by", "catalog", "--reference-queries", "4",
+               "--audio-encoder", "stats", "--d-model", "32", "--heads", "2", "--window-hop", "8"])
+        runs.append(run)
+    out = str(tmp_path / "ensemble")
+    built = build(runs, reference_count=4, windows_per_track=8)
+    export_model(built["model"], out, "ens-test", built["metrics"], built["training"], window_hop=built["hop"],
+                 reference_queries=built["references"])
+    with open(os.path.join(out, "manifest.json")) as fh:
+        manifest = json.load(fh)
+    assert manifest["embeddingDim"] == 512
+    assert manifest["windowHopSeconds"] == 8
+    assert manifest["referenceQueryCount"] == 4
+    assert [m["seed"] for m in manifest["training"]["ensemble"]] == [1, 2]
+    assert manifest["training"]["projection"]["from"] == 1024
+    # Two members' 1,024 dimensions, of which the few synthetic queries and windows span far
+    # fewer than 512: the projection changes the scores by rounding only.
+    assert manifest["metrics"]["fidelity"]["meanAbsoluteError"] < 1e-3
+    assert "meanRank" in manifest["metrics"]["catalogScaled"]
+    # What serving runs (onnxruntime-node) is the ensemble: [B, 512], as PyTorch computes it.
+    node = shutil.which("node")
+    assert node, "node is not on PATH: the parity check needs Node and onnxruntime-node"
+    model = built["model"].eval()
+    fast, slow, voice, music = example_inputs(model.cfg, batch=3, seed=5)
+    with torch.no_grad():
+        cases = {"query": ({"video_fast": fast, "video_slow": slow, "voice": voice},
+                           model.encode_query(fast, slow, voice)),
+                 "bgm": ({"music": music}, model.encode_music(music))}
+    for name, (feeds, expected) in cases.items():
+        spec = {"model": os.path.join(out, f"{name}.onnx"), "inputs": [],
+                "outputs": [{"name": "embedding", "file": f"{name}-embedding.bin"}]}
+        for key, tensor in feeds.items():
+            tensor.numpy().astype("<f4").tofile(str(tmp_path / f"{key}.bin"))
+            spec["inputs"].append({"name": key, "dims": list(tensor.shape), "file": f"{key}.bin"})
+        spec_path = tmp_path / f"{name}-spec.json"
+        spec_path.write_text(json.dumps(spec))
+        run = subprocess.run([node, NODE_SCRIPT, str(spec_path)], cwd=REPO_ROOT, capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 0, f"onnxruntime-node failed:\n{run.stderr}"
+        assert json.loads(run.stdout)["outputs"][0]["dims"] == [3, 512]
+        got = np.fromfile(str(tmp_path / f"{name}-embedding.bin"), dtype="<f4").reshape(3, 512)
+        assert np.abs(got - expected.numpy()).max() <= 1e-4

@@ -50,11 +50,9 @@ export function createServices(deps: {
   /** Signs the URLs of preview renders (keyed only where they are served). */
   renderLinks: RenderLinks;
   previewRender: AppConfig['previewRender'];
-  /** Told of every deleted video (the rater preview cache purges its previews). */
-  onVideoDeleted?: (videoId: string) => Promise<void>;
 }): Services {
   const { repos, uow, storage, limits, onEnqueued, logger } = deps;
-  const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize, deps.onVideoDeleted);
+  const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize);
   return {
     tracks: new TrackService(repos.tracks, limits.maxPageSize, repos.analyses),
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),

@@ -9,8 +9,6 @@ import { migrate } from '../db/migrator';
 import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
-import { PreviewRenderer } from '../http/rater/preview-renderer';
-import { StoredPreviews } from '../http/rater/stored-previews';
 import { type JobProcessing, startJobProcessing } from '../jobs/job-processing';
 import { totalStranded } from '../jobs/job-reconciler';
 import { OutboxRelay } from '../jobs/outbox-relay';
@@ -106,22 +104,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     const onEnqueued = () => relay.kick();
     const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
     const authenticator = new JwtAuthenticator({ ...config.auth, secret });
-    // Rater previews are served by the API only; a worker could not play them, so it signs none.
-    const previews =
-      role === 'api'
-        ? new PreviewRenderer(path.join(config.dataDir, 'rater-previews'), storage, {
-            maxConcurrent: config.previewRenderConcurrency,
-            targetLufs: config.previewRender.targetLufs,
-          })
-        : undefined;
-    // On an object store the previews are kept there (every API replica serves them; a video's
-    // deletion removes them); the renderer's folder then holds scratch files only.
-    const storedPreviews =
-      previews && storage instanceof S3MediaStorage
-        ? new StoredPreviews(previews, storage, path.join(config.dataDir, 'rater-previews', '.scratch'))
-        : undefined;
-    const previewLinks = new PreviewLinks(previews ? secret : undefined);
-    const renderLinks = new RenderLinks(previews ? secret : undefined);
+    // Previews (rater pages, renderPreview links) are served by the API only; a worker signs none.
+    const servesApi = role === 'api';
+    const previewLinks = new PreviewLinks(servesApi ? secret : undefined);
+    const renderLinks = new RenderLinks(servesApi ? secret : undefined);
     const services = createServices({
       repos,
       uow,
@@ -134,8 +120,6 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       previewLinks,
       renderLinks,
       previewRender: config.previewRender,
-      // A deleted video's previews carry its voice-over: they go with it.
-      onVideoDeleted: previews ? (videoId) => previews.purge(videoId) : undefined,
     });
 
     const metrics = new AppMetrics({ role });
@@ -208,20 +192,16 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       logger,
       authenticator,
       metrics,
-      // Only the API role serves GraphQL, uploads and the rater page (previews is created for it).
-      api: previews && {
-        schema: await buildAppSchema(),
-        services: services satisfies ResolverServices,
-        uploads: services.uploads,
-        rater: {
-          links: previewLinks,
-          previews: services.preferences,
-          renderer: previews,
-          stored: storedPreviews,
-          cacheMaxAgeMs: config.previewCacheMaxAgeHours * 3_600_000,
-        },
-        renders: { links: renderLinks, renders: repos.renders, storage },
-      },
+      // Only the API role serves GraphQL, uploads, the rater page and render links.
+      api: servesApi
+        ? {
+            schema: await buildAppSchema(),
+            services: services satisfies ResolverServices,
+            uploads: services.uploads,
+            rater: { links: previewLinks, previews: services.preferences, renders: services.renders, storage },
+            renders: { links: renderLinks, renders: repos.renders, storage },
+          }
+        : undefined,
       readiness: [
         { name: 'database', critical: true, check: async () => void (await db.sql.query('SELECT 1')) },
         // Workers cannot work without the queue; the API keeps accepting (its outbox waits for NATS).

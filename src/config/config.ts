@@ -80,8 +80,6 @@ const envSchema = z.object({
   JOB_RETRY_BASE_MS: int(10, 600_000).default(2000),
   ACTIVATION_CHECK_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   JOB_RETENTION_DAYS: int(1, 3650).default(30),
-  PREVIEW_RENDER_CONCURRENCY: int(1, 16).default(2),
-  PREVIEW_CACHE_MAX_AGE_HOURS: int(1, 8760).default(168),
   // issue 17 (preview renders): the loudness renders are normalised to, and how long one is kept.
   PREVIEW_TARGET_LUFS: z.coerce.number().min(-36).max(-6).default(-14),
   PREVIEW_RENDER_TTL_HOURS: int(1, 720).default(24),
@@ -213,10 +211,6 @@ export interface AppConfig {
   runJobs: boolean;
   /** Load demo/ into an empty catalog at start (default: on the embedded database only). */
   demoCatalog: boolean;
-  /** Rater preview renders (ffmpeg) at once per API process. */
-  previewRenderConcurrency: number;
-  /** Rendered rater previews older than this are deleted (hourly sweep at most). */
-  previewCacheMaxAgeHours: number;
   /** Preview renders (rater page and renderPreview): target integrated loudness, and how long a render is kept. */
   previewRender: { targetLufs: number; ttlHours: number };
   /**
@@ -341,8 +335,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxPollMs: e.OUTBOX_POLL_MS,
     runJobs: e.RUN_JOBS === 'auto' ? !e.NATS_URL : e.RUN_JOBS === 'true',
     demoCatalog: e.DEMO_CATALOG === 'auto' ? !e.DATABASE_URL : e.DEMO_CATALOG === 'true',
-    previewRenderConcurrency: e.PREVIEW_RENDER_CONCURRENCY,
-    previewCacheMaxAgeHours: e.PREVIEW_CACHE_MAX_AGE_HOURS,
     previewRender: { targetLufs: e.PREVIEW_TARGET_LUFS, ttlHours: e.PREVIEW_RENDER_TTL_HOURS },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

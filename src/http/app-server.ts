@@ -128,7 +128,7 @@ export async function startHttpServer(deps: HttpServerDeps) {
     });
   }
 
-  const stopRaterRoutes = api ? mountRaterRoutes(app, api.rater, logger) : undefined;
+  if (api) mountRaterRoutes(app, api.rater, logger);
   if (api) {
     app.post('/media/uploads', rateLimitMiddleware(limiter, authenticator));
     mountUploadRoutes(app, authenticator, api.uploads);
@@ -169,7 +169,6 @@ export async function startHttpServer(deps: HttpServerDeps) {
     /** Stops taking requests (readiness goes 503), lets in-flight ones finish, closes the server. */
     stop: async () => {
       accepting = false;
-      await stopRaterRoutes?.();
       if (apollo) await apollo.stop();
       else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

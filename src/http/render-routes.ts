@@ -2,15 +2,13 @@ import type { Express, Request, Response } from 'express';
 import type { Logger } from '../common/logger';
 import type { PreviewRenderRecord } from '../db/prisma-types';
 import type { RenderLinks } from '../modules/preview-render/render-links';
-import type { MediaStorage } from '../storage/media-storage';
-import type { S3MediaStorage } from '../storage/s3-media-storage';
-import { sendStoredPreview } from './rater/stored-previews';
+import { type RenderStorage, sendRender } from './send-render';
 
 export interface RenderRouteDeps {
   links: Pick<RenderLinks, 'verify'>;
   renders: { findById(id: string): Promise<PreviewRenderRecord | null> };
   /** The folder store serves a local file; an object store streams the object (ranges included). */
-  storage: Pick<MediaStorage, 'withLocalFile'> | Pick<S3MediaStorage, 'openRead'>;
+  storage: RenderStorage;
 }
 
 /**
@@ -34,26 +32,11 @@ export function mountRenderRoutes(app: Express, deps: RenderRouteDeps, logger: L
         return;
       }
       res.setHeader('cache-control', 'private, max-age=600');
-      const { storage } = deps;
-      if ('openRead' in storage) {
-        await sendStoredPreview(req, res, { open: (uri, range) => storage.openRead(uri, range) }, render.mediaUri);
-        return;
-      }
-      await storage.withLocalFile(render.mediaUri, (file) => sendFile(res, file));
+      await sendRender(req, res, deps.storage, render.mediaUri);
     } catch (err) {
       logger.error({ err, renderId: id }, 'render could not be served');
       if (res.headersSent) return void res.destroy();
       res.status(500).json({ error: 'render could not be served' });
     }
   });
-}
-
-/** express's sendFile answers Range requests; resolved once the answer is sent. */
-function sendFile(res: Response, file: string): Promise<void> {
-  res.type('video/mp4');
-  return new Promise((resolve, reject) =>
-    res.sendFile(file, { headers: { 'x-content-type-options': 'nosniff' } }, (err) =>
-      err && !res.headersSent ? reject(err) : resolve(),
-    ),
-  );
 }

@@ -46,17 +46,14 @@ export function parseDirectUploadKey(key: string): { bytes: number; extension: s
 }
 
 /**
- * A video's rendered rater previews (MEDIA_STORE=s3) live under one folder of its own, keyed by
- * what each is rendered from, so deleting the video removes them together: they carry its voice-over.
+ * A video's preview renders (renderPreview's and the rater page's) live under one folder of its
+ * own, so deleting the video removes them together: they carry its voice-over.
  */
 export const previewFolderUri = (videoId: string): string => `media://previews/${videoId}`;
-
-export const previewObjectUri = (videoId: string, inputsKey: string): string =>
-  `${previewFolderUri(videoId)}/${inputsKey}.mp4`;
 
 /** A deletion (a tombstone) of a whole folder is recorded as its URI with a trailing slash. */
 export const folderDeletionUri = (folderUri: string): string => `${folderUri}/`;
 
-/** A renderPreview render, under its video's preview folder so the video's deletion removes it too. */
+/** A preview render, under its video's preview folder so the video's deletion removes it too. */
 export const renderObjectUri = (videoId: string, renderId: string): string =>
   `${previewFolderUri(videoId)}/renders/${renderId}.mp4`;

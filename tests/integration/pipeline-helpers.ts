@@ -39,3 +39,21 @@ export function settledVideo(app: App, id: string) {
     return v.status === 'READY' || v.status === 'FAILED' ? v : undefined;
   }, `video ${id} to settle`);
 }
+
+/**
+ * Fetches a rater preview as the page does: asks for its render (`&probe=1`, which queues the
+ * RENDER_PREVIEW job the first time) until it is READY, then fetches the signed URL itself.
+ */
+export async function fetchRaterPreview(app: App, url: string, timeoutMs = 60_000): Promise<Response> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${app.url}${url}&probe=1`);
+      const body = (await res.json()) as { status?: string; error?: string | null };
+      if (!res.ok || body.status === 'FAILED') throw new Error(`preview ${res.status}: ${JSON.stringify(body)}`);
+      return body.status === 'READY' ? true : undefined;
+    },
+    'the rater preview render',
+    timeoutMs,
+  );
+  return fetch(`${app.url}${url}`);
+}

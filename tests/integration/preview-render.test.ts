@@ -78,6 +78,9 @@ function toneLevelDb(file: string, from: number, to: number): number {
 const RENDER = `mutation($videoId: ID!, $trackId: ID!, $cut: CutInput) {
   renderPreview(videoId: $videoId, trackId: $trackId, cut: $cut) { id status cutStartSec cutEndSec error }
 }`;
+const FROM_OFFSET = `mutation($videoId: ID!, $trackId: ID!, $startSec: Float) {
+  renderPreview(videoId: $videoId, trackId: $trackId, startSec: $startSec) { cutStartSec cutEndSec }
+}`;
 const STATUS = `query($id: ID!) { previewRender(id: $id) { id status error url urlExpiresAt measuredLufs targetLufs } }`;
 
 async function waitFinished(app: App, id: string, token: string) {
@@ -253,6 +256,16 @@ for (const mode of MODES)
         expect(
           codes(await gql(app, RENDER, { videoId: seeded.videoId, trackId: seeded.toneId, cut: negative }, token)),
         ).toEqual(['BAD_USER_INPUT']);
+        // Without a cut, the suggestion's start offset: the tone has no analysed rhythm, so the cut
+        // runs from there for the video's length; an offset past the track's end is refused.
+        const fromOffset = { videoId: seeded.videoId, trackId: seeded.toneId, startSec: 2 };
+        const offset = await gql(app, FROM_OFFSET, fromOffset, token);
+        expect(offset.errors).toBeUndefined();
+        expect(offset.data!.renderPreview.cutStartSec).toBe(2);
+        expect(offset.data!.renderPreview.cutEndSec).toBeCloseTo(2 + seeded.voice.durationSec, 3);
+        expect(codes(await gql(app, FROM_OFFSET, { ...fromOffset, startSec: 10_000 }, token))).toEqual([
+          'BAD_USER_INPUT',
+        ]);
         await app.db.prisma.license.deleteMany({ where: { trackId: seeded.toneId } });
         expect(codes(await gql(app, RENDER, { videoId: seeded.videoId, trackId: seeded.toneId }, token))).toEqual([
           'NOT_FOUND',

@@ -87,8 +87,9 @@ async function seed(app: App, mediaRoot: string) {
   return id;
 }
 
-// Both modes: the embedded default serves previews from the API's disk, the object-store mode
-// streams them from the bucket (previews/<videoId>/), where deleting the video removes them.
+// Both modes: previews are preview renders made by RENDER_PREVIEW jobs (here run by the API
+// process itself, as the embedded default does), stored under previews/<videoId>/renders/ on the
+// media folder or in the bucket, where deleting the video removes them.
 for (const mode of MODES)
   describeMode(mode, () => {
     describe('rater page (/rater) in headless Chromium', () => {
@@ -98,7 +99,7 @@ for (const mode of MODES)
       let experimentId: string;
 
       beforeAll(async () => {
-        app = await env.start();
+        app = await env.start({ RUN_JOBS: 'true' });
         experimentId = await seed(app, env.mediaRoot);
         browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
       });
@@ -119,7 +120,7 @@ for (const mode of MODES)
         await page.fill('#token-input', await tokenFor(app, 'rater', 'rita'));
         await page.click('button[type=submit]');
 
-        // The preview loads (rendered by ffmpeg, fetched through a signed URL) and has a duration.
+        // The preview loads (rendered by a job, fetched through a signed URL) and has a duration.
         await page.waitForFunction(() => Number(document.getElementById('player').dataset.loaded ?? 0) >= 1, null, {
           timeout: 45_000,
         });
@@ -144,6 +145,15 @@ for (const mode of MODES)
         expect(await page.textContent('#progress-text')).toBe('2 / 2');
         expect(await page.textContent('#done-text')).toMatch(/all 2 pairs/);
 
+        // What played came from the job path: READY renders of the suggestion's cut, jobs done.
+        const renders = await app.db.prisma.previewRender.findMany();
+        expect(renders.length).toBeGreaterThanOrEqual(2);
+        for (const r of renders) expect(r).toMatchObject({ status: 'READY', cutStartSec: 0 });
+        for (const r of renders)
+          expect(Math.abs(r.measuredLufs! - app.config.previewRender.targetLufs)).toBeLessThan(1);
+        const jobs = await app.db.prisma.job.findMany({ where: { kind: 'RENDER_PREVIEW' } });
+        expect(jobs.map((j) => j.status)).toEqual(renders.map(() => 'SUCCEEDED'));
+
         const votes = await app.db.prisma.preferenceVote.findMany({
           where: { raterId: 'rita' },
           orderBy: { createdAt: 'asc' },
@@ -164,9 +174,8 @@ for (const mode of MODES)
           const videos = await app.db.prisma.video.findMany({ orderBy: { createdAt: 'asc' } });
           // Each video was rated once: the sides the page played were rendered and stored (one or
           // both: a vote may come before the page asks for the second side, as a CI run and a local run showed).
-          const previews = await Promise.all(videos.map((v) => storedNames(app, `previews/${v.id}`)));
+          const previews = await Promise.all(videos.map((v) => storedNames(app, `previews/${v.id}/renders`)));
           for (const names of previews) expect([1, 2]).toContain(names.length);
-          expect(fs.readdirSync(path.join(env.dataDir, 'rater-previews', '.scratch'))).toEqual([]);
           const deleted = await gql(
             app,
             'mutation($id: ID!) { deleteVideo(id: $id) { videoId } }',
@@ -174,8 +183,8 @@ for (const mode of MODES)
             await tokenFor(app, 'admin'),
           );
           expect(deleted.errors).toBeUndefined();
-          expect(await storedNames(app, `previews/${videos[0]!.id}`)).toEqual([]);
-          expect(await storedNames(app, `previews/${videos[1]!.id}`)).toHaveLength(2);
+          expect(await storedNames(app, `previews/${videos[0]!.id}/renders`)).toEqual([]);
+          expect(await storedNames(app, `previews/${videos[1]!.id}/renders`)).toEqual(previews[1]);
         });
     });
   });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { App } from '../../src/app/start-app';
 import { EmbedVideoHandler } from '../../src/jobs/handlers/embed-video.handler';
+import { RenderPreviewHandler } from '../../src/jobs/handlers/render-preview.handler';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelStore } from '../../src/modules/model-version/model-store';
 import { openMediaStorage } from '../../src/storage/open-media-storage';
@@ -10,6 +11,7 @@ import { createLogger } from '../../src/common/logger';
 import { makeTone, makeVideo, unitVector } from '../helpers/media';
 import { codes, describeMode, gql, grantUploads, MODES, tokenFor, upload, useApp } from './harness';
 import { storedExists, storedNames } from './object-store';
+import { fetchRaterPreview } from './pipeline-helpers';
 
 const REGISTER = `mutation($i: RegisterVideoInput!) { registerVideo(input: $i) { video { id } job { id } } }`;
 const DELETE = `mutation($id: ID!) { deleteVideo(id: $id) { videoId removedFromExperiments deletedVotes cancelledJobs deletedFiles } }`;
@@ -256,7 +258,7 @@ describe.each(MODES)('deleteVideo', (mode) => {
         makeVideo(app.config.mediaRoot, name, 1);
         await grantUploads(app, 'alice', name);
         const id = await registered(app, creator, name);
-        await app.db.prisma.video.update({ where: { id }, data: { status: 'READY' } });
+        await app.db.prisma.video.update({ where: { id }, data: { status: 'READY', durationSec: 1 } });
         videoIds.push(id);
       }
       const { model } = await used(app, videoIds[0]!);
@@ -297,12 +299,16 @@ describe.each(MODES)('deleteVideo', (mode) => {
         { id: experimentId },
         admin,
       );
-      // Rendered previews of a video: the API's folder, or the bucket's previews/<videoId>/ (MEDIA_STORE=s3).
-      const previewsOf = async (videoId: string): Promise<string[]> => {
-        if (app.config.mediaStore.kind === 's3') return storedNames(app, `previews/${videoId}`);
-        const dir = path.join(app.config.dataDir, 'rater-previews', videoId);
-        return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-      };
+      // Rendered previews of a video: previews/<videoId>/renders/ in the media store, either mode.
+      const previewsOf = (videoId: string): Promise<string[]> => storedNames(app, `previews/${videoId}/renders`);
+      const renderer = new RenderPreviewHandler({
+        repos: app.repos,
+        storage: openMediaStorage(app.config),
+        limits: app.config.media,
+        scratchDir: path.join(app.config.dataDir, 'render-scratch'),
+        musicGainDb: -6,
+        timeoutMs: 60_000,
+      });
       for (let i = 0; i < 2; i++) {
         const task = await gql(
           app,
@@ -311,8 +317,13 @@ describe.each(MODES)('deleteVideo', (mode) => {
           rater,
         );
         expect(task.errors).toBeUndefined();
-        // A rendered preview carries the voice-over: it must go with the video.
-        expect((await fetch(`${app.url}${task.data!.preferenceTask.task.previewA}`)).status).toBe(200);
+        // A rendered preview carries the voice-over: it must go with the video. This API runs no
+        // jobs (RUN_JOBS=false): the render job the page's first ask queued is run here, as a worker would.
+        const previewA = task.data!.preferenceTask.task.previewA as string;
+        expect(await (await fetch(`${app.url}${previewA}&probe=1`)).json()).toMatchObject({ status: 'PENDING' });
+        for (const job of await app.db.prisma.job.findMany({ where: { kind: 'RENDER_PREVIEW', status: 'PENDING' } }))
+          await renderer.run(job, { logger: createLogger('silent'), heartbeat: () => undefined });
+        expect((await fetchRaterPreview(app, previewA)).status).toBe(200);
         const vote = await gql(
           app,
           'mutation($t: ID!) { submitPreference(taskId: $t, choice: NEUTRAL) { progress { done } } }',

@@ -2,24 +2,20 @@ import path from 'node:path';
 import express, { type Express, type Request, type Response } from 'express';
 import { AppError, ErrorCode } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import { startPeriodic } from '../../common/periodic';
 import { projectRoot } from '../../common/paths';
 import type { PreferenceService } from '../../modules/experiment/preference.service';
 import type { PreviewLinks } from '../../modules/experiment/preview-links';
-import type { PreviewRenderer } from './preview-renderer';
-import { sendStoredPreview, type StoredPreviews } from './stored-previews';
+import type { PreviewRenderService } from '../../modules/preview-render/preview-render.service';
+import { type RenderStorage, sendRender } from '../send-render';
 
 export interface RaterRouteDeps {
   /** Checks the signature of a preview URL (made by the same links when the task was served). */
   links: Pick<PreviewLinks, 'verify'>;
   /** What a preview mixes. */
   previews: Pick<PreferenceService, 'previewSource'>;
-  /** Also purges a deleted video's previews (the composition root tells it). */
-  renderer: PreviewRenderer;
-  /** Rendered previews older than this are deleted by a periodic sweep. */
-  cacheMaxAgeMs: number;
-  /** MEDIA_STORE=s3: previews are kept in the object store and streamed from it. */
-  stored?: StoredPreviews;
+  /** The render job path (RENDER_PREVIEW): previews are rendered by workers, never in the API. */
+  renders: Pick<PreviewRenderService, 'raterPreview'>;
+  storage: RenderStorage;
 }
 
 // Plain files served as they are (no bundler); found from the project root, since the built
@@ -34,22 +30,23 @@ const PAGE_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
 };
 
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.FailedPrecondition]: 409,
+  [ErrorCode.ServiceUnavailable]: 503,
+};
+
 /**
  * The rater web page (GET /rater) and the previews it plays (GET /rater/preview/:taskId/:side).
  * Preview URLs carry a short-lived HMAC signature instead of the bearer token, which media
- * elements cannot send; a bad or expired signature gets 403.
+ * elements cannot send; a bad or expired signature gets 403. A preview is a preview render (the
+ * suggestion's cut from the arm's start offset, ducked under the voice-over), rendered by a
+ * RENDER_PREVIEW job like renderPreview's: `?probe=1` asks for the render (queuing it the first
+ * time) and answers its status, which the page polls until READY before it plays the URL; without
+ * it the route streams a READY render and answers 503 with Retry-After while it is being made.
  */
-export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Logger): () => Promise<void> {
-  const { links, previews, renderer, stored, cacheMaxAgeMs: maxAgeMs } = deps;
-  const stopEviction = startPeriodic(
-    'preview cache eviction',
-    async () => {
-      const removed = await renderer.evictOlderThan(maxAgeMs);
-      if (removed > 0) logger.info({ removed }, 'old rater previews deleted');
-    },
-    Math.min(maxAgeMs / 4, 3_600_000),
-    logger,
-  );
+export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Logger): void {
+  const { links, previews, renders, storage } = deps;
 
   app.get('/rater/preview/:taskId/:side', async (req: Request<{ taskId: string; side: string }>, res: Response) => {
     const { taskId, side } = req.params;
@@ -61,29 +58,32 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Log
     }
     try {
       const source = await previews.previewSource(taskId, side);
-      if (stored) {
-        const uri = await stored.render(source);
-        res.setHeader('cache-control', 'private, max-age=600');
-        await sendStoredPreview(req, res, stored, uri);
+      const render = await renders.raterPreview(source);
+      if (req.query.probe === '1') {
+        res.setHeader('cache-control', 'no-store');
+        res.json({ status: render.status, error: render.error });
         return;
       }
-      const file = await renderer.render(source);
+      if (render.status === 'FAILED') {
+        res.status(500).json({ error: `preview could not be rendered: ${render.error ?? 'unknown error'}` });
+        return;
+      }
+      if (render.status !== 'READY' || !render.mediaUri) {
+        res.setHeader('retry-after', '1');
+        res.status(503).json({ status: render.status, error: 'the preview is being rendered; ask again' });
+        return;
+      }
       res.setHeader('cache-control', 'private, max-age=600');
-      res.type('video/mp4');
-      // sendFile answers Range requests, which media elements use to seek and stream.
-      res.sendFile(file, { headers: { 'x-content-type-options': 'nosniff' } });
+      await sendRender(req, res, storage, render.mediaUri);
     } catch (err) {
-      if (err instanceof AppError && err.code === ErrorCode.NotFound) {
-        res.status(404).json({ error: err.message });
+      const status = err instanceof AppError ? STATUS_OF[err.code] : undefined;
+      if (status && !res.headersSent) {
+        res.status(status).json({ error: (err as AppError).message });
         return;
       }
-      if (err instanceof AppError && err.code === ErrorCode.ServiceUnavailable && !res.headersSent) {
-        res.status(503).json({ error: err.message });
-        return;
-      }
-      logger.error({ err, taskId, side }, 'preview rendering failed');
+      logger.error({ err, taskId, side }, 'preview could not be served');
       if (res.headersSent) return void res.destroy();
-      res.status(500).json({ error: 'preview could not be rendered' });
+      res.status(500).json({ error: 'preview could not be served' });
     }
   });
 
@@ -95,5 +95,4 @@ export function mountRaterRoutes(app: Express, deps: RaterRouteDeps, logger: Log
     },
     express.static(PUBLIC_DIR(), { index: 'index.html', maxAge: 0 }),
   );
-  return stopEviction;
 }

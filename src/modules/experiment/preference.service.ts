@@ -3,8 +3,6 @@ import { requireRole, type Principal } from '../../auth/principal';
 import { conflict, failedPrecondition, forbidden, notFound } from '../../common/errors';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { PreferenceChoice } from '../../generated/prisma/enums';
-import type { TrackRepository } from '../track/track.repository';
-import type { VideoRepository } from '../video/video.repository';
 import type { ExperimentRepository, ExperimentWithArms } from './experiment.repository';
 import type { NewTask, PreferenceRepository, TaskRecord, Unit } from './preference.repository';
 import type { PreviewLinks, Side } from './preview-links';
@@ -14,8 +12,6 @@ import type { TrackPoolRepository } from './track-pool.repository';
 export interface PreferenceRepositories {
   experiments: ExperimentRepository;
   preferences: PreferenceRepository;
-  videos: Pick<VideoRepository, 'findById'>;
-  tracks: Pick<TrackRepository, 'findById'>;
   embeddings: RecommenderDeps['embeddings'];
   trackPool: TrackPoolRepository;
 }
@@ -42,14 +38,10 @@ export interface TaskOffer {
   progress: Progress;
 }
 
-/** Local files one preview mixes (resolved through the media-storage seam). */
-/** What one side's preview mixes: media references, read through the media store by the renderer. */
+/** What one side's preview mixes: the video, the arm's track and its start offset. */
 export interface PreviewSource {
   videoId: string;
-  videoUri: string;
-  /** Null: the voice-over is the video's own audio. */
-  voiceOverUri: string | null;
-  trackUri: string;
+  trackId: string;
   startSec: number;
 }
 
@@ -168,17 +160,9 @@ export class PreferenceService {
     const task = await this.repos.preferences.findTask(taskId);
     if (!task) throw notFound('Task', taskId);
     const first = (side === 'A') === task.firstIsA;
-    const [video, track] = await Promise.all([
-      this.repos.videos.findById(task.videoId),
-      this.repos.tracks.findById(first ? task.firstTrackId : task.secondTrackId),
-    ]);
-    if (!video) throw notFound('Video', task.videoId);
-    if (!track) throw notFound('Track', first ? task.firstTrackId : task.secondTrackId);
     return {
-      videoId: video.id,
-      videoUri: video.mediaUri,
-      voiceOverUri: video.voiceOverUri,
-      trackUri: track.mediaUri,
+      videoId: task.videoId,
+      trackId: first ? task.firstTrackId : task.secondTrackId,
       startSec: first ? task.firstStartSec : task.secondStartSec,
     };
   }

@@ -29,9 +29,20 @@ export class RenderPreviewArgs {
 
   @Field(() => CutInput, {
     nullable: true,
-    description: "Omit for the suggestion's cut (on the beat, from the track's analysis; from 0 s without one)",
+    description:
+      "Omit for the suggestion's cut around startSec (on the beat, from the track's analysis; from startSec without one)",
   })
   @IsOptional()
   @ValidateNested()
   cut?: CutInput | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Without a cut: the suggestion's start offset (Suggestion.startSec) the cut is found around; default 0",
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_CUT_SEC)
+  startSec?: number | null;
 }

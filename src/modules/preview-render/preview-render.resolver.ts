@@ -14,8 +14,8 @@ export class PreviewRenderResolver {
     description:
       "Queues a preview of the caller's video (admins: any) with a cut of a READY licensed track under its voice-over, ducked and normalised to the target loudness; the same request answers the same render until it expires",
   })
-  renderPreview(@Args() { videoId, trackId, cut }: RenderPreviewArgs, @Ctx() ctx: PreviewRenderContext) {
-    return ctx.services.renders.renderPreview(ctx.principal, videoId, trackId, cut);
+  renderPreview(@Args() { videoId, trackId, cut, startSec }: RenderPreviewArgs, @Ctx() ctx: PreviewRenderContext) {
+    return ctx.services.renders.renderPreview(ctx.principal, videoId, trackId, cut, startSec ?? 0);
   }
 
   @Authorized()

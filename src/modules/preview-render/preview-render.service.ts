@@ -51,25 +51,51 @@ export class PreviewRenderService {
     videoId: string,
     trackId: string,
     cut?: { startSec: number; endSec: number } | null,
+    startSec = 0,
   ): Promise<PreviewRender> {
     const caller = requirePrincipal(principal);
     const video = requireVisibleVideo(caller, await this.repos.videos.findById(videoId), videoId);
+    return this.view(await this.claim(video, trackId, cut ?? null, startSec));
+  }
+
+  /**
+   * The render a rater's preview plays: the suggestion's cut from the arm's start offset, as a
+   * creator would get it. The caller checked the preview link's signature; the render is shared by
+   * every rater and task with the same video, track and offset.
+   */
+  async raterPreview(source: { videoId: string; trackId: string; startSec: number }): Promise<PreviewRenderRecord> {
+    const video = await this.repos.videos.findById(source.videoId);
+    if (!video) throw notFound('Video', source.videoId);
+    return this.claim(video, source.trackId, null, source.startSec);
+  }
+
+  /** Records the render and queues its job in one transaction, or answers the one already made. */
+  private async claim(
+    video: { id: string; status: string; durationSec: number | null },
+    trackId: string,
+    cut: { startSec: number; endSec: number } | null,
+    startSec: number,
+  ): Promise<PreviewRenderRecord> {
     if (video.status !== 'READY' || !video.durationSec)
-      throw failedPrecondition(`Video ${videoId} is not READY (its voice-over timeline is made with its embedding)`);
+      throw failedPrecondition(`Video ${video.id} is not READY (its voice-over timeline is made with its embedding)`);
     const track = await this.repos.renders.renderableTrack(trackId);
     if (!track) throw notFound('Licensed READY track', trackId);
     const trackSec = track.durationSec ?? 0;
-    const chosen = cut ? this.callerCut(cut, trackSec) : await this.suggestedCut(trackId, video.durationSec, trackSec);
-    const inputs = { videoId, trackId, ...chosen, targetLufs: this.options.targetLufs };
+    if (trackSec > 0 && startSec >= trackSec)
+      throw badInput(`startSec is past the track's end (${trackSec.toFixed(3)} s)`, { argument: 'startSec' });
+    const chosen = cut
+      ? this.callerCut(cut, trackSec)
+      : await this.suggestedCut(trackId, video.durationSec, trackSec, startSec);
+    const inputs = { videoId: video.id, trackId, ...chosen, targetLufs: this.options.targetLufs };
     const expiresAt = new Date(Date.now() + this.options.ttlHours * 3_600_000);
     const { render, queued } = await this.uow.run(async ({ renders, jobs }) => {
       const claimed = await renders.claim(inputs, expiresAt);
       // videoId in the payload: deleting the video cancels the job with its other jobs.
-      if (claimed.queued) await jobs.enqueue('RENDER_PREVIEW', { renderId: claimed.render.id, videoId });
+      if (claimed.queued) await jobs.enqueue('RENDER_PREVIEW', { renderId: claimed.render.id, videoId: video.id });
       return claimed;
     });
     if (queued) this.onEnqueued();
-    return this.view(render);
+    return render;
   }
 
   async previewRender(principal: Principal | undefined, id: string): Promise<PreviewRender> {
@@ -95,18 +121,30 @@ export class PreviewRenderService {
   }
 
   /**
-   * The suggestion's cut (music-cut.ts, from the track's rhythm) around the track's start; a track
-   * without an analysed rhythm plays from 0 s for the video's length.
+   * The suggestion's cut (music-cut.ts, from the track's rhythm) around `startSec`, the
+   * suggestion's start offset; a track without an analysed rhythm plays from there for the
+   * video's length.
    */
-  private async suggestedCut(trackId: string, videoSec: number, trackSec: number) {
+  private async suggestedCut(trackId: string, videoSec: number, trackSec: number, startSec: number) {
     const [rhythm] = await this.repos.analyses.findRhythms([trackId]);
     const cut =
       rhythm && trackSec > 0
-        ? musicCut({ windowStartSec: 0, videoSec, trackSec, downbeats: rhythm.downbeats, tempoBpm: rhythm.tempoBpm })
+        ? musicCut({
+            windowStartSec: startSec,
+            videoSec,
+            trackSec,
+            downbeats: rhythm.downbeats,
+            tempoBpm: rhythm.tempoBpm,
+          })
         : null;
     if (cut) return { cutStartSec: ms(cut.startSec), cutEndSec: ms(cut.endSec), fadeOutSec: ms(cut.fadeOutSec) };
-    const end = trackSec > 0 ? Math.min(trackSec, videoSec) : videoSec;
-    return { cutStartSec: 0, cutEndSec: ms(end), fadeOutSec: ms(Math.min(CALLER_CUT_FADE_SEC, end / 4)) };
+    const end = trackSec > 0 ? Math.min(trackSec, startSec + videoSec) : startSec + videoSec;
+    const length = end - startSec;
+    return {
+      cutStartSec: ms(startSec),
+      cutEndSec: ms(end),
+      fadeOutSec: ms(Math.min(CALLER_CUT_FADE_SEC, length / 4)),
+    };
   }
 
   private view(render: PreviewRenderRecord): PreviewRender {

@@ -42,7 +42,6 @@ export class VideoService {
     private readonly onEnqueued: () => void,
     private readonly maxPageSize: number,
     /** Told the id of every deleted video, after its rows and files are gone (the rater preview cache). */
-    private readonly onDeleted: (videoId: string) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async registerVideo(
@@ -103,7 +102,7 @@ export class VideoService {
    * Deletes a video for its owner (or an admin): the row, its embeddings, recorded choices, place
    * in experiments with their tasks and votes, unfinished jobs, and then the media files its owner
    * uploaded unless another upload, video or track holds the same file. A voice-over is personal data: nothing derived
-   * from it is kept. onDeleted (the rater preview cache) is told after the deletion.
+   * from it is kept, rendered previews (previews/<videoId>/) included.
    */
   async deleteVideo(principal: Principal | undefined, id: string): Promise<DeletedVideo> {
     const caller = requirePrincipal(principal);
@@ -130,7 +129,6 @@ export class VideoService {
     // Rendered previews in the object store carry the voice-over: they go too, or, while the
     // store is down, their deletion waits in a tombstone for the upload sweep like a file's.
     await this.uow.run((repos) => discardIfUnheld(repos, this.storage, folderDeletionUri(previewFolderUri(id))));
-    await this.onDeleted(id);
     return {
       videoId: id,
       removedFromExperiments: removed.experiments,

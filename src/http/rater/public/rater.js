@@ -1,7 +1,7 @@
 // Rater page: plays a video with candidate A's music, then B's, and records which fitted better.
 // Plain browser JavaScript (no build step), type-checked through JSDoc (see tsconfig.json here);
 // talks to /graphql with the rater's bearer token.
-/* global document, fetch, localStorage, location, HTMLElement, HTMLTextAreaElement, HTMLInputElement */
+/* global document, fetch, localStorage, location, setTimeout, HTMLElement, HTMLTextAreaElement, HTMLInputElement */
 'use strict';
 
 /** @typedef {{ id: string, name: string, description: string }} Experiment */
@@ -178,7 +178,7 @@
       setCanVote(false);
       show('task-view');
       for (const pill of ['pill-a', 'pill-b']) $(pill).classList.remove('heard');
-      play('A');
+      void play('A');
     } catch (err) {
       fail(err);
     }
@@ -190,15 +190,48 @@
     for (const button of voteButtons) button.disabled = !on;
   }
 
+  // Previews are rendered by a job the first time a side is asked for (seconds); the page asks
+  // for the render's status until it is ready, then plays it.
+  const PREVIEW_POLL_MS = 1000;
+  const PREVIEW_WAIT_MS = 180_000;
+
+  /** @param {string} url @returns {Promise<void>} */
+  async function waitForPreview(url) {
+    const deadline = Date.now() + PREVIEW_WAIT_MS;
+    for (;;) {
+      const res = await fetch(`${url}&probe=1`, { cache: 'no-store' });
+      /** @type {unknown} */
+      const raw = await res.json().catch(() => ({}));
+      const body = /** @type {{ status?: string, error?: string | null }} */ (raw);
+      if (!res.ok) throw new ApiError(body.error ?? `HTTP ${res.status}`, res.status === 403 ? 'EXPIRED' : undefined);
+      if (body.status === 'READY') return;
+      if (body.status === 'FAILED') throw new Error(`The preview could not be rendered: ${body.error ?? ''}`);
+      if (Date.now() > deadline) throw new Error('The preview is taking too long. Reload the page to try again.');
+      await new Promise((resolve) => setTimeout(resolve, PREVIEW_POLL_MS));
+    }
+  }
+
   /** @param {Side} side */
-  function play(side) {
-    if (!state.task) return;
+  async function play(side) {
+    const task = state.task;
+    if (!task) return;
     state.side = side;
     $('pill-a').classList.toggle('active', side === 'A');
     $('pill-b').classList.toggle('active', side === 'B');
-    $('play-status').textContent = `Playing candidate ${side}`;
     $('play-button').hidden = true;
-    player.src = side === 'A' ? state.task.previewA : state.task.previewB;
+    $('play-status').textContent = `Preparing candidate ${side}…`;
+    const url = side === 'A' ? task.previewA : task.previewB;
+    try {
+      await waitForPreview(url);
+    } catch (err) {
+      // An expired link: ask for the task again (fresh links), once.
+      if (err instanceof ApiError && err.code === 'EXPIRED') return void refreshPreview();
+      return message(/** @type {Error} */ (err).message);
+    }
+    // The rater moved on (a vote, another side) while this one was being rendered.
+    if (state.task !== task || state.side !== side) return;
+    $('play-status').textContent = `Playing candidate ${side}`;
+    player.src = url;
     player.play().catch(() => {
       // Autoplay with sound needs a user gesture first (e.g. after a reload): ask for one.
       $('play-button').textContent = `▶ Play candidate ${side}`;
@@ -215,7 +248,7 @@
     const side = state.side;
     state.heard[side] = true;
     $(side === 'A' ? 'pill-a' : 'pill-b').classList.add('heard');
-    if (side === 'A') return play('B');
+    if (side === 'A') return void play('B');
     $('pill-b').classList.remove('active');
     $('play-status').textContent = 'Which music fitted better?';
     setCanVote(state.heard.A && state.heard.B);
@@ -234,7 +267,7 @@
       const { task } = await fetchTask();
       if (task && task.id === state.task.id) {
         state.task = task;
-        play(state.side);
+        void play(state.side);
       } else await loadTask();
     } catch (err) {
       fail(err);
@@ -298,7 +331,7 @@
     if (key === 'a') void vote('A');
     else if (key === 'b') void vote('B');
     else if (key === 'n') void vote('NEUTRAL');
-    else if (key === 'r' && state.task) play('A');
+    else if (key === 'r' && state.task) void play('A');
     else return;
     event.preventDefault();
   });

@@ -152,34 +152,15 @@ describe('PreferenceService', () => {
     });
   });
 
-  it('resolves what a preview mixes through the media storage, per side', async () => {
-    const { service, experiment, preferences, tracks, videos } = await setup();
+  it("says what each side of a task mixes: the video, that arm's track and its start offset", async () => {
+    const { service, experiment, preferences } = await setup();
     const { task } = await service.nextTask(rater, experiment.id);
     const row = preferences.tasks[0]!;
-    for (const id of [row.firstTrackId, row.secondTrackId]) {
-      tracks.rows.push({
-        ...(await tracks.create({
-          title: id,
-          artist: 'a',
-          mediaUri: `media://${id}.ogg`,
-          contentHash: id,
-          tags: [],
-          moods: [],
-        })),
-        id,
-      });
-    }
     const a = await service.previewSource(task!.id, 'A');
     const b = await service.previewSource(task!.id, 'B');
-    const firstSide = row.firstIsA ? a : b;
-    expect(firstSide).toEqual({
-      videoId: row.videoId,
-      videoUri: videos.find((v) => v.id === row.videoId)!.mediaUri,
-      voiceOverUri: null,
-      trackUri: `media://${row.firstTrackId}.ogg`,
-      startSec: 12.5,
-    });
-    expect((row.firstIsA ? b : a).trackUri).toBe(`media://${row.secondTrackId}.ogg`);
+    const [first, second] = row.firstIsA ? [a, b] : [b, a];
+    expect(first).toEqual({ videoId: row.videoId, trackId: row.firstTrackId, startSec: row.firstStartSec });
+    expect(second).toEqual({ videoId: row.videoId, trackId: row.secondTrackId, startSec: row.secondStartSec });
   });
 
   it('serves no task while previews cannot be signed', async () => {

@@ -1,7 +1,5 @@
 import json
 import os
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
@@ -11,8 +9,7 @@ from training.mrcmv.config import MRCMVConfig
 from training.mrcmv.ensemble import Ensemble, build, fit_projection
 from training.mrcmv.export import export_model
 from training.mrcmv.model import MRCMV, example_inputs
-from training.tests.conftest import REPO_ROOT
-from training.tests.test_export import NODE_SCRIPT
+from training.tests.node_parity import run_in_node
 
 SMALL = dict(audio_encoder="stats", d_model=32, n_heads=2)
 
@@ -82,8 +79,6 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
     assert manifest["metrics"]["fidelity"]["meanAbsoluteError"] < 1e-3
     assert "meanRank" in manifest["metrics"]["catalogScaled"]
     # What serving runs (onnxruntime-node) is the ensemble: [B, 512], as PyTorch computes it.
-    node = shutil.which("node")
-    assert node, "node is not on PATH: the parity check needs Node and onnxruntime-node"
     model = built["model"].eval()
     fast, slow, voice, music = example_inputs(model.cfg, batch=3, seed=5)
     with torch.no_grad():
@@ -91,16 +86,6 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
                            model.encode_query(fast, slow, voice)),
                  "bgm": ({"music": music}, model.encode_music(music))}
     for name, (feeds, expected) in cases.items():
-        spec = {"model": os.path.join(out, f"{name}.onnx"), "inputs": [],
-                "outputs": [{"name": "embedding", "file": f"{name}-embedding.bin"}]}
-        for key, tensor in feeds.items():
-            tensor.numpy().astype("<f4").tofile(str(tmp_path / f"{key}.bin"))
-            spec["inputs"].append({"name": key, "dims": list(tensor.shape), "file": f"{key}.bin"})
-        spec_path = tmp_path / f"{name}-spec.json"
-        spec_path.write_text(json.dumps(spec))
-        run = subprocess.run([node, NODE_SCRIPT, str(spec_path)], cwd=REPO_ROOT, capture_output=True, text=True,
-                             timeout=120)
-        assert run.returncode == 0, f"onnxruntime-node failed:\n{run.stderr}"
-        assert json.loads(run.stdout)["outputs"][0]["dims"] == [3, 512]
-        got = np.fromfile(str(tmp_path / f"{name}-embedding.bin"), dtype="<f4").reshape(3, 512)
+        got = run_in_node(os.path.join(out, f"{name}.onnx"), feeds, tmp_path, name)
+        assert got.shape == (3, 512)
         assert np.abs(got - expected.numpy()).max() <= 1e-4

@@ -1,8 +1,6 @@
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 
 import numpy as np
 import onnx
@@ -12,9 +10,8 @@ import torch
 from training.mrcmv.config import MRCMVConfig
 from training.mrcmv.export import export_model, main as export_main
 from training.mrcmv.model import MRCMV, example_inputs
-from training.tests.conftest import REPO_ROOT
+from training.tests.node_parity import run_in_node
 
-NODE_SCRIPT = os.path.join("training", "tests", "onnx_parity_node.js")
 CONTRACT_KEYS = {"format", "name", "version", "embeddingDim", "clipSeconds", "windowHopSeconds", "audio", "video", "files",
                  "sha256", "metrics", "training"}
 
@@ -101,21 +98,9 @@ def test_python_onnxruntime_matches_pytorch_if_installed(exported):
 
 
 def test_onnxruntime_node_matches_pytorch(exported, tmp_path):
-    node = shutil.which("node")
-    assert node, "node is not on PATH: the parity test needs Node and onnxruntime-node"
     out, model = exported
     for name, (feeds, expected) in _reference(model, 3).items():  # batch 3: not the export's batch
-        spec = {"model": os.path.join(out, f"{name}.onnx"), "inputs": [],
-                "outputs": [{"name": "embedding", "file": f"{name}-embedding.bin"}]}
-        for key, tensor in feeds.items():
-            tensor.numpy().astype("<f4").tofile(str(tmp_path / f"{key}.bin"))
-            spec["inputs"].append({"name": key, "dims": list(tensor.shape), "file": f"{key}.bin"})
-        spec_path = tmp_path / f"{name}-spec.json"
-        spec_path.write_text(json.dumps(spec))
-        run = subprocess.run([node, NODE_SCRIPT, str(spec_path)], cwd=REPO_ROOT, capture_output=True,
-                             text=True, timeout=120)
-        assert run.returncode == 0, f"onnxruntime-node failed:\n{run.stderr}"
-        assert json.loads(run.stdout)["outputs"][0]["dims"] == [3, 512]
-        got = np.fromfile(str(tmp_path / f"{name}-embedding.bin"), dtype="<f4").reshape(3, 512)
+        got = run_in_node(os.path.join(out, f"{name}.onnx"), feeds, tmp_path, name)
+        assert got.shape == (3, 512)
         diff = np.abs(got - expected.numpy()).max()
         assert diff <= 1e-4, f"{name}: max abs difference {diff}"

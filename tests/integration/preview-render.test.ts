@@ -243,6 +243,16 @@ for (const mode of MODES)
         expect(done.status).toBe('FAILED');
         expect(done.error).toMatch(/^(NOT_MEDIA|DECODE_FAILED|TRUNCATED):/);
         expect(done.url).toBeNull();
+        // The rater page polls the same render: a failed one is answered as FAILED, not queued again.
+        const jobs = () => app.db.prisma.job.count({ where: { kind: 'RENDER_PREVIEW' } });
+        const before = await jobs();
+        const polled = await app.services.renders.raterPreview({
+          videoId: seeded.videoId,
+          trackId: seeded.brokenId,
+          startSec: 0,
+        });
+        expect(polled).toMatchObject({ id: done.id, status: 'FAILED' });
+        expect(await jobs()).toBe(before);
 
         const other = await tokenFor(app, 'app', 'someone-else');
         expect(codes(await gql(app, RENDER, { videoId: seeded.videoId, trackId: seeded.toneId }, other))).toEqual([

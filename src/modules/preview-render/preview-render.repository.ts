@@ -20,7 +20,12 @@ export interface PreviewRenderRepository {
    * one there FAILED or expired. `queued` is true when the caller must queue its job: exactly one
    * of concurrent callers gets it.
    */
-  claim(inputs: RenderInputs, expiresAt: Date): Promise<{ render: PreviewRenderRecord; queued: boolean }>;
+  /** restartFailed: a FAILED render starts over (an explicit ask); otherwise only an expired one does. */
+  claim(
+    inputs: RenderInputs,
+    expiresAt: Date,
+    restartFailed?: boolean,
+  ): Promise<{ render: PreviewRenderRecord; queued: boolean }>;
   /** PENDING/PROCESSING -> PROCESSING; null when the render is gone or finished. */
   start(id: string): Promise<PreviewRenderRecord | null>;
   /** False when the render was deleted (swept, or its video deleted) while it rendered. */
@@ -46,7 +51,7 @@ export class PrismaPreviewRenderRepository implements PreviewRenderRepository {
     return rows[0] ?? null;
   }
 
-  async claim(inputs: RenderInputs, expiresAt: Date) {
+  async claim(inputs: RenderInputs, expiresAt: Date, restartFailed = true) {
     const { videoId, trackId, cutStartSec, cutEndSec, fadeOutSec, targetLufs } = inputs;
     const created = await this.db.$queryRaw<{ id: string }[]>`
       INSERT INTO preview_render (video_id, track_id, cut_start_sec, cut_end_sec, fade_out_sec, target_lufs, expires_at, updated_at)
@@ -54,13 +59,14 @@ export class PrismaPreviewRenderRepository implements PreviewRenderRepository {
       ON CONFLICT (video_id, track_id, cut_start_sec, cut_end_sec, target_lufs) DO NOTHING
       RETURNING id::text AS id`;
     if (created.length > 0) return { render: (await this.findById(created[0]!.id))!, queued: true };
-    // A failed or expired render is asked for again: it starts over (the conditional update lets one caller win).
+    // An expired render asked for again starts over, and so does a failed one unless the caller only
+    // polls (the conditional update lets one caller win).
     const redone = await this.db.$queryRaw<{ id: string }[]>`
       UPDATE preview_render SET status = 'PENDING', error = NULL, media_uri = NULL, measured_lufs = NULL,
         fade_out_sec = ${fadeOutSec}, expires_at = ${expiresAt}, created_at = now(), updated_at = now()
       WHERE video_id = ${videoId}::uuid AND track_id = ${trackId}::uuid AND cut_start_sec = ${cutStartSec}
         AND cut_end_sec = ${cutEndSec} AND target_lufs = ${targetLufs}
-        AND (status = 'FAILED' OR expires_at <= now())
+        AND ((${restartFailed} AND status = 'FAILED') OR expires_at <= now())
       RETURNING id::text AS id`;
     if (redone.length > 0) return { render: (await this.findById(redone[0]!.id))!, queued: true };
     const render = await this.db.previewRender.findFirstOrThrow({

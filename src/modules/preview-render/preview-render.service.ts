@@ -61,12 +61,13 @@ export class PreviewRenderService {
   /**
    * The render a rater's preview plays: the suggestion's cut from the arm's start offset, as a
    * creator would get it. The caller checked the preview link's signature; the render is shared by
-   * every rater and task with the same video, track and offset.
+   * every rater and task with the same video, track and offset. The page polls this: a FAILED render
+   * is answered as it is (its reason shown) instead of being queued again on every poll.
    */
   async raterPreview(source: { videoId: string; trackId: string; startSec: number }): Promise<PreviewRenderRecord> {
     const video = await this.repos.videos.findById(source.videoId);
     if (!video) throw notFound('Video', source.videoId);
-    return this.claim(video, source.trackId, null, source.startSec);
+    return this.claim(video, source.trackId, null, source.startSec, false);
   }
 
   /** Records the render and queues its job in one transaction, or answers the one already made. */
@@ -75,6 +76,7 @@ export class PreviewRenderService {
     trackId: string,
     cut: { startSec: number; endSec: number } | null,
     startSec: number,
+    restartFailed = true,
   ): Promise<PreviewRenderRecord> {
     if (video.status !== 'READY' || !video.durationSec)
       throw failedPrecondition(`Video ${video.id} is not READY (its voice-over timeline is made with its embedding)`);
@@ -89,7 +91,7 @@ export class PreviewRenderService {
     const inputs = { videoId: video.id, trackId, ...chosen, targetLufs: this.options.targetLufs };
     const expiresAt = new Date(Date.now() + this.options.ttlHours * 3_600_000);
     const { render, queued } = await this.uow.run(async ({ renders, jobs }) => {
-      const claimed = await renders.claim(inputs, expiresAt);
+      const claimed = await renders.claim(inputs, expiresAt, restartFailed);
       // videoId in the payload: deleting the video cancels the job with its other jobs.
       if (claimed.queued) await jobs.enqueue('RENDER_PREVIEW', { renderId: claimed.render.id, videoId: video.id });
       return claimed;

@@ -128,8 +128,8 @@ export async function startHttpServer(deps: HttpServerDeps) {
     });
   }
 
-  if (api) mountRaterRoutes(app, api.rater, logger);
   if (api) {
+    mountRaterRoutes(app, api.rater, logger);
     app.post('/media/uploads', rateLimitMiddleware(limiter, authenticator));
     mountUploadRoutes(app, authenticator, api.uploads);
     mountRenderRoutes(app, api.renders, logger);

@@ -10,6 +10,7 @@ import { IngestService } from '../modules/ingest/ingest.service';
 import { LicenseService } from '../modules/license/license.service';
 import { PreviewRenderService } from '../modules/preview-render/preview-render.service';
 import type { RenderLinks } from '../modules/preview-render/render-links';
+import { ModelRegistryService } from '../modules/model-version/model-registry.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { TrackService } from '../modules/track/track.service';
@@ -28,6 +29,7 @@ export interface Services {
   uploads: UploadService;
   suggestions: SuggestionService;
   models: ModelVersionService;
+  registry: ModelRegistryService;
   jobs: JobAdminService;
   licenses: LicenseService;
   experiments: ExperimentService;
@@ -60,6 +62,7 @@ export function createServices(deps: {
     uploads: new UploadService(uow, storage, { ...deps.uploads, maxMediaBytes: limits.maxMediaBytes }, logger),
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize), deps.instrumental),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
+    registry: new ModelRegistryService(uow, storage, onEnqueued, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),

@@ -146,9 +146,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         uow,
         queue,
         storage,
-        models: new ModelStore(
-          modelObjects && { store: modelObjects, cacheDir: path.join(config.dataDir, 'model-cache') },
-        ),
+        // Versions registered from archives live in the media store in both modes (media://models/...).
+        models: new ModelStore({ store: storage, cacheDir: path.join(config.dataDir, 'model-cache') }),
         onEnqueued,
         onPendingModelEmbedded: async (modelVersionId) =>
           void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),

@@ -11,6 +11,7 @@ import type { MediaStorage } from '../storage/media-storage';
 import { EmbedTrackHandler } from './handlers/embed-track.handler';
 import { EmbedVideoHandler } from './handlers/embed-video.handler';
 import type { HandlerDeps, HandlerRepositories, ModelFolders } from './handlers/handler-deps';
+import { ProbeModelHandler, type ProbeRows } from './handlers/probe-model.handler';
 import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
 import { type RenderRows, RenderPreviewHandler } from './handlers/render-preview.handler';
 import { startRenderSweep } from './render-sweep';
@@ -46,7 +47,7 @@ export interface JobProcessing {
 export async function startJobProcessing(deps: {
   config: Pick<AppConfig, 'worker' | 'inference' | 'media' | 'dataDir'>;
   logger: Logger;
-  repos: HandlerRepositories & { jobs: JobRepository; renders: RenderRows };
+  repos: HandlerRepositories & { jobs: JobRepository; renders: RenderRows; models: ProbeRows };
   uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
   queue: JobQueue;
   storage: MediaStorage;
@@ -78,6 +79,7 @@ export async function startJobProcessing(deps: {
       new EmbedTrackHandler(handlerDeps),
       new EmbedVideoHandler(handlerDeps),
       new ReembedCatalogHandler(handlerDeps, onEnqueued),
+      new ProbeModelHandler({ models: repos.models, folders: deps.models, embedder: handlerDeps.embedder }),
       new RenderPreviewHandler({
         repos,
         storage,
@@ -103,6 +105,7 @@ export async function startJobProcessing(deps: {
     EMBED_TRACK: config.worker.concurrency,
     REEMBED_CATALOG: 1, // fans out into embed-track jobs; light
     RENDER_PREVIEW: config.worker.videoConcurrency, // ffmpeg, about a core each
+    PROBE_MODEL: 1, // a registration now and then; a few inferences each
   };
   const consumers: ConsumerHandle[] = [];
   try {

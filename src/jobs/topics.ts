@@ -14,6 +14,8 @@ export function topicFor(kind: JobKind): string {
       return 'reembed-catalog';
     case 'RENDER_PREVIEW':
       return 'render-preview';
+    case 'PROBE_MODEL':
+      return 'probe-model';
   }
 }
 

@@ -5,6 +5,8 @@ export enum UploadKind {
   VIDEO = 'VIDEO',
   VOICE_OVER = 'VOICE_OVER',
   TRACK = 'TRACK',
+  /** A zip of a model-version folder, for registerModelVersion (admins). */
+  MODEL = 'MODEL',
 }
 
 /**
@@ -36,9 +38,12 @@ const TYPES_BY_KIND: Record<UploadKind, Record<string, string>> = {
   // A voice-over recorded by a phone's camera app is often a video file with the voice as its audio.
   [UploadKind.VOICE_OVER]: { ...AUDIO_TYPES, ...VIDEO_TYPES },
   [UploadKind.TRACK]: AUDIO_TYPES,
+  [UploadKind.MODEL]: { 'application/zip': '.zip' },
 };
 
-const TYPE_BY_EXTENSION = new Map(Object.entries({ ...VIDEO_TYPES, ...AUDIO_TYPES }).map(([t, ext]) => [ext, t]));
+const TYPE_BY_EXTENSION = new Map(
+  Object.entries({ ...VIDEO_TYPES, ...AUDIO_TYPES, 'application/zip': '.zip' }).map(([t, ext]) => [ext, t]),
+);
 
 /** The extension for a declared content type (parameters such as `; codecs=...` ignored); throws BAD_USER_INPUT. */
 export function extensionFor(kind: UploadKind, contentType: string): { contentType: string; extension: string } {

@@ -403,6 +403,10 @@ export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVer
     activatedAt: new Date(),
     activationRequestedAt: null,
     coverageCheckedAt: null,
+    status: 'CANDIDATE',
+    statusReason: null,
+    lineage: null,
+    probe: null,
     createdAt: new Date(),
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import type { Db, ModelVersionRecord } from '../../db/prisma-types';
-import type { Prisma } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 
 export interface NewModelVersion {
   name: string;
@@ -8,6 +8,11 @@ export interface NewModelVersion {
   artifactUri: string;
   manifest: Prisma.InputJsonObject;
   metrics?: Prisma.InputJsonObject;
+}
+
+/** A version registered from an archive: stored VALIDATING until a worker's probe decides. */
+export interface NewValidatingVersion extends NewModelVersion {
+  lineage: Prisma.InputJsonObject;
 }
 
 export interface ModelVersionRepository {
@@ -27,6 +32,17 @@ export interface ModelVersionRepository {
    * caller that finds the last check older than `minIntervalMs`, false for everyone else.
    */
   claimCoverageCheck(id: string, minIntervalMs: number): Promise<boolean>;
+  /** Inserts a VALIDATING version; null when (name, version) is taken. */
+  createValidating(model: NewValidatingVersion): Promise<ModelVersionRecord | null>;
+  /** VALIDATING -> CANDIDATE (passed) or REJECTED; false when the version is no longer VALIDATING. */
+  finishProbe(id: string, outcome: { passed: boolean; reason?: string; probe: object | null }): Promise<boolean>;
+  /** The version, its row locked until the transaction ends (activation, retirement and deletion take turns). */
+  lockById(id: string): Promise<ModelVersionRecord | null>;
+  retire(id: string, reason: string | null): Promise<ModelVersionRecord>;
+  /** Deletes the version and (cascade) its embeddings. */
+  delete(id: string): Promise<void>;
+  /** Whether an experiment arm names the version (those rows keep it). */
+  inExperiment(id: string): Promise<boolean>;
 }
 
 export class PrismaModelVersionRepository implements ModelVersionRepository {
@@ -74,6 +90,48 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   findPending() {
     return this.db.modelVersion.findMany({ where: { active: false, activationRequestedAt: { not: null } } });
+  }
+
+  async createValidating(model: NewValidatingVersion) {
+    const rows = await this.db.modelVersion.createManyAndReturn({
+      data: [{ ...model, status: 'VALIDATING' }],
+      skipDuplicates: true,
+    });
+    return rows[0] ?? null;
+  }
+
+  async finishProbe(id: string, outcome: { passed: boolean; reason?: string; probe: object | null }) {
+    const { count } = await this.db.modelVersion.updateMany({
+      where: { id, status: 'VALIDATING' },
+      data: {
+        status: outcome.passed ? 'CANDIDATE' : 'REJECTED',
+        statusReason: outcome.passed ? null : (outcome.reason ?? 'the probe failed'),
+        probe: outcome.probe ? (JSON.parse(JSON.stringify(outcome.probe)) as Prisma.InputJsonObject) : Prisma.DbNull,
+      },
+    });
+    return count === 1;
+  }
+
+  async lockById(id: string) {
+    const rows = await this.db.$queryRaw<
+      { id: string }[]
+    >`SELECT id::text FROM model_version WHERE id = ${id}::uuid FOR UPDATE`;
+    return rows.length ? this.findById(id) : null;
+  }
+
+  retire(id: string, reason: string | null) {
+    return this.db.modelVersion.update({
+      where: { id },
+      data: { status: 'RETIRED', statusReason: reason, activationRequestedAt: null },
+    });
+  }
+
+  async delete(id: string) {
+    await this.db.modelVersion.delete({ where: { id } });
+  }
+
+  async inExperiment(id: string) {
+    return (await this.db.experimentArm.count({ where: { modelVersionId: id } })) > 0;
   }
 
   requestActivation(id: string) {

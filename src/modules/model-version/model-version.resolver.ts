@@ -1,11 +1,13 @@
-import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import { IdArgs } from '../../graphql/args';
 import { ModelVersion } from './model-version.type';
 import type { ModelVersionService } from './model-version.service';
+import { RegisterModelVersionInput, RetireModelVersionArgs } from './model-registry.input';
+import type { ModelRegistryService } from './model-registry.service';
 
 /** The services this resolver reads from the request context. */
-export type ModelVersionContext = RequestContext<{ models: ModelVersionService }>;
+export type ModelVersionContext = RequestContext<{ models: ModelVersionService; registry: ModelRegistryService }>;
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -28,5 +30,35 @@ export class ModelVersionResolver {
   })
   activateModelVersion(@Args() { id }: IdArgs, @Ctx() ctx: ModelVersionContext) {
     return ctx.services.models.activate(ctx.principal, id);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description:
+      'Registers a model folder uploaded as a zip: checked against the contract and its hashes, stored in the media ' +
+      'store, and VALIDATING until a worker has run both branches on a fixed probe input (then CANDIDATE or REJECTED)',
+  })
+  registerModelVersion(
+    @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput,
+    @Ctx() ctx: ModelVersionContext,
+  ) {
+    return ctx.services.registry.register(ctx.principal, input);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description: 'Takes a version out of use for good (never activated again); refused for the active version',
+  })
+  retireModelVersion(@Args() { id, reason }: RetireModelVersionArgs, @Ctx() ctx: ModelVersionContext) {
+    return ctx.services.registry.retire(ctx.principal, id, reason);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description:
+      'Deletes a version, its embeddings and its stored files; refused for the active version and one an experiment compares',
+  })
+  deleteModelVersion(@Args() { id }: IdArgs, @Ctx() ctx: ModelVersionContext) {
+    return ctx.services.registry.delete(ctx.principal, id);
   }
 }

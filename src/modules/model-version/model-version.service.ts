@@ -1,5 +1,5 @@
 import { requireRole, type Principal } from '../../auth/principal';
-import { notFound } from '../../common/errors';
+import { failedPrecondition, notFound } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
@@ -25,7 +25,8 @@ export class ModelVersionService {
   }
 
   /**
-   * Asks for `id` to become the active version: queues the re-embedding of the catalog under it;
+   * Asks for `id` to become the active version (a CANDIDATE: a version still VALIDATING, REJECTED
+   * by its probe or RETIRED is refused with its status and reason): queues the re-embedding of the catalog under it;
    * the switch happens when the catalog is covered (model-activation.ts), not before.
    */
   async activate(principal: Principal | undefined, id: string): Promise<ModelVersionRecord> {
@@ -34,6 +35,16 @@ export class ModelVersionService {
     if (!model) throw notFound('ModelVersion', id);
     if (model.active) return model;
     await this.uow.run(async ({ models, jobs }) => {
+      // Locked: a retirement or deletion of the same version takes turns with this.
+      const current = await models.lockById(id);
+      if (!current) throw notFound('ModelVersion', id);
+      if (current.status !== 'CANDIDATE')
+        throw failedPrecondition(
+          `version ${current.name}@${current.version} is ${current.status}` +
+            (current.statusReason ? ` (${current.statusReason})` : '') +
+            ': only a CANDIDATE that passed its probe can be activated',
+          { id, status: current.status },
+        );
       await models.requestActivation(id);
       await jobs.enqueue('REEMBED_CATALOG', { modelVersionId: id });
     });

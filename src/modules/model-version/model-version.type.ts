@@ -1,5 +1,11 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ModelStatus } from '../../generated/prisma/enums';
+
+registerEnumType(ModelStatus, {
+  name: 'ModelStatus',
+  description: 'VALIDATING: a worker is probing it; CANDIDATE: may be activated; REJECTED: failed its probe; RETIRED',
+});
 
 @ObjectType({ description: 'A trained model; embeddings are stored per version and never mixed' })
 export class ModelVersion {
@@ -17,6 +23,24 @@ export class ModelVersion {
 
   @Field()
   active!: boolean;
+
+  @Field(() => ModelStatus)
+  status!: ModelStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why it was REJECTED or RETIRED' })
+  statusReason!: string | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Where it came from: archive, registering admin, parent version, notes, the manifest training record',
+  })
+  lineage!: Record<string, unknown> | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "The worker's probe: output norms, run-to-run difference, timings",
+  })
+  probe!: Record<string, unknown> | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true })
   metrics!: Record<string, unknown> | null;

@@ -137,7 +137,7 @@ export class UploadService {
     request: { kind: UploadKind; contentType: string; bytes: number },
   ): Promise<DirectUpload> {
     const owner = requirePrincipal(principal);
-    const role = request.kind === UploadKind.TRACK ? 'admin' : 'app';
+    const role = request.kind === UploadKind.TRACK || request.kind === UploadKind.MODEL ? 'admin' : 'app';
     if (!owner.roles.includes(role)) throw forbidden(`${request.kind} uploads require role ${role}`);
     const { maxMediaBytes } = this.limits;
     if (!Number.isSafeInteger(request.bytes) || request.bytes < 1 || request.bytes > maxMediaBytes) {

@@ -1,0 +1,12 @@
+-- issue 16 (model registry): registerModelVersion stores an uploaded model as VALIDATING and
+-- queues a PROBE_MODEL job; the probe makes it a CANDIDATE or REJECTED (with the reason).
+-- Versions registered before this (MODEL_DIR, the bundled folder) are CANDIDATEs.
+ALTER TYPE "JobKind" ADD VALUE 'PROBE_MODEL';
+
+CREATE TYPE "ModelStatus" AS ENUM ('VALIDATING', 'CANDIDATE', 'REJECTED', 'RETIRED');
+
+ALTER TABLE "model_version"
+    ADD COLUMN "status" "ModelStatus" NOT NULL DEFAULT 'CANDIDATE',
+    ADD COLUMN "status_reason" TEXT,
+    ADD COLUMN "lineage" JSONB,
+    ADD COLUMN "probe" JSONB;

@@ -1,0 +1,33 @@
+import { IsUUID, Length, MaxLength } from 'class-validator';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { MAX_NOTES_LENGTH } from './model-registry.service';
+
+@InputType({ description: 'A model folder to register, uploaded as a zip' })
+export class RegisterModelVersionInput {
+  @Field({
+    description:
+      'mediaUri of your upload of a .zip of the model folder (manifest.json with sha256 for every file, ' +
+      'query.onnx, bgm.onnx, optional reference queries): POST /media/uploads or createUpload(kind: MODEL)',
+  })
+  @Length(1, 1024)
+  archive!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The version this one was trained from or replaces (lineage)' })
+  @IsUUID('all', { message: 'parentVersionId must be a UUID' })
+  parentVersionId?: string;
+
+  @Field({ nullable: true, description: 'What produced it: data snapshot, training command (lineage)' })
+  @MaxLength(MAX_NOTES_LENGTH)
+  notes?: string;
+}
+
+@ArgsType()
+export class RetireModelVersionArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field({ nullable: true, description: 'Why, kept on the version as statusReason' })
+  @MaxLength(MAX_NOTES_LENGTH)
+  reason?: string;
+}

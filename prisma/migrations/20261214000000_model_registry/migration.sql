@@ -10,3 +10,6 @@ ALTER TABLE "model_version"
     ADD COLUMN "status_reason" TEXT,
     ADD COLUMN "lineage" JSONB,
     ADD COLUMN "probe" JSONB;
+
+-- dataset:from-platform pairs a video with the part of the track the creator used.
+ALTER TABLE "bgm_choice" ADD COLUMN "start_sec" DOUBLE PRECISION;

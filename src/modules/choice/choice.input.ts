@@ -1,6 +1,6 @@
 import { IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, Int } from 'type-graphql';
-import { MAX_CHOICE_RANK } from './choice.service';
+import { MAX_CHOICE_RANK, MAX_CHOICE_START_SEC } from './choice.service';
 
 @ArgsType()
 export class RecordBgmChoiceArgs {
@@ -17,4 +17,14 @@ export class RecordBgmChoiceArgs {
   @Min(1)
   @Max(MAX_CHOICE_RANK)
   rank?: number | null;
+
+  @Field(() => Number, {
+    nullable: true,
+    description:
+      "Where in the track the cut the creator used starts, in seconds (0 to the track's duration), when known",
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_CHOICE_START_SEC)
+  startSec?: number | null;
 }

@@ -9,6 +9,7 @@ export interface NewBgmChoice {
   trackId: string;
   userId: string;
   rank: number | null;
+  startSec: number | null;
 }
 
 export interface ChoiceRepository {

@@ -18,6 +18,9 @@ export class BgmChoice {
   @Field(() => Int, { nullable: true, description: 'Rank of the track in the suggestions shown, when known' })
   rank!: number | null;
 
+  @Field(() => Number, { nullable: true, description: 'Where in the track the cut the creator used starts (seconds)' })
+  startSec!: number | null;
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 }

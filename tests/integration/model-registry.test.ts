@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import type { App } from '../../src/app/start-app';
+import { createLogger } from '../../src/common/logger';
+import { ModelRegistryService } from '../../src/modules/model-version/model-registry.service';
+import { openMediaStorage } from '../../src/storage/open-media-storage';
 import { codes, describeMode, gql, MODES, tokenFor, upload, useApp } from './harness';
 import { storedExists, storedNames } from './object-store';
 import { modelDir, waitFor } from './pipeline-helpers';
@@ -141,6 +145,33 @@ function archiveOf(version: string, replace: Record<string, Buffer> = {}, edit: 
         expect(act.errors![0]!.message).toMatch(/is REJECTED \(the model did not run/);
         const again = await register(a, archiveOf('reg-broken'));
         expect(codes(again.res)).toEqual(['CONFLICT']);
+      });
+
+      it("registers an exported folder as the training job's last step does (parent: the active version)", async () => {
+        const a = app();
+        const active = (await a.repos.models.findActive())!;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-reg-folder-'));
+        try {
+          new AdmZip(archiveOf('reg-folder')).extractAllTo(dir);
+          const registry = new ModelRegistryService(
+            a.uow,
+            openMediaStorage(a.config),
+            () => undefined,
+            createLogger('silent'),
+          );
+          const job = { id: 'training-job', roles: ['admin' as const] };
+          const created = await registry.registerFolder(job, path.join(dir, 'model'), {
+            parentVersionId: active.id,
+            notes: 'snapshot p1',
+          });
+          expect(created.status).toBe('VALIDATING');
+          expect(created.lineage).toMatchObject({ registeredBy: 'training-job', parentVersionId: active.id });
+          // The relay of the running app delivers the job the command's transaction queued.
+          expect((await settled(a, created.id)).status).toBe('CANDIDATE');
+          await expect(registry.registerFolder(job, path.join(dir, 'model'), {})).rejects.toThrow(/already registered/);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
       });
 
       it('retires and deletes versions, never the active one', async () => {

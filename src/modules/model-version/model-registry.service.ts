@@ -70,36 +70,12 @@ export class ModelRegistryService {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgm-model-archive-'));
       try {
         unpackModelArchive(file, dir, 'archive');
-        const folder = checkedFolder(dir);
-        const { manifest } = folder;
-        const taken = await this.uow.run(({ models }) => models.findByNameVersion(manifest.name, manifest.version));
-        if (taken) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`, { id: taken.id });
-        const artifactUri = await publishModelFolder(this.storage, dir, manifest);
-        const lineage = {
+        return await this.store(admin, dir, 'archive', {
           archive: archive.uri,
           archiveBytes: archive.sizeBytes,
-          registeredBy: admin.id,
           parentVersionId: parent?.id ?? null,
           parentVersion: parent ? `${parent.name}@${parent.version}` : null,
           notes: request.notes ?? null,
-          training: manifest.training ?? null,
-        };
-        return this.uow.run(async ({ models, jobs }) => {
-          const created = await models.createValidating({
-            name: manifest.name,
-            version: manifest.version,
-            dims: manifest.embeddingDim,
-            artifactUri,
-            manifest: JSON.parse(JSON.stringify(manifest)) as Record<string, never>,
-            metrics: manifest.metrics
-              ? (JSON.parse(JSON.stringify(manifest.metrics)) as Record<string, never>)
-              : undefined,
-            lineage: JSON.parse(JSON.stringify(lineage)) as Record<string, never>,
-          });
-          // Lost a race with a registration of the same name and version; its probe checks the files it finds.
-          if (!created) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`);
-          await jobs.enqueue('PROBE_MODEL', { modelVersionId: created.id });
-          return created;
         });
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -114,6 +90,63 @@ export class ModelRegistryService {
     });
     this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
     return model;
+  }
+
+  /**
+   * Registers a model folder on this machine the same way (checks, files to the store, VALIDATING
+   * and a PROBE_MODEL job): the training job's last step (src/bin/register-model.ts), which runs
+   * beside the database rather than through the API.
+   */
+  async registerFolder(
+    principal: Principal | undefined,
+    dir: string,
+    request: Omit<RegisterModelRequest, 'archive'>,
+  ): Promise<ModelVersionRecord> {
+    const admin = requireRole(principal, 'admin');
+    if (request.notes !== undefined && request.notes.length > MAX_NOTES_LENGTH)
+      throw badInput(`notes: at most ${MAX_NOTES_LENGTH} characters`, { argument: 'notes' });
+    const parent = request.parentVersionId
+      ? await this.uow.run(({ models }) => models.findById(request.parentVersionId!))
+      : undefined;
+    if (request.parentVersionId && !parent) throw notFound('ModelVersion', request.parentVersionId);
+    const model = await this.store(admin, dir, 'dir', {
+      folder: path.resolve(dir),
+      parentVersionId: parent?.id ?? null,
+      parentVersion: parent ? `${parent.name}@${parent.version}` : null,
+      notes: request.notes ?? null,
+    });
+    this.onEnqueued();
+    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
+    return model;
+  }
+
+  /** The checked folder's files to the store, then the VALIDATING row and its probe job in one transaction. */
+  private async store(
+    admin: Principal,
+    dir: string,
+    argument: string,
+    lineage: Record<string, unknown>,
+  ): Promise<ModelVersionRecord> {
+    const { manifest } = checkedFolder(dir, argument);
+    const taken = await this.uow.run(({ models }) => models.findByNameVersion(manifest.name, manifest.version));
+    if (taken) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`, { id: taken.id });
+    const artifactUri = await publishModelFolder(this.storage, dir, manifest);
+    const record = { ...lineage, registeredBy: admin.id, training: manifest.training ?? null };
+    return this.uow.run(async ({ models, jobs }) => {
+      const created = await models.createValidating({
+        name: manifest.name,
+        version: manifest.version,
+        dims: manifest.embeddingDim,
+        artifactUri,
+        manifest: JSON.parse(JSON.stringify(manifest)) as Record<string, never>,
+        metrics: manifest.metrics ? (JSON.parse(JSON.stringify(manifest.metrics)) as Record<string, never>) : undefined,
+        lineage: JSON.parse(JSON.stringify(record)) as Record<string, never>,
+      });
+      // Lost a race with a registration of the same name and version; its probe checks the files it finds.
+      if (!created) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`);
+      await jobs.enqueue('PROBE_MODEL', { modelVersionId: created.id });
+      return created;
+    });
   }
 
   /** Takes a version out of use for good; the active version and one being activated are refused. */
@@ -165,28 +198,22 @@ function refuseInUse(model: ModelVersionRecord, what: string): void {
 }
 
 /** The unpacked folder checked against the contract; the error names the file, not the scratch path. */
-function checkedFolder(dir: string): ModelFolder {
+function checkedFolder(dir: string, argument: string): ModelFolder {
+  const refuse = (why: string) => badInput(`${argument}: ${why}`, { argument });
   let folder: ModelFolder;
   try {
     folder = readModelFolder(dir);
   } catch (err) {
     if (err instanceof ModelFolderError)
-      throw badInput(`archive: ${err.message.split(`${dir}${path.sep}`).join('').split(dir).join('.')}`, {
-        argument: 'archive',
-      });
+      throw refuse(err.message.split(`${dir}${path.sep}`).join('').split(dir).join('.'));
     throw err;
   }
   // Workers check every download against these hashes: a version without them could be altered unseen.
-  const missing = modelFileNames(folder.manifest).filter((n) => n !== 'manifest.json' && !folder.manifest.sha256?.[n]);
+  const names = modelFileNames(folder.manifest);
+  const missing = names.filter((n) => n !== 'manifest.json' && !folder.manifest.sha256?.[n]);
   if (missing.length)
-    throw badInput(
-      `archive: manifest.json has no sha256 for ${missing.join(', ')} (training/mrcmv/export.py writes them)`,
-      {
-        argument: 'archive',
-      },
-    );
-  const extra = fs.readdirSync(dir).filter((n) => !modelFileNames(folder.manifest).includes(n));
-  if (extra.length)
-    throw badInput(`archive: files the manifest does not name: ${extra.join(', ')}`, { argument: 'archive' });
+    throw refuse(`manifest.json has no sha256 for ${missing.join(', ')} (training/mrcmv/export.py writes them)`);
+  const extra = fs.readdirSync(dir).filter((n) => !names.includes(n));
+  if (extra.length) throw refuse(`files the manifest does not name: ${extra.join(', ')}`);
   return folder;
 }

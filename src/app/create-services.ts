@@ -10,6 +10,7 @@ import { IngestService } from '../modules/ingest/ingest.service';
 import { LicenseService } from '../modules/license/license.service';
 import { PreviewRenderService } from '../modules/preview-render/preview-render.service';
 import type { RenderLinks } from '../modules/preview-render/render-links';
+import { ModelGateService } from '../modules/model-version/model-gate';
 import { ModelRegistryService } from '../modules/model-version/model-registry.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
@@ -30,6 +31,7 @@ export interface Services {
   suggestions: SuggestionService;
   models: ModelVersionService;
   registry: ModelRegistryService;
+  gate: ModelGateService;
   jobs: JobAdminService;
   licenses: LicenseService;
   experiments: ExperimentService;
@@ -63,6 +65,7 @@ export function createServices(deps: {
     suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize), deps.instrumental),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     registry: new ModelRegistryService(uow, storage, onEnqueued, logger),
+    gate: new ModelGateService(uow, repos.trainingPairs, onEnqueued, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),

@@ -4,6 +4,7 @@ import type { UnitOfWork } from '../db/unit-of-work';
 import type { PrismaClient } from '../generated/prisma/client';
 import { PrismaJobRepository, type JobRepository } from '../jobs/job.repository';
 import { PrismaOutboxRepository, type OutboxRepository } from '../jobs/outbox.repository';
+import { PrismaTrainingPairRepository, type TrainingPairRepository } from '../modules/choice/training-pairs.repository';
 import { PrismaChoiceRepository, type ChoiceRepository } from '../modules/choice/choice.repository';
 import { PrismaExperimentRepository, type ExperimentRepository } from '../modules/experiment/experiment.repository';
 import { PrismaPreferenceRepository, type PreferenceRepository } from '../modules/experiment/preference.repository';
@@ -46,6 +47,7 @@ export interface Repositories {
   preferences: PreferenceRepository;
   trackPool: TrackPoolRepository;
   choices: ChoiceRepository;
+  trainingPairs: TrainingPairRepository;
   renders: PreviewRenderRepository;
 }
 
@@ -75,6 +77,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
     choices: new PrismaChoiceRepository(db),
+    trainingPairs: new PrismaTrainingPairRepository(db),
     renders: new PrismaPreviewRenderRepository(db),
   };
 }

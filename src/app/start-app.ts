@@ -22,6 +22,8 @@ import { PreviewLinks } from '../modules/experiment/preview-links';
 import { RenderLinks } from '../modules/preview-render/render-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
+import { startGateSweep } from '../modules/model-version/model-gate';
+import { rankTracks } from '../modules/suggestion/rank-tracks';
 import { ModelStore } from '../modules/model-version/model-store';
 import { openMediaStorage } from '../storage/open-media-storage';
 import { S3MediaStorage } from '../storage/s3-media-storage';
@@ -149,6 +151,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         // Versions registered from archives live in the media store in both modes (media://models/...).
         models: new ModelStore({ store: storage, cacheDir: path.join(config.dataDir, 'model-cache') }),
         onEnqueued,
+        rank: async (versionId, query, first) =>
+          (await rankTracks(repos.embeddings, versionId, query, first)).map((t) => t.trackId),
         onPendingModelEmbedded: async (modelVersionId) =>
           void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),
         metrics,
@@ -157,6 +161,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       onStop('job processing stopped', () => running.stop());
       // Where jobs run, a pending version whose last track another worker embedded still gets checked.
       onStop('coverage sweep stopped', startCoverageSweep(uow, logger, activationCheckMs));
+      // Likewise for evaluations (the gate) waiting for their embeddings.
+      onStop('gate sweep stopped', startGateSweep(uow, logger, activationCheckMs, onEnqueued));
     }
 
     if (role === 'api')

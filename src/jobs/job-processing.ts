@@ -11,6 +11,7 @@ import type { MediaStorage } from '../storage/media-storage';
 import { EmbedTrackHandler } from './handlers/embed-track.handler';
 import { EmbedVideoHandler } from './handlers/embed-video.handler';
 import type { HandlerDeps, HandlerRepositories, ModelFolders } from './handlers/handler-deps';
+import { type EvaluateModelDeps, EvaluateModelHandler } from './handlers/evaluate-model.handler';
 import { ProbeModelHandler, type ProbeRows } from './handlers/probe-model.handler';
 import { ReembedCatalogHandler } from './handlers/reembed-catalog.handler';
 import { type RenderRows, RenderPreviewHandler } from './handlers/render-preview.handler';
@@ -47,7 +48,14 @@ export interface JobProcessing {
 export async function startJobProcessing(deps: {
   config: Pick<AppConfig, 'worker' | 'inference' | 'media' | 'dataDir'>;
   logger: Logger;
-  repos: HandlerRepositories & { jobs: JobRepository; renders: RenderRows; models: ProbeRows };
+  repos: HandlerRepositories & {
+    jobs: JobRepository;
+    renders: RenderRows;
+    models: ProbeRows & EvaluateModelDeps['models'];
+    embeddings: Pick<EvaluateModelDeps, 'findVideoEmbedding'>;
+  };
+  /** suggestBgm's ranking under a version (the gate ranks held-out choices with it). */
+  rank: EvaluateModelDeps['rank'];
   uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
   queue: JobQueue;
   storage: MediaStorage;
@@ -80,6 +88,11 @@ export async function startJobProcessing(deps: {
       new EmbedVideoHandler(handlerDeps),
       new ReembedCatalogHandler(handlerDeps, onEnqueued),
       new ProbeModelHandler({ models: repos.models, folders: deps.models, embedder: handlerDeps.embedder }),
+      new EvaluateModelHandler({
+        models: repos.models,
+        findVideoEmbedding: (videoId, versionId) => repos.embeddings.findVideoEmbedding(videoId, versionId),
+        rank: deps.rank,
+      }),
       new RenderPreviewHandler({
         repos,
         storage,
@@ -106,6 +119,7 @@ export async function startJobProcessing(deps: {
     REEMBED_CATALOG: 1, // fans out into embed-track jobs; light
     RENDER_PREVIEW: config.worker.videoConcurrency, // ffmpeg, about a core each
     PROBE_MODEL: 1, // a registration now and then; a few inferences each
+    EVALUATE_MODEL: 1, // a few thousand ranking queries per evaluation
   };
   const consumers: ConsumerHandle[] = [];
   try {

@@ -16,6 +16,8 @@ export function topicFor(kind: JobKind): string {
       return 'render-preview';
     case 'PROBE_MODEL':
       return 'probe-model';
+    case 'EVALUATE_MODEL':
+      return 'evaluate-model';
   }
 }
 

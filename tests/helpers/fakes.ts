@@ -407,6 +407,7 @@ export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVer
     statusReason: null,
     lineage: null,
     probe: null,
+    evaluation: null,
     createdAt: new Date(),
     ...overrides,
   };

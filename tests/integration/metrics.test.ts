@@ -103,7 +103,14 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       }
 
       // One series per job topic, each lane's own lag (all drained here).
-      const topics = ['embed-track', 'embed-video', 'probe-model', 'reembed-catalog', 'render-preview'];
+      const topics = [
+        'embed-track',
+        'embed-video',
+        'evaluate-model',
+        'probe-model',
+        'reembed-catalog',
+        'render-preview',
+      ];
       expect(
         samples(text, 'bgm_queue_lag_messages')
           .map((x) => x.labels.topic)

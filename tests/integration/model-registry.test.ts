@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,29 +8,10 @@ import { ModelRegistryService } from '../../src/modules/model-version/model-regi
 import { openMediaStorage } from '../../src/storage/open-media-storage';
 import { codes, describeMode, gql, MODES, tokenFor, upload, useApp } from './harness';
 import { storedExists, storedNames } from './object-store';
+import { archiveOf } from './model-archives';
 import { modelDir, waitFor } from './pipeline-helpers';
 
 const FIELDS = 'id name version status statusReason active lineage probe';
-
-/** The bundled model folder as a zip, with another version name and any files replaced. */
-function archiveOf(version: string, replace: Record<string, Buffer> = {}, edit: (m: any) => void = () => {}): Buffer {
-  const dir = modelDir()!;
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
-    version: string;
-    files: Record<string, string>;
-    sha256: Record<string, string>;
-  };
-  manifest.version = version;
-  const zip = new AdmZip();
-  for (const name of Object.values(manifest.files)) {
-    const body = replace[name] ?? fs.readFileSync(path.join(dir, name));
-    manifest.sha256[name] = createHash('sha256').update(body).digest('hex');
-    zip.addFile(`model/${name}`, body);
-  }
-  edit(manifest);
-  zip.addFile('model/manifest.json', Buffer.from(JSON.stringify(manifest)));
-  return zip.toBuffer();
-}
 
 (modelDir() ? describe : describe.skip)('model registry (issue 16)', () => {
   for (const mode of MODES) {

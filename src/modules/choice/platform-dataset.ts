@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaStorage } from '../../storage/media-storage';
-import type { TrainingPairRepository } from './training-pairs.repository';
+import type { TrainingPair, TrainingPairRepository } from './training-pairs.repository';
 
 /**
  * The dataset format `dataset:export` reads (lab/dataset/dataset-manifest.ts, docs/DATASET.md):
@@ -51,9 +51,7 @@ export async function snapshotPlatformDataset(
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty`);
   const all = await pairs.listPairs();
   const usable = all.filter((p) => (p.video.durationSec ?? 0) > 0);
-  const choices = usable.filter((p) => p.source === 'choice');
-  const heldOutCount = Math.ceil(choices.length * heldOutFraction);
-  const heldOut = choices.slice(choices.length - heldOutCount);
+  const heldOut = heldOutChoices(usable, heldOutFraction);
   const heldOutVideos = new Set(heldOut.map((p) => p.videoId));
   const heldOutIds = new Set(heldOut.map((p) => p.id));
   const train = usable.filter((p) => !heldOutIds.has(p.id) && !heldOutVideos.has(p.videoId));
@@ -125,6 +123,16 @@ export async function snapshotPlatformDataset(
   };
   fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   return summary;
+}
+
+/**
+ * The held-out choices of a time split: the most recent `fraction` (rounded up) of the creators'
+ * choices over videos with a measured duration, oldest first. Shared by the snapshot's test split
+ * and the gate (evaluateModelVersion), so a candidate is judged on the choices its data held out.
+ */
+export function heldOutChoices(pairs: readonly TrainingPair[], fraction: number): TrainingPair[] {
+  const choices = pairs.filter((p) => p.source === 'choice' && (p.video.durationSec ?? 0) > 0);
+  return choices.slice(choices.length - Math.ceil(choices.length * fraction));
 }
 
 /** The stored file's extension (decoders probe the content; the name only helps people). */

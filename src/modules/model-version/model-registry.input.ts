@@ -1,5 +1,5 @@
-import { IsUUID, Length, MaxLength } from 'class-validator';
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType, Field, Float, ID, InputType } from 'type-graphql';
 import { MAX_NOTES_LENGTH } from './model-registry.service';
 
 @InputType({ description: 'A model folder to register, uploaded as a zip' })
@@ -19,6 +19,31 @@ export class RegisterModelVersionInput {
   @Field({ nullable: true, description: 'What produced it: data snapshot, training command (lineage)' })
   @MaxLength(MAX_NOTES_LENGTH)
   notes?: string;
+}
+
+@ArgsType()
+export class EvaluateModelVersionArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => Float, {
+    defaultValue: 0.2,
+    description: "Share of the creators' choices, the most recent, to evaluate on (as dataset:from-platform holds out)",
+  })
+  @Min(0.01)
+  @Max(0.9)
+  heldOutFraction!: number;
+}
+
+@ArgsType()
+export class ActivateModelVersionArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field({ defaultValue: false, description: 'Activate even though the gate found it significantly worse' })
+  force!: boolean;
 }
 
 @ArgsType()

@@ -43,6 +43,14 @@ export interface ModelVersionRepository {
   delete(id: string): Promise<void>;
   /** Whether an experiment arm names the version (those rows keep it). */
   inExperiment(id: string): Promise<boolean>;
+  /** Starts an evaluation (the gate), replacing any earlier one. */
+  setEvaluation(id: string, evaluation: object): Promise<ModelVersionRecord>;
+  /** Writes the outcome if the evaluation requested at `requestedAt` is still the current one. */
+  finishEvaluation(id: string, requestedAt: string, evaluation: object): Promise<boolean>;
+  /** Versions whose evaluation waits for its embeddings. */
+  findEvaluating(): Promise<ModelVersionRecord[]>;
+  /** How many of these videos (READY ones) have no embedding under the version yet. */
+  countVideosMissingEmbedding(videoIds: readonly string[], modelVersionId: string): Promise<number>;
 }
 
 export class PrismaModelVersionRepository implements ModelVersionRepository {
@@ -132,6 +140,31 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   async inExperiment(id: string) {
     return (await this.db.experimentArm.count({ where: { modelVersionId: id } })) > 0;
+  }
+
+  setEvaluation(id: string, evaluation: object) {
+    return this.db.modelVersion.update({
+      where: { id },
+      data: { evaluation: JSON.parse(JSON.stringify(evaluation)) as Prisma.InputJsonObject },
+    });
+  }
+
+  async finishEvaluation(id: string, requestedAt: string, evaluation: object) {
+    const updated = await this.db.$executeRaw`
+      UPDATE model_version SET evaluation = ${JSON.stringify(evaluation)}::jsonb
+      WHERE id = ${id}::uuid AND evaluation->>'requestedAt' = ${requestedAt}`;
+    return updated === 1;
+  }
+
+  findEvaluating() {
+    return this.db.modelVersion.findMany({ where: { evaluation: { path: ['status'], equals: 'PREPARING' } } });
+  }
+
+  async countVideosMissingEmbedding(videoIds: readonly string[], modelVersionId: string) {
+    if (videoIds.length === 0) return 0;
+    return this.db.video.count({
+      where: { id: { in: [...videoIds] }, status: 'READY', embeddings: { none: { modelVersionId } } },
+    });
   }
 
   requestActivation(id: string) {

@@ -3,11 +3,21 @@ import type { RequestContext } from '../../graphql/context';
 import { IdArgs } from '../../graphql/args';
 import { ModelVersion } from './model-version.type';
 import type { ModelVersionService } from './model-version.service';
-import { RegisterModelVersionInput, RetireModelVersionArgs } from './model-registry.input';
+import {
+  ActivateModelVersionArgs,
+  EvaluateModelVersionArgs,
+  RegisterModelVersionInput,
+  RetireModelVersionArgs,
+} from './model-registry.input';
+import type { ModelGateService } from './model-gate';
 import type { ModelRegistryService } from './model-registry.service';
 
 /** The services this resolver reads from the request context. */
-export type ModelVersionContext = RequestContext<{ models: ModelVersionService; registry: ModelRegistryService }>;
+export type ModelVersionContext = RequestContext<{
+  models: ModelVersionService;
+  registry: ModelRegistryService;
+  gate: ModelGateService;
+}>;
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -28,8 +38,19 @@ export class ModelVersionResolver {
       'Starts the switch to this version: the catalog is re-embedded under it and it becomes active once it covers ' +
       'every READY track. Queries keep using the current version until then.',
   })
-  activateModelVersion(@Args() { id }: IdArgs, @Ctx() ctx: ModelVersionContext) {
-    return ctx.services.models.activate(ctx.principal, id);
+  activateModelVersion(@Args() { id, force }: ActivateModelVersionArgs, @Ctx() ctx: ModelVersionContext) {
+    return ctx.services.models.activate(ctx.principal, id, force);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description:
+      "The offline gate: ranks the creators' most recent choices under this CANDIDATE and under the active version " +
+      '(once the catalog and those videos are embedded under both) and stores recall, median rank and a paired test ' +
+      'as `evaluation`; activateModelVersion then refuses a candidate found significantly worse unless forced',
+  })
+  evaluateModelVersion(@Args() { id, heldOutFraction }: EvaluateModelVersionArgs, @Ctx() ctx: ModelVersionContext) {
+    return ctx.services.gate.evaluate(ctx.principal, id, heldOutFraction);
   }
 
   @Authorized('admin')

@@ -5,6 +5,7 @@ import type { ModelVersionRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
 import type { JobRepository } from '../../jobs/job.repository';
 import { type ActivationRepositories, completeActivationIfCovered } from './model-activation';
+import { refuseIfGateFailed } from './model-gate';
 import type { ModelVersionRepository } from './model-version.repository';
 
 export class ModelVersionService {
@@ -26,10 +27,11 @@ export class ModelVersionService {
 
   /**
    * Asks for `id` to become the active version (a CANDIDATE: a version still VALIDATING, REJECTED
-   * by its probe or RETIRED is refused with its status and reason): queues the re-embedding of the catalog under it;
+   * by its probe or RETIRED is refused with its status and reason, and so is one the gate found
+   * significantly worse than the active version unless `force`): queues the re-embedding of the catalog under it;
    * the switch happens when the catalog is covered (model-activation.ts), not before.
    */
-  async activate(principal: Principal | undefined, id: string): Promise<ModelVersionRecord> {
+  async activate(principal: Principal | undefined, id: string, force = false): Promise<ModelVersionRecord> {
     requireRole(principal, 'admin');
     const model = await this.models.findById(id);
     if (!model) throw notFound('ModelVersion', id);
@@ -45,6 +47,7 @@ export class ModelVersionService {
             ': only a CANDIDATE that passed its probe can be activated',
           { id, status: current.status },
         );
+      refuseIfGateFailed(current, force);
       await models.requestActivation(id);
       await jobs.enqueue('REEMBED_CATALOG', { modelVersionId: id });
     });

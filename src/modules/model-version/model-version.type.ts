@@ -42,6 +42,14 @@ export class ModelVersion {
   })
   probe!: Record<string, unknown> | null;
 
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'The offline gate (evaluateModelVersion): PREPARING, then DONE with recall, median rank and the paired test ' +
+      'against the active version on held-out choices (result.verdict: better, level or worse), or FAILED with a reason',
+  })
+  evaluation!: Record<string, unknown> | null;
+
   @Field(() => GraphQLJSONObject, { nullable: true })
   metrics!: Record<string, unknown> | null;
 

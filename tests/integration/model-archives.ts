@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import { modelDir } from './pipeline-helpers';
+
+/** The bundled model folder as a zip, with another version name and any files replaced. */
+export function archiveOf(
+  version: string,
+  replace: Record<string, Buffer> = {},
+  edit: (m: any) => void = () => {},
+): Buffer {
+  const dir = modelDir()!;
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+    version: string;
+    files: Record<string, string>;
+    sha256: Record<string, string>;
+  };
+  manifest.version = version;
+  const zip = new AdmZip();
+  for (const name of Object.values(manifest.files)) {
+    const body = replace[name] ?? fs.readFileSync(path.join(dir, name));
+    manifest.sha256[name] = createHash('sha256').update(body).digest('hex');
+    zip.addFile(`model/${name}`, body);
+  }
+  edit(manifest);
+  zip.addFile('model/manifest.json', Buffer.from(JSON.stringify(manifest)));
+  return zip.toBuffer();
+}

@@ -1,10 +1,22 @@
 import type { Logger } from '../../common/logger';
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
-import { readModelFolder } from '../../inference/model-manifest';
+import { type ModelManifest, readModelFolder } from '../../inference/model-manifest';
 import { artifactUriFor } from './model-store';
-import type { ModelVersionRepository } from './model-version.repository';
+import type { ModelVersionRepository, NewModelVersion } from './model-version.repository';
 import { type ModelObjectStore, publishModelFolder } from './stored-model-folder';
+
+/** The row of a version as its manifest describes it, stored at `artifactUri`. */
+export function versionFields(manifest: ModelManifest, artifactUri: string): NewModelVersion {
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    dims: manifest.embeddingDim,
+    artifactUri,
+    manifest: JSON.parse(JSON.stringify(manifest)) as Record<string, never>,
+    metrics: manifest.metrics ? (JSON.parse(JSON.stringify(manifest.metrics)) as Record<string, never>) : undefined,
+  };
+}
 
 /**
  * Registers a model-version folder (idempotent on name + version) and makes it active when no
@@ -30,14 +42,7 @@ export async function registerModelFolder(
     logger.info({ model: `${manifest.name}@${manifest.version}`, artifactUri }, 'model files uploaded to the store');
   }
   return uow.run(async ({ models }) => {
-    let model = await models.upsert({
-      name: manifest.name,
-      version: manifest.version,
-      dims: manifest.embeddingDim,
-      artifactUri,
-      manifest: JSON.parse(JSON.stringify(manifest)) as Record<string, never>,
-      metrics: manifest.metrics ? (JSON.parse(JSON.stringify(manifest.metrics)) as Record<string, never>) : undefined,
-    });
+    let model = await models.upsert(versionFields(manifest, artifactUri));
     if (!(await models.findActive())) {
       model = await models.activate(model.id);
       logger.info({ model: `${model.name}@${model.version}` }, 'activated model version (none was active)');

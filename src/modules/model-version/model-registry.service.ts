@@ -14,6 +14,7 @@ import { discardIfUnheld, locateUpload } from '../video/upload.service';
 import type { VideoRepository } from '../video/video.repository';
 import { unpackModelArchive } from './model-archive';
 import type { ModelVersionRepository } from './model-version.repository';
+import { versionFields } from './model-registration';
 import { modelPrefixUri, publishModelFolder } from './stored-model-folder';
 
 export interface RegistryRepositories {
@@ -54,12 +55,7 @@ export class ModelRegistryService {
 
   async register(principal: Principal | undefined, request: RegisterModelRequest): Promise<ModelVersionRecord> {
     const admin = requireRole(principal, 'admin');
-    if (request.notes !== undefined && request.notes.length > MAX_NOTES_LENGTH)
-      throw badInput(`notes: at most ${MAX_NOTES_LENGTH} characters`, { argument: 'notes' });
-    const parent = request.parentVersionId
-      ? await this.uow.run(({ models }) => models.findById(request.parentVersionId!))
-      : undefined;
-    if (request.parentVersionId && !parent) throw notFound('ModelVersion', request.parentVersionId);
+    const origin = await this.origin(request);
     const archive = await locateUpload(this.storage, this.uow, admin.id, request.archive, 'archive');
     if (!archive.uri.endsWith('.zip'))
       throw badInput('archive: must be a .zip of the model folder', { argument: 'archive' });
@@ -73,9 +69,7 @@ export class ModelRegistryService {
         return await this.store(admin, dir, 'archive', {
           archive: archive.uri,
           archiveBytes: archive.sizeBytes,
-          parentVersionId: parent?.id ?? null,
-          parentVersion: parent ? `${parent.name}@${parent.version}` : null,
-          notes: request.notes ?? null,
+          ...origin,
         });
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -103,21 +97,29 @@ export class ModelRegistryService {
     request: Omit<RegisterModelRequest, 'archive'>,
   ): Promise<ModelVersionRecord> {
     const admin = requireRole(principal, 'admin');
+    const origin = await this.origin(request);
+    const model = await this.store(admin, dir, 'dir', {
+      folder: path.resolve(dir),
+      ...origin,
+    });
+    this.onEnqueued();
+    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
+    return model;
+  }
+
+  /** The lineage's parent and notes, checked (a parent that does not exist is NOT_FOUND). */
+  private async origin(request: Omit<RegisterModelRequest, 'archive'>) {
     if (request.notes !== undefined && request.notes.length > MAX_NOTES_LENGTH)
       throw badInput(`notes: at most ${MAX_NOTES_LENGTH} characters`, { argument: 'notes' });
     const parent = request.parentVersionId
       ? await this.uow.run(({ models }) => models.findById(request.parentVersionId!))
       : undefined;
     if (request.parentVersionId && !parent) throw notFound('ModelVersion', request.parentVersionId);
-    const model = await this.store(admin, dir, 'dir', {
-      folder: path.resolve(dir),
+    return {
       parentVersionId: parent?.id ?? null,
       parentVersion: parent ? `${parent.name}@${parent.version}` : null,
       notes: request.notes ?? null,
-    });
-    this.onEnqueued();
-    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
-    return model;
+    };
   }
 
   /** The checked folder's files to the store, then the VALIDATING row and its probe job in one transaction. */
@@ -134,12 +136,7 @@ export class ModelRegistryService {
     const record = { ...lineage, registeredBy: admin.id, training: manifest.training ?? null };
     return this.uow.run(async ({ models, jobs }) => {
       const created = await models.createValidating({
-        name: manifest.name,
-        version: manifest.version,
-        dims: manifest.embeddingDim,
-        artifactUri,
-        manifest: JSON.parse(JSON.stringify(manifest)) as Record<string, never>,
-        metrics: manifest.metrics ? (JSON.parse(JSON.stringify(manifest.metrics)) as Record<string, never>) : undefined,
+        ...versionFields(manifest, artifactUri),
         lineage: JSON.parse(JSON.stringify(record)) as Record<string, never>,
       });
       // Lost a race with a registration of the same name and version; its probe checks the files it finds.

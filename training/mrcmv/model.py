@@ -48,7 +48,10 @@ class QueryBranch(nn.Module):
         # (8 slow frames, N = 16) each frame stands for the steps it spans.
         n = self.cfg.n_steps
         if n_frames < n:
-            return seq.repeat_interleave(n // n_frames, dim=1)
+            # expand + reshape rather than repeat_interleave: torch 1.13 exports repeat_interleave
+            # with the tracing batch's shape baked in (onnxruntime then fails on another batch).
+            b, t, d = seq.shape
+            return seq.unsqueeze(2).expand(b, t, n // n_frames, d).reshape(b, n, d)
         group = n_frames // n
         if group == 1:
             return seq

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { badInput } from '../../common/errors';
 
@@ -43,12 +44,7 @@ export function unpackModelArchive(file: string, dir: string, argument: string):
   if (new Set(files.map((f) => f.name)).size !== files.length) throw refuse('two files with the same name');
   let written = 0;
   for (const { name, entry } of files) {
-    let data: Buffer;
-    try {
-      data = entry.getData();
-    } catch (err) {
-      throw refuse(`${entry.entryName}: ${(err as Error).message}`);
-    }
+    const data = inflate(entry, (why) => refuse(`${entry.entryName}: ${why}`));
     // The header's size is the uploader's word; what inflates is what counts.
     written += data.length;
     if (data.length !== entry.header.size || written > MAX_UNPACKED_BYTES)
@@ -57,6 +53,22 @@ export function unpackModelArchive(file: string, dir: string, argument: string):
       );
     fs.writeFileSync(path.join(dir, name), data);
   }
+}
+
+/**
+ * An entry's bytes, inflated here rather than by adm-zip so that the output is capped at the size
+ * the header declares: a zip bomb stops at that many bytes instead of filling memory.
+ */
+function inflate(entry: AdmZip.IZipEntry, refuse: (why: string) => Error): Buffer {
+  const { method, size } = entry.header;
+  if (entry.header.encrypted) throw refuse('encrypted entries are not supported');
+  try {
+    if (method === 0) return entry.getCompressedData();
+    if (method === 8) return zlib.inflateRawSync(entry.getCompressedData(), { maxOutputLength: Math.max(1, size) });
+  } catch (err) {
+    throw refuse((err as Error).message);
+  }
+  throw refuse(`compression method ${method} is not supported (store or deflate)`);
 }
 
 /** Finder's resource forks (`__MACOSX/…`, `._name`) ride along in zips made on a Mac. */

@@ -59,6 +59,19 @@ describe('unpackModelArchive', () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
+  it('stops inflating an entry at the size its header declares (a zip bomb)', () => {
+    const file = zipOf({ 'manifest.json': '{}', 'bgm.onnx': 'x'.repeat(1_000_000) });
+    // Rewrite the declared size in both headers: 1 MB of 'x' now claims to be 1 KB.
+    const bytes = fs.readFileSync(file);
+    const sizeField = Buffer.alloc(4);
+    sizeField.writeUInt32LE(1_000_000);
+    for (let at = bytes.indexOf(sizeField); at >= 0; at = bytes.indexOf(sizeField, at + 4))
+      bytes.writeUInt32LE(1024, at);
+    fs.writeFileSync(file, bytes);
+    expect(refusal(file)).toMatch(/bgm\.onnx: .*(larger than|maxOutputLength|buffer)/i);
+    expect(fs.existsSync(path.join(out, 'bgm.onnx'))).toBe(false);
+  });
+
   it('refuses an entry that climbs out of the folder', () => {
     const zip = new AdmZip();
     zip.addFile('manifest.json', Buffer.from('{}'));

@@ -23,6 +23,9 @@ export function archiveOf(
     manifest.sha256[name] = createHash('sha256').update(body).digest('hex');
     zip.addFile(`model/${name}`, body);
   }
+  // Extra files (a model card) go in as they are; the manifest does not name them.
+  for (const [name, body] of Object.entries(replace))
+    if (!Object.values(manifest.files).includes(name)) zip.addFile(`model/${name}`, body);
   edit(manifest);
   zip.addFile('model/manifest.json', Buffer.from(JSON.stringify(manifest)));
   return zip.toBuffer();

@@ -40,7 +40,7 @@ const FIELDS = 'id name version status statusReason active lineage probe';
       it('registers an uploaded archive, probes it in a worker, stores its files, and activates the candidate', async () => {
         const a = app();
         const active = (await a.repos.models.findActive())!;
-        const { res, archiveUri } = await register(a, archiveOf('reg-ok'), {
+        const { res, archiveUri } = await register(a, archiveOf('reg-ok', { 'README.md': Buffer.from('# card') }), {
           parentVersionId: active.id,
           notes: 'trained on snapshot s-1',
         });
@@ -53,6 +53,8 @@ const FIELDS = 'id name version status statusReason active lineage probe';
           registeredBy: 'admin-user',
         });
         expect(created.lineage.training).toBeTruthy();
+        // The model card rode along in the zip; only the files the manifest names are stored.
+        expect(created.lineage.ignoredFiles).toEqual(['README.md']);
 
         const model = await settled(a, created.id);
         expect(model.status).toBe('CANDIDATE');

@@ -130,10 +130,12 @@ export class ModelRegistryService {
     lineage: Record<string, unknown>,
   ): Promise<ModelVersionRecord> {
     const { manifest } = checkedFolder(dir, argument);
+    // Files the manifest does not name (a model card, notes) are not stored: workers load only what it names.
+    const ignoredFiles = fs.readdirSync(dir).filter((n) => !modelFileNames(manifest).includes(n));
     const taken = await this.uow.run(({ models }) => models.findByNameVersion(manifest.name, manifest.version));
     if (taken) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`, { id: taken.id });
     const artifactUri = await publishModelFolder(this.storage, dir, manifest);
-    const record = { ...lineage, registeredBy: admin.id, training: manifest.training ?? null };
+    const record = { ...lineage, registeredBy: admin.id, training: manifest.training ?? null, ignoredFiles };
     return this.uow.run(async ({ models, jobs }) => {
       const created = await models.createValidating({
         ...versionFields(manifest, artifactUri),
@@ -210,7 +212,5 @@ function checkedFolder(dir: string, argument: string): ModelFolder {
   const missing = names.filter((n) => n !== 'manifest.json' && !folder.manifest.sha256?.[n]);
   if (missing.length)
     throw refuse(`manifest.json has no sha256 for ${missing.join(', ')} (training/mrcmv/export.py writes them)`);
-  const extra = fs.readdirSync(dir).filter((n) => !names.includes(n));
-  if (extra.length) throw refuse(`files the manifest does not name: ${extra.join(', ')}`);
   return folder;
 }

@@ -17,8 +17,9 @@ export interface EvaluateModelDeps {
 /**
  * evaluateModelVersion's job, queued once the candidate covers the catalog and the held-out
  * videos have embeddings under both versions: each held-out choice's track is ranked under the
- * candidate and under the active version by the product's own ranking (best window, score
- * standardisation), and the paired ranks decide the verdict (model-evaluation.ts).
+ * candidate and under the active version by the product's ranking (best window, score
+ * standardisation; not the instrumental preference, which depends on each video's voice-over), and
+ * the paired ranks decide the verdict (model-evaluation.ts).
  */
 export class EvaluateModelHandler implements JobHandler {
   readonly kind = 'EVALUATE_MODEL' as const;

@@ -34,7 +34,13 @@ export function reasonOf(err: unknown): string {
 }
 
 export function payloadString(job: JobRecord, key: string): string {
-  const value = (job.payload as Record<string, unknown> | null)?.[key];
-  if (typeof value !== 'string') throw new PermanentJobError(`job payload has no ${key}`);
+  const value = optionalPayloadString(job, key);
+  if (value === undefined) throw new PermanentJobError(`job payload has no ${key}`);
   return value;
+}
+
+/** The payload's string at `key`, or undefined (e.g. in onFailed, which must not throw on a bad payload). */
+export function optionalPayloadString(job: Pick<JobRecord, 'payload'>, key: string): string | undefined {
+  const value = (job.payload as Record<string, unknown> | null)?.[key];
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,6 +1,6 @@
 import type { ModelVersionRecord } from '../../db/prisma-types';
 import type { JobRecord } from '../../db/prisma-types';
-import { PermanentJobError, payloadString } from '../job-handler';
+import { optionalPayloadString, PermanentJobError, payloadString } from '../job-handler';
 import type { MediaRows, ModelVersionRows } from './handler-deps';
 
 /** What an embedding job works on: a catalog track or a creator's video, named in its payload. */
@@ -20,14 +20,14 @@ export async function startEmbedding<R extends { status: string }>(
   const id = payloadString(job, `${subject}Id`);
   const row = await rows.findById(id);
   if (!row) throw new PermanentJobError(`${subject} ${id} no longer exists`);
-  const targets = await targetModels(models, optionalPayloadString(job.payload, 'modelVersionId'));
+  const targets = await targetModels(models, optionalPayloadString(job, 'modelVersionId'));
   if (row.status !== 'READY') await rows.setStatus(id, 'PROCESSING');
   return { id, row, targets };
 }
 
 /** Records a permanent failure on the job's subject (FAILED with the reason), if it still exists. */
 export async function failSubject<R>(job: JobRecord, subject: Subject, rows: MediaRows<R>, reason: string) {
-  const id = optionalPayloadString(job.payload, `${subject}Id`);
+  const id = optionalPayloadString(job, `${subject}Id`);
   if (id && (await rows.findById(id))) await rows.setStatus(id, 'FAILED', { error: reason });
 }
 
@@ -45,9 +45,4 @@ async function targetModels(models: ModelVersionRows, modelVersionId: string | u
   // No model yet: transient, an admin (or the bundled model's registration) can fix it.
   if (found.length === 0) throw new Error('no active model version to embed with');
   return found;
-}
-
-function optionalPayloadString(payload: unknown, key: string): string | undefined {
-  const v = (payload as Record<string, unknown> | null)?.[key];
-  return typeof v === 'string' ? v : undefined;
 }

@@ -1,5 +1,11 @@
 import type { JobRecord, ModelVersionRecord } from '../../db/prisma-types';
-import { type JobContext, type JobHandler, payloadString, PermanentJobError } from '../job-handler';
+import {
+  type JobContext,
+  type JobHandler,
+  optionalPayloadString,
+  payloadString,
+  PermanentJobError,
+} from '../job-handler';
 import { GATE_DEPTH, gateResult, type ModelEvaluation } from './model-evaluation';
 
 /** What the gate job needs; the composition root passes the modules' repositories and ranking. */
@@ -62,8 +68,8 @@ export class EvaluateModelHandler implements JobHandler {
   }
 
   async onFailed(job: JobRecord, reason: string): Promise<void> {
-    const id = (job.payload as Record<string, unknown> | null)?.modelVersionId;
-    if (typeof id !== 'string') return;
+    const id = optionalPayloadString(job, 'modelVersionId');
+    if (!id) return;
     const model = await this.deps.models.findById(id);
     const evaluation = model?.evaluation as unknown as ModelEvaluation | null | undefined;
     if (evaluation?.status === 'PREPARING')

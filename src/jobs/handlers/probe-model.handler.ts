@@ -2,7 +2,13 @@ import type { JobRecord, ModelVersionRecord } from '../../db/prisma-types';
 import type { Embedder } from '../../inference/embedder';
 import { ModelFolderError } from '../../inference/model-manifest';
 import { probeModel, type ProbeResult } from '../../inference/model-probe';
-import { type JobContext, type JobHandler, payloadString, PermanentJobError } from '../job-handler';
+import {
+  type JobContext,
+  type JobHandler,
+  optionalPayloadString,
+  payloadString,
+  PermanentJobError,
+} from '../job-handler';
 import type { ModelFolders } from './handler-deps';
 
 /** What the probe job reads and writes of model versions (the model-version repository satisfies it). */
@@ -59,7 +65,7 @@ export class ProbeModelHandler implements JobHandler {
   }
 
   async onFailed(job: JobRecord, reason: string): Promise<void> {
-    const id = (job.payload as Record<string, unknown> | null)?.modelVersionId;
-    if (typeof id === 'string') await this.deps.models.finishProbe(id, { passed: false, reason, probe: null });
+    const id = optionalPayloadString(job, 'modelVersionId');
+    if (id) await this.deps.models.finishProbe(id, { passed: false, reason, probe: null });
   }
 }

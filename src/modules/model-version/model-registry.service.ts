@@ -75,14 +75,12 @@ export class ModelRegistryService {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
-    this.onEnqueued();
     // The archive was only the way in: its files now live under models/.
     await this.uow.run(async ({ uploads, videos }) => {
       await videos.lockMedia([archive.uri]);
       await uploads.remove(admin.id, archive.uri);
       await discardIfUnheld({ uploads, videos }, this.storage, archive.uri);
     });
-    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
     return model;
   }
 
@@ -98,13 +96,7 @@ export class ModelRegistryService {
   ): Promise<ModelVersionRecord> {
     const admin = requireRole(principal, 'admin');
     const origin = await this.origin(request);
-    const model = await this.store(admin, dir, 'dir', {
-      folder: path.resolve(dir),
-      ...origin,
-    });
-    this.onEnqueued();
-    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
-    return model;
+    return this.store(admin, dir, 'dir', { folder: path.resolve(dir), ...origin });
   }
 
   /** The lineage's parent and notes, checked (a parent that does not exist is NOT_FOUND). */
@@ -122,7 +114,10 @@ export class ModelRegistryService {
     };
   }
 
-  /** The checked folder's files to the store, then the VALIDATING row and its probe job in one transaction. */
+  /**
+   * The checked folder's files to the store, then the VALIDATING row and its probe job in one
+   * transaction; the queue is told, and the registration logged, once that has committed.
+   */
   private async store(
     admin: Principal,
     dir: string,
@@ -136,7 +131,7 @@ export class ModelRegistryService {
     if (taken) throw conflict(`model ${manifest.name}@${manifest.version} is already registered`, { id: taken.id });
     const artifactUri = await publishModelFolder(this.storage, dir, manifest);
     const record = { ...lineage, registeredBy: admin.id, training: manifest.training ?? null, ignoredFiles };
-    return this.uow.run(async ({ models, jobs }) => {
+    const model = await this.uow.run(async ({ models, jobs }) => {
       const created = await models.createValidating({
         ...versionFields(manifest, artifactUri),
         lineage: JSON.parse(JSON.stringify(record)) as Record<string, never>,
@@ -146,6 +141,9 @@ export class ModelRegistryService {
       await jobs.enqueue('PROBE_MODEL', { modelVersionId: created.id });
       return created;
     });
+    this.onEnqueued();
+    this.logger.info({ model: `${model.name}@${model.version}`, id: model.id }, 'model version registered: probing');
+    return model;
   }
 
   /** Takes a version out of use for good; the active version and one being activated are refused. */

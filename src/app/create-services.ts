@@ -10,6 +10,7 @@ import { IngestService } from '../modules/ingest/ingest.service';
 import { LicenseService } from '../modules/license/license.service';
 import { PreviewRenderService } from '../modules/preview-render/preview-render.service';
 import type { RenderLinks } from '../modules/preview-render/render-links';
+import { ModelCanaryService } from '../modules/model-version/model-canary';
 import { ModelGateService } from '../modules/model-version/model-gate';
 import { ModelRegistryService } from '../modules/model-version/model-registry.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
@@ -32,6 +33,7 @@ export interface Services {
   models: ModelVersionService;
   registry: ModelRegistryService;
   gate: ModelGateService;
+  canary: ModelCanaryService;
   jobs: JobAdminService;
   licenses: LicenseService;
   experiments: ExperimentService;
@@ -66,6 +68,7 @@ export function createServices(deps: {
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     registry: new ModelRegistryService(uow, storage, onEnqueued, logger),
     gate: new ModelGateService(uow, repos.trainingPairs, onEnqueued, logger),
+    canary: new ModelCanaryService(uow, logger),
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),

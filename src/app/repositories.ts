@@ -10,6 +10,7 @@ import { PrismaExperimentRepository, type ExperimentRepository } from '../module
 import { PrismaPreferenceRepository, type PreferenceRepository } from '../modules/experiment/preference.repository';
 import { PrismaTrackPoolRepository, type TrackPoolRepository } from '../modules/experiment/track-pool.repository';
 import { PrismaLicenseRepository, type LicenseRepository } from '../modules/license/license.repository';
+import { PrismaCanaryRepository, type CanaryRepository } from '../modules/model-version/canary.repository';
 import {
   PrismaModelVersionRepository,
   type ModelVersionRepository,
@@ -41,6 +42,7 @@ export interface Repositories {
   jobs: JobRepository;
   outbox: OutboxRepository;
   models: ModelVersionRepository;
+  canaries: CanaryRepository;
   embeddings: EmbeddingRepository;
   videoSuggestions: VideoSuggestionRepository;
   experiments: ExperimentRepository;
@@ -71,6 +73,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     jobs: new PrismaJobRepository(db, options.jobMaxAttempts),
     outbox: new PrismaOutboxRepository(db),
     models: new PrismaModelVersionRepository(db),
+    canaries: new PrismaCanaryRepository(db),
     embeddings: new PgvectorEmbeddingRepository(db),
     videoSuggestions: new SqlVideoSuggestionRepository(options.sql ?? prismaSql(db)),
     experiments: new PrismaExperimentRepository(db),

@@ -23,6 +23,7 @@ import { RenderLinks } from '../modules/preview-render/render-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { startGateSweep } from '../modules/model-version/model-gate';
+import { finishGate } from '../modules/model-version/model-canary';
 import { rankTracks } from '../modules/suggestion/rank-tracks';
 import { ModelStore } from '../modules/model-version/model-store';
 import { openMediaStorage } from '../storage/open-media-storage';
@@ -153,6 +154,8 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         onEnqueued,
         rank: async (versionId, query, first) =>
           (await rankTracks(repos.embeddings, versionId, query, first)).map((t) => t.trackId),
+        finishEvaluation: (id, requestedAt, evaluation) =>
+          finishGate(uow, id, requestedAt, evaluation, config.canary.defaultShare, logger),
         onPendingModelEmbedded: async (modelVersionId) =>
           void (await completeActivationIfCovered(uow, modelVersionId, logger, activationCheckMs)),
         metrics,

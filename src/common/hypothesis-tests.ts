@@ -23,6 +23,33 @@ export function binomialUpperTail(k: number, n: number): number {
   return Math.min(1, tail);
 }
 
+/*
+ * Wilson score interval for a proportion (Wilson 1927): better coverage than the normal
+ * approximation for the small samples and extreme shares of rater studies and canaries.
+ */
+/** z for a two-sided 95% interval: the 0.975 quantile of the standard normal. */
+export const Z_95 = 1.959963984540054;
+
+export interface Interval {
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Wilson score interval of `successes` out of `n` (as fractions in [0, 1]). With no observations
+ * nothing is known, so the interval is the whole [0, 1].
+ */
+export function wilsonInterval(successes: number, n: number, z = Z_95): Interval {
+  if (!(n > 0)) return { lower: 0, upper: 1 };
+  if (successes < 0 || successes > n) throw new RangeError(`successes ${successes} outside [0, ${n}]`);
+  const p = successes / n;
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { lower: Math.max(0, center - half), upper: Math.min(1, center + half) };
+}
+
 /** Above this many non-zero differences the null distribution is approximated by a normal one. */
 export const WILCOXON_EXACT_MAX = 400;
 
@@ -92,4 +119,55 @@ function upperNormalTail(z: number): number {
     (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
     Math.exp(-x * x);
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/**
+ * Two-sided p-value of the two-proportion z-test (pooled variance) of H0 "both groups have the
+ * same rate", for `x1` of `n1` against `x2` of `n2`. 1 when either group is empty or the pooled
+ * rate is 0 or 1 (no variation: nothing to tell apart).
+ */
+export function twoProportionPValue(x1: number, n1: number, x2: number, n2: number): number {
+  for (const [x, n] of [
+    [x1, n1],
+    [x2, n2],
+  ] as const)
+    if (!Number.isInteger(x) || !Number.isInteger(n) || x < 0 || x > n)
+      throw new RangeError(`need integers 0 <= x <= n, got x=${x}, n=${n}`);
+  if (n1 === 0 || n2 === 0) return 1;
+  const pooled = (x1 + x2) / (n1 + n2);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (se === 0) return 1;
+  return Math.min(1, 2 * upperNormalTail(Math.abs(x1 / n1 - x2 / n2) / se));
+}
+
+/**
+ * Two-sided Mann-Whitney U test (Wilcoxon rank-sum) of H0 "neither sample tends to be larger",
+ * by the normal approximation with tie and continuity corrections (scipy's
+ * `mannwhitneyu(method="asymptotic")`). `u` is the statistic of `a` (pairs where a > b, ties
+ * half). p is 1 when either sample is empty or every value is tied.
+ */
+export function mannWhitneyU(a: readonly number[], b: readonly number[]): { u: number; p: number } {
+  if ([...a, ...b].some((v) => !Number.isFinite(v))) throw new RangeError('samples must be finite numbers');
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return { u: 0, p: 1 };
+  const all = [...a.map((v) => ({ v, first: true })), ...b.map((v) => ({ v, first: false }))].sort((x, y) => x.v - y.v);
+  const n = n1 + n2;
+  let rankSumA = 0;
+  let tieTerm = 0; // sum of (t^3 - t) over groups of ties
+  for (let start = 0; start < n;) {
+    let end = start;
+    while (end + 1 < n && all[end + 1]!.v === all[start]!.v) end++;
+    const t = end - start + 1;
+    tieTerm += t * t * t - t;
+    const meanRank = (start + end + 2) / 2;
+    for (let j = start; j <= end; j++) if (all[j]!.first) rankSumA += meanRank;
+    start = end + 1;
+  }
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (!(variance > 0)) return { u, p: 1 };
+  const z = (Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
+  return { u, p: Math.min(1, 2 * upperNormalTail(Math.max(0, z))) };
 }

@@ -93,6 +93,8 @@ const envSchema = z.object({
   // --- Instrumental preference of suggestBgm (issue 17, item 5) ---
   SUGGEST_INSTRUMENTAL_MIN_COVERAGE: z.coerce.number().min(0).max(1).default(0.25),
   SUGGEST_VOCAL_PENALTY: z.coerce.number().min(0).max(100).default(1),
+  // --- The canary (issue 16): share of suggestBgm videos a candidate serves once it passes the gate ---
+  CANARY_SHARE: z.coerce.number().min(0).max(1).default(0),
   // --- Per-request work bounds and rate limits (issue 14, items 5 and 7) ---
   MAX_QUERY_TOKENS: int(100, 100_000).default(2000),
   MAX_QUERY_ALIASES: int(0, 1000).default(15),
@@ -203,6 +205,11 @@ export interface AppConfig {
    * `penalty` x the track's vocal presence (0 turns it off; a filter may turn it off per call).
    */
   instrumental: { minCoverage: number; penalty: number };
+  /**
+   * `defaultShare` of the videos asking suggestBgm is served by a candidate as soon as it passes the
+   * gate (0: none until an admin calls setCanaryShare).
+   */
+  canary: { defaultShare: number };
   /** Express `trust proxy`: which proxies' X-Forwarded-For to believe for the client address (unset: none). */
   trustProxy?: boolean | number | string;
   shutdownTimeoutMs: number;
@@ -324,6 +331,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryDirectives: e.MAX_QUERY_DIRECTIVES,
     },
     instrumental: { minCoverage: e.SUGGEST_INSTRUMENTAL_MIN_COVERAGE, penalty: e.SUGGEST_VOCAL_PENALTY },
+    canary: { defaultShare: e.CANARY_SHARE },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       perToken: e.RATE_LIMIT_PER_TOKEN,

@@ -70,6 +70,11 @@ export async function startHttpServer(deps: HttpServerDeps) {
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
+  // Idle keep-alive connections outlive the clients' and proxies' own idle timeouts (Node's 5 s is
+  // below most: undici keeps 4 s, load balancers 60 s), so the server is never the side that closes
+  // a connection a client is just reusing, which the client sees as ECONNRESET.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   // One budget per caller for the expensive GraphQL fields and uploads alike.
   const limiter = new CallerRateLimiter(config.rateLimit);
   const apollo = api

@@ -51,11 +51,13 @@ export async function startJobProcessing(deps: {
   repos: HandlerRepositories & {
     jobs: JobRepository;
     renders: RenderRows;
-    models: ProbeRows & EvaluateModelDeps['models'];
+    models: ProbeRows & Pick<EvaluateModelDeps['models'], 'findById'>;
     embeddings: Pick<EvaluateModelDeps, 'findVideoEmbedding'>;
   };
   /** suggestBgm's ranking under a version (the gate ranks held-out choices with it). */
   rank: EvaluateModelDeps['rank'];
+  /** Writes the gate's outcome, and on a pass starts the rater experiment and the canary (model-canary.ts). */
+  finishEvaluation: EvaluateModelDeps['models']['finishEvaluation'];
   uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
   queue: JobQueue;
   storage: MediaStorage;
@@ -89,7 +91,7 @@ export async function startJobProcessing(deps: {
       new ReembedCatalogHandler(handlerDeps, onEnqueued),
       new ProbeModelHandler({ models: repos.models, folders: deps.models, embedder: handlerDeps.embedder }),
       new EvaluateModelHandler({
-        models: repos.models,
+        models: { findById: (id) => repos.models.findById(id), finishEvaluation: deps.finishEvaluation },
         findVideoEmbedding: (videoId, versionId) => repos.embeddings.findVideoEmbedding(videoId, versionId),
         rank: deps.rank,
       }),

@@ -383,7 +383,9 @@ export class FakeVideoSuggestions implements VideoSuggestionRepository {
             voiceCoverage: (video.voiceActivity as { coverage?: number } | null)?.coverage ?? null,
           }
         : null,
-      activeModel: model ? { id: model.id, activatedAt: model.activatedAt } : null,
+      servingModel: model ? { id: model.id, activatedAt: model.activatedAt } : null,
+      activeModelId: model?.id ?? null,
+      canary: null,
       hasEmbedding,
       suggestions: hasEmbedding ? this.ranked.slice(0, q.first) : [],
     });
@@ -408,6 +410,8 @@ export function fakeModel(overrides: Partial<ModelVersionRecord> = {}): ModelVer
     lineage: null,
     probe: null,
     evaluation: null,
+    canaryShare: 0,
+    canaryStartedAt: null,
     createdAt: new Date(),
     ...overrides,
   };

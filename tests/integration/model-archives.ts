@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
-import { modelDir } from './pipeline-helpers';
+import type { App } from '../../src/app/start-app';
+import { gql, tokenFor, upload } from './harness';
+import { modelDir, waitFor } from './pipeline-helpers';
 
 /** The bundled model folder as a zip, with another version name and any files replaced. */
 export function archiveOf(
@@ -29,4 +31,22 @@ export function archiveOf(
   edit(manifest);
   zip.addFile('model/manifest.json', Buffer.from(JSON.stringify(manifest)));
   return zip.toBuffer();
+}
+
+/** A CANDIDATE registered from the bundled model's files under another version name (probe passed). */
+export async function registerCandidate(a: App, version: string): Promise<string> {
+  const admin = await tokenFor(a, 'admin');
+  const up = await upload(a, admin, archiveOf(version), 'model.zip');
+  const res = await gql(
+    a,
+    `mutation($archive: String!) { registerModelVersion(input: { archive: $archive }) { id } }`,
+    { archive: up.mediaUri },
+    admin,
+  );
+  const id = res.data!.registerModelVersion.id as string;
+  await waitFor(
+    async () => ((await a.repos.models.findById(id))?.status === 'CANDIDATE' ? true : undefined),
+    'the probe',
+  );
+  return id;
 }

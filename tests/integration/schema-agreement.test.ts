@@ -157,8 +157,49 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       });
       const video = await p.video.create({ data: { ownerId: 'o', mediaUri: 'media://x.mp4', status: 'READY' } });
       const model = await p.modelVersion.create({
-        data: { name: 'exp', version: '1', dims: 512, artifactUri: 'x', manifest: {} },
+        data: {
+          name: 'exp',
+          version: '1',
+          dims: 512,
+          artifactUri: 'x',
+          manifest: {},
+          canaryShare: 0.25,
+          canaryStartedAt: at,
+        },
       });
+      expect(await p.modelVersion.findUniqueOrThrow({ where: { id: model.id } })).toEqual(model);
+      // One canary at a time (partial unique index), and a share is a fraction (check constraint).
+      await expect(
+        p.modelVersion.create({
+          data: { name: 'exp', version: '2', dims: 512, artifactUri: 'x', manifest: {}, canaryShare: 0.1 },
+        }),
+      ).rejects.toThrow();
+      await expect(
+        p.modelVersion.create({
+          data: { name: 'exp', version: '3', dims: 512, artifactUri: 'x', manifest: {}, canaryShare: 1.5 },
+        }),
+      ).rejects.toThrow();
+      const serving = await p.canaryServing.create({
+        data: {
+          canaryVersionId: model.id,
+          videoId: video.id,
+          servedVersionId: model.id,
+          requests: 3,
+          firstServedAt: at,
+          lastServedAt: at,
+        },
+      });
+      expect(
+        await p.canaryServing.findUniqueOrThrow({
+          where: {
+            canaryVersionId_videoId_servedVersionId: {
+              canaryVersionId: model.id,
+              videoId: video.id,
+              servedVersionId: model.id,
+            },
+          },
+        }),
+      ).toEqual(serving);
 
       const experiment = await p.experiment.create({ data: { name: 'e', description: 'd', status: 'RUNNING' } });
       expect(await p.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toEqual(experiment);
@@ -222,7 +263,16 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       ).rejects.toThrow();
 
       const choice = await p.bgmChoice.create({
-        data: { videoId: video.id, trackId: track.id, userId: 'o', rank: 3, createdAt: at },
+        data: {
+          videoId: video.id,
+          trackId: track.id,
+          userId: 'o',
+          rank: 3,
+          startSec: 1.5,
+          servedVersionId: model.id,
+          canaryVersionId: model.id,
+          createdAt: at,
+        },
       });
       expect(await p.bgmChoice.findUniqueOrThrow({ where: { id: choice.id } })).toEqual(choice);
       // Evaluation data is not erased by deleting what it points at.

@@ -32,8 +32,9 @@ export async function failSubject<R>(job: JobRecord, subject: Subject, rows: Med
 }
 
 /**
- * The model versions a job embeds for: the one named in its payload, else the active one and any
- * version waiting to become active (so new media is covered by both during a roll-out).
+ * The model versions a job embeds for: the one named in its payload, else every version that
+ * serves or soon may (the active one, one waiting to become active, the canary, a candidate whose
+ * gate waits for the catalog), so new media is covered by each during a roll-out.
  */
 async function targetModels(models: ModelVersionRows, modelVersionId: string | undefined) {
   if (modelVersionId) {
@@ -41,7 +42,7 @@ async function targetModels(models: ModelVersionRows, modelVersionId: string | u
     if (!model) throw new PermanentJobError(`model version ${modelVersionId} does not exist`);
     return [model];
   }
-  const found = [await models.findActive(), ...(await models.findPending())].filter((m) => m !== null);
+  const found = await models.findEmbeddingTargets();
   // No model yet: transient, an admin (or the bundled model's registration) can fix it.
   if (found.length === 0) throw new Error('no active model version to embed with');
   return found;

@@ -23,8 +23,8 @@ export interface MediaRows<R> {
 export interface ModelVersionRows {
   findById(id: string): Promise<ModelVersionRecord | null>;
   findActive(): Promise<ModelVersionRecord | null>;
-  /** Versions waiting to become active. */
-  findPending(): Promise<ModelVersionRecord[]>;
+  /** The active version, versions waiting to become active, the canary, candidates being evaluated. */
+  findEmbeddingTargets(): Promise<ModelVersionRecord[]>;
 }
 
 export interface HandlerRepositories {

@@ -47,6 +47,20 @@ export interface ModelEvaluation {
   result?: GateResult;
   finishedAt?: string;
   reason?: string;
+  /** Written with a passing result (not worse): the rater experiment created and the canary share set. */
+  canary?: CanaryStart;
+}
+
+/** What passing the gate started (model-canary.ts). */
+export interface CanaryStart {
+  /** The rater A/B experiment of the candidate against the version it was compared with; null when none could be made. */
+  experimentId: string | null;
+  /** Why no experiment was made, when none was. */
+  experimentNote?: string;
+  /** The share of suggestBgm the candidate was given (CANARY_SHARE; 0: none until an admin sets one). */
+  share: number;
+  /** Why CANARY_SHARE was not applied, when it was not. */
+  shareNote?: string;
 }
 
 const pct = (hits: number, n: number) => Math.round((1000 * hits) / Math.max(1, n)) / 10;

@@ -21,6 +21,15 @@ export class BgmChoice {
   @Field(() => Number, { nullable: true, description: 'Where in the track the cut the creator used starts (seconds)' })
   startSec!: number | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: "While a canary ran: the version that served the video's suggestions before this choice (its arm)",
+  })
+  servedVersionId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The canary running when the choice was made, if any' })
+  canaryVersionId!: string | null;
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 }

@@ -1,8 +1,6 @@
 /**
  * Statistics of the subjective evaluation (pure functions, no I/O).
  *
- * - Wilson score interval for a proportion (Wilson 1927): better coverage than the normal
- *   approximation for the small samples and extreme shares typical of rater studies.
  * - Exact two-sided binomial (sign) test of "both arms equally preferred" on the decisive votes.
  * - Bradley-Terry strengths fitted with the MM algorithm of Hunter (2004), "MM algorithms for
  *   generalized Bradley-Terry models", Ann. Statist. 32(1), eq. (3).
@@ -10,28 +8,7 @@
 
 import { binomialUpperTail } from '../../common/hypothesis-tests';
 
-/** z for a two-sided 95% interval: the 0.975 quantile of the standard normal. */
-export const Z_95 = 1.959963984540054;
-
-export interface Interval {
-  lower: number;
-  upper: number;
-}
-
-/**
- * Wilson score interval of `successes` out of `n` (as fractions in [0, 1]). With no observations
- * nothing is known, so the interval is the whole [0, 1].
- */
-export function wilsonInterval(successes: number, n: number, z = Z_95): Interval {
-  if (!(n > 0)) return { lower: 0, upper: 1 };
-  if (successes < 0 || successes > n) throw new RangeError(`successes ${successes} outside [0, ${n}]`);
-  const p = successes / n;
-  const z2 = z * z;
-  const denominator = 1 + z2 / n;
-  const center = (p + z2 / (2 * n)) / denominator;
-  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { lower: Math.max(0, center - half), upper: Math.min(1, center + half) };
-}
+export { type Interval, wilsonInterval, Z_95 } from '../../common/hypothesis-tests';
 
 /**
  * Two-sided p-value of the exact binomial test of H0: p = 1/2 for k successes in n trials (the

@@ -56,3 +56,19 @@ export class RetireModelVersionArgs {
   @MaxLength(MAX_NOTES_LENGTH)
   reason?: string;
 }
+
+@ArgsType()
+export class SetCanaryShareArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be a UUID' })
+  id!: string;
+
+  @Field(() => Float, {
+    description:
+      'Share of the videos asking suggestBgm that this CANDIDATE serves, 0 to 1 (0 stops the canary); ' +
+      'a video keeps its arm while the share stands',
+  })
+  @Min(0)
+  @Max(1)
+  share!: number;
+}

@@ -26,6 +26,15 @@ export interface ModelVersionRepository {
   activate(id: string): Promise<ModelVersionRecord>;
   /** Versions waiting to become active (embedding the catalog first). */
   findPending(): Promise<ModelVersionRecord[]>;
+  /**
+   * What new tracks and videos are embedded for: the active version, versions waiting to become
+   * active, the canary, and candidates whose gate evaluation waits for the catalog.
+   */
+  findEmbeddingTargets(): Promise<ModelVersionRecord[]>;
+  /** The version serving a share of suggestBgm beside the active one, if any. */
+  findCanary(): Promise<ModelVersionRecord | null>;
+  /** Sets the canary share (0 stops it); canaryStartedAt is stamped when a stopped canary starts. */
+  setCanaryShare(id: string, share: number): Promise<ModelVersionRecord>;
   requestActivation(id: string): Promise<ModelVersionRecord>;
   /**
    * Compare-and-set on the version's last coverage check: true (and stamped now) for the one
@@ -90,6 +99,9 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   async activate(id: string) {
     await this.db.modelVersion.updateMany({ where: { active: true, NOT: { id } }, data: { active: false } });
+    // A canary is measured against the version that was active when it passed the gate: a new
+    // active version (the canary promoted, or another) ends it.
+    await this.db.modelVersion.updateMany({ where: { canaryShare: { gt: 0 } }, data: { canaryShare: 0 } });
     return this.db.modelVersion.update({
       where: { id },
       data: { active: true, activatedAt: new Date(), activationRequestedAt: null },
@@ -98,6 +110,33 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
 
   findPending() {
     return this.db.modelVersion.findMany({ where: { active: false, activationRequestedAt: { not: null } } });
+  }
+
+  findEmbeddingTargets() {
+    return this.db.modelVersion.findMany({
+      where: {
+        OR: [
+          { active: true },
+          { activationRequestedAt: { not: null } },
+          { canaryShare: { gt: 0 } },
+          { status: 'CANDIDATE', evaluation: { path: ['status'], equals: 'PREPARING' } },
+        ],
+      },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  findCanary() {
+    return this.db.modelVersion.findFirst({ where: { canaryShare: { gt: 0 } } });
+  }
+
+  async setCanaryShare(id: string, share: number) {
+    const current = await this.db.modelVersion.findUniqueOrThrow({ where: { id } });
+    const starting = share > 0 && !(current.canaryShare > 0);
+    return this.db.modelVersion.update({
+      where: { id },
+      data: { canaryShare: share, ...(starting ? { canaryStartedAt: new Date() } : {}) },
+    });
   }
 
   async createValidating(model: NewValidatingVersion) {
@@ -130,7 +169,7 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
   retire(id: string, reason: string | null) {
     return this.db.modelVersion.update({
       where: { id },
-      data: { status: 'RETIRED', statusReason: reason, activationRequestedAt: null },
+      data: { status: 'RETIRED', statusReason: reason, activationRequestedAt: null, canaryShare: 0 },
     });
   }
 

@@ -8,7 +8,10 @@ import {
   EvaluateModelVersionArgs,
   RegisterModelVersionInput,
   RetireModelVersionArgs,
+  SetCanaryShareArgs,
 } from './model-registry.input';
+import { CanaryReport } from './canary.type';
+import type { ModelCanaryService } from './model-canary';
 import type { ModelGateService } from './model-gate';
 import type { ModelRegistryService } from './model-registry.service';
 
@@ -17,6 +20,7 @@ export type ModelVersionContext = RequestContext<{
   models: ModelVersionService;
   registry: ModelRegistryService;
   gate: ModelGateService;
+  canary: ModelCanaryService;
 }>;
 
 @Resolver(() => ModelVersion)
@@ -81,5 +85,35 @@ export class ModelVersionResolver {
   })
   deleteModelVersion(@Args() { id }: IdArgs, @Ctx() ctx: ModelVersionContext) {
     return ctx.services.registry.delete(ctx.principal, id);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => ModelVersion, {
+    description:
+      'The canary: this CANDIDATE, once it passed the gate against the active version, serves `share` of the videos ' +
+      'asking suggestBgm (a hash of video and version picks them); every suggestion served meanwhile is counted per ' +
+      'arm and each recordBgmChoice keeps its arm. 0 stops it; one canary at a time; activating any version ends it',
+  })
+  setCanaryShare(@Args() { id, share }: SetCanaryShareArgs, @Ctx() ctx: ModelVersionContext) {
+    return ctx.services.canary.setShare(ctx.principal, id, share);
+  }
+
+  @Authorized('admin')
+  @Query(() => CanaryReport, {
+    description: "A canary's arms: videos and calls served, creators' choices and their reported ranks, with tests",
+  })
+  async canaryReport(@Args() { id }: IdArgs, @Ctx() ctx: ModelVersionContext) {
+    const { model, baseline, comparison } = await ctx.services.canary.report(ctx.principal, id);
+    const arm = ({ versionId: _, ...figures }: typeof comparison.canary, modelVersion: typeof model | null) => ({
+      ...figures,
+      modelVersion,
+    });
+    return {
+      canary: model,
+      canaryArm: arm(comparison.canary, model),
+      baselineArm: arm(comparison.baseline, baseline),
+      choiceRateP: comparison.choiceRateP,
+      rankP: comparison.rankP,
+    };
   }
 }

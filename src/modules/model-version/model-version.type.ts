@@ -1,5 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ModelStatus } from '../../generated/prisma/enums';
 
 registerEnumType(ModelStatus, {
@@ -46,9 +46,20 @@ export class ModelVersion {
     nullable: true,
     description:
       'The offline gate (evaluateModelVersion): PREPARING, then DONE with recall, median rank and the paired test ' +
-      'against the active version on held-out choices (result.verdict: better, level or worse), or FAILED with a reason',
+      'against the active version on held-out choices (result.verdict: better, level or worse; on a pass, canary: ' +
+      'the rater experiment made and the share set), or FAILED with a reason',
   })
   evaluation!: Record<string, unknown> | null;
+
+  @Field(() => Float, {
+    description:
+      'Share of the videos asking suggestBgm that this version serves as the canary (0: not a canary); ' +
+      'set by setCanaryShare, or CANARY_SHARE when it passes the gate',
+  })
+  canaryShare!: number;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When its latest canary started' })
+  canaryStartedAt!: Date | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true })
   metrics!: Record<string, unknown> | null;

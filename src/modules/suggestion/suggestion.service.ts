@@ -2,6 +2,7 @@ import { isAdmin, requirePrincipal, type Principal } from '../../auth/principal'
 import { badInput, failedPrecondition, notFound } from '../../common/errors';
 import type { LicenseRecord, ModelVersionRecord } from '../../db/prisma-types';
 import { checkPageSize } from '../../graphql/page';
+import type { CanaryRepository } from '../model-version/canary.repository';
 import type { ModelVersionRepository } from '../model-version/model-version.repository';
 import type { TrackRepository, TrackWithLicenses } from '../track/track.repository';
 import type { VideoService } from '../video/video.service';
@@ -57,6 +58,7 @@ export interface SuggestionRepositories extends SoundtrackRepositories {
   embeddings: EmbeddingRepository;
   tracks: Pick<TrackRepository, 'findById' | 'findByIds'>;
   videoSuggestions: VideoSuggestionRepository;
+  canaries: Pick<CanaryRepository, 'recordServing'>;
 }
 
 export class SuggestionService {
@@ -94,7 +96,7 @@ export class SuggestionService {
         filter.preferInstrumental === false || this.instrumental.penalty === 0 ? undefined : this.instrumental,
     });
     const video = requireVisibleVideo(caller, found.video, videoId);
-    const { activeModel } = found;
+    const { servingModel, canary } = found;
     if (video.status !== 'READY') {
       throw failedPrecondition(
         `Video ${videoId} is ${video.status}${video.error ? `: ${video.error}` : ''}; suggestions need a READY video`,
@@ -103,10 +105,12 @@ export class SuggestionService {
         },
       );
     }
-    if (!activeModel) throw failedPrecondition('No active model version');
-    const model = await this.modelRecords.get(activeModel.id, activeModel.activatedAt);
+    if (!servingModel) throw failedPrecondition('No active model version');
+    const model = await this.modelRecords.get(servingModel.id, servingModel.activatedAt);
     // Deleted between the statement and this read: as if there were none.
     if (!model) throw failedPrecondition('No active model version');
+    // A video the canary drew is served by the active version until it has an embedding under the canary.
+    if (canary?.picked && canary.id !== servingModel.id) await this.videos.requestEmbedding(videoId, canary.id);
     if (!found.hasEmbedding) {
       // Registered before this version became active: embed it now, lazily, rather than re-embedding every old video.
       await this.videos.requestEmbedding(videoId, model.id);
@@ -117,6 +121,7 @@ export class SuggestionService {
         },
       );
     }
+    if (canary) await this.repos.canaries.recordServing(canary.id, videoId, servingModel.id);
     const soundtrack = soundtrackLoader(
       this.repos,
       videoId,

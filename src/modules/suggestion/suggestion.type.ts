@@ -93,7 +93,10 @@ export class Suggestion {
 
 @ObjectType()
 export class SuggestBgmPayload {
-  @Field(() => ModelVersion)
+  @Field(() => ModelVersion, {
+    description:
+      'The version that ranked these suggestions: the active one, or the canary for the share of videos it serves',
+  })
   modelVersion!: ModelVersion;
 
   @Field(() => [Suggestion])

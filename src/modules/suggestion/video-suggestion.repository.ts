@@ -17,7 +17,7 @@ export interface RankedSuggestion {
   vocalPresence: number | null;
 }
 
-/** What one suggestBgm statement saw: the video, the active model, and the ranked page. */
+/** What one suggestBgm statement saw: the video, the serving model, and the ranked page. */
 export interface VideoSuggestionResult {
   /** Null when the video does not exist. */
   video: {
@@ -28,11 +28,14 @@ export interface VideoSuggestionResult {
     /** Share of the voice-over spent speaking (its timeline), when known. */
     voiceCoverage: number | null;
   } | null;
-  /** Null when no version is active. */
-  activeModel: { id: string; activatedAt: Date | null } | null;
-  /** Whether the video has an embedding under the active model (and may be read by the caller). */
+  /** The version the page is ranked by (the canary's activatedAt is null); null when no version is active. */
+  servingModel: { id: string; activatedAt: Date | null } | null;
+  activeModelId: string | null;
+  /** The running canary, and whether this video falls in its share (served by it once embedded under it). */
+  canary: { id: string; picked: boolean } | null;
+  /** Whether the video has an embedding under the serving model (and may be read by the caller). */
   hasEmbedding: boolean;
-  /** Best first; empty unless the video is READY, the caller's, and embedded under the active model. */
+  /** Best first; empty unless the video is READY, the caller's, and embedded under the serving model. */
   suggestions: RankedSuggestion[];
 }
 
@@ -44,6 +47,9 @@ export interface VideoSuggestionRepository {
 interface Row {
   modelId: string | null;
   modelActivatedAt: Date | string | null;
+  activeModelId: string | null;
+  canaryId: string | null;
+  canaryPicked: boolean;
   videoId: string | null;
   ownerId: string | null;
   status: MediaStatus | null;
@@ -150,7 +156,9 @@ export class SqlVideoSuggestionRepository implements VideoSuggestionRepository {
               error: head.error,
               voiceCoverage: head.voiceCoverage === null ? null : Number(head.voiceCoverage),
             },
-      activeModel: head.modelId === null ? null : { id: head.modelId, activatedAt: dateOrNull(head.modelActivatedAt) },
+      servingModel: head.modelId === null ? null : { id: head.modelId, activatedAt: dateOrNull(head.modelActivatedAt) },
+      activeModelId: head.activeModelId,
+      canary: head.canaryId === null ? null : { id: head.canaryId, picked: head.canaryPicked },
       hasEmbedding: head.hasEmbedding,
       suggestions,
     };

@@ -20,7 +20,9 @@ export interface VideoSuggestionQuery {
 
 /**
  * suggestBgm as one statement (one round trip), on the snapshot of one moment:
- * - the video (for the caller's checks: found, owner, status) and the active model version;
+ * - the video (for the caller's checks: found, owner, status) and the version serving it: the
+ *   active one, or the canary when one runs, the video's hash falls in its share and the video
+ *   has an embedding under it (model-canary.ts);
  * - its query embedding under that version, read in place (it never travels to the client);
  * - `pool` licensed candidates from the HNSW index (iterative scan: the connection's settings,
  *   database.ts), or an exact filtered scan when the index yields fewer (a page is never short);
@@ -28,7 +30,7 @@ export interface VideoSuggestionQuery {
  *   by the track's scaling), lowered for vocal tracks under a talking voice-over when the
  *   instrumental preference is on, the first `first` with their track and every license of it.
  * Always one header row (the video and model columns), with the track columns NULL when there is
- * nothing to suggest. Versions cannot mix: every embedding read is of the one active version.
+ * nothing to suggest. Versions cannot mix: every embedding read is of the one serving version.
  */
 export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
   const f = q.filter;
@@ -38,7 +40,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
     FROM track_embedding te
     JOIN track t ON t.id = te.track_id
     ${licenseJoin(f)}
-    WHERE ${gate} AND te.model_version_id = (SELECT id FROM active_model) AND ${trackConditions(f)}
+    WHERE ${gate} AND te.model_version_id = (SELECT id FROM serving_model) AND ${trackConditions(f)}
     ORDER BY ${orderBy}
     LIMIT ${q.pool}`;
   const byDistance = Prisma.sql`te.embedding <=> (SELECT embedding FROM query_vector)`;
@@ -54,13 +56,29 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
   return Prisma.sql`
     WITH active_model AS (
       SELECT id, activated_at FROM model_version WHERE active
+    ), canary AS (
+      -- At most one (a partial unique index). The video draws it when the first 32 bits of
+      -- md5(canary, video) fall below its share: fixed per video, independent across canaries.
+      SELECT m.id,
+             ('x' || left(md5(m.id::text || '/' || (${q.videoId}::uuid)::text), 8))::bit(32)::bigint
+               < m.canary_share * 4294967296 AS picked
+      FROM model_version m WHERE m.canary_share > 0 AND NOT m.active
+    ), canary_embedded AS (
+      SELECT c.id FROM canary c
+      WHERE c.picked AND EXISTS (SELECT 1 FROM video_embedding ve
+                                 WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = c.id)
+    ), serving_model AS (
+      -- The canary for its videos once they have an embedding under it; the active version otherwise.
+      SELECT id, NULL::timestamptz(3) AS activated_at FROM canary_embedded
+      UNION ALL
+      SELECT id, activated_at FROM active_model WHERE NOT EXISTS (SELECT 1 FROM canary_embedded)
     ), the_video AS (
       SELECT id, owner_id, status::text AS status, error,
              (voice_activity->>'coverage')::float8 AS voice_coverage
       FROM video WHERE id = ${q.videoId}::uuid
     ), query_vector AS (
       SELECT ve.embedding FROM video_embedding ve
-      WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM active_model)
+      WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM serving_model)
         AND EXISTS (SELECT 1 FROM the_video v
                     WHERE v.status = 'READY' AND (v.owner_id = ${q.callerId} OR ${q.callerIsAdmin}::boolean))
     ), approx AS MATERIALIZED (
@@ -85,7 +103,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
       LEFT JOIN LATERAL (
         SELECT s.start_sec, (s.embedding <=> (SELECT embedding FROM query_vector))::float8 AS distance
         FROM track_segment_embedding s
-        WHERE s.track_id = c.track_id AND s.model_version_id = (SELECT id FROM active_model)
+        WHERE s.track_id = c.track_id AND s.model_version_id = (SELECT id FROM serving_model)
         ORDER BY 2, s.window_index
         LIMIT 1
       ) w ON true
@@ -96,6 +114,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
       LIMIT ${q.first}
     )
     SELECT h.model_id::text AS "modelId", h.model_activated_at AS "modelActivatedAt",
+           h.active_id::text AS "activeModelId", h.canary_id::text AS "canaryId", h.canary_picked AS "canaryPicked",
            h.video_id::text AS "videoId", h.owner_id AS "ownerId", h.status, h.error,
            EXISTS (SELECT 1 FROM query_vector) AS "hasEmbedding",
            r.score, r.relevance, r.start_sec AS "startSec", r.license_id::text AS "licenseId",
@@ -112,9 +131,11 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
                    ORDER BY l.created_at, l.id)
             FROM license l WHERE l.track_id = t.id) AS licenses
     FROM (SELECT m.id AS model_id, m.activated_at AS model_activated_at,
+                 (SELECT id FROM active_model) AS active_id, c.id AS canary_id, coalesce(c.picked, false) AS canary_picked,
                  v.id AS video_id, v.owner_id, v.status, v.error, v.voice_coverage
           FROM (SELECT 1) one
-          LEFT JOIN active_model m ON true
+          LEFT JOIN serving_model m ON true
+          LEFT JOIN canary c ON true
           LEFT JOIN the_video v ON true) h
     LEFT JOIN (ranked r JOIN track t ON t.id = r.track_id) ON true
     ORDER BY r.relevance - r.vocal_penalty DESC NULLS LAST, r.distance, r.track_id`;

@@ -1,4 +1,9 @@
-import { binomialUpperTail, wilcoxonSignedRank } from '../../../src/common/hypothesis-tests';
+import {
+  binomialUpperTail,
+  mannWhitneyU,
+  twoProportionPValue,
+  wilcoxonSignedRank,
+} from '../../../src/common/hypothesis-tests';
 
 describe('binomialUpperTail (one-sided sign test)', () => {
   it('sums the upper tail of Binomial(n, 1/2)', () => {
@@ -46,5 +51,42 @@ describe('wilcoxonSignedRank (one-sided, exact)', () => {
   it('rejects non-finite differences', () => {
     expect(() => wilcoxonSignedRank([1, Infinity])).toThrow(RangeError);
     expect(() => wilcoxonSignedRank([Number.NaN])).toThrow(RangeError);
+  });
+});
+
+describe('twoProportionPValue (pooled two-proportion z-test)', () => {
+  it('matches the textbook values (scipy: 2 * norm.sf(z))', () => {
+    expect(twoProportionPValue(30, 100, 45, 110)).toBeCloseTo(0.0993995, 5);
+    expect(twoProportionPValue(5, 1000, 12, 1000)).toBeCloseTo(0.0881923, 5);
+    expect(twoProportionPValue(45, 110, 30, 100)).toBeCloseTo(twoProportionPValue(30, 100, 45, 110), 12);
+  });
+
+  it('is 1 with nothing to compare and refuses impossible counts', () => {
+    expect(twoProportionPValue(0, 0, 3, 10)).toBe(1);
+    expect(twoProportionPValue(0, 10, 0, 20)).toBe(1);
+    expect(() => twoProportionPValue(11, 10, 0, 10)).toThrow(RangeError);
+    expect(() => twoProportionPValue(1.5, 10, 0, 10)).toThrow(RangeError);
+  });
+});
+
+describe('mannWhitneyU (two-sided, normal approximation)', () => {
+  it("matches scipy's mannwhitneyu(method='asymptotic'), ties included", () => {
+    const a = [1, 2, 2, 3, 5, 8, 13, 1, 1, 4];
+    const b = [2, 3, 3, 4, 6, 9, 12, 15, 20, 7, 7];
+    const r = mannWhitneyU(a, b);
+    expect(r.u).toBe(26.5);
+    expect(r.p).toBeCloseTo(0.0476222, 4);
+    const heavyTies = mannWhitneyU(
+      [...Array(30).fill(1), ...Array(10).fill(2)],
+      [...Array(20).fill(1), ...Array(20).fill(2)],
+    );
+    expect(heavyTies.u).toBe(600);
+    expect(heavyTies.p).toBeCloseTo(0.0220686, 4);
+  });
+
+  it('is 1 for an empty sample or when everything ties', () => {
+    expect(mannWhitneyU([], [1, 2]).p).toBe(1);
+    expect(mannWhitneyU([3, 3], [3, 3, 3]).p).toBe(1);
+    expect(() => mannWhitneyU([Number.NaN], [1])).toThrow(RangeError);
   });
 });

@@ -9,7 +9,13 @@ class FakeChoices implements ChoiceRepository {
   rows: BgmChoiceRecord[] = [];
   private clock = Date.parse('2026-01-01T00:00:00Z');
   create(c: NewBgmChoice) {
-    const row = { id: randomUUID(), createdAt: new Date((this.clock += 1000)), ...c };
+    const row = {
+      id: randomUUID(),
+      createdAt: new Date((this.clock += 1000)),
+      servedVersionId: null,
+      canaryVersionId: null,
+      ...c,
+    };
     this.rows.push(row);
     return Promise.resolve(row);
   }

@@ -1,0 +1,54 @@
+import type { App } from '../../src/app/start-app';
+import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
+import { makeTone, makeVideo } from '../helpers/media';
+import { gql, grantUploads, tokenFor } from './harness';
+import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
+
+export const EVALUATE = `mutation($id: ID!, $f: Float!) { evaluateModelVersion(id: $id, heldOutFraction: $f) { id evaluation } }`;
+
+/** Four tone tracks in the catalog (READY), their ids. */
+export async function toneCatalog(a: App, prefix: string): Promise<string[]> {
+  const hz = [300, 420, 560, 700];
+  hz.forEach((f) => makeTone(a.config.mediaRoot, `${prefix}${f}.ogg`, f, 40));
+  const trackIds = await ingest(
+    a,
+    hz.map((f) => ({ mediaUri: `${prefix}${f}.ogg`, title: `${prefix}${f}` })),
+  );
+  expect((await settledTracks(a, trackIds)).every((t) => t.status === 'READY')).toBe(true);
+  return trackIds;
+}
+
+/** One READY video per track, registered by `creator`, each with a recorded choice of its track. */
+export async function videosWithChoices(a: App, prefix: string, trackIds: string[], creator = 'creator') {
+  const token = await tokenFor(a, 'app', creator);
+  const videoIds: string[] = [];
+  for (const [i, trackId] of trackIds.entries()) {
+    makeVideo(a.config.mediaRoot, `${prefix}-v${i}.mp4`, 4);
+    await grantUploads(a, creator, `${prefix}-v${i}.mp4`);
+    const reg = await gql(
+      a,
+      `mutation { registerVideo(input: { mediaUri: "${prefix}-v${i}.mp4" }) { video { id } } }`,
+      {},
+      token,
+    );
+    const id = reg.data!.registerVideo.video.id as string;
+    expect((await settledVideo(a, id)).status).toBe('READY');
+    videoIds.push(id);
+    const chose = await gql(
+      a,
+      `mutation { recordBgmChoice(videoId: "${id}", trackId: "${trackId}", startSec: 2) { id } }`,
+      {},
+      token,
+    );
+    expect(chose.errors).toBeUndefined();
+  }
+  return videoIds;
+}
+
+/** The version's evaluation once the gate's job has finished it. */
+export function finishedEvaluation(a: App, id: string): Promise<ModelEvaluation> {
+  return waitFor(async () => {
+    const e = (await a.repos.models.findById(id))!.evaluation as unknown as ModelEvaluation;
+    return e.status === 'PREPARING' ? undefined : e;
+  }, 'the gate to finish');
+}

@@ -2,9 +2,17 @@ import type { App } from '../../src/app/start-app';
 import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
 import { makeTone, makeVideo } from '../helpers/media';
 import { gql, grantUploads, tokenFor } from './harness';
-import { ingest, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
+import { ingest, modelDir, settledTracks, settledVideo, waitFor } from './pipeline-helpers';
 
 export const EVALUATE = `mutation($id: ID!, $f: Float!) { evaluateModelVersion(id: $id, heldOutFraction: $f) { id evaluation } }`;
+
+/** An app on the bundled model that runs its jobs, retrying and sweeping fast (the gate waits on both). */
+export const gateAppEnv = () => ({
+  MODEL_DIR: modelDir()!,
+  RUN_JOBS: 'true',
+  JOB_RETRY_BASE_MS: '100',
+  ACTIVATION_CHECK_INTERVAL_MS: '200',
+});
 
 /** Four tone tracks in the catalog (READY), their ids. */
 export async function toneCatalog(a: App, prefix: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import type { App } from '../../src/app/start-app';
 import type { Principal } from '../../src/auth/principal';
 import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
-import { EVALUATE, finishedEvaluation, toneCatalog, videosWithChoices } from './gate-fixture';
+import { EVALUATE, finishedEvaluation, gateAppEnv, toneCatalog, videosWithChoices } from './gate-fixture';
 import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
 import { registerCandidate } from './model-archives';
 import { modelDir, waitFor } from './pipeline-helpers';
@@ -38,12 +38,7 @@ async function bulkVideos(a: App, ownerId: string, like: string, versionIds: str
 (modelDir() ? describe : describe.skip)('canary (issue 16)', () => {
   for (const mode of MODES) {
     describeMode(mode, () => {
-      const app = useApp(mode, {
-        MODEL_DIR: modelDir()!,
-        RUN_JOBS: 'true',
-        JOB_RETRY_BASE_MS: '100',
-        ACTIVATION_CHECK_INTERVAL_MS: '200',
-      });
+      const app = useApp(mode, gateAppEnv());
 
       it('serves its share of videos from a candidate that passed the gate, keeps each arm, and reports the choices', async () => {
         const a = app();

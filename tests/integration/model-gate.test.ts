@@ -1,5 +1,5 @@
 import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
-import { EVALUATE, finishedEvaluation, toneCatalog, videosWithChoices } from './gate-fixture';
+import { EVALUATE, finishedEvaluation, gateAppEnv, toneCatalog, videosWithChoices } from './gate-fixture';
 import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
 import { registerCandidate as candidate } from './model-archives';
 import { modelDir } from './pipeline-helpers';
@@ -9,12 +9,7 @@ const ACTIVATE = `mutation($id: ID!, $force: Boolean!) { activateModelVersion(id
 (modelDir() ? describe : describe.skip)('offline gate (issue 16)', () => {
   for (const mode of MODES) {
     describeMode(mode, () => {
-      const app = useApp(mode, {
-        MODEL_DIR: modelDir()!,
-        RUN_JOBS: 'true',
-        JOB_RETRY_BASE_MS: '100',
-        ACTIVATION_CHECK_INTERVAL_MS: '200',
-      });
+      const app = useApp(mode, gateAppEnv());
 
       it('ranks held-out choices under the candidate and the active version, and gates activation on the verdict', async () => {
         const a = app();

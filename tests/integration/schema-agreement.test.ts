@@ -303,5 +303,20 @@ describe.each(MODES)('schema.prisma agrees with prisma/migrations', (mode) => {
       expect(rows.map((r) => r.tablename)).toEqual(['track_embedding', 'video_embedding']);
       expect(rows.every((r) => r.indexdef.includes('vector_cosine_ops'))).toBe(true);
     });
+
+    it('keeps every embedding in its row (PLAIN storage: a 512-d vector is just over the TOAST threshold)', async () => {
+      const rows = await db.sql.query<{ table: string; storage: string }>(
+        `SELECT c.relname AS "table", a.attstorage::text AS storage
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+         WHERE t.typname = 'vector' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+           AND c.relnamespace = 'public'::regnamespace
+         ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { table: 'track_embedding', storage: 'p' },
+        { table: 'track_segment_embedding', storage: 'p' },
+        { table: 'video_embedding', storage: 'p' },
+      ]);
+    });
   });
 });

@@ -153,7 +153,7 @@ async function bulkVideos(a: App, ownerId: string, like: string, versionIds: str
         expect(late.data!.recordBgmChoice).toEqual({ servedVersionId: null, canaryVersionId: null });
         // The evaluation the canary passed is kept for the record.
         expect(((await a.repos.models.findById(cand))!.evaluation as unknown as ModelEvaluation).canary).toBeDefined();
-      });
+      }, 600_000);
     });
   }
 });

@@ -62,7 +62,7 @@ const ACTIVATE = `mutation($id: ID!, $force: Boolean!) { activateModelVersion(id
         expect(
           forced.data!.activateModelVersion.activationRequestedAt ?? forced.data!.activateModelVersion.active,
         ).toBeTruthy();
-      });
+      }, 300_000);
     });
   }
 });

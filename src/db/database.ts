@@ -40,6 +40,18 @@ export const vectorSearchSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
   'hnsw.ef_search': String(Math.trunc(efSearch)),
 });
 
+/**
+ * Settings of every connection besides the vector search's. JIT off: Postgres compiles a plan whose
+ * estimated cost passes jit_above_cost (100,000), and suggestBgm's plan passes it from about 100k
+ * tracks on the cost of its exact-scan fallback alone, which is planned but almost never run; the
+ * compilation then took 74 of the statement's 83 ms (EXPLAIN ANALYZE, 100k tracks). Every query of
+ * this service is short; none gains from JIT.
+ */
+export const connectionSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
+  ...vectorSearchSettings(efSearch),
+  jit: 'off',
+});
+
 /** The longest timer Node keeps (about 24.8 days): a query_timeout that never fires in practice. */
 const UNBOUNDED = 2 ** 31 - 1;
 /** How much longer than the server's statement_timeout the client waits for an answer. */
@@ -57,7 +69,7 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
     query_timeout: config.statementTimeoutMs + CLIENT_GRACE_MS,
     keepAlive: true,
     // Startup options: the server applies them before the first query, no extra round trip.
-    options: Object.entries(vectorSearchSettings(config.hnswEfSearch))
+    options: Object.entries(connectionSettings(config.hnswEfSearch))
       .map(([name, value]) => `-c ${name}=${value}`)
       .join(' '),
   });
@@ -107,7 +119,7 @@ async function openPglite(dir: string, hnswEfSearch?: number): Promise<Database>
   fs.mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create(dir, { extensions: { vector } });
   // PGlite is one session: set once, it holds for every query.
-  for (const [name, value] of Object.entries(vectorSearchSettings(hnswEfSearch))) {
+  for (const [name, value] of Object.entries(connectionSettings(hnswEfSearch))) {
     await pg.query('SELECT set_config($1, $2, false)', [name, value]);
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg) });

@@ -1,4 +1,5 @@
 import type { App } from '../../src/app/start-app';
+import { DEFAULT_HNSW_EF_SEARCH } from '../../src/db/database';
 import type { ModelVersionRecord } from '../../src/db/prisma-types';
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
 import { unitVector } from '../helpers/media';
@@ -206,6 +207,17 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       await setCoverage(0.1);
       expect((await order()).map((s) => s.track.title)).toEqual(['c', 'a', 'b', 'd']);
       await app.db.sql.exec(`UPDATE video SET voice_activity = NULL WHERE id = '${videoId}'`);
+    });
+
+    it('runs on connections that search the HNSW graph iteratively and never JIT-compile', async () => {
+      const [row] = await app.db.sql.query<{ jit: string; scan: string; ef: string }>(
+        "SELECT current_setting('jit') AS jit, current_setting('hnsw.iterative_scan') AS scan, current_setting('hnsw.ef_search') AS ef",
+      );
+      expect(row).toEqual({
+        jit: 'off',
+        scan: 'relaxed_order',
+        ef: String(app.config.database.hnswEfSearch ?? DEFAULT_HNSW_EF_SEARCH),
+      });
     });
   });
 });

@@ -384,7 +384,6 @@ export class FakeVideoSuggestions implements VideoSuggestionRepository {
           }
         : null,
       servingModel: model ? { id: model.id, activatedAt: model.activatedAt } : null,
-      activeModelId: model?.id ?? null,
       canary: null,
       hasEmbedding,
       suggestions: hasEmbedding ? this.ranked.slice(0, q.first) : [],

@@ -22,7 +22,6 @@ export interface MediaRows<R> {
 
 export interface ModelVersionRows {
   findById(id: string): Promise<ModelVersionRecord | null>;
-  findActive(): Promise<ModelVersionRecord | null>;
   /** The active version, versions waiting to become active, the canary, candidates being evaluated. */
   findEmbeddingTargets(): Promise<ModelVersionRecord[]>;
 }

@@ -13,8 +13,6 @@ export interface ChoiceCounts {
   /** Null: the app did not say where in the list the track was. */
   rank: number | null;
   choices: number;
-  /** Distinct videos among those choices. */
-  videos: number;
 }
 
 export interface CanaryRepository {
@@ -48,8 +46,7 @@ export class PrismaCanaryRepository implements CanaryRepository {
 
   choiceCounts(canaryId: string) {
     return this.db.$queryRaw<ChoiceCounts[]>`
-      SELECT served_version_id::text AS "versionId", rank, count(*)::int AS choices,
-             count(DISTINCT video_id)::int AS videos
+      SELECT served_version_id::text AS "versionId", rank, count(*)::int AS choices
       FROM bgm_choice
       WHERE canary_version_id = ${canaryId}::uuid AND served_version_id IS NOT NULL
       GROUP BY served_version_id, rank`;

@@ -30,7 +30,6 @@ export interface VideoSuggestionResult {
   } | null;
   /** The version the page is ranked by (the canary's activatedAt is null); null when no version is active. */
   servingModel: { id: string; activatedAt: Date | null } | null;
-  activeModelId: string | null;
   /** The running canary, and whether this video falls in its share (served by it once embedded under it). */
   canary: { id: string; picked: boolean } | null;
   /** Whether the video has an embedding under the serving model (and may be read by the caller). */
@@ -47,7 +46,6 @@ export interface VideoSuggestionRepository {
 interface Row {
   modelId: string | null;
   modelActivatedAt: Date | string | null;
-  activeModelId: string | null;
   canaryId: string | null;
   canaryPicked: boolean;
   videoId: string | null;
@@ -157,7 +155,6 @@ export class SqlVideoSuggestionRepository implements VideoSuggestionRepository {
               voiceCoverage: head.voiceCoverage === null ? null : Number(head.voiceCoverage),
             },
       servingModel: head.modelId === null ? null : { id: head.modelId, activatedAt: dateOrNull(head.modelActivatedAt) },
-      activeModelId: head.activeModelId,
       canary: head.canaryId === null ? null : { id: head.canaryId, picked: head.canaryPicked },
       hasEmbedding: head.hasEmbedding,
       suggestions,

@@ -114,7 +114,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
       LIMIT ${q.first}
     )
     SELECT h.model_id::text AS "modelId", h.model_activated_at AS "modelActivatedAt",
-           h.active_id::text AS "activeModelId", h.canary_id::text AS "canaryId", h.canary_picked AS "canaryPicked",
+           h.canary_id::text AS "canaryId", h.canary_picked AS "canaryPicked",
            h.video_id::text AS "videoId", h.owner_id AS "ownerId", h.status, h.error,
            EXISTS (SELECT 1 FROM query_vector) AS "hasEmbedding",
            r.score, r.relevance, r.start_sec AS "startSec", r.license_id::text AS "licenseId",
@@ -131,7 +131,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
                    ORDER BY l.created_at, l.id)
             FROM license l WHERE l.track_id = t.id) AS licenses
     FROM (SELECT m.id AS model_id, m.activated_at AS model_activated_at,
-                 (SELECT id FROM active_model) AS active_id, c.id AS canary_id, coalesce(c.picked, false) AS canary_picked,
+                 c.id AS canary_id, coalesce(c.picked, false) AS canary_picked,
                  v.id AS video_id, v.owner_id, v.status, v.error, v.voice_coverage
           FROM (SELECT 1) one
           LEFT JOIN serving_model m ON true

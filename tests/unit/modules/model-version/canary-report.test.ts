@@ -6,10 +6,10 @@ describe('canary report', () => {
     { versionId: 'active', videos: 60, requests: 150 },
   ];
   const choices = [
-    { versionId: 'canary', rank: 1, choices: 8, videos: 8 },
-    { versionId: 'canary', rank: null, choices: 2, videos: 2 },
-    { versionId: 'active', rank: 1, choices: 2, videos: 2 },
-    { versionId: 'active', rank: 7, choices: 6, videos: 5 },
+    { versionId: 'canary', rank: 1, choices: 8 },
+    { versionId: 'canary', rank: null, choices: 2 },
+    { versionId: 'active', rank: 1, choices: 2 },
+    { versionId: 'active', rank: 7, choices: 6 },
   ];
   const withChoice = [
     { versionId: 'canary', videos: 10 },

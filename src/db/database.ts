@@ -7,7 +7,8 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { AppConfig, PostgresConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import { PrismaClient } from '../generated/prisma/client';
-import type { SqlConnection, SqlRunner } from './sql-runner';
+import { PreparedStatementNames } from './prepared-statements';
+import type { QueryOptions, SqlConnection, SqlRunner } from './sql-runner';
 
 export { PrismaClient };
 
@@ -68,6 +69,10 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
     // bounded only by the client giving up.
     query_timeout: config.statementTimeoutMs + CLIENT_GRACE_MS,
     keepAlive: true,
+    // A new server process is slow for its first queries (at 100k tracks the first ten suggestBgm
+    // statements on a fresh connection took 30-100 ms, later ones 8 ms): keep connections for
+    // minutes between bursts, not pg's default 10 s.
+    idleTimeoutMillis: 300_000,
     // Startup options: the server applies them before the first query, no extra round trip.
     options: Object.entries(connectionSettings(config.hnswEfSearch))
       .map(([name, value]) => `-c ${name}=${value}`)
@@ -78,11 +83,18 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   // query_timeout per query: undefined keeps the pool's bound, UNBOUNDED lifts it (migrations).
   // (pg reads query_timeout from a query's config; its types do not list it.)
-  const q = (text: string, values: unknown[] | undefined, queryTimeout: number | undefined) =>
-    ({ text, values, query_timeout: queryTimeout }) as QueryConfig;
+  const prepared = new PreparedStatementNames();
+  const q = (text: string, values: unknown[] | undefined, queryTimeout: number | undefined, options?: QueryOptions) =>
+    ({
+      text,
+      values,
+      query_timeout: queryTimeout,
+      name: options?.prepare ? prepared.nameFor(text) : undefined,
+    }) as QueryConfig;
   const conn = (c: Pick<Pool, 'query'>, queryTimeout?: number): SqlConnection => ({
     exec: async (sql) => void (await c.query(q(sql, undefined, queryTimeout))),
-    query: async <T>(sql: string, params?: unknown[]) => (await c.query(q(sql, params, queryTimeout))).rows as T[],
+    query: async <T>(sql: string, params?: unknown[], options?: QueryOptions) =>
+      (await c.query(q(sql, params, queryTimeout, options))).rows as T[],
   });
   return {
     kind: 'postgres',

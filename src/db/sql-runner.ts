@@ -2,7 +2,15 @@
 export interface SqlConnection {
   /** Runs one or more statements without parameters. */
   exec(sql: string): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `prepare`: run it as a server-side prepared statement on Postgres (a hot statement; see
+   * prepared-statements.ts). PGlite runs it as any other.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
+}
+
+export interface QueryOptions {
+  prepare?: boolean;
 }
 
 export interface SqlRunner extends SqlConnection {

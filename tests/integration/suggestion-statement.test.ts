@@ -54,7 +54,8 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
 
     beforeAll(async () => {
       // No job runs: the lazy embedding a version switch queues would otherwise fail this video (no media).
-      app = await env.start({ RUN_JOBS: 'false' });
+      // One pooled connection: the test can see what the statement left on it (pg_prepared_statements).
+      app = await env.start({ RUN_JOBS: 'false', DATABASE_POOL_SIZE: '1' });
       token = await tokenFor(app, 'app');
       const model = (version: string) =>
         app.repos.models.upsert({ name: 'stmt', version, dims: 512, artifactUri: 'memory://', manifest: {} });
@@ -208,6 +209,32 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       expect((await order()).map((s) => s.track.title)).toEqual(['c', 'a', 'b', 'd']);
       await app.db.sql.exec(`UPDATE video SET voice_activity = NULL WHERE id = '${videoId}'`);
     });
+
+    // PGlite has no prepared statements across queries: Postgres only.
+    if (mode === 'postgres+nats')
+      it('runs as a prepared statement on Postgres, one per filter shape, not one per request', async () => {
+        const prepared = async () =>
+          (
+            await app.db.sql.query<{ n: number }>(
+              "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement LIKE '%serving_model%'",
+            )
+          )[0]!.n;
+        const inTerritory = async (territory: string, first: number) => {
+          const res = await gql(
+            app,
+            'query($v: ID!, $f: SuggestionFilterInput, $n: Int!) { suggestBgm(videoId: $v, first: $n, filter: $f) { suggestions { rank } } }',
+            { v: videoId, f: { territory }, n: first },
+            token,
+          );
+          expect(res.errors).toBeUndefined();
+        };
+        const before = await prepared();
+        await inTerritory('IS', 3);
+        expect(await prepared()).toBe(before + 1);
+        // The same shape with other values (territory, page size): the same statement again.
+        await inTerritory('FR', 7);
+        expect(await prepared()).toBe(before + 1);
+      });
 
     it('runs on connections that search the HNSW graph iteratively and never JIT-compile', async () => {
       const [row] = await app.db.sql.query<{ jit: string; scan: string; ef: string }>(

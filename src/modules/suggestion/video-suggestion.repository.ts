@@ -123,7 +123,7 @@ export class SqlVideoSuggestionRepository implements VideoSuggestionRepository {
 
   async suggestForVideo(query: VideoSuggestionQuery): Promise<VideoSuggestionResult> {
     const statement = videoSuggestionSql(query);
-    const rows = await this.sql.query<Row>(statement.text, statement.values);
+    const rows = await this.sql.query<Row>(statement.text, statement.values, { prepare: true });
     const head = rows[0];
     if (!head) throw new Error('the suggestion statement returned no header row');
     const suggestions = rows.flatMap((row): RankedSuggestion[] => {

@@ -1,6 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AppMetrics } from './metrics';
 
+/** What the suggestBgm resolver returns, as far as the served-pages counter reads it. */
+interface ServedPage {
+  modelVersion?: { name: string; version: string; active: boolean };
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 // Operation names come from clients; a client sending a new name per request must not create a
 // new time series per request. Real apps use a few dozen fixed names.
@@ -32,7 +37,17 @@ export function graphqlMetricsPlugin(metrics: AppMetrics): ApolloServerPlugin {
             willResolveField: ({ info }) => {
               if (info.parentType.name !== 'Query' || info.fieldName !== 'suggestBgm') return;
               const done = metrics.suggestDuration.startTimer();
-              return (error) => done({ result: error ? 'error' : 'success' });
+              return (error, result) => {
+                done({ result: error ? 'error' : 'success' });
+                const model = (result as ServedPage | undefined)?.modelVersion;
+                // The canary's pages beside the active version's (model-canary.ts): a canary that
+                // serves nothing, or everything, shows here before its report has choices.
+                if (!error && model)
+                  metrics.suggestionsServed.inc({
+                    model_version: `${model.name}@${model.version}`,
+                    arm: model.active ? 'active' : 'canary',
+                  });
+              };
             },
           }),
         willSendResponse: ({ operation, operationName, response }) => {

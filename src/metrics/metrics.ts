@@ -35,6 +35,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly suggestionsServed = new Counter({
+    name: 'bgm_suggest_bgm_served_total',
+    help: 'suggestBgm pages served, by the model version that ranked them and its arm (active, or the canary)',
+    labelNames: ['model_version', 'arm'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobs = new Counter({
     name: 'bgm_jobs_total',
     help: 'Job executions by kind and outcome (retried: transient fault, delivered again later)',

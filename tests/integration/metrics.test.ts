@@ -91,6 +91,7 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       ).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_count', { result: 'success' })).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_sum', { result: 'success' })).toBeGreaterThan(0);
+      expect(value(text, 'bgm_suggest_bgm_served_total', { model_version: model, arm: 'active' })).toBe(1);
 
       for (const kind of ['EMBED_TRACK', 'EMBED_VIDEO']) {
         expect(value(text, 'bgm_jobs_total', { kind, outcome: 'succeeded' })).toBe(1);

@@ -148,6 +148,18 @@ interface GateState {
           creator,
         );
         expect(chose.data!.recordBgmChoice).toMatchObject({ servedVersionId: cand, canaryVersionId: cand });
+        // Operators see both arms in Prometheus (bgm_suggest_bgm_served_total), the canary by its name.
+        const label = (m: { name: string; version: string }) => `${m.name}@${m.version}`;
+        const served = (await a.metrics.suggestionsServed.get()).values.map((v) => [
+          v.labels.arm,
+          v.labels.model_version,
+        ]);
+        expect(served).toEqual(
+          expect.arrayContaining([
+            ['active', label(active)],
+            ['canary', label((await a.repos.models.findById(cand))!)],
+          ]),
+        );
 
         // One canary at a time.
         const other = await candidate(a, 'canary-b');

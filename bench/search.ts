@@ -31,6 +31,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '200' },
     ef: { type: 'string', default: '40,100,200,400' },
     windows: { type: 'string', default: '0' },
+    halfvec: { type: 'boolean', default: false },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -38,6 +39,9 @@ const QUERIES = Number(values.queries);
 const EFS = values.ef.split(',').map(Number);
 const WINDOWS = Number(values.windows);
 const K = 10;
+const HALFVEC = values.halfvec;
+/** Candidates the storage comparison takes from the index before re-ranking by the full vectors (suggestBgm's pool for 10). */
+const RERANK = 30;
 /** Searches of each kind run before timing, per pool and filter. */
 const WARM_UP = 40;
 const OWNER = 'bench';
@@ -48,10 +52,13 @@ interface Measured {
   recall: number;
 }
 
-type Method = 'service' | 'pgvector' | 'exact' | 'hnswlib';
+type Method = 'service' | 'pgvector' | 'vector' | 'halfvec' | 'exact' | 'hnswlib';
+type Storage = 'vector' | 'halfvec';
 const LABEL: Record<Method, string> = {
   service: 'suggestBgm service call',
   pgvector: 'nearest-track search (pgvector HNSW)',
+  vector: `vector index, top ${RERANK} re-ranked`,
+  halfvec: `halfvec index, top ${RERANK} re-ranked`,
   exact: 'exact scan (pgvector)',
   hnswlib: 'hnswlib-node (in-process)',
 };
@@ -63,6 +70,24 @@ async function exactTop(db: Database, modelId: string, q: string, filtered: bool
      WHERE te.model_version_id = $1
      ORDER BY (te.embedding <=> $2::vector) + 0 LIMIT ${K}`,
     [modelId, q],
+  );
+  return rows.map((r) => Number(r.title.slice(1)));
+}
+
+/** The nearest RERANK tracks by the vector or the halfvec index, re-ranked by the full vectors. */
+async function storageTop(db: Database, modelId: string, q: string, filtered: boolean, storage: Storage) {
+  const order =
+    storage === 'halfvec' ? 'te.embedding::halfvec(512) <=> $2::halfvec(512)' : 'te.embedding <=> $2::vector';
+  const rows = await db.sql.query<{ title: string }>(
+    `SELECT t.title FROM (
+       SELECT te.track_id, te.embedding FROM track_embedding te
+       ${filtered ? "JOIN license l ON l.track_id = te.track_id AND 'IS' = ANY(l.territories_allowed)" : ''}
+       WHERE te.model_version_id = $1
+       ORDER BY ${order} LIMIT ${RERANK}) c
+     JOIN track t ON t.id = c.track_id
+     ORDER BY c.embedding <=> $2::vector LIMIT ${K}`,
+    [modelId, q],
+    { prepare: true },
   );
   return rows.map((r) => Number(r.title.slice(1)));
 }
@@ -80,6 +105,14 @@ async function benchSize(n: number) {
     dbs.set(0, loader);
     const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS);
     const videoIds = await addQueryVideos(loader, modelId, queries, OWNER);
+
+    const [, halfvecIndexMs] = HALFVEC
+      ? await timed(() =>
+          loader.sql.exec(
+            'CREATE INDEX track_embedding_halfvec_idx ON track_embedding USING hnsw ((embedding::halfvec(512)) halfvec_cosine_ops)',
+          ),
+        )
+      : [undefined, 0];
 
     const hnsw = new HierarchicalNSW('cosine', 512);
     const [, hnswlibBuildMs] = await timed(() => {
@@ -111,8 +144,14 @@ async function benchSize(n: number) {
         const repos = createRepositories(db.prisma, { sql: db.sql });
         const service = new SuggestionService(repos, { requestEmbedding: () => Promise.resolve() }, 50);
         hnsw.setEf(ef);
-        const lat: Record<'service' | 'pgvector' | 'hnswlib', number[]> = { service: [], pgvector: [], hnswlib: [] };
-        const hits = { service: 0, pgvector: 0, hnswlib: 0 };
+        const lat: Record<Exclude<Method, 'exact'>, number[]> = {
+          service: [],
+          pgvector: [],
+          vector: [],
+          halfvec: [],
+          hnswlib: [],
+        };
+        const hits = { service: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
         const allowed = (i: number) => !filtered || isTenPercentLicensed(i);
         // Warm-up, so that the table shows the steady state: connections opened, statements
         // prepared, index pages cached. A new server process is slow for its first few dozen
@@ -121,6 +160,9 @@ async function benchSize(n: number) {
         for (const [qi, q] of queries.slice(0, WARM_UP).entries()) {
           await service.suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f });
           await repos.embeddings.nearestTracks(modelId, Array.from(q), K, { ...f });
+          if (HALFVEC)
+            for (const storage of ['vector', 'halfvec'] as const)
+              await storageTop(db, modelId, `[${Array.from(q).join(',')}]`, filtered, storage);
         }
         for (const [qi, q] of queries.entries()) {
           const qa = Array.from(q);
@@ -129,6 +171,14 @@ async function benchSize(n: number) {
           );
           const [approx, aMs] = await timed(() => repos.embeddings.nearestTracks(modelId, qa, K, { ...f }));
           const [lib, lMs] = await timed(() => Promise.resolve(hnsw.searchKnn(qa, K, allowed).neighbors));
+          if (HALFVEC) {
+            const text = `[${qa.join(',')}]`;
+            for (const storage of ['vector', 'halfvec'] as const) {
+              const [top, ms] = await timed(() => storageTop(db, modelId, text, filtered, storage));
+              lat[storage].push(ms);
+              hits[storage] += top.filter((i) => truth[qi]!.has(i)).length;
+            }
+          }
           lat.service.push(sMs);
           lat.pgvector.push(aMs);
           lat.hnswlib.push(lMs);
@@ -137,16 +187,19 @@ async function benchSize(n: number) {
           hits.pgvector += approx.filter((a) => t.has(trackIndex.get(a.trackId)!)).length;
           hits.hnswlib += lib.filter((i) => t.has(i)).length;
         }
-        for (const method of ['service', 'pgvector', 'hnswlib'] as const) {
+        const measured: Exclude<Method, 'exact'>[] = ['service', 'pgvector', 'hnswlib'];
+        if (HALFVEC) measured.push('vector', 'halfvec');
+        for (const method of measured) {
           results.push({ method, ef, filter, m: summarise(lat[method], hits[method], queries.length) });
         }
       }
     }
-    const [server] = await loader.sql.query<{ buffers: string; index: string }>(
+    const [server] = await loader.sql.query<{ buffers: string; index: string; halfvecIndex: string | null }>(
       `SELECT current_setting('shared_buffers') AS buffers,
-              pg_size_pretty(pg_relation_size('track_embedding_hnsw_idx')) AS index`,
+              pg_size_pretty(pg_relation_size('track_embedding_hnsw_idx')) AS index,
+              pg_size_pretty(pg_relation_size(to_regclass('track_embedding_halfvec_idx'))) AS "halfvecIndex"`,
     );
-    return { results, indexMs, hnswlibBuildMs, server: server! };
+    return { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server: server! };
   } finally {
     for (const db of dbs.values()) await db.close();
     await scratch.drop();
@@ -170,16 +223,19 @@ async function main() {
     `# bench:search  ${new Date().toISOString()}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors, ${WINDOWS} windows per track`,
   );
   for (const n of SIZES) {
-    const { results, indexMs, hnswlibBuildMs, server } = await benchSize(n);
+    const { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server } = await benchSize(n);
+    const halfvec = server.halfvecIndex
+      ? `; halfvec index build ${(halfvecIndexMs / 1000).toFixed(1)} s, ${server.halfvecIndex}`
+      : '';
     console.log(
-      `\n## ${n} tracks (pgvector HNSW build ${(indexMs / 1000).toFixed(1)} s, index ${server.index}, ` +
+      `\n## ${n} tracks (pgvector HNSW build ${(indexMs / 1000).toFixed(1)} s, index ${server.index}${halfvec}, ` +
         `Postgres shared_buffers ${server.buffers}; hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s)`,
     );
     console.log(
       '| method | ef_search | license filter | p50 ms | p99 ms | recall@10 | service / in-process at same recall |',
     );
     console.log('|---|---|---|---|---|---|---|');
-    const order: Method[] = ['service', 'pgvector', 'hnswlib', 'exact'];
+    const order: Method[] = ['service', 'pgvector', 'vector', 'halfvec', 'hnswlib', 'exact'];
     const sorted = [...results].sort(
       (a, b) =>
         a.filter.localeCompare(b.filter) ||

@@ -25,9 +25,11 @@ import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
  * model on the held-out choices, and after activation suggestBgm serves from it; the held-out
  * choices' served ranks before and after are printed with a one-sided paired Wilcoxon test.
  *
- * Not asserted: that the ranks improve. At this size they do not, beyond chance: with 60 videos
- * (42 training, 18 held out, LOOP_E2E_VIDEOS=60, 30 epochs) mean rank 7.28 -> 6.17 of 14, better on
- * 9, worse on 7, p = 0.28 (2026-12-05). Issue 16 asks for that improvement; it stays open on it.
+ * At CI's size (30 videos) the improvement is not asserted: 9 held-out choices are too few for a
+ * paired test. LOOP_E2E_REQUIRE_IMPROVEMENT=1 asserts it (one-sided Wilcoxon p < 0.05) for the
+ * documented size, LOOP_E2E_VIDEOS=120 (84 training, 36 held out, 30 epochs; about 16 minutes
+ * here): mean rank 7.94 -> 5.86 of 14, better on 23, worse on 13, p = 0.016 with the dataset seed
+ * 21 (2026-12-05; docs/OPERATIONS.md). With 60 videos it was 7.28 -> 6.17, p = 0.28.
  *
  * The platform starts from the integration suite's untrained model (BGM_TEST_MODEL_DIR), a fresh
  * installation's position, not from the bundled default: a model trained on 42 platform videos
@@ -37,7 +39,9 @@ import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
 const MUSIC_DIR = '/usr/share/games/wesnoth/1.16/data/core/music';
 /** LOOP_E2E_VIDEOS=60 for the figures of docs/OPERATIONS.md; CI runs the loop at the smaller size. */
 const VIDEOS = Number(process.env.LOOP_E2E_VIDEOS ?? 30);
-const SEED = 21;
+/** The generated dataset's seed (videos, voices, which track each uses). */
+const SEED = Number(process.env.LOOP_E2E_SEED ?? 21);
+const REQUIRE_IMPROVEMENT = process.env.LOOP_E2E_REQUIRE_IMPROVEMENT === '1';
 const suite = (fs.existsSync(MUSIC_DIR) || process.env.CI) && modelDir() ? describe : describe.skip;
 
 suite('[embedded] learning loop (issue 16)', () => {
@@ -222,5 +226,6 @@ suite('[embedded] learning loop (issue 16)', () => {
       where: { modelVersionId: candidate.id, videoId: { in: heldOut.map((c) => c.videoId) } },
     });
     expect(served).toBe(heldOut.length);
-  }, 1_200_000);
+    if (REQUIRE_IMPROVEMENT) expect(test.pGreater).toBeLessThan(0.05);
+  }, 1_800_000);
 });

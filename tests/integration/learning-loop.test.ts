@@ -43,6 +43,8 @@ const VIDEOS = Number(process.env.LOOP_E2E_VIDEOS ?? 30);
 /** The generated dataset's seed (videos, voices, which track each uses). */
 const SEED = Number(process.env.LOOP_E2E_SEED ?? 21);
 const REQUIRE_IMPROVEMENT = process.env.LOOP_E2E_REQUIRE_IMPROVEMENT === '1';
+/** The version the platform starts from: the suite's untrained model unless LOOP_E2E_MODEL_DIR names another (models/default: the bundled one). */
+const START_MODEL = () => process.env.LOOP_E2E_MODEL_DIR ?? modelDir();
 const suite = (fs.existsSync(MUSIC_DIR) || process.env.CI) && modelDir() ? describe : describe.skip;
 
 suite('[embedded] learning loop (issue 16)', () => {
@@ -70,7 +72,7 @@ suite('[embedded] learning loop (issue 16)', () => {
     });
     const generated = readDatasetManifest(path.join(datasetDir, 'manifest.json'));
     app = await env.start({
-      MODEL_DIR: modelDir()!,
+      MODEL_DIR: START_MODEL()!,
       RUN_JOBS: 'true',
       MAX_TRACK_SECONDS: '1200',
       JOB_RETRY_BASE_MS: '200',

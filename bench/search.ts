@@ -22,6 +22,7 @@ import {
   openBenchDatabase,
   scratchDatabase,
   TEN_PERCENT_FILTER,
+  vectorText,
 } from './synthetic-catalog';
 import { clusteredVectors } from './synthetic-vectors';
 
@@ -105,6 +106,7 @@ async function benchSize(n: number) {
     dbs.set(0, loader);
     const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS);
     const videoIds = await addQueryVideos(loader, modelId, queries, OWNER);
+    const queryTexts = queries.map(vectorText);
 
     const [, halfvecIndexMs] = HALFVEC
       ? await timed(() =>
@@ -130,8 +132,8 @@ async function benchSize(n: number) {
       // Ground truth and the exact scan's own latency, once per query.
       const truth: Set<number>[] = [];
       const exactLat: number[] = [];
-      for (const q of queries) {
-        const [top, ms] = await timed(() => exactTop(loader, modelId, `[${Array.from(q).join(',')}]`, filtered));
+      for (const text of queryTexts) {
+        const [top, ms] = await timed(() => exactTop(loader, modelId, text, filtered));
         truth.push(new Set(top));
         exactLat.push(ms);
       }
@@ -162,7 +164,7 @@ async function benchSize(n: number) {
           await repos.embeddings.nearestTracks(modelId, Array.from(q), K, { ...f });
           if (HALFVEC)
             for (const storage of ['vector', 'halfvec'] as const)
-              await storageTop(db, modelId, `[${Array.from(q).join(',')}]`, filtered, storage);
+              await storageTop(db, modelId, queryTexts[qi]!, filtered, storage);
         }
         for (const [qi, q] of queries.entries()) {
           const qa = Array.from(q);
@@ -172,9 +174,8 @@ async function benchSize(n: number) {
           const [approx, aMs] = await timed(() => repos.embeddings.nearestTracks(modelId, qa, K, { ...f }));
           const [lib, lMs] = await timed(() => Promise.resolve(hnsw.searchKnn(qa, K, allowed).neighbors));
           if (HALFVEC) {
-            const text = `[${qa.join(',')}]`;
             for (const storage of ['vector', 'halfvec'] as const) {
-              const [top, ms] = await timed(() => storageTop(db, modelId, text, filtered, storage));
+              const [top, ms] = await timed(() => storageTop(db, modelId, queryTexts[qi]!, filtered, storage));
               lat[storage].push(ms);
               hits[storage] += top.filter((i) => truth[qi]!.has(i)).length;
             }

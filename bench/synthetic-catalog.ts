@@ -47,7 +47,8 @@ export function openBenchDatabase(url: string, hnswEfSearch?: number): Promise<D
   );
 }
 
-const vectorText = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
+/** pgvector's text form of a vector, as a query parameter. */
+export const vectorText = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
 
 /**
  * Migrates, activates a model version and bulk-loads READY tracks T0..Tn-1 with one license each

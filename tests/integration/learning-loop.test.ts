@@ -38,7 +38,7 @@ import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
  * default" would not be a fair test of the loop.
  */
 const MUSIC_DIR = '/usr/share/games/wesnoth/1.16/data/core/music';
-/** LOOP_E2E_VIDEOS=60 for the figures of docs/OPERATIONS.md; CI runs the loop at the smaller size. */
+/** LOOP_E2E_VIDEOS=120 for the figures of docs/OPERATIONS.md; CI runs the loop at the smaller size. */
 const VIDEOS = Number(process.env.LOOP_E2E_VIDEOS ?? 30);
 /** The generated dataset's seed (videos, voices, which track each uses). */
 const SEED = Number(process.env.LOOP_E2E_SEED ?? 21);

@@ -15,6 +15,7 @@ import { ModelGateService } from '../modules/model-version/model-gate';
 import { ModelRegistryService } from '../modules/model-version/model-registry.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
 import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
+import { vocalPenaltiesFor } from '../modules/suggestion/instrumental-preference';
 import { TrackService } from '../modules/track/track.service';
 import { UploadService } from '../modules/video/upload.service';
 import { VideoService } from '../modules/video/video.service';
@@ -72,7 +73,9 @@ export function createServices(deps: {
     licenses: new LicenseService(repos.tracks, repos.licenses),
     jobs: new JobAdminService(repos.jobs, uow, limits.maxPageSize, onEnqueued),
     experiments: new ExperimentService(repos, limits.maxPageSize),
-    preferences: new PreferenceService(repos, uow, deps.previewLinks),
+    preferences: new PreferenceService(repos, uow, deps.previewLinks, {
+      vocalPenalties: (videoId) => vocalPenaltiesFor(repos, deps.instrumental, videoId),
+    }),
     choices: new ChoiceService(repos, limits.maxPageSize),
     renders: new PreviewRenderService(
       repos,

@@ -25,6 +25,7 @@ import { completeActivationIfCovered, startCoverageSweep } from '../modules/mode
 import { startGateSweep } from '../modules/model-version/model-gate';
 import { finishGate } from '../modules/model-version/model-canary';
 import { rankTracks } from '../modules/suggestion/rank-tracks';
+import { vocalPenaltiesFor } from '../modules/suggestion/instrumental-preference';
 import { ModelStore } from '../modules/model-version/model-store';
 import { openMediaStorage } from '../storage/open-media-storage';
 import { S3MediaStorage } from '../storage/s3-media-storage';
@@ -152,8 +153,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         // Versions registered from archives live in the media store in both modes (media://models/...).
         models: new ModelStore({ store: storage, cacheDir: path.join(config.dataDir, 'model-cache') }),
         onEnqueued,
-        rank: async (versionId, query, first) =>
-          (await rankTracks(repos.embeddings, versionId, query, first)).map((t) => t.trackId),
+        rank: async (versionId, query, first, videoId) => {
+          const penalties = await vocalPenaltiesFor(repos, config.instrumental, videoId);
+          return (await rankTracks(repos.embeddings, versionId, query, first, {}, penalties)).map((t) => t.trackId);
+        },
         finishEvaluation: (id, requestedAt, evaluation) =>
           finishGate(uow, id, requestedAt, evaluation, config.canary.defaultShare, logger),
         onPendingModelEmbedded: async (modelVersionId) =>

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import type { App } from '../../src/app/start-app';
 import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
 import { makeTone, makeVideo } from '../helpers/media';
@@ -26,19 +28,28 @@ export async function toneCatalog(a: App, prefix: string): Promise<string[]> {
   return trackIds;
 }
 
-/** One READY video per track, registered by `creator`, each with a recorded choice of its track. */
-export async function videosWithChoices(a: App, prefix: string, trackIds: string[], creator = 'creator') {
+/**
+ * One READY video per track, registered by `creator`, each with a recorded choice of its track.
+ * The videos from index `speakingFrom` on have a separate espeak-ng voice-over that speaks through
+ * most of them (the instrumental preference applies to those); the others only a tone.
+ */
+export async function videosWithChoices(
+  a: App,
+  prefix: string,
+  trackIds: string[],
+  { creator = 'creator', speakingFrom = Infinity }: { creator?: string; speakingFrom?: number } = {},
+) {
   const token = await tokenFor(a, 'app', creator);
   const videoIds: string[] = [];
   for (const [i, trackId] of trackIds.entries()) {
-    makeVideo(a.config.mediaRoot, `${prefix}-v${i}.mp4`, 4);
-    await grantUploads(a, creator, `${prefix}-v${i}.mp4`);
-    const reg = await gql(
-      a,
-      `mutation { registerVideo(input: { mediaUri: "${prefix}-v${i}.mp4" }) { video { id } } }`,
-      {},
-      token,
-    );
+    const video = `${prefix}-v${i}.mp4`;
+    makeVideo(a.config.mediaRoot, video, 4);
+    const voice = i >= speakingFrom ? `${prefix}-v${i}-voice.wav` : undefined;
+    if (voice)
+      execFileSync('espeak-ng', ['-w', path.join(a.config.mediaRoot, voice), 'This is my trip to the mountains today']);
+    await grantUploads(a, creator, video, ...(voice ? [voice] : []));
+    const input = voice ? `{ mediaUri: "${video}", voiceOverUri: "${voice}" }` : `{ mediaUri: "${video}" }`;
+    const reg = await gql(a, `mutation { registerVideo(input: ${input}) { video { id } } }`, {}, token);
     const id = reg.data!.registerVideo.video.id as string;
     expect((await settledVideo(a, id)).status).toBe('READY');
     videoIds.push(id);

@@ -36,6 +36,27 @@ async function bulkVideos(a: App, ownerId: string, like: string, versionIds: str
   return ids;
 }
 
+const SUGGEST_ALL = `query($v: ID!, $f: SuggestionFilterInput) { suggestBgm(videoId: $v, first: 4, filter: $f) { suggestions { track { id } } } }`;
+
+/**
+ * Checks that `videoIds`' voice-overs speak through more than the preference's minimum coverage,
+ * makes `trackIds` sung throughout, and returns what puts their vocal presence back.
+ */
+async function singHeldOutTracks(a: App, videoIds: string[], trackIds: string[]): Promise<() => Promise<void>> {
+  for (const id of videoIds) {
+    const coverage = ((await a.repos.videos.findById(id))!.voiceActivity as { coverage?: number } | null)?.coverage;
+    expect(coverage).toBeGreaterThan(a.config.instrumental.minCoverage);
+  }
+  const tracks = await a.db.prisma.$queryRaw<{ id: string; vp: number | null }[]>`
+    SELECT track_id::text AS id, vocal_presence AS vp FROM track_analysis WHERE track_id = ANY(${trackIds}::uuid[])`;
+  expect(tracks).toHaveLength(trackIds.length);
+  await a.db.prisma.$executeRaw`UPDATE track_analysis SET vocal_presence = 1 WHERE track_id = ANY(${trackIds}::uuid[])`;
+  return async () => {
+    for (const t of tracks)
+      await a.db.prisma.$executeRaw`UPDATE track_analysis SET vocal_presence = ${t.vp} WHERE track_id = ${t.id}::uuid`;
+  };
+}
+
 const ACTIVATE = `mutation($id: ID!, $force: Boolean!) { activateModelVersion(id: $id, force: $force) { id activationRequestedAt active } }`;
 
 interface GateState {
@@ -69,20 +90,44 @@ interface GateState {
 
         // No choices yet: nothing to evaluate on.
         expect(codes(await gql(a, EVALUATE, { id: same, f: 0.5 }, admin))).toEqual(['FAILED_PRECONDITION']);
-        const videoIds = await videosWithChoices(a, 'g', trackIds);
+        const videoIds = await videosWithChoices(a, 'g', trackIds, { speakingFrom: 2 });
         // Bounds and state: the active version is not a candidate; the fraction is bounded.
         expect(codes(await gql(a, EVALUATE, { id: active.id, f: 0.5 }, admin))).toEqual(['FAILED_PRECONDITION']);
         expect(codes(await gql(a, EVALUATE, { id: same, f: 0.95 }, admin))).toEqual(['BAD_USER_INPUT']);
+
+        // The held-out videos' voice-overs speak through most of them and their chosen tracks are
+        // sung: suggestBgm's instrumental preference ranks those tracks down, and so must the gate.
+        const heldOut = videoIds.slice(2);
+        const restore = await singHeldOutTracks(a, heldOut, trackIds.slice(2));
+        const served = async (videoId: string, trackId: string, preferInstrumental: boolean) => {
+          const owner = (await a.repos.videos.findById(videoId))!.ownerId;
+          const res = await gql(
+            a,
+            SUGGEST_ALL,
+            { v: videoId, f: { preferInstrumental } },
+            await tokenFor(a, 'app', owner),
+          );
+          return (
+            (res.data!.suggestBgm.suggestions as { track: { id: string } }[]).findIndex((x) => x.track.id === trackId) +
+            1
+          );
+        };
+        const servedRanks = await Promise.all(heldOut.map((v, i) => served(v, trackIds[i + 2]!, true)));
+        const plainRanks = await Promise.all(heldOut.map((v, i) => served(v, trackIds[i + 2]!, false)));
+        expect(servedRanks).not.toEqual(plainRanks);
 
         const asked = await gql(a, EVALUATE, { id: same, f: 0.5 }, admin);
         expect(asked.errors).toBeUndefined();
         const requested = asked.data!.evaluateModelVersion.evaluation as ModelEvaluation;
         // The newest half of the choices, in the order they were made.
-        expect(requested.choices.map((c) => c.videoId)).toEqual(videoIds.slice(2));
+        expect(requested.choices.map((c) => c.videoId)).toEqual(heldOut);
         expect(requested.baselineVersionId).toBe(active.id);
 
         const done = await finishedEvaluation(a, same);
         expect(done.status).toBe('DONE');
+        const mean = (r: number[]) => Math.round((100 * r.reduce((x, y) => x + y, 0)) / r.length) / 100;
+        expect(done.result!.baseline.meanRank).toBe(mean(servedRanks));
+        await restore();
         // The same files under another name: every held-out choice ranks the same under both.
         expect(done.result).toMatchObject({ n: 2, ties: 2, better: 0, worse: 0, verdict: 'level' });
         expect(done.result!.candidate).toEqual(done.result!.baseline);

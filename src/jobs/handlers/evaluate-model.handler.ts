@@ -16,16 +16,17 @@ export interface EvaluateModelDeps {
     finishEvaluation(id: string, requestedAt: string, evaluation: ModelEvaluation): Promise<boolean>;
   };
   findVideoEmbedding(videoId: string, modelVersionId: string): Promise<number[] | null>;
-  /** suggestBgm's ranking of the catalog for a query under a version: track ids, best first. */
-  rank(modelVersionId: string, query: number[], first: number): Promise<string[]>;
+  /** suggestBgm's ranking of the catalog for a video's query under a version: track ids, best first. */
+  rank(modelVersionId: string, query: number[], first: number, videoId: string): Promise<string[]>;
 }
 
 /**
  * evaluateModelVersion's job, queued once the candidate covers the catalog and the held-out
  * videos have embeddings under both versions: each held-out choice's track is ranked under the
  * candidate and under the active version by the product's ranking (best window, score
- * standardisation; not the instrumental preference, which depends on each video's voice-over), and
- * the paired ranks decide the verdict (model-evaluation.ts).
+ * standardisation, and the instrumental preference for the video's voice-over, so that a choice
+ * ranks as its creator would be served it), and the paired ranks decide the verdict
+ * (model-evaluation.ts).
  */
 export class EvaluateModelHandler implements JobHandler {
   readonly kind = 'EVALUATE_MODEL' as const;
@@ -45,7 +46,7 @@ export class EvaluateModelHandler implements JobHandler {
         [model.id, evaluation.baselineVersionId].map(async (versionId) => {
           const query = await this.deps.findVideoEmbedding(choice.videoId, versionId);
           if (!query) return undefined;
-          const ranked = await this.deps.rank(versionId, query, GATE_DEPTH);
+          const ranked = await this.deps.rank(versionId, query, GATE_DEPTH, choice.videoId);
           const at = ranked.indexOf(choice.trackId);
           return at < 0 ? GATE_DEPTH + 1 : at + 1;
         }),

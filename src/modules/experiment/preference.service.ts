@@ -53,6 +53,8 @@ export interface PreferenceSettings {
   now: () => Date;
   /** Uniform in [0, 1): picks the unit and which arm plays as A. */
   random: () => number;
+  /** suggestBgm's instrumental preference for a video, so a model arm suggests what is served (none: off). */
+  vocalPenalties?: RecommenderDeps['vocalPenalties'];
 }
 
 export const DEFAULT_PREFERENCE_SETTINGS: PreferenceSettings = {
@@ -198,7 +200,11 @@ export class PreferenceService {
   private async draftTask(experiment: ExperimentWithArms, raterId: string, units: Unit[]): Promise<NewTask> {
     const remaining = [...units];
     const arms = new Map(experiment.arms.map((a) => [a.id, a]));
-    const deps = { embeddings: this.repos.embeddings, trackPool: this.repos.trackPool };
+    const deps = {
+      embeddings: this.repos.embeddings,
+      trackPool: this.repos.trackPool,
+      vocalPenalties: this.settings.vocalPenalties,
+    };
     const reasons: string[] = [];
     for (let attempt = 0; attempt < MAX_ISSUE_ATTEMPTS && remaining.length > 0; attempt++) {
       const [unit] = remaining.splice(Math.floor(this.settings.random() * remaining.length), 1);

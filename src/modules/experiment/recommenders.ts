@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingRepository } from '../suggestion/embedding.repository';
+import type { VocalPenalties } from '../suggestion/instrumental-preference';
 import { rankTracks } from '../suggestion/rank-tracks';
 import type { ArmRecord } from './experiment.repository';
 import type { TrackPoolRepository } from './track-pool.repository';
@@ -16,6 +17,8 @@ export interface Recommender {
 export interface RecommenderDeps {
   embeddings: Pick<EmbeddingRepository, 'findVideoEmbedding' | 'nearestTracks' | 'bestWindows'>;
   trackPool: TrackPoolRepository;
+  /** suggestBgm's instrumental preference for a video (instrumental-preference.ts); absent: none. */
+  vocalPenalties?: (videoId: string) => Promise<VocalPenalties | undefined>;
 }
 
 /** A non-negative 48-bit integer from a string (SHA-256), for deterministic picks. */
@@ -40,7 +43,8 @@ class ModelVersionRecommender implements Recommender {
     const query = await this.deps.embeddings.findVideoEmbedding(videoId, this.modelVersionId);
     if (!query)
       return { ok: false, reason: `video ${videoId} has no embedding under model version ${this.modelVersionId}` };
-    const [best] = await rankTracks(this.deps.embeddings, this.modelVersionId, query, 1);
+    const penalties = await this.deps.vocalPenalties?.(videoId);
+    const [best] = await rankTracks(this.deps.embeddings, this.modelVersionId, query, 1, {}, penalties);
     if (!best)
       return { ok: false, reason: `no suggestible track has an embedding under model version ${this.modelVersionId}` };
     return { ok: true, trackId: best.trackId, startSec: best.startOffsetSec };

@@ -17,6 +17,8 @@ export interface TrackAnalysisRepository {
   /** Tempo and downbeats of the tracks that have an analysis (one query for a page of suggestions). */
   findRhythms(trackIds: readonly string[]): Promise<TrackRhythm[]>;
   analyzerVersion(trackId: string): Promise<number | null>;
+  /** How much of each track is sung, for the tracks analysed with a vocal detector (the instrumental preference). */
+  findVocalPresence(trackIds: readonly string[]): Promise<{ trackId: string; vocalPresence: number | null }[]>;
   upsert(trackId: string, analysis: TrackAnalysisFields): Promise<void>;
 }
 
@@ -31,6 +33,13 @@ export class PrismaTrackAnalysisRepository implements TrackAnalysisRepository {
     return this.db.trackAnalysis.findMany({
       where: { trackId: { in: [...trackIds] } },
       select: { trackId: true, tempoBpm: true, downbeats: true },
+    });
+  }
+
+  findVocalPresence(trackIds: readonly string[]) {
+    return this.db.trackAnalysis.findMany({
+      where: { trackId: { in: [...trackIds] } },
+      select: { trackId: true, vocalPresence: true },
     });
   }
 

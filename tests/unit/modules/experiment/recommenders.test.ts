@@ -44,6 +44,13 @@ describe('recommenders', () => {
       { trackId: 't3', startSec: 64, score: 0.9 },
     ];
     expect(await r.suggest('v1', 's')).toEqual({ ok: true, trackId: 't3', startSec: 64 });
+    // With suggestBgm's instrumental preference for the video: t3 is sung, so t7 is what is served.
+    const sung = recommenderFor(arm('MODEL_VERSION', { modelVersionId: 'm1' }), {
+      ...d,
+      vocalPenalties: (videoId) =>
+        Promise.resolve(videoId === 'v1' ? () => Promise.resolve(new Map([['t3', 1]])) : undefined),
+    });
+    expect(await sung.suggest('v1', 's')).toEqual({ ok: true, trackId: 't7', startSec: 0 });
   });
 
   it('TAG_SEARCH: a matching track, the same for a video whatever the task', async () => {

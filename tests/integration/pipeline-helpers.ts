@@ -26,11 +26,15 @@ export async function ingest(app: App, items: { mediaUri: string; title: string 
 }
 
 /** Waits until every track has left PENDING/PROCESSING; returns them. */
-export function settledTracks(app: App, ids: string[]) {
-  return waitFor(async () => {
-    const rows = await app.db.prisma.track.findMany({ where: { id: { in: ids } } });
-    return rows.every((r) => r.status === 'READY' || r.status === 'FAILED') ? rows : undefined;
-  }, `tracks ${ids.length} to settle`);
+export function settledTracks(app: App, ids: string[], timeoutMs?: number) {
+  return waitFor(
+    async () => {
+      const rows = await app.db.prisma.track.findMany({ where: { id: { in: ids } } });
+      return rows.every((r) => r.status === 'READY' || r.status === 'FAILED') ? rows : undefined;
+    },
+    `tracks ${ids.length} to settle`,
+    timeoutMs,
+  );
 }
 
 export function settledVideo(app: App, id: string) {

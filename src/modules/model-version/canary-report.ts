@@ -49,6 +49,14 @@ function ranksOf(choices: ChoiceCounts[], versionId: string): number[] {
     .flatMap((c) => Array<number>(c.choices).fill(c.rank!));
 }
 
+/**
+ * The videos with a choice that count for an arm's choice rate. A video can also have been served
+ * by the other arm before its canary embedding was ready; its choice belongs to the arm that served
+ * it last, so the count is clamped to the arm's videos and the rate stays within [0, 1].
+ */
+const countedChoices = (a: Pick<CanaryArmFigures, 'videosWithChoice' | 'videos'>) =>
+  Math.min(a.videosWithChoice, a.videos);
+
 export function armFigures(
   versionId: string,
   served: ServedCounts[],
@@ -59,15 +67,14 @@ export function armFigures(
   const videos = s?.videos ?? 0;
   const ranks = ranksOf(choices, versionId);
   const top = ranks.filter((r) => r <= CANARY_TOP).length;
+  const counted = countedChoices({ videosWithChoice, videos });
   return {
     versionId,
     videos,
     requests: s?.requests ?? 0,
     choices: choices.filter((c) => c.versionId === versionId).reduce((sum, c) => sum + c.choices, 0),
     videosWithChoice,
-    // A video can also have been served by the other arm before its canary embedding was ready;
-    // its choice belongs to the arm that served it last, so the rate stays within [0, 1].
-    choiceRate: proportion(Math.min(videosWithChoice, videos), videos),
+    choiceRate: proportion(counted, videos),
     rankedChoices: ranks.length,
     meanRank: ranks.length ? Math.round((100 * ranks.reduce((a, b) => a + b, 0)) / ranks.length) / 100 : null,
     topShare: proportion(top, ranks.length),
@@ -85,7 +92,7 @@ export function compareArms(
   const chosen = (id: string) => withChoice.find((w) => w.versionId === id)?.videos ?? 0;
   const canary = armFigures(canaryId, served, choices, chosen(canaryId));
   const baseline = armFigures(baselineId, served, choices, chosen(baselineId));
-  const rate = (a: CanaryArmFigures) => [Math.min(a.videosWithChoice, a.videos), a.videos] as const;
+  const rate = (a: CanaryArmFigures) => [countedChoices(a), a.videos] as const;
   return {
     canary,
     baseline,

@@ -86,7 +86,7 @@ export class ModelCanaryService {
             { canaryId: other.id },
           );
       } else if (!(found.canaryShare > 0)) return found;
-      return models.setCanaryShare(id, share);
+      return models.setCanaryShare(found, share);
     });
     this.logger.info({ model: `${model.name}@${model.version}`, share }, 'canary share set');
     return model;
@@ -196,6 +196,6 @@ async function startCanary(
   const shareNote =
     why ?? (other && other.id !== model.id ? `${other.name}@${other.version} is the canary` : undefined);
   if (shareNote) return { experimentId, experimentNote, share: 0, shareNote };
-  await models.setCanaryShare(model.id, defaultShare);
+  await models.setCanaryShare(model, defaultShare);
   return { experimentId, experimentNote, share: defaultShare };
 }

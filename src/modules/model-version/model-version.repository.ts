@@ -33,8 +33,11 @@ export interface ModelVersionRepository {
   findEmbeddingTargets(): Promise<ModelVersionRecord[]>;
   /** The version serving a share of suggestBgm beside the active one, if any. */
   findCanary(): Promise<ModelVersionRecord | null>;
-  /** Sets the canary share (0 stops it); canaryStartedAt is stamped when a stopped canary starts. */
-  setCanaryShare(id: string, share: number): Promise<ModelVersionRecord>;
+  /**
+   * Sets the canary share (0 stops it); canaryStartedAt is stamped when a stopped canary starts.
+   * `locked` is the version's row as read under lockById in the same transaction.
+   */
+  setCanaryShare(locked: ModelVersionRecord, share: number): Promise<ModelVersionRecord>;
   requestActivation(id: string): Promise<ModelVersionRecord>;
   /**
    * Compare-and-set on the version's last coverage check: true (and stamped now) for the one
@@ -130,11 +133,10 @@ export class PrismaModelVersionRepository implements ModelVersionRepository {
     return this.db.modelVersion.findFirst({ where: { canaryShare: { gt: 0 } } });
   }
 
-  async setCanaryShare(id: string, share: number) {
-    const current = await this.db.modelVersion.findUniqueOrThrow({ where: { id } });
-    const starting = share > 0 && !(current.canaryShare > 0);
+  setCanaryShare(locked: ModelVersionRecord, share: number) {
+    const starting = share > 0 && !(locked.canaryShare > 0);
     return this.db.modelVersion.update({
-      where: { id },
+      where: { id: locked.id },
       data: { canaryShare: share, ...(starting ? { canaryStartedAt: new Date() } : {}) },
     });
   }

@@ -21,21 +21,16 @@ function deps(coverage: number | null, presence: Record<string, number | null>):
   };
 }
 
-// Three tracks: relevance a > b > c by their best windows; b is sung throughout, c half the time.
-const embeddings = {
+/** Track vectors' cosines and best windows' cosines, by track id (every track's window starts at 0). */
+const catalog = (trackScores: Record<string, number>, windowScores: Record<string, number>) => ({
   nearestTracks: () =>
-    Promise.resolve([
-      { trackId: 'a', score: 0.9, licenseId: 'l' },
-      { trackId: 'b', score: 0.8, licenseId: 'l' },
-      { trackId: 'c', score: 0.7, licenseId: 'l' },
-    ]),
+    Promise.resolve(Object.entries(trackScores).map(([trackId, score]) => ({ trackId, score, licenseId: 'l' }))),
   bestWindows: () =>
-    Promise.resolve([
-      { trackId: 'a', startSec: 0, score: 0.9 },
-      { trackId: 'b', startSec: 4, score: 0.85 },
-      { trackId: 'c', startSec: 2, score: 0.6 },
-    ]),
-};
+    Promise.resolve(Object.entries(windowScores).map(([trackId, score]) => ({ trackId, startSec: 0, score }))),
+});
+
+// Three tracks: relevance a > b > c by their best windows; b is sung throughout, c half the time.
+const embeddings = catalog({ a: 0.9, b: 0.8, c: 0.7 }, { a: 0.9, b: 0.85, c: 0.6 });
 const order = async (penalties: Awaited<ReturnType<typeof vocalPenaltiesFor>>) =>
   (await rankTracks(embeddings, 'm', [1], 3, {}, penalties)).map((t) => t.trackId);
 
@@ -62,18 +57,7 @@ describe('the instrumental preference outside suggestBgm (gate, model arms)', ()
   });
 
   it('breaks ties in relevance by the track vector, as the statement does', async () => {
-    const tied = {
-      nearestTracks: () =>
-        Promise.resolve([
-          { trackId: 'x', score: 0.5, licenseId: 'l' },
-          { trackId: 'y', score: 0.6, licenseId: 'l' },
-        ]),
-      bestWindows: () =>
-        Promise.resolve([
-          { trackId: 'x', startSec: 0, score: 0.7 },
-          { trackId: 'y', startSec: 0, score: 0.7 },
-        ]),
-    };
+    const tied = catalog({ x: 0.5, y: 0.6 }, { x: 0.7, y: 0.7 });
     expect((await rankTracks(tied, 'm', [1], 2)).map((t) => t.trackId)).toEqual(['y', 'x']);
   });
 });

@@ -207,7 +207,8 @@ suite('[embedded] learning loop (issue 16)', () => {
           return e.status === 'PREPARING' ? undefined : e;
         },
         'the gate',
-        240_000,
+        // It first embeds the catalog and the held-out videos under the candidate: minutes at 240 videos.
+        Math.max(240_000, VIDEOS * 4_000),
       );
       process.stderr.write(`learning loop: gate ${JSON.stringify(evaluation.result ?? evaluation.reason)}\n`);
       expect(evaluation.status).toBe('DONE');

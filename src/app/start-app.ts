@@ -159,9 +159,10 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
         // Versions registered from archives live in the media store in both modes (media://models/...).
         models: new ModelStore({ store: storage, cacheDir: path.join(config.dataDir, 'model-cache') }),
         onEnqueued,
-        rank: async (versionId, query, first, videoId) => {
+        rankerFor: async (videoId) => {
           const penalties = await vocalPenaltiesFor(repos, config.instrumental, videoId);
-          return (await rankTracks(repos.embeddings, versionId, query, first, {}, penalties)).map((t) => t.trackId);
+          return async (versionId, query, first) =>
+            (await rankTracks(repos.embeddings, versionId, query, first, {}, penalties)).map((t) => t.trackId);
         },
         finishEvaluation: (id, requestedAt, evaluation) =>
           finishGate(uow, id, requestedAt, evaluation, config.canary.defaultShare, logger),

@@ -54,8 +54,8 @@ export async function startJobProcessing(deps: {
     models: ProbeRows & Pick<EvaluateModelDeps['models'], 'findById'>;
     embeddings: Pick<EvaluateModelDeps, 'findVideoEmbedding'>;
   };
-  /** suggestBgm's ranking under a version (the gate ranks held-out choices with it). */
-  rank: EvaluateModelDeps['rank'];
+  /** suggestBgm's ranking for a video under a version (the gate ranks held-out choices with it). */
+  rankerFor: EvaluateModelDeps['rankerFor'];
   /** Writes the gate's outcome, and on a pass starts the rater experiment and the canary (model-canary.ts). */
   finishEvaluation: EvaluateModelDeps['models']['finishEvaluation'];
   uow: UnitOfWork<HandlerRepositories & { jobs: JobRepository }>;
@@ -93,7 +93,7 @@ export async function startJobProcessing(deps: {
       new EvaluateModelHandler({
         models: { findById: (id) => repos.models.findById(id), finishEvaluation: deps.finishEvaluation },
         findVideoEmbedding: (videoId, versionId) => repos.embeddings.findVideoEmbedding(videoId, versionId),
-        rank: deps.rank,
+        rankerFor: deps.rankerFor,
       }),
       new RenderPreviewHandler({
         repos,

@@ -16,8 +16,11 @@ export interface EvaluateModelDeps {
     finishEvaluation(id: string, requestedAt: string, evaluation: ModelEvaluation): Promise<boolean>;
   };
   findVideoEmbedding(videoId: string, modelVersionId: string): Promise<number[] | null>;
-  /** suggestBgm's ranking of the catalog for a video's query under a version: track ids, best first. */
-  rank(modelVersionId: string, query: number[], first: number, videoId: string): Promise<string[]>;
+  /**
+   * suggestBgm's ranking of the catalog for one video (its instrumental preference read once):
+   * track ids for the video's query under a version, best first.
+   */
+  rankerFor(videoId: string): Promise<(modelVersionId: string, query: number[], first: number) => Promise<string[]>>;
 }
 
 /**
@@ -42,11 +45,12 @@ export class EvaluateModelHandler implements JobHandler {
     const candidate: number[] = [];
     const baseline: number[] = [];
     for (const choice of evaluation.choices) {
+      const rank = await this.deps.rankerFor(choice.videoId);
       const ranks = await Promise.all(
         [model.id, evaluation.baselineVersionId].map(async (versionId) => {
           const query = await this.deps.findVideoEmbedding(choice.videoId, versionId);
           if (!query) return undefined;
-          const ranked = await this.deps.rank(versionId, query, GATE_DEPTH, choice.videoId);
+          const ranked = await rank(versionId, query, GATE_DEPTH);
           const at = ranked.indexOf(choice.trackId);
           return at < 0 ? GATE_DEPTH + 1 : at + 1;
         }),

@@ -8,6 +8,7 @@ import type { TrackRepository, TrackWithLicenses } from '../track/track.reposito
 import type { VideoService } from '../video/video.service';
 import { requireVisibleVideo } from '../video/video-visibility';
 import type { EmbeddingRepository } from './embedding.repository';
+import type { InstrumentalPreference } from './instrumental-preference';
 import { ModelRecordCache } from './model-record-cache';
 import { type Soundtrack, type SoundtrackRepositories, soundtrackLoader } from './soundtrack';
 import { candidatePool, type RankedTrack } from './rank-tracks';
@@ -69,7 +70,7 @@ export class SuggestionService {
     private readonly videos: Pick<VideoService, 'requestEmbedding'>,
     private readonly maxSuggestions: number,
     /** The instrumental preference (AppConfig.instrumental); penalty 0 turns it off. */
-    private readonly instrumental: { minCoverage: number; penalty: number } = { minCoverage: 0.25, penalty: 1 },
+    private readonly instrumental: InstrumentalPreference = { minCoverage: 0.25, penalty: 1 },
   ) {
     this.modelRecords = new ModelRecordCache((id) => this.repos.models.findById(id));
   }

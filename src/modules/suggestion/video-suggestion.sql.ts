@@ -1,4 +1,5 @@
 import { Prisma } from '../../generated/prisma/client';
+import type { InstrumentalPreference } from './instrumental-preference';
 import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
 
 export interface VideoSuggestionQuery {
@@ -15,7 +16,7 @@ export interface VideoSuggestionQuery {
    * time, each candidate's relevance is lowered by `penalty` x its vocal presence before the page is
    * cut. Absent: off (the ranking of rank-tracks.ts exactly).
    */
-  instrumental?: { minCoverage: number; penalty: number };
+  instrumental?: InstrumentalPreference;
 }
 
 /**

@@ -3,7 +3,10 @@
  * the serving code (lab/evaluation). Usage:
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
- * Several --model flags share one decoding pass over the dataset (one table row each).
+ *     [--reference-beta B ...]
+ * Several --model flags share one decoding pass over the dataset (one table row each). Each
+ * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
+ * of the hubness reduction (src/inference/track-scaling.ts), version `<version>-b<B>[-seedN]`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,7 +16,8 @@ import { formatTable } from '../evaluation/report';
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
-import { intFlag } from './cli-flags';
+import { floatFlag, intFlag } from './cli-flags';
+import { MAX_SOFTMAX_BETA } from '../../src/inference/track-scaling';
 
 async function main() {
   const { values } = parseArgs({
@@ -28,6 +32,7 @@ async function main() {
       threads: { type: 'string' },
       limit: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'reference-beta': { type: 'string', multiple: true },
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
@@ -52,6 +57,7 @@ async function main() {
       candidates: values.candidates as CandidateSet,
       concurrency: intFlag('concurrency', values.concurrency, 1, 16, 2),
       limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 1, 1_000_000),
+      referenceBetas: values['reference-beta']?.map((b) => floatFlag('reference-beta', b, 0, MAX_SOFTMAX_BETA)),
       log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -8,7 +8,7 @@ import {
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
-import { scaledScore, trackScaling, type TrackScaling } from '../../src/inference/track-scaling';
+import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
   bestWindowScore,
@@ -46,7 +46,19 @@ export interface EvaluateOptions {
   concurrency?: number;
   /** Evaluate only the first N items of the split (smoke runs); the candidates stay the split's. */
   limit?: number;
+  /**
+   * A sweep of the hubness reduction's sharpness (src/inference/track-scaling.ts): each model that
+   * ships reference queries is reported once per beta, as version `betaVersion(version, beta)`,
+   * instead of once at its manifest's beta. The embeddings are computed once per model.
+   */
+  referenceBetas?: readonly number[];
   log?: (line: string) => void;
+}
+
+/** A model's version evaluated at another beta: `-b<beta>` before a trailing `-seedN`, so seeds still pool into one arm. */
+export function betaVersion(version: string, beta: number): string {
+  const seed = /-seed\d+$/.exec(version)?.[0] ?? '';
+  return `${version.slice(0, version.length - seed.length)}-b${beta}${seed}`;
 }
 
 export interface QueryResult {
@@ -133,8 +145,9 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   const hops = [...new Set(o.models.map((m) => m.manifest.windowHopSeconds))];
   // Candidates: window embeddings per model, and the fixed fingerprint.
   const windows: number[][][][] = o.models.map(() => []); // [model][track][window][dim]
-  // Per-track score standardisation of models that ship reference queries, as serving ranks.
-  const scalings: (TrackScaling | null)[][] = o.models.map(() => []); // [model][track]
+  // Each track's best-window score per reference query, for the models that ship them: serving
+  // standardises each track's score by them (at the arm's beta, below).
+  const referenceScores: (number[] | null)[][] = o.models.map(() => []); // [model][track]
   const fingerprints: number[][] = [];
   const segments: number[][][] = o.models.map(() => []); // [model][item][dim]
   let done = 0;
@@ -150,7 +163,9 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       // Each model is matched against the windows it asks for, as the embed-track job cuts them.
       const trackWindows = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
       windows[mi]![ti] = trackWindows;
-      scalings[mi]![ti] = model.referenceQueries ? trackScaling(model.referenceQueries, trackWindows) : null;
+      referenceScores[mi]![ti] = model.referenceQueries
+        ? referenceBestScores(model.referenceQueries, trackWindows)
+        : null;
       const seg = await o.embedder.embedMusic(model, f.segments);
       mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
     }
@@ -182,7 +197,14 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   });
 
   const distance = (a: number, b: number) => euclidean(fingerprints[a]!, fingerprints[b]!);
-  const models = o.models.map((model, mi): ModelEvaluation => {
+  // One row per model, or per model and swept beta.
+  const arms = o.models.flatMap((model, mi) =>
+    model.referenceQueries && o.referenceBetas?.length
+      ? o.referenceBetas.map((beta) => ({ model, mi, beta, version: betaVersion(model.manifest.version, beta) }))
+      : [{ model, mi, beta: model.manifest.referenceSoftmaxBeta, version: model.manifest.version }],
+  );
+  const models = arms.map(({ model, mi, beta, version }): ModelEvaluation => {
+    const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));
     const segmentRanks = items.map((item, qi) => {
       const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
       return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
@@ -190,7 +212,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const perQuery = items.map((item, qi): QueryResult => {
       const truth = trackIndex.get(item.trackId)!;
       const scores = windows[mi]!.map((w, ti) =>
-        scaledScore(bestWindowScore(queries[mi]![qi]!, w).score, scalings[mi]![ti]),
+        scaledScore(bestWindowScore(queries[mi]![qi]!, w).score, scalings[ti]),
       );
       const rank = rankOf(scores, truth);
       const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
@@ -210,7 +232,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     return {
       model: {
         name: model.manifest.name,
-        version: model.manifest.version,
+        version,
         dir: model.dir,
         ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
       },

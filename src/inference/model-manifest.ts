@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_SOFTMAX_BETA } from './track-scaling';
 
 /** manifest.json of a model-version folder (docs/MODEL_CONTRACT.md). */
 const manifestSchema = z
@@ -44,6 +45,11 @@ const manifestSchema = z
       referenceQueries: z.string().min(1).optional(),
     }),
     referenceQueryCount: z.number().int().min(2).max(65536).optional(),
+    /**
+     * Sharpness of each track's centre over its reference scores (src/inference/track-scaling.ts):
+     * 0, the default and what older folders mean, is their mean.
+     */
+    referenceSoftmaxBeta: z.number().min(0).max(MAX_SOFTMAX_BETA).default(0),
     /**
      * Optional hex sha256 per file of the folder, keyed by the name `files` gives it: checked before
      * anything is read, so a corrupt copy or a tampered download is refused (ModelIntegrityError).

@@ -62,10 +62,12 @@ def hubness(top1: np.ndarray, top5: np.ndarray, n_tracks: int) -> Dict[str, floa
 
 @torch.no_grad()
 def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
-                  device: str = "cpu", references: Optional[torch.Tensor] = None) -> Dict[str, object]:
+                  device: str = "cpu", references: Optional[torch.Tensor] = None,
+                  reference_beta: float = 0.0) -> Dict[str, object]:
     """Ranks of each item's track among all tracks of the items' datasets (best window); each item's
     root should be the same dataset (the training loop validates dataset by dataset). With
-    `references`, scores are standardised per track as serving does (reference_scaling.py)."""
+    `references`, scores are standardised per track as serving does (reference_scaling.py), with
+    the centre's sharpness `reference_beta`."""
     # Imported here: reference_scaling imports embed_queries from this module.
     from .reference_scaling import scaled_scores, track_scaling
 
@@ -84,7 +86,7 @@ def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: in
         windows = embed_windows(model, music, window_starts(duration, cfg.clip_seconds, hop), cfg, device=device)
         best[:, t] = (queries @ windows.T).max(dim=1).values
         if references is not None:
-            scaling.append(track_scaling(references.to(windows.device), windows))
+            scaling.append(track_scaling(references.to(windows.device), windows, reference_beta))
     best = scaled_scores(best, scaling if references is not None else None)
     truth = torch.tensor([index[(it.root, it.track_id)] for it in items])
     own = best[torch.arange(len(items)), truth]

@@ -1,7 +1,7 @@
 """Ensembles of trained runs, exported as one model version (docs/MODEL_CONTRACT.md).
 
 /usr/bin/python3 -m training.mrcmv.ensemble --run runs/a --run runs/b --run runs/c \
-    --export models/ens --version V [--dataset D ...] [--reference-queries 256]
+    --export models/ens --version V [--dataset D ...] [--reference-queries 256] [--reference-beta B]
 
 Why: held-out results vary a lot with the training seed (docs/RESULTS.md), and averaging the
 scores of several seeds is the standard cure for that variance. The mean of N members' cosines is
@@ -89,7 +89,7 @@ def _track_windows(members_model: nn.Module, items: Sequence[Item], cfg, hop: fl
 
 
 def _validation(model: nn.Module, items: Sequence[Item], cfg, hop: float, pool_frames: int,
-                references: Optional[torch.Tensor]) -> Dict[str, float]:
+                references: Optional[torch.Tensor], reference_beta: float = 0.0) -> Dict[str, float]:
     """Catalog ranking of the held-back videos, each dataset against its own tracks, pooled (as
     train.py validates)."""
     by_root: Dict[str, List[Item]] = {}
@@ -97,7 +97,7 @@ def _validation(model: nn.Module, items: Sequence[Item], cfg, hop: float, pool_f
         by_root.setdefault(item.root, []).append(item)
     ranks, top1, top5, tracks = [], [], [], 0
     for group in by_root.values():
-        out = catalog_ranks(model, group, cfg, hop, pool_frames, "cpu", references)
+        out = catalog_ranks(model, group, cfg, hop, pool_frames, "cpu", references, reference_beta)
         ranks.append(out["ranks"])
         top1.append(out["top1"] + tracks)
         top5.append(out["top5"] + tracks)
@@ -121,7 +121,7 @@ def _fidelity(exact: nn.Module, projected: nn.Module, items: Sequence[Item], cfg
 
 
 def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, reference_count: int = 256,
-          windows_per_track: int = 40, log=print) -> Dict[str, object]:
+          windows_per_track: int = 40, log=print, reference_beta: float = 0.0) -> Dict[str, object]:
     checkpoints = [load_checkpoint(os.path.join(run, "checkpoint.pt")) for run in runs]
     members = [model_from_checkpoint(c).eval() for c in checkpoints]
     trainings = [c.get("training", {}) for c in checkpoints]
@@ -150,7 +150,7 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     metrics: Dict[str, object] = {}
     if test_items:
         metrics["fidelity"] = _fidelity(exact, model, test_items, cfg, hop, pool_frames)
-        metrics["catalogScaled"] = _validation(model, test_items, cfg, hop, pool_frames, references)
+        metrics["catalogScaled"] = _validation(model, test_items, cfg, hop, pool_frames, references, reference_beta)
         metrics["members"] = [c.get("metrics", {}).get("catalogScaled") for c in checkpoints]
         log(json.dumps({"fidelity": metrics["fidelity"], "catalogScaled": metrics["catalogScaled"],
                         "membersMeanRank": [m and m.get("meanRank") for m in metrics["members"]]}))
@@ -160,9 +160,10 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
                                "queryEnergyKept": fitted["queryEnergyKept"],
                                "musicEnergyKept": fitted["musicEnergyKept"]},
                 "member": trainings[0], "config": cfg.to_dict(), "windowHopSeconds": hop,
-                "referenceQueries": reference_count, "datasets": [os.path.abspath(r) for r in roots],
+                "referenceQueries": reference_count, "referenceSoftmaxBeta": reference_beta, "datasets": [os.path.abspath(r) for r in roots],
                 "torch": str(torch.__version__)}
-    return {"model": model, "references": references, "metrics": metrics, "training": training, "hop": hop}
+    return {"model": model, "references": references, "metrics": metrics, "training": training, "hop": hop,
+            "referenceBeta": reference_beta}
 
 
 def main(argv=None) -> None:
@@ -172,14 +173,17 @@ def main(argv=None) -> None:
     parser.add_argument("--export", required=True, help="model-version folder to write")
     parser.add_argument("--version", required=True)
     parser.add_argument("--reference-queries", type=int, default=256)
+    parser.add_argument("--reference-beta", type=float, default=0.0,
+                        help="sharpness of each track's centre over the reference queries (0: their mean)")
     parser.add_argument("--windows-per-track", type=int, default=40,
                         help="music windows per training track for fitting the projection")
     args = parser.parse_args(argv)
     if len(args.run) < 2:
         raise SystemExit("an ensemble needs at least two --run folders")
-    built = build(args.run, args.dataset, args.reference_queries, args.windows_per_track)
+    built = build(args.run, args.dataset, args.reference_queries, args.windows_per_track,
+                  reference_beta=args.reference_beta)
     export_model(built["model"], args.export, args.version, built["metrics"], built["training"],
-                 window_hop=built["hop"], reference_queries=built["references"])
+                 window_hop=built["hop"], reference_queries=built["references"], reference_beta=built["referenceBeta"])
     size = sum(os.path.getsize(os.path.join(args.export, f)) for f in os.listdir(args.export))
     print(json.dumps({"out": args.export, "version": args.version, "bytes": size}))
 

@@ -68,14 +68,15 @@ REFERENCE_QUERIES_FILE = "reference-queries.f32"
 
 def build_manifest(cfg: MRCMVConfig, version: str, metrics: Optional[dict] = None,
                    training: Optional[dict] = None, window_hop: Optional[float] = None,
-                   reference_count: int = 0) -> dict:
+                   reference_count: int = 0, reference_beta: float = 0.0) -> dict:
     files = {"query": "query.onnx", "bgm": "bgm.onnx"}
     references = {}
     if reference_count:
         # Little-endian float32 [referenceQueryCount, embeddingDim]: serving standardises each track's
         # score against these queries (training/mrcmv/reference_scaling.py).
         files["referenceQueries"] = REFERENCE_QUERIES_FILE
-        references = {"referenceQueryCount": reference_count}
+        # referenceSoftmaxBeta: the sharpness of each track's centre over them (0: their mean).
+        references = {"referenceQueryCount": reference_count, "referenceSoftmaxBeta": reference_beta}
     return {
         "format": FORMAT, "name": "mrcmv", "version": version, "embeddingDim": cfg.embed_dim,
         "clipSeconds": int(cfg.clip_seconds),
@@ -105,7 +106,7 @@ def file_hashes(out_dir: str, names) -> dict:
 
 def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dict] = None,
                  training: Optional[dict] = None, window_hop: Optional[float] = None,
-                 reference_queries: Optional[torch.Tensor] = None) -> dict:
+                 reference_queries: Optional[torch.Tensor] = None, reference_beta: float = 0.0) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     model = model.cpu().eval()
     cfg = model.cfg
@@ -120,7 +121,7 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
         array = reference_queries.detach().cpu().numpy().astype("<f4")
         array.tofile(os.path.join(out_dir, REFERENCE_QUERIES_FILE))
         count = int(array.shape[0])
-    manifest = build_manifest(cfg, version, metrics, training, window_hop, count)
+    manifest = build_manifest(cfg, version, metrics, training, window_hop, count, reference_beta)
     manifest["sha256"] = file_hashes(out_dir, manifest["files"].values())
     with open(os.path.join(out_dir, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
@@ -148,6 +149,8 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed without a checkpoint")
     parser.add_argument("--variant", default="full", help="model variant without a checkpoint")
     parser.add_argument("--version", help="manifest version (default: derived)")
+    parser.add_argument("--reference-beta", type=float, default=0.0,
+                        help="sharpness of each track's centre over the reference queries (0: their mean)")
     args = parser.parse_args(argv)
     if args.checkpoint:
         checkpoint = load_checkpoint(args.checkpoint)
@@ -163,7 +166,8 @@ def main(argv=None) -> None:
         metrics = {}
         version = args.version or f"untrained-{args.variant}-seed{args.seed}"
     references = checkpoint.get("referenceQueries") if args.checkpoint else None
-    export_model(model, args.out, version, metrics, training, training.get("windowHopSeconds"), references)
+    export_model(model, args.out, version, metrics, training, training.get("windowHopSeconds"), references,
+                 args.reference_beta)
     size = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
     print(json.dumps({"out": args.out, "version": version, "bytes": size}))
 

@@ -60,3 +60,33 @@ def test_catalog_selection_ranks_as_served_when_the_model_ships_reference_querie
     chosen = epochs[metrics["selectedEpoch"] - 1]["catalog"]
     assert chosen["meanRank"] == min(e["catalog"]["meanRank"] for e in epochs)
     assert metrics["catalogScaled"]["meanRank"] == chosen["meanRank"]
+
+
+def test_a_sharper_centre_moves_from_the_mean_towards_the_best_reference_and_keeps_the_spread():
+    from training.mrcmv.reference_scaling import MAX_SOFTMAX_BETA, log_mean_exp
+    references = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.8, 0.6]])
+    windows = torch.tensor([[1.0, 0.0]])  # reference scores 1, 0, 0.6, 0.8
+    centres = [track_scaling(references, windows, beta)[0] for beta in (0, 1, 5, 20, 100)]
+    assert np.isclose(centres[0], 0.6)
+    assert all(a < b for a, b in zip(centres, centres[1:]))
+    assert 0.98 < centres[-1] < 1.0
+    assert track_scaling(references, windows, 20)[1] == track_scaling(references, windows, 0)[1]
+    # The same numbers as src/inference/track-scaling.ts logMeanExp (its unit test).
+    assert np.isclose(log_mean_exp(torch.tensor([0.2, 0.4]), 3), np.log((np.exp(0.6) + np.exp(1.2)) / 2) / 3)
+    assert np.isclose(log_mean_exp(torch.tensor([0.9, 0.95, 1.0]), MAX_SOFTMAX_BETA), 1 - np.log(3) / MAX_SOFTMAX_BETA)
+    for bad in (-1.0, MAX_SOFTMAX_BETA + 1):
+        try:
+            track_scaling(references, windows, bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"beta {bad} was accepted")
+
+
+def test_export_writes_the_centre_sharpness_serving_reads(tmp_path):
+    torch.manual_seed(0)
+    model = MRCMV(MRCMVConfig())
+    manifest = export_model(model, str(tmp_path), "t", reference_queries=torch.randn(3, model.cfg.embed_dim),
+                            reference_beta=20.0)
+    assert manifest["referenceSoftmaxBeta"] == 20.0
+    with open(os.path.join(tmp_path, "manifest.json")) as fh:
+        assert json.load(fh)["referenceSoftmaxBeta"] == 20.0

@@ -64,7 +64,9 @@ export class EmbedTrackHandler implements JobHandler {
       const patches = windows.map((w) => w.patches);
       const vectors = await embedder.embedMusic(folder, patches, ctx.heartbeat);
       // Ranking standardises this track's scores against the model's reference queries, if it ships them.
-      const scaling = folder.referenceQueries ? trackScaling(folder.referenceQueries, vectors) : null;
+      const scaling = folder.referenceQueries
+        ? trackScaling(folder.referenceQueries, vectors, folder.manifest.referenceSoftmaxBeta)
+        : null;
       perModel.push({ model, windows, vectors, scaling });
     }
 

@@ -30,6 +30,13 @@ describe('readModelFolder reference queries', () => {
     const f = readModelFolder(folder(manifest()));
     expect(f.referenceQueries).toBeUndefined();
     expect(f.manifest.windowHopSeconds).toBe(32);
+    expect(f.manifest.referenceSoftmaxBeta).toBe(0);
+  });
+
+  it('reads the centre sharpness, and refuses one outside [0, 1000]', () => {
+    expect(readModelFolder(folder(manifest({ referenceSoftmaxBeta: 20 }))).manifest.referenceSoftmaxBeta).toBe(20);
+    for (const beta of [-1, 1001, '20'])
+      expect(() => readModelFolder(folder(manifest({ referenceSoftmaxBeta: beta })))).toThrow(ModelFolderError);
   });
 
   it('reads count x 512 little-endian float32 rows', () => {

@@ -14,7 +14,7 @@ import { snapshotPlatformDataset } from '../../src/modules/choice/platform-datas
 import { ModelRegistryService } from '../../src/modules/model-version/model-registry.service';
 import { openMediaStorage } from '../../src/storage/open-media-storage';
 import { gql, grantUploads, TestEnv, tokenFor } from './harness';
-import { ingest, modelDir, settledTracks, waitFor } from './pipeline-helpers';
+import { ingest, modelDir, servedRank, settledTracks, waitFor } from './pipeline-helpers';
 
 /**
  * Issue 16's loop on the embedded default, end to end: simulated creators register the videos of
@@ -178,18 +178,7 @@ suite('[embedded] learning loop (issue 16)', () => {
       const heldOut = choices.slice(choices.length - snapshot.test);
       const ranks = async () => {
         const out: number[] = [];
-        for (const c of heldOut) {
-          const owner = (await a.repos.videos.findById(c.videoId))!.ownerId;
-          const res = await gql(
-            a,
-            `{ suggestBgm(videoId: "${c.videoId}", first: ${trackIds.length}) { suggestions { track { id } } } }`,
-            {},
-            await tokenFor(a, 'app', owner),
-          );
-          expect(res.errors).toBeUndefined();
-          const ids = (res.data!.suggestBgm.suggestions as { track: { id: string } }[]).map((s) => s.track.id);
-          out.push(ids.indexOf(c.trackId) + 1 || trackIds.length + 1);
-        }
+        for (const c of heldOut) out.push(await servedRank(a, c.videoId, c.trackId, trackIds.length));
         return out;
       };
       const before = await ranks();

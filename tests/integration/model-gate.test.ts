@@ -5,7 +5,7 @@ import type { ModelEvaluation } from '../../src/jobs/handlers/model-evaluation';
 import { EVALUATE, finishedEvaluation, gateAppEnv, toneCatalog, videosWithChoices } from './gate-fixture';
 import { codes, describeMode, gql, MODES, tokenFor, useApp } from './harness';
 import { registerCandidate as candidate } from './model-archives';
-import { modelDir, waitFor } from './pipeline-helpers';
+import { modelDir, servedRank, waitFor } from './pipeline-helpers';
 
 const SET_SHARE = `mutation($id: ID!, $share: Float!) { setCanaryShare(id: $id, share: $share) { id canaryShare canaryStartedAt } }`;
 const SUGGEST = `query($v: ID!) { suggestBgm(videoId: $v, first: 1) { modelVersion { id } suggestions { track { id } } } }`;
@@ -35,8 +35,6 @@ async function bulkVideos(a: App, ownerId: string, like: string, versionIds: str
     WHERE e.video_id = ${like}::uuid AND e.model_version_id = ANY(${versionIds}::uuid[])`;
   return ids;
 }
-
-const SUGGEST_ALL = `query($v: ID!, $f: SuggestionFilterInput) { suggestBgm(videoId: $v, first: 4, filter: $f) { suggestions { track { id } } } }`;
 
 /**
  * Checks that `videoIds`' voice-overs speak through more than the preference's minimum coverage,
@@ -99,19 +97,8 @@ interface GateState {
         // sung: suggestBgm's instrumental preference ranks those tracks down, and so must the gate.
         const heldOut = videoIds.slice(2);
         const restore = await singHeldOutTracks(a, heldOut, trackIds.slice(2));
-        const served = async (videoId: string, trackId: string, preferInstrumental: boolean) => {
-          const owner = (await a.repos.videos.findById(videoId))!.ownerId;
-          const res = await gql(
-            a,
-            SUGGEST_ALL,
-            { v: videoId, f: { preferInstrumental } },
-            await tokenFor(a, 'app', owner),
-          );
-          return (
-            (res.data!.suggestBgm.suggestions as { track: { id: string } }[]).findIndex((x) => x.track.id === trackId) +
-            1
-          );
-        };
+        const served = (videoId: string, trackId: string, preferInstrumental: boolean) =>
+          servedRank(a, videoId, trackId, 4, { preferInstrumental });
         const servedRanks = await Promise.all(heldOut.map((v, i) => served(v, trackIds[i + 2]!, true)));
         const plainRanks = await Promise.all(heldOut.map((v, i) => served(v, trackIds[i + 2]!, false)));
         expect(servedRanks).not.toEqual(plainRanks);

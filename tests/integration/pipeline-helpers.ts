@@ -61,3 +61,26 @@ export async function fetchRaterPreview(app: App, url: string, timeoutMs = 60_00
   );
   return fetch(`${app.url}${url}`);
 }
+
+/**
+ * Where suggestBgm serves `trackId` for `videoId`, asked as the video's owner for its first `first`
+ * suggestions (1-based; `first + 1` when it is not among them).
+ */
+export async function servedRank(
+  app: App,
+  videoId: string,
+  trackId: string,
+  first: number,
+  filter: { preferInstrumental?: boolean } = {},
+): Promise<number> {
+  const owner = (await app.repos.videos.findById(videoId))!.ownerId;
+  const res = await gql(
+    app,
+    'query($v: ID!, $n: Int!, $f: SuggestionFilterInput) { suggestBgm(videoId: $v, first: $n, filter: $f) { suggestions { track { id } } } }',
+    { v: videoId, n: first, f: filter },
+    await tokenFor(app, 'app', owner),
+  );
+  if (res.errors) throw new Error(`suggestBgm failed: ${JSON.stringify(res.errors)}`);
+  const ids = (res.data!.suggestBgm.suggestions as { track: { id: string } }[]).map((s) => s.track.id);
+  return ids.indexOf(trackId) + 1 || first + 1;
+}

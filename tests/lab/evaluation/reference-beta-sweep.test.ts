@@ -35,9 +35,11 @@ const model = (beta: number, version = 'sweep-seed2'): ModelFolder => ({
     video: { fastFrames: 64, slowFrames: 8, height: 32, width: 32 },
   } as ModelManifest,
   referenceQueries: Array.from({ length: 6 }, (_, r) =>
-    unit(
-      Float32Array.from({ length: 400 }, (_, i) => Math.cos(r * 3.1 + i)),
-      r,
+    Float32Array.from(
+      unit(
+        Float32Array.from({ length: 400 }, (_, i) => Math.cos(r * 3.1 + i)),
+        r,
+      ),
     ),
   ),
 });

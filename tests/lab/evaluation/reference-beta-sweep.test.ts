@@ -19,8 +19,8 @@ function unit(values: Float32Array, salt: number): number[] {
   return v.map((x) => x / norm);
 }
 const embedder: Embedder = {
-  embedMusic: async (_m, windows) => windows.map((w) => unit(w, 1)),
-  embedQuery: async (_m, clip: QueryClip) => unit(clip.voice, 2).map((x, i) => x + unit(clip.slow, 3)[i]!),
+  embedMusic: (_m, windows) => Promise.resolve(windows.map((w) => unit(w, 1))),
+  embedQuery: (_m, clip: QueryClip) => Promise.resolve(unit(clip.voice, 2).map((x, i) => x + unit(clip.slow, 3)[i]!)),
 };
 
 const model = (beta: number, version = 'sweep-seed2'): ModelFolder => ({

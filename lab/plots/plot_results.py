@@ -1,14 +1,18 @@
 """Plots of docs/RESULTS.md from the measured files (needs matplotlib: apt-get install python3-matplotlib).
 
 /usr/bin/python3 lab/plots/plot_results.py --pooled POOLED.json --probe-r3 25.0 --runs RUN_DIR ... --out docs/img/results
+    [--sweep SWEEP.json --sweep-title TEXT]
 
 POOLED.json is `npm run eval:pool -- ... --json`; each RUN_DIR is a training run (log.json).
 Writes heldout-recall.png (catalog R@1 / R@3 / R@10 per arm with 95 % intervals, chance and the
-probe's rule row) and training-curves.png (training loss per epoch of each run).
+probe's rule row) and training-curves.png (training loss per epoch of each run). SWEEP.json is an
+eval:pool --json of reports made with `eval --reference-beta ...`: beta-sweep.png draws each model
+family's mean rank (95 % interval) and largest top-1 share against beta.
 """
 import argparse
 import json
 import os
+import re
 
 import matplotlib
 
@@ -54,18 +58,55 @@ def curves_plot(runs: list, out: str) -> None:
     fig.savefig(os.path.join(out, "training-curves.png"), dpi=110)
 
 
+def sweep_plot(pooled: dict, title: str, out: str) -> None:
+    """Arms named `<family>-b<beta>` (eval --reference-beta), one line per family."""
+    families: dict = {}
+    for arm in pooled["arms"]:
+        match = re.fullmatch(r"(.*)-b([0-9.]+)", arm["arm"])
+        if match:
+            families.setdefault(match.group(1), []).append((float(match.group(2)), arm))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    for i, (family, points) in enumerate(sorted(families.items())):
+        points.sort(key=lambda p: p[0])
+        betas = [b for b, _ in points]
+        ranks = [a["meanRank"] for _, a in points]
+        left.errorbar(betas, [r["value"] for r in ranks],
+                      yerr=[[r["value"] - r["low"] for r in ranks], [r["high"] - r["value"] for r in ranks]],
+                      marker="o", ms=3, capsize=3, color=f"C{i}", label=family)
+        right.plot(betas, [sum(a["maxTop1Share"]) / len(a["maxTop1Share"]) for _, a in points], marker="o", ms=3,
+                   color=f"C{i}", label=family)
+    left.set_xlabel("beta (0: centred on the mean)")
+    left.set_ylabel("mean rank of the video's own track")
+    right.set_xlabel("beta")
+    right.set_ylabel("largest top-1 share (mean over seeds)")
+    right.axhline(3, ls="--", color="black", lw=1, label="3x fair share")
+    left.legend(fontsize=7)
+    right.legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "beta-sweep.png"), dpi=110)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--pooled", required=True)
-    p.add_argument("--probe-r3", type=float, required=True)
+    p.add_argument("--pooled", help="eval:pool --json of the held-out reports")
+    p.add_argument("--probe-r3", type=float, help="the probe's rule R@3 (with --pooled)")
     p.add_argument("--runs", nargs="*", default=[])
     p.add_argument("--out", required=True)
+    p.add_argument("--sweep", help="eval:pool --json of an --reference-beta sweep")
+    p.add_argument("--sweep-title", default="hubness reduction's sharpness")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    with open(args.pooled) as fh:
-        recall_plot(json.load(fh), args.probe_r3, args.out)
+    if args.pooled:
+        if args.probe_r3 is None:
+            p.error("--pooled needs --probe-r3")
+        with open(args.pooled) as fh:
+            recall_plot(json.load(fh), args.probe_r3, args.out)
     if args.runs:
         curves_plot(args.runs, args.out)
+    if args.sweep:
+        with open(args.sweep) as fh:
+            sweep_plot(json.load(fh), args.sweep_title, args.out)
 
 
 if __name__ == "__main__":

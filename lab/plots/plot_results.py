@@ -34,7 +34,9 @@ def recall_plot(pooled: dict, probe_r3: float, out: str) -> None:
         ax.axhline(pooled["chance"][k], ls=":", lw=1, color=f"C{j}")
     ax.axhline(probe_r3, ls="--", color="black", lw=1, label=f"probe 'rule' R@3 ({probe_r3:.1f})")
     ax.set_xticks(range(len(arms)))
-    ax.set_xticklabels([f"{a['arm']}\n({a['seeds']} seed{'s' if a['seeds'] > 1 else ''})" for a in arms],
+    # Without the version's date, so that neighbouring labels do not run into each other.
+    ax.set_xticklabels([f"{re.sub(r'^[0-9.]+-', '', a['arm'])}\n({a['seeds']} seed{'s' if a['seeds'] > 1 else ''})"
+                        for a in arms],
                        fontsize=7)
     ax.set_ylabel("% of held-out videos")
     ax.set_title(f"Held-out package, {arms[0]['videos']} videos: recall with 95 % bootstrap intervals "

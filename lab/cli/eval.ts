@@ -3,10 +3,13 @@
  * the serving code (lab/evaluation). Usage:
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
- *     [--reference-beta B ...]
+ *     [--reference-beta B ...] [--query-bank]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
  * of the hubness reduction (src/inference/track-scaling.ts), version `<version>-b<B>[-seedN]`.
+ * --query-bank adds rows standardised against the evaluated videos' own queries instead of the
+ * shipped references (leave-one-out; a simulation of a bank of the platform's recent queries),
+ * version `<version>-qbank-b<B>[-seedN]`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,6 +36,7 @@ async function main() {
       limit: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'reference-beta': { type: 'string', multiple: true },
+      'query-bank': { type: 'boolean', default: false },
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
@@ -58,6 +62,7 @@ async function main() {
       concurrency: intFlag('concurrency', values.concurrency, 1, 16, 2),
       limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 1, 1_000_000),
       referenceBetas: values['reference-beta']?.map((b) => floatFlag('reference-beta', b, 0, MAX_SOFTMAX_BETA)),
+      queryBank: values['query-bank'],
       log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;

@@ -52,14 +52,27 @@ export interface EvaluateOptions {
    * instead of once at its manifest's beta. The embeddings are computed once per model.
    */
   referenceBetas?: readonly number[];
+  /**
+   * Also rank each model against a bank of the evaluated videos' own queries instead of its shipped
+   * reference queries (a simulation of querybank normalisation with the platform's recent queries):
+   * each query's scores are standardised over the other queries of the evaluation (leave-one-out),
+   * at each beta. Reported as version `bankVersion(version, beta)`.
+   */
+  queryBank?: boolean;
   log?: (line: string) => void;
 }
 
-/** A model's version evaluated at another beta: `-b<beta>` before a trailing `-seedN`, so seeds still pool into one arm. */
-export function betaVersion(version: string, beta: number): string {
+/** `-<tag>` before a trailing `-seedN`, so that seeds still pool into one arm. */
+function taggedVersion(version: string, tag: string): string {
   const seed = /-seed\d+$/.exec(version)?.[0] ?? '';
-  return `${version.slice(0, version.length - seed.length)}-b${beta}${seed}`;
+  return `${version.slice(0, version.length - seed.length)}-${tag}${seed}`;
 }
+
+/** A model's version evaluated at another beta: `<version>-b<beta>[-seedN]`. */
+export const betaVersion = (version: string, beta: number): string => taggedVersion(version, `b${beta}`);
+
+/** A model's version ranked against the evaluation's own queries: `<version>-qbank-b<beta>[-seedN]`. */
+export const bankVersion = (version: string, beta: number): string => taggedVersion(version, `qbank-b${beta}`);
 
 export interface QueryResult {
   videoId: string;
@@ -197,23 +210,32 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   });
 
   const distance = (a: number, b: number) => euclidean(fingerprints[a]!, fingerprints[b]!);
-  // One row per model, or per model and swept beta.
-  const arms = o.models.flatMap((model, mi) =>
-    model.referenceQueries && o.referenceBetas?.length
-      ? o.referenceBetas.map((beta) => ({ model, mi, beta, version: betaVersion(model.manifest.version, beta) }))
-      : [{ model, mi, beta: model.manifest.referenceSoftmaxBeta, version: model.manifest.version }],
+  // Each query's best-window cosine with each track, per model: [model][query][track].
+  const raw = o.models.map((_, mi) =>
+    items.map((_item, qi) => windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score)),
   );
-  const models = arms.map(({ model, mi, beta, version }): ModelEvaluation => {
+  // One row per model, or per model and swept beta; with queryBank, also per beta against the bank.
+  const arms = o.models.flatMap((model, mi) => {
+    const betas = o.referenceBetas?.length ? o.referenceBetas : [model.manifest.referenceSoftmaxBeta];
+    const shipped =
+      model.referenceQueries && o.referenceBetas?.length
+        ? betas.map((beta) => ({ model, mi, beta, bank: false, version: betaVersion(model.manifest.version, beta) }))
+        : [{ model, mi, beta: model.manifest.referenceSoftmaxBeta, bank: false, version: model.manifest.version }];
+    const banked = o.queryBank
+      ? betas.map((beta) => ({ model, mi, beta, bank: true, version: bankVersion(model.manifest.version, beta) }))
+      : [];
+    return [...shipped, ...banked];
+  });
+  const models = arms.map(({ model, mi, beta, bank, version }): ModelEvaluation => {
     const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));
+    const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
     const segmentRanks = items.map((item, qi) => {
       const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
       return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
     });
     const perQuery = items.map((item, qi): QueryResult => {
       const truth = trackIndex.get(item.trackId)!;
-      const scores = windows[mi]!.map((w, ti) =>
-        scaledScore(bestWindowScore(queries[mi]![qi]!, w).score, scalings[ti]),
-      );
+      const scores = banked ? banked[qi]! : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]));
       const rank = rankOf(scores, truth);
       const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
       const top = order[0]!;
@@ -281,6 +303,26 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     })),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * Scores [query][track] standardised per track against the other queries' scores for that track
+ * (leave-one-out, centre at `beta`): the bank is the evaluated videos themselves, as a platform's
+ * recent queries would be. With a single query there is no bank, and the raw scores are returned.
+ */
+export function queryBankScores(raw: readonly (readonly number[])[], beta: number): number[][] {
+  if (raw.length < 2) return raw.map((row) => [...row]);
+  return raw.map((row, qi) =>
+    row.map((score, ti) =>
+      scaledScore(
+        score,
+        scalingFromScores(
+          raw.flatMap((other, qj) => (qj === qi ? [] : [other[ti]!])),
+          beta,
+        ),
+      ),
+    ),
+  );
 }
 
 /**

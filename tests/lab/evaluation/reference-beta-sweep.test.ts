@@ -1,7 +1,14 @@
 import path from 'node:path';
 import type { Embedder, QueryClip } from '../../../src/inference/embedder';
 import type { ModelFolder, ModelManifest } from '../../../src/inference/model-manifest';
-import { betaVersion, evaluateModels, type EvaluationReport } from '../../../lab/evaluation/evaluate';
+import {
+  bankVersion,
+  betaVersion,
+  evaluateModels,
+  queryBankScores,
+  type EvaluationReport,
+} from '../../../lab/evaluation/evaluate';
+import { STD_FLOOR } from '../../../src/inference/track-scaling';
 import { makeMusicDir, makeTinyDataset } from '../dataset/tiny-dataset';
 
 jest.setTimeout(120_000);
@@ -44,10 +51,44 @@ const model = (beta: number, version = 'sweep-seed2'): ModelFolder => ({
   ),
 });
 
+describe('queryBankScores', () => {
+  // Two tracks; track 0 scores high for every query (a hub), track 1 only for query 2.
+  const raw = [
+    [0.9, 0.1],
+    [0.8, 0.2],
+    [0.85, 0.7],
+  ];
+
+  it("standardises each query's score over the other queries' scores for the same track", () => {
+    const scores = queryBankScores(raw, 0);
+    // Query 2, track 0: the others score 0.9 and 0.8 (mean 0.85, std 0.05).
+    expect(scores[2]![0]).toBeCloseTo((0.85 - 0.85) / 0.05, 10);
+    // Query 2, track 1: the others score 0.1 and 0.2 (mean 0.15, std 0.05).
+    expect(scores[2]![1]).toBeCloseTo((0.7 - 0.15) / 0.05, 10);
+    // Query 0, track 1: the others score 0.2 and 0.7 (mean 0.45, std 0.25).
+    expect(scores[0]![1]).toBeCloseTo((0.1 - 0.45) / 0.25, 10);
+    // The hub no longer heads query 2's list.
+    expect(scores[2]![1]).toBeGreaterThan(scores[2]![0]!);
+  });
+
+  it('floors the spread and leaves a single query raw', () => {
+    expect(queryBankScores([[0.5], [0.5], [0.6]], 0)[2]![0]).toBeCloseTo(0.1 / STD_FLOOR, 10);
+    expect(queryBankScores([[0.3, 0.4]], 0)).toEqual([[0.3, 0.4]]);
+  });
+});
+
 describe('evaluateModels --reference-beta sweep', () => {
   let dataset: string;
-  const run = (models: ModelFolder[], referenceBetas?: number[]): Promise<EvaluationReport> =>
-    evaluateModels({ datasetDir: dataset, models, embedder, split: 'all', candidates: 'all', referenceBetas });
+  const run = (models: ModelFolder[], referenceBetas?: number[], queryBank = false): Promise<EvaluationReport> =>
+    evaluateModels({
+      datasetDir: dataset,
+      models,
+      embedder,
+      split: 'all',
+      candidates: 'all',
+      referenceBetas,
+      queryBank,
+    });
 
   beforeAll(async () => {
     dataset = await makeTinyDataset(makeMusicDir(), 7, 4);
@@ -56,6 +97,22 @@ describe('evaluateModels --reference-beta sweep', () => {
   it('names each swept beta so seeds still pool into one arm', () => {
     expect(betaVersion('2026.12.05-st16np-seed2', 20)).toBe('2026.12.05-st16np-b20-seed2');
     expect(betaVersion('ens3', 0)).toBe('ens3-b0');
+    expect(bankVersion('2026.12.05-st16np-seed2', 10)).toBe('2026.12.05-st16np-qbank-b10-seed2');
+  });
+
+  it('adds rows ranked against the evaluated queries themselves, for models with and without references', async () => {
+    const raw = { ...model(0, 'raw'), referenceQueries: undefined };
+    const report = await run([raw, model(0)], [0, 10], true);
+    expect(report.models.map((m) => m.model.version)).toEqual([
+      'raw',
+      'raw-qbank-b0',
+      'raw-qbank-b10',
+      'sweep-b0-seed2',
+      'sweep-b10-seed2',
+      'sweep-qbank-b0-seed2',
+      'sweep-qbank-b10-seed2',
+    ]);
+    for (const m of report.models) expect(m.perQuery).toHaveLength(report.queries);
   });
 
   it('reports each beta as the same model with that beta in its manifest would rank', async () => {

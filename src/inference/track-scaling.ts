@@ -35,8 +35,7 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 /** (1 / beta) log mean exp(beta x), computed from the maximum so it never overflows; the mean at beta 0. */
 export function logMeanExp(values: readonly number[], beta: number): number {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  if (beta === 0) return mean;
+  if (beta === 0) return values.reduce((s, v) => s + v, 0) / values.length;
   const top = Math.max(...values);
   const sum = values.reduce((s, v) => s + Math.exp(beta * (v - top)), 0);
   return top + Math.log(sum / values.length) / beta;
@@ -53,7 +52,7 @@ export function referenceBestScores(
 
 /** Centre (log-mean-exp at `beta`) and population std, floored, of a track's reference scores. */
 export function scalingFromScores(best: readonly number[], beta = 0): TrackScaling {
-  if (best.length === 0) throw new Error('trackScaling needs references and windows');
+  if (best.length === 0) throw new Error('a track scaling needs at least one score');
   if (!(beta >= 0 && beta <= MAX_SOFTMAX_BETA)) throw new Error(`beta must be in [0, ${MAX_SOFTMAX_BETA}]`);
   const mean = best.reduce((s, v) => s + v, 0) / best.length;
   const variance = best.reduce((s, v) => s + (v - mean) ** 2, 0) / best.length;

@@ -27,6 +27,7 @@ from .catalog_eval import catalog_ranks, embed_queries, embed_windows, summarise
 from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, load_manifests
 from .export import export_model, load_checkpoint, model_from_checkpoint
 from .model import MRCMV
+from .reference_scaling import reference_beta
 
 
 class Ensemble(nn.Module):
@@ -173,7 +174,7 @@ def main(argv=None) -> None:
     parser.add_argument("--export", required=True, help="model-version folder to write")
     parser.add_argument("--version", required=True)
     parser.add_argument("--reference-queries", type=int, default=256)
-    parser.add_argument("--reference-beta", type=float, default=0.0,
+    parser.add_argument("--reference-beta", type=reference_beta, default=0.0,
                         help="sharpness of each track's centre over the reference queries (0: their mean)")
     parser.add_argument("--windows-per-track", type=int, default=40,
                         help="music windows per training track for fitting the projection")
@@ -183,7 +184,7 @@ def main(argv=None) -> None:
     built = build(args.run, args.dataset, args.reference_queries, args.windows_per_track,
                   reference_beta=args.reference_beta)
     export_model(built["model"], args.export, args.version, built["metrics"], built["training"],
-                 window_hop=built["hop"], reference_queries=built["references"], reference_beta=built["referenceBeta"])
+                 window_hop=built["hop"], reference_queries=built["references"], beta=built["referenceBeta"])
     size = sum(os.path.getsize(os.path.join(args.export, f)) for f in os.listdir(args.export))
     print(json.dumps({"out": args.export, "version": args.version, "bytes": size}))
 

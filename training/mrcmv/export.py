@@ -16,6 +16,7 @@ from torch import nn
 
 from .config import MRCMVConfig, config_for_variant
 from .model import MRCMV, example_inputs
+from .reference_scaling import reference_beta
 
 OPSET = 17
 FORMAT = "bgm-model/1"
@@ -106,7 +107,9 @@ def file_hashes(out_dir: str, names) -> dict:
 
 def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dict] = None,
                  training: Optional[dict] = None, window_hop: Optional[float] = None,
-                 reference_queries: Optional[torch.Tensor] = None, reference_beta: float = 0.0) -> dict:
+                 reference_queries: Optional[torch.Tensor] = None, beta: float = 0.0) -> dict:
+    # Checked before anything is written: serving refuses a manifest with a beta out of bounds.
+    beta = reference_beta(beta)
     os.makedirs(out_dir, exist_ok=True)
     model = model.cpu().eval()
     cfg = model.cfg
@@ -121,7 +124,7 @@ def export_model(model: MRCMV, out_dir: str, version: str, metrics: Optional[dic
         array = reference_queries.detach().cpu().numpy().astype("<f4")
         array.tofile(os.path.join(out_dir, REFERENCE_QUERIES_FILE))
         count = int(array.shape[0])
-    manifest = build_manifest(cfg, version, metrics, training, window_hop, count, reference_beta)
+    manifest = build_manifest(cfg, version, metrics, training, window_hop, count, beta)
     manifest["sha256"] = file_hashes(out_dir, manifest["files"].values())
     with open(os.path.join(out_dir, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
@@ -149,7 +152,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed without a checkpoint")
     parser.add_argument("--variant", default="full", help="model variant without a checkpoint")
     parser.add_argument("--version", help="manifest version (default: derived)")
-    parser.add_argument("--reference-beta", type=float, default=0.0,
+    parser.add_argument("--reference-beta", type=reference_beta, default=0.0,
                         help="sharpness of each track's centre over the reference queries (0: their mean)")
     args = parser.parse_args(argv)
     if args.checkpoint:

@@ -37,10 +37,18 @@ def reference_queries(model, items: Sequence[Item], cfg, count: int, pool_frames
     return embed_queries(model, dataset, device=device)
 
 
+def reference_beta(value) -> float:
+    """A centre sharpness the manifest accepts, else ValueError (also the argparse type of
+    --reference-beta, so a bad value is refused before anything is trained or written)."""
+    beta = float(value)
+    if not 0.0 <= beta <= MAX_SOFTMAX_BETA:
+        raise ValueError(f"beta must be in [0, {MAX_SOFTMAX_BETA}], got {value}")
+    return beta
+
+
 def log_mean_exp(values: torch.Tensor, beta: float) -> float:
     """(1 / beta) log mean exp(beta x), from the maximum so it cannot overflow; the mean at beta 0."""
-    if not 0.0 <= beta <= MAX_SOFTMAX_BETA:
-        raise ValueError(f"beta must be in [0, {MAX_SOFTMAX_BETA}], got {beta}")
+    beta = reference_beta(beta)
     values = values.double()
     if beta == 0:
         return float(values.mean())

@@ -86,7 +86,29 @@ def test_export_writes_the_centre_sharpness_serving_reads(tmp_path):
     torch.manual_seed(0)
     model = MRCMV(MRCMVConfig())
     manifest = export_model(model, str(tmp_path), "t", reference_queries=torch.randn(3, model.cfg.embed_dim),
-                            reference_beta=20.0)
+                            beta=20.0)
     assert manifest["referenceSoftmaxBeta"] == 20.0
     with open(os.path.join(tmp_path, "manifest.json")) as fh:
         assert json.load(fh)["referenceSoftmaxBeta"] == 20.0
+
+
+def test_a_beta_serving_would_refuse_is_refused_before_anything_is_written(tmp_path):
+    from training.mrcmv.export import main as export_main
+    torch.manual_seed(0)
+    model = MRCMV(MRCMVConfig())
+    out = tmp_path / "bad"
+    for bad in (-1.0, 1001.0):
+        try:
+            export_model(model, str(out), "t", reference_queries=torch.randn(3, model.cfg.embed_dim), beta=bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"beta {bad} was exported")
+        assert not out.exists()
+    try:
+        export_main(["--out", str(out), "--reference-beta", "-1"])
+    except SystemExit as exit_:
+        assert exit_.code == 2  # argparse's usage error
+    else:
+        raise AssertionError("--reference-beta -1 was accepted")
+    assert not out.exists()

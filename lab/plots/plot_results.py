@@ -23,7 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 def recall_plot(pooled: dict, probe_r3: float, out: str) -> None:
     arms = pooled["arms"]
     ks = ["R@1", "R@3", "R@10"]
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    # About an inch per arm, so that the longer labels of swept arms do not run into each other.
+    fig, ax = plt.subplots(figsize=(max(9.0, 1.05 * len(arms)), 4.2))
     width = 0.8 / len(ks)
     for j, k in enumerate(ks):
         xs = [i + (j - 1) * width for i in range(len(arms))]

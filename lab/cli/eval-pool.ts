@@ -2,16 +2,20 @@
  * Pools `npm run eval -- --json --out FILE` reports of several held-out datasets (each evaluating
  * the same models; a model's training seeds are one arm, named by its version without "-seedN"):
  *   npm run eval:pool -- --report a.json --report b.json [--baseline ARM ...] [--json]
- * Prints recall with 95 % bootstrap intervals, hubness per seed, and one-sided paired tests of every
- * arm against each baseline (lab/evaluation/pool-reports.ts).
+ * Prints recall with 95 % bootstrap intervals, hubness per seed (with the track behind the largest
+ * share: how many videos it heads, is the truth of, and heads rightly), and one-sided paired tests
+ * of every arm against each baseline (lab/evaluation/pool-reports.ts).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EvaluationReport } from '../evaluation/evaluate';
+import type { LargestHub } from '../evaluation/evaluate';
 import { poolReports, type Interval } from '../evaluation/pool-reports';
 
 const ci = (i: Interval, digits = 1) =>
   `${i.value.toFixed(digits)} [${i.low.toFixed(digits)}, ${i.high.toFixed(digits)}]`;
+
+const hubText = (h: LargestHub | null) => (h ? `${h.trackId} ${h.top1} / ${h.truth} / ${h.right}` : '-');
 
 function main() {
   const { values } = parseArgs({
@@ -40,6 +44,10 @@ function main() {
         `${ci(a.meanRank, 2)} | ${ci(a.segmentRecall['R@3']!)} | ${a.maxTop1Share.map((h) => h.toFixed(2)).join(', ')} | ` +
         `${a.top5Coverage.map((c) => c.toFixed(2)).join(', ')} |`,
     ),
+    '',
+    '| arm | largest hub per seed: track, videos it heads / is the truth of / heads rightly |',
+    '|---|---|',
+    ...pooled.arms.map((a) => `| ${a.arm} | ${a.largestHub.map(hubText).join('; ')} |`),
     '',
     '| arm | baseline | catalog better/worse/ties | sign p | Wilcoxon p | segment better/worse | segment Wilcoxon p |',
     '|---|---|---|---|---|---|---|',

@@ -329,20 +329,40 @@ export function queryBankScores(raw: readonly (readonly number[])[], beta: numbe
  * How evenly a model spreads its suggestions over the catalog. maxTop1Share: the number of queries
  * the most frequent top-1 track takes, over the fair share (queries / tracks): 1 when even, and a
  * recommender that sends most videos to a few tracks scores far above 1. top5Coverage: the share of
- * the catalog that appears in at least one query's top 5.
+ * the catalog that appears in at least one query's top 5. largestHub: that most frequent top-1
+ * track, with how many queries it heads, how many queries it is the truth of (what a perfect ranker
+ * would give it) and how many of its top-1 places are right; null without queries.
  */
 export interface Hubness {
   maxTop1Share: number;
   top5Coverage: number;
+  largestHub: LargestHub | null;
 }
 
-export function hubness(perQuery: readonly Pick<QueryResult, 'top1' | 'top5'>[], tracks: number): Hubness {
+export interface LargestHub {
+  trackId: string;
+  top1: number;
+  truth: number;
+  right: number;
+}
+
+export function hubness(perQuery: readonly Pick<QueryResult, 'trackId' | 'top1' | 'top5'>[], tracks: number): Hubness {
   const counts = new Map<string, number>();
   for (const q of perQuery) counts.set(q.top1, (counts.get(q.top1) ?? 0) + 1);
   const shown = new Set(perQuery.flatMap((q) => q.top5));
+  // Ties go to the smaller track id, so that the same reports always name the same track.
+  const hub = [...counts].sort(([a, n], [b, m]) => m - n || (a < b ? -1 : a > b ? 1 : 0))[0];
   return {
     maxTop1Share: perQuery.length === 0 ? Number.NaN : Math.max(...counts.values()) / (perQuery.length / tracks),
     top5Coverage: shown.size / tracks,
+    largestHub: hub
+      ? {
+          trackId: hub[0],
+          top1: hub[1],
+          truth: perQuery.filter((q) => q.trackId === hub[0]).length,
+          right: perQuery.filter((q) => q.top1 === hub[0] && q.trackId === hub[0]).length,
+        }
+      : null,
   };
 }
 

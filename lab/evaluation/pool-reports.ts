@@ -1,6 +1,6 @@
 import { Rng } from '../dataset/prng';
 import { comparePairedRanks, type PairedComparison } from './paired-comparison';
-import type { EvaluationReport, ModelEvaluation } from './evaluate';
+import type { EvaluationReport, LargestHub, ModelEvaluation } from './evaluate';
 import { hubness } from './evaluate';
 
 /**
@@ -24,6 +24,8 @@ export interface ArmSummary {
    */
   maxTop1Share: number[];
   top5Coverage: number[];
+  /** Per seed, the track behind maxTop1Share (evaluate.ts hubness): which track, and whether it earned it. */
+  largestHub: (LargestHub | null)[];
 }
 
 export interface Interval {
@@ -126,6 +128,7 @@ export function poolReports(
       segmentRecall: recall('segmentRank'),
       maxTop1Share: hub.map((h) => h.maxTop1Share),
       top5Coverage: hub.map((h) => h.top5Coverage),
+      largestHub: hub.map((h) => h.largestHub),
     };
   });
   const byName = new Map(arms.map((a) => [a.arm, a]));

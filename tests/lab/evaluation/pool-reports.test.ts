@@ -54,6 +54,8 @@ describe('poolReports', () => {
     const pooled = poolReports([report([model('hub', [1, 2, 3, 4], () => 't0')])]);
     expect(pooled.arms[0]!.maxTop1Share).toEqual([4]);
     expect(pooled.arms[0]!.top5Coverage).toEqual([0.25]);
+    // t0 heads all four videos, is the truth of one (i % 4 = 0) and so rightly first once.
+    expect(pooled.arms[0]!.largestHub).toEqual([{ trackId: 't0', top1: 4, truth: 1, right: 1 }]);
   });
 
   it('refuses reports that do not all evaluate the same models, and unknown baselines', () => {

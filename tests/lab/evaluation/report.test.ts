@@ -60,15 +60,20 @@ describe('formatTable', () => {
 
 describe('hubness', () => {
   it('is 1 when the top-1 places are spread evenly and grows with the largest hub', () => {
-    const q = (top1: string, top5: string[]) => ({ top1, top5 });
+    const q = (top1: string, top5: string[], trackId = top1) => ({ trackId, top1, top5 });
     expect(hubness([q('a', ['a']), q('b', ['b']), q('c', ['c']), q('d', ['d'])], 4)).toEqual({
       maxTop1Share: 1,
       top5Coverage: 1,
+      // A four-way tie: the smallest id, heading the one video it is the truth of.
+      largestHub: { trackId: 'a', top1: 1, truth: 1, right: 1 },
     });
-    // Three of four queries on one track of four: 3 / (4 / 4) = 3; two tracks ever shown.
-    expect(hubness([q('a', ['a']), q('a', ['a']), q('a', ['a', 'b']), q('b', ['b'])], 4)).toEqual({
+    // Three of four queries on one track of four: 3 / (4 / 4) = 3; two tracks ever shown. 'a' is
+    // the truth of two videos ('a' and 'c') and rightly first for one of them.
+    expect(hubness([q('a', ['a']), q('a', ['a'], 'c'), q('a', ['a', 'b'], 'b'), q('b', ['b'], 'a')], 4)).toEqual({
       maxTop1Share: 3,
       top5Coverage: 0.5,
+      largestHub: { trackId: 'a', top1: 3, truth: 2, right: 1 },
     });
+    expect(hubness([], 4).largestHub).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 
 /usr/bin/python3 -m training.mrcmv.ensemble --run runs/a --run runs/b --run runs/c \
     --export models/ens --version V [--dataset D ...] [--reference-queries 256] [--reference-beta B]
+    [--reference-dataset R ...]
 
 Why: held-out results vary a lot with the training seed (docs/RESULTS.md), and averaging the
 scores of several seeds is the standard cure for that variance. The mean of N members' cosines is
@@ -122,7 +123,8 @@ def _fidelity(exact: nn.Module, projected: nn.Module, items: Sequence[Item], cfg
 
 
 def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, reference_count: int = 256,
-          windows_per_track: int = 40, log=print, reference_beta: float = 0.0) -> Dict[str, object]:
+          windows_per_track: int = 40, log=print, reference_beta: float = 0.0,
+          reference_datasets: Optional[Sequence[str]] = None) -> Dict[str, object]:
     checkpoints = [load_checkpoint(os.path.join(run, "checkpoint.pt")) for run in runs]
     members = [model_from_checkpoint(c).eval() for c in checkpoints]
     trainings = [c.get("training", {}) for c in checkpoints]
@@ -146,7 +148,10 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     model = Ensemble(members, fitted["projection"]).eval()
     from .reference_scaling import reference_queries
     seed = int(trainings[0].get("seed", 0))
-    references = reference_queries(model, train_items, cfg, reference_count, pool_frames, seed=seed) \
+    # By default the training videos; reference_datasets draws them from videos the members never
+    # trained on (every split of those datasets), which land where new voice-overs land.
+    reference_items = load_manifests(reference_datasets) if reference_datasets else train_items
+    references = reference_queries(model, reference_items, cfg, reference_count, pool_frames, seed=seed) \
         if reference_count else None
     metrics: Dict[str, object] = {}
     if test_items:
@@ -162,6 +167,7 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
                                "musicEnergyKept": fitted["musicEnergyKept"]},
                 "member": trainings[0], "config": cfg.to_dict(), "windowHopSeconds": hop,
                 "referenceQueries": reference_count, "referenceSoftmaxBeta": reference_beta, "datasets": [os.path.abspath(r) for r in roots],
+                "referenceDatasets": [os.path.abspath(r) for r in reference_datasets or []],
                 "torch": str(torch.__version__)}
     return {"model": model, "references": references, "metrics": metrics, "training": training, "hop": hop,
             "referenceBeta": reference_beta}
@@ -176,13 +182,16 @@ def main(argv=None) -> None:
     parser.add_argument("--reference-queries", type=int, default=256)
     parser.add_argument("--reference-beta", type=reference_beta, default=0.0,
                         help="sharpness of each track's centre over the reference queries (0: their mean)")
+    parser.add_argument("--reference-dataset", action="append",
+                        help="draw the reference queries from this dataset's videos (all splits) instead of the "
+                             "training videos")
     parser.add_argument("--windows-per-track", type=int, default=40,
                         help="music windows per training track for fitting the projection")
     args = parser.parse_args(argv)
     if len(args.run) < 2:
         raise SystemExit("an ensemble needs at least two --run folders")
     built = build(args.run, args.dataset, args.reference_queries, args.windows_per_track,
-                  reference_beta=args.reference_beta)
+                  reference_beta=args.reference_beta, reference_datasets=args.reference_dataset)
     export_model(built["model"], args.export, args.version, built["metrics"], built["training"],
                  window_hop=built["hop"], reference_queries=built["references"], beta=built["referenceBeta"])
     size = sum(os.path.getsize(os.path.join(args.export, f)) for f in os.listdir(args.export))

@@ -28,9 +28,10 @@ MAX_SOFTMAX_BETA = 1000.0
 @torch.no_grad()
 def reference_queries(model, items: Sequence[Item], cfg, count: int, pool_frames: int = 0, seed: int = 0,
                       device: str = "cpu") -> torch.Tensor:
-    """[count, D] query embeddings of training videos (first 32 s), drawn without replacement."""
+    """[count, D] query embeddings of the items' videos (first 32 s), drawn without replacement."""
     rng = random.Random(seed)
-    unique = list({it.video_id: it for it in items}.values())
+    # Keyed by dataset and video: every dataset names its videos v0000, v0001, ...
+    unique = list({(it.root, it.video_id): it for it in items}.values())
     chosen = rng.sample(unique, min(count, len(unique)))
     model.eval()
     dataset = ClipDataset(chosen, [(i, 0.0) for i in range(len(chosen))], cfg, pool_frames=pool_frames)

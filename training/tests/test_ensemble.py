@@ -9,6 +9,7 @@ from training.mrcmv.config import MRCMVConfig
 from training.mrcmv.ensemble import Ensemble, build, fit_projection
 from training.mrcmv.export import export_model
 from training.mrcmv.model import MRCMV, example_inputs
+from training.mrcmv.synthetic import write_synthetic_dataset
 from training.tests.node_parity import run_in_node
 
 SMALL = dict(audio_encoder="stats", d_model=32, n_heads=2)
@@ -89,3 +90,26 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
         got = run_in_node(os.path.join(out, f"{name}.onnx"), feeds, tmp_path, name)
         assert got.shape == (3, 512)
         assert np.abs(got - expected.numpy()).max() <= 1e-4
+
+    # --reference-dataset: the same ensemble, its reference queries drawn from another dataset's
+    # videos (all splits), here all six of a second synthetic dataset's.
+    from training.mrcmv.catalog_eval import embed_queries
+    from training.mrcmv.data import ClipDataset, load_manifests
+
+    other = write_synthetic_dataset(str(tmp_path / "references"), seed=7)
+    rebuilt = build(runs, reference_count=6, windows_per_track=8, reference_datasets=[other])
+    assert rebuilt["training"]["referenceDatasets"] == [os.path.abspath(other)]
+    assert built["training"]["referenceDatasets"] == []
+    cfg = rebuilt["model"].cfg
+
+    def queries_of(root):
+        items = load_manifests(root)
+        return embed_queries(rebuilt["model"], ClipDataset(items, [(i, 0.0) for i in range(len(items))], cfg))
+
+    refs, others, own = rebuilt["references"], queries_of(other), queries_of(synthetic_dataset)
+    assert refs.shape == (6, 512)
+    # Each reference is one of the other dataset's videos, each video once; none is a training video.
+    nearest = torch.cdist(refs, others).min(dim=1)
+    assert nearest.values.max() < 1e-4
+    assert sorted(nearest.indices.tolist()) == list(range(6))
+    assert torch.cdist(refs, own).min() > 1e-3

@@ -8,8 +8,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { EvaluationReport } from '../evaluation/evaluate';
-import type { LargestHub } from '../evaluation/evaluate';
+import type { EvaluationReport, LargestHub } from '../evaluation/evaluate';
 import { poolReports, type Interval } from '../evaluation/pool-reports';
 
 const ci = (i: Interval, digits = 1) =>

@@ -353,7 +353,7 @@ export function hubness(perQuery: readonly Pick<QueryResult, 'trackId' | 'top1' 
   // Ties go to the smaller track id, so that the same reports always name the same track.
   const hub = [...counts].sort(([a, n], [b, m]) => m - n || (a < b ? -1 : a > b ? 1 : 0))[0];
   return {
-    maxTop1Share: perQuery.length === 0 ? Number.NaN : Math.max(...counts.values()) / (perQuery.length / tracks),
+    maxTop1Share: hub ? hub[1] / (perQuery.length / tracks) : Number.NaN,
     top5Coverage: shown.size / tracks,
     largestHub: hub
       ? {

@@ -28,7 +28,7 @@ from .catalog_eval import catalog_ranks, embed_queries, embed_windows, summarise
 from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, load_manifests
 from .export import export_model, load_checkpoint, model_from_checkpoint
 from .model import MRCMV
-from .reference_scaling import reference_beta
+from .reference_scaling import reference_beta, reference_queries
 
 
 class Ensemble(nn.Module):
@@ -146,7 +146,6 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     log(json.dumps({"queries": len(queries), "windows": len(windows), "queryEnergyKept": fitted["queryEnergyKept"],
                     "musicEnergyKept": fitted["musicEnergyKept"]}))
     model = Ensemble(members, fitted["projection"]).eval()
-    from .reference_scaling import reference_queries
     seed = int(trainings[0].get("seed", 0))
     # By default the training videos; reference_datasets draws them from videos the members never
     # trained on (every split of those datasets), which land where new voice-overs land.

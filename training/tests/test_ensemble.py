@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 import torch
 
+from training.mrcmv.catalog_eval import embed_queries
 from training.mrcmv.config import MRCMVConfig
+from training.mrcmv.data import ClipDataset, load_manifests
 from training.mrcmv.ensemble import Ensemble, build, fit_projection
 from training.mrcmv.export import export_model
 from training.mrcmv.model import MRCMV, example_inputs
@@ -93,9 +95,6 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
 
     # --reference-dataset: the same ensemble, its reference queries drawn from another dataset's
     # videos (all splits), here all six of a second synthetic dataset's.
-    from training.mrcmv.catalog_eval import embed_queries
-    from training.mrcmv.data import ClipDataset, load_manifests
-
     other = write_synthetic_dataset(str(tmp_path / "references"), seed=7)
     rebuilt = build(runs, reference_count=6, windows_per_track=8, reference_datasets=[other])
     assert rebuilt["training"]["referenceDatasets"] == [os.path.abspath(other)]

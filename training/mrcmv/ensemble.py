@@ -125,6 +125,10 @@ def _fidelity(exact: nn.Module, projected: nn.Module, items: Sequence[Item], cfg
 def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, reference_count: int = 256,
           windows_per_track: int = 40, log=print, reference_beta: float = 0.0,
           reference_datasets: Optional[Sequence[str]] = None) -> Dict[str, object]:
+    # Read first, so that a reference dataset without videos is refused before any work.
+    reference_pool = load_manifests(reference_datasets) if reference_datasets else None
+    if reference_datasets and not reference_pool:
+        raise ValueError(f"--reference-dataset {', '.join(reference_datasets)} holds no videos")
     checkpoints = [load_checkpoint(os.path.join(run, "checkpoint.pt")) for run in runs]
     members = [model_from_checkpoint(c).eval() for c in checkpoints]
     trainings = [c.get("training", {}) for c in checkpoints]
@@ -149,8 +153,7 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     seed = int(trainings[0].get("seed", 0))
     # By default the training videos; reference_datasets draws them from videos the members never
     # trained on (every split of those datasets), which land where new voice-overs land.
-    reference_items = load_manifests(reference_datasets) if reference_datasets else train_items
-    references = reference_queries(model, reference_items, cfg, reference_count, pool_frames, seed=seed) \
+    references = reference_queries(model, reference_pool or train_items, cfg, reference_count, pool_frames, seed=seed) \
         if reference_count else None
     metrics: Dict[str, object] = {}
     if test_items:

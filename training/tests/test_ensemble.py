@@ -112,3 +112,11 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
     assert nearest.values.max() < 1e-4
     assert sorted(nearest.indices.tolist()) == list(range(6))
     assert torch.cdist(refs, own).min() > 1e-3
+
+
+def test_a_reference_dataset_without_videos_is_refused_before_any_run_is_read(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "manifest.json").write_text(json.dumps({"items": []}))
+    with pytest.raises(ValueError, match="holds no videos"):
+        build([str(tmp_path / "no-run-1"), str(tmp_path / "no-run-2")], reference_datasets=[str(empty)])

@@ -70,10 +70,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
   // says at info level that it finished, so an operator sees from the log how far a shutdown got.
   const stack: { what: string; stop: () => Promise<void> }[] = [];
   const onStop = (what: string, stop: () => Promise<void>) => stack.push({ what, stop });
-  // Once: a second call waits for the first. The stack used to be reversed in place, so an
-  // overlapping call would walk it in the other order and end early; a production shutdown that
-  // logged "database closed", "stopped", "queue closed" (CI, and 1 run in 3 here) fits that.
-  // With this, 5 runs of 5 logged the closes in order.
+  // Once: a second call waits for the first (the stack used to be reversed in place, so an
+  // overlapping call would walk it in the other order and end early). A log that read "database
+  // closed", "stopped", "queue closed" was the asynchronous log stream, not this order: see logger.ts.
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {

@@ -3,13 +3,15 @@
  * the serving code (lab/evaluation). Usage:
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
- *     [--reference-beta B ...] [--query-bank]
+ *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
  * of the hubness reduction (src/inference/track-scaling.ts), version `<version>-b<B>[-seedN]`.
  * --query-bank adds rows standardised against the evaluated videos' own queries instead of the
  * shipped references (leave-one-out; a simulation of a bank of the platform's recent queries),
- * version `<version>-qbank-b<B>[-seedN]`.
+ * version `<version>-qbank-b<B>[-seedN]`. Each --balance-temperature adds a row per model with
+ * reference queries (and per swept beta) whose tracks get exposure-balance offsets over the
+ * evaluated catalog (src/inference/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -37,6 +39,7 @@ async function main() {
       quiet: { type: 'boolean', default: false },
       'reference-beta': { type: 'string', multiple: true },
       'query-bank': { type: 'boolean', default: false },
+      'balance-temperature': { type: 'string', multiple: true },
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
@@ -63,6 +66,7 @@ async function main() {
       limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 1, 1_000_000),
       referenceBetas: values['reference-beta']?.map((b) => floatFlag('reference-beta', b, 0, MAX_SOFTMAX_BETA)),
       queryBank: values['query-bank'],
+      balanceTemperatures: values['balance-temperature']?.map((t) => floatFlag('balance-temperature', t, 0.001, 100)),
       log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;

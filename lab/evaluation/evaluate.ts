@@ -8,6 +8,7 @@ import {
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
+import { balanceOffsets } from '../../src/inference/catalog-balance';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -59,6 +60,12 @@ export interface EvaluateOptions {
    * at each beta. Reported as version `bankVersion(version, beta)`.
    */
   queryBank?: boolean;
+  /**
+   * Also rank each model that ships reference queries with exposure-balance offsets over the
+   * evaluated catalog (src/inference/catalog-balance.ts), once per temperature and beta, as version
+   * `balanceVersion(version, temperature)` (after the beta's tag when betas are swept).
+   */
+  balanceTemperatures?: readonly number[];
   log?: (line: string) => void;
 }
 
@@ -70,6 +77,10 @@ function taggedVersion(version: string, tag: string): string {
 
 /** A model's version evaluated at another beta: `<version>-b<beta>[-seedN]`. */
 export const betaVersion = (version: string, beta: number): string => taggedVersion(version, `b${beta}`);
+
+/** A model's version ranked with catalog exposure balance: `<version>-bal<T>[-seedN]`. */
+export const balanceVersion = (version: string, temperature: number): string =>
+  taggedVersion(version, `bal${temperature}`);
 
 /** A model's version ranked against the evaluation's own queries: `<version>-qbank-b<beta>[-seedN]`. */
 export const bankVersion = (version: string, beta: number): string => taggedVersion(version, `qbank-b${beta}`);
@@ -224,18 +235,33 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const banked = o.queryBank
       ? betas.map((beta) => ({ model, mi, beta, bank: true, version: bankVersion(model.manifest.version, beta) }))
       : [];
-    return [...shipped, ...banked];
+    const balanced = model.referenceQueries
+      ? shipped.flatMap((arm) =>
+          (o.balanceTemperatures ?? []).map((t) => ({ ...arm, balance: t, version: balanceVersion(arm.version, t) })),
+        )
+      : [];
+    return [...shipped, ...banked, ...balanced].map((arm) => ({ balance: undefined as number | undefined, ...arm }));
   });
-  const models = arms.map(({ model, mi, beta, bank, version }): ModelEvaluation => {
+  const models = arms.map(({ model, mi, beta, bank, balance, version }): ModelEvaluation => {
     const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));
     const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
+    // The references scored as the ranking scores them, then one offset per catalog track.
+    const offsets =
+      balance === undefined
+        ? null
+        : balanceOffsets(
+            referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
+            balance,
+          );
     const segmentRanks = items.map((item, qi) => {
       const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
       return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
     });
     const perQuery = items.map((item, qi): QueryResult => {
       const truth = trackIndex.get(item.trackId)!;
-      const scores = banked ? banked[qi]! : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]));
+      const scores = banked
+        ? banked[qi]!
+        : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]) + (offsets ? offsets[ti]! : 0));
       const rank = rankOf(scores, truth);
       const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
       const top = order[0]!;

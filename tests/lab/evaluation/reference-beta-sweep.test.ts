@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Embedder, QueryClip } from '../../../src/inference/embedder';
 import type { ModelFolder, ModelManifest } from '../../../src/inference/model-manifest';
 import {
+  balanceVersion,
   bankVersion,
   betaVersion,
   evaluateModels,
@@ -79,7 +80,12 @@ describe('queryBankScores', () => {
 
 describe('evaluateModels --reference-beta sweep', () => {
   let dataset: string;
-  const run = (models: ModelFolder[], referenceBetas?: number[], queryBank = false): Promise<EvaluationReport> =>
+  const run = (
+    models: ModelFolder[],
+    referenceBetas?: number[],
+    queryBank = false,
+    balanceTemperatures?: number[],
+  ): Promise<EvaluationReport> =>
     evaluateModels({
       datasetDir: dataset,
       models,
@@ -88,6 +94,7 @@ describe('evaluateModels --reference-beta sweep', () => {
       candidates: 'all',
       referenceBetas,
       queryBank,
+      balanceTemperatures,
     });
 
   beforeAll(async () => {
@@ -134,5 +141,27 @@ describe('evaluateModels --reference-beta sweep', () => {
       'sweep-b5-seed2',
       'sweep-b40-seed2',
     ]);
+  });
+
+  it('adds catalog-balanced rows after the beta tag, only for models with references', async () => {
+    expect(balanceVersion('2026.12.06-st16np-b10-seed2', 0.5)).toBe('2026.12.06-st16np-b10-bal0.5-seed2');
+    const raw = { ...model(0, 'raw'), referenceQueries: undefined };
+    const report = await run([raw, model(0)], [0, 10], false, [0.5]);
+    expect(report.models.map((m) => m.model.version)).toEqual([
+      'raw',
+      'sweep-b0-seed2',
+      'sweep-b10-seed2',
+      'sweep-b0-bal0.5-seed2',
+      'sweep-b10-bal0.5-seed2',
+    ]);
+  });
+
+  // At beta 0 every track's standardised reference scores average 0, so a high temperature leaves
+  // offsets of order 1/T: the ranking is the unbalanced one. A low one moves it.
+  it('ranks as the unbalanced arm at a high temperature', async () => {
+    const report = await run([model(0)], [0], false, [100]);
+    const ranks = (i: number) => report.models[i]!.perQuery.map((q) => q.rank);
+    expect(report.models.map((m) => m.model.version)).toEqual(['sweep-b0-seed2', 'sweep-b0-bal100-seed2']);
+    expect(ranks(1)).toEqual(ranks(0));
   });
 });

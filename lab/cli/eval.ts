@@ -11,7 +11,7 @@
  * shipped references (leave-one-out; a simulation of a bank of the platform's recent queries),
  * version `<version>-qbank-b<B>[-seedN]`. Each --balance-temperature adds a row per model with
  * reference queries (and per swept beta) whose tracks get exposure-balance offsets over the
- * evaluated catalog (src/inference/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`.
+ * evaluated catalog (lab/evaluation/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';

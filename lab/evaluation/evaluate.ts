@@ -8,7 +8,7 @@ import {
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
-import { balanceOffsets } from '../../src/inference/catalog-balance';
+import { balanceOffsets } from './catalog-balance';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -62,7 +62,7 @@ export interface EvaluateOptions {
   queryBank?: boolean;
   /**
    * Also rank each model that ships reference queries with exposure-balance offsets over the
-   * evaluated catalog (src/inference/catalog-balance.ts), once per temperature and beta, as version
+   * evaluated catalog (lab/evaluation/catalog-balance.ts), once per temperature and beta, as version
    * `balanceVersion(version, temperature)` (after the beta's tag when betas are swept).
    */
   balanceTemperatures?: readonly number[];

@@ -1,4 +1,4 @@
-import { balanceOffsets } from '../../../src/inference/catalog-balance';
+import { balanceOffsets } from '../../../lab/evaluation/catalog-balance';
 
 /** How many references each track is the top-1 of, after adding the offsets. */
 function top1Counts(scores: number[][], offsets: number[]): number[] {

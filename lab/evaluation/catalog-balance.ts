@@ -1,5 +1,5 @@
 /**
- * Exposure balance over a catalog (lab: `npm run eval -- --balance-temperature T`; not served yet).
+ * Exposure balance over a catalog (lab only so far: `npm run eval -- --balance-temperature T`).
  *
  * Per-track standardisation (track-scaling.ts) asks each track alone how unusual a video's score
  * is. It does not see the competition: on music the model never saw, a few tracks still head most

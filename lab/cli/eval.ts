@@ -3,7 +3,7 @@
  * the serving code (lab/evaluation). Usage:
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
- *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...]
+ *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...] [--balance-mode even|lower]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
  * of the hubness reduction (src/inference/track-scaling.ts), version `<version>-b<B>[-seedN]`.
@@ -11,12 +11,13 @@
  * shipped references (leave-one-out; a simulation of a bank of the platform's recent queries),
  * version `<version>-qbank-b<B>[-seedN]`. Each --balance-temperature adds a row per model with
  * reference queries (and per swept beta) whose tracks get exposure-balance offsets over the
- * evaluated catalog (lab/evaluation/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`.
+ * evaluated catalog (lab/evaluation/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`;
+ * with --balance-mode lower only the offsets that lower a track are applied, tag `low<T>`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/common/logger';
-import { evaluateModels, type CandidateSet, type SplitName } from '../evaluation/evaluate';
+import { evaluateModels, type BalanceMode, type CandidateSet, type SplitName } from '../evaluation/evaluate';
 import { formatTable } from '../evaluation/report';
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
@@ -40,6 +41,7 @@ async function main() {
       'reference-beta': { type: 'string', multiple: true },
       'query-bank': { type: 'boolean', default: false },
       'balance-temperature': { type: 'string', multiple: true },
+      'balance-mode': { type: 'string', default: 'even' },
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
@@ -47,6 +49,8 @@ async function main() {
     throw new Error(`--split must be test, train or all, got ${values.split}`);
   if (!['split', 'all'].includes(values.candidates))
     throw new Error(`--candidates must be split or all, got ${values.candidates}`);
+  if (!['even', 'lower'].includes(values['balance-mode']))
+    throw new Error(`--balance-mode must be even or lower, got ${values['balance-mode']}`);
   const models = values.model.map((dir) => readModelFolder(dir));
   const threads = intFlag('threads', values.threads, 1, 64, 1);
   const pool = new OnnxPool(
@@ -66,6 +70,7 @@ async function main() {
       limit: values.limit === undefined ? undefined : intFlag('limit', values.limit, 1, 1_000_000),
       referenceBetas: values['reference-beta']?.map((b) => floatFlag('reference-beta', b, 0, MAX_SOFTMAX_BETA)),
       queryBank: values['query-bank'],
+      balanceMode: values['balance-mode'] as BalanceMode,
       balanceTemperatures: values['balance-temperature']?.map((t) => floatFlag('balance-temperature', t, 0.001, 100)),
       log,
     });

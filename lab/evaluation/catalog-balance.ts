@@ -63,3 +63,12 @@ export function balanceOffsets(
   const centre = offsets.reduce((s, v) => s + v, 0) / tracks;
   return offsets.map((v) => v - centre);
 }
+
+/**
+ * The lowering half of the balance: tracks that head more than their share of the references keep
+ * their (negative) offset, the others get none, so no rarely picked track is pushed up past a
+ * video's own track.
+ */
+export function lowerOnlyOffsets(offsets: readonly number[]): number[] {
+  return offsets.map((o) => Math.min(0, o));
+}

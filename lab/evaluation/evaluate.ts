@@ -8,7 +8,7 @@ import {
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
-import { balanceOffsets } from './catalog-balance';
+import { balanceOffsets, lowerOnlyOffsets } from './catalog-balance';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -66,6 +66,8 @@ export interface EvaluateOptions {
    * `balanceVersion(version, temperature)` (after the beta's tag when betas are swept).
    */
   balanceTemperatures?: readonly number[];
+  /** even (default): the whole balance, tag `bal<T>`; lower: only its negative offsets, tag `low<T>`. */
+  balanceMode?: BalanceMode;
   log?: (line: string) => void;
 }
 
@@ -78,9 +80,11 @@ function taggedVersion(version: string, tag: string): string {
 /** A model's version evaluated at another beta: `<version>-b<beta>[-seedN]`. */
 export const betaVersion = (version: string, beta: number): string => taggedVersion(version, `b${beta}`);
 
-/** A model's version ranked with catalog exposure balance: `<version>-bal<T>[-seedN]`. */
-export const balanceVersion = (version: string, temperature: number): string =>
-  taggedVersion(version, `bal${temperature}`);
+export type BalanceMode = 'even' | 'lower';
+
+/** A model's version ranked with catalog exposure balance: `<version>-bal<T>[-seedN]` (`low<T>` when lowering only). */
+export const balanceVersion = (version: string, temperature: number, mode: BalanceMode = 'even'): string =>
+  taggedVersion(version, `${mode === 'lower' ? 'low' : 'bal'}${temperature}`);
 
 /** A model's version ranked against the evaluation's own queries: `<version>-qbank-b<beta>[-seedN]`. */
 export const bankVersion = (version: string, beta: number): string => taggedVersion(version, `qbank-b${beta}`);
@@ -237,7 +241,11 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       : [];
     const balanced = model.referenceQueries
       ? shipped.flatMap((arm) =>
-          (o.balanceTemperatures ?? []).map((t) => ({ ...arm, balance: t, version: balanceVersion(arm.version, t) })),
+          (o.balanceTemperatures ?? []).map((t) => ({
+            ...arm,
+            balance: t,
+            version: balanceVersion(arm.version, t, o.balanceMode),
+          })),
         )
       : [];
     return [...shipped, ...banked, ...balanced].map((arm) => ({ balance: undefined as number | undefined, ...arm }));
@@ -246,13 +254,14 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));
     const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
     // The references scored as the ranking scores them, then one offset per catalog track.
-    const offsets =
+    const even =
       balance === undefined
         ? null
         : balanceOffsets(
             referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
             balance,
           );
+    const offsets = even && o.balanceMode === 'lower' ? lowerOnlyOffsets(even) : even;
     const segmentRanks = items.map((item, qi) => {
       const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
       return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);

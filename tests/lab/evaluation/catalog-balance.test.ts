@@ -1,4 +1,4 @@
-import { balanceOffsets } from '../../../lab/evaluation/catalog-balance';
+import { balanceOffsets, lowerOnlyOffsets } from '../../../lab/evaluation/catalog-balance';
 
 /** How many references each track is the top-1 of, after adding the offsets. */
 function top1Counts(scores: number[][], offsets: number[]): number[] {
@@ -59,5 +59,14 @@ describe('balanceOffsets', () => {
     expect(() => balanceOffsets([[], []], 1)).toThrow('same references');
     expect(() => balanceOffsets(hub, 0)).toThrow('temperature');
     expect(() => balanceOffsets(hub, Number.NaN)).toThrow('temperature');
+  });
+
+  it('lowering only moves the hub down and leaves every other track where it was', () => {
+    const even = balanceOffsets(hub, 0.1);
+    const lower = lowerOnlyOffsets(even);
+    expect(lower[0]).toBe(even[0]);
+    expect(lower[0]).toBeLessThan(0);
+    for (const [t, o] of lower.entries()) expect(o).toBe(Math.min(0, even[t]!));
+    expect(top1Counts(hub, lower)[0]).toBeLessThan(40);
   });
 });

@@ -145,6 +145,7 @@ describe('evaluateModels --reference-beta sweep', () => {
 
   it('adds catalog-balanced rows after the beta tag, only for models with references', async () => {
     expect(balanceVersion('2026.12.06-st16np-b10-seed2', 0.5)).toBe('2026.12.06-st16np-b10-bal0.5-seed2');
+    expect(balanceVersion('ens5-b10', 0.25, 'lower')).toBe('ens5-b10-low0.25');
     const raw = { ...model(0, 'raw'), referenceQueries: undefined };
     const report = await run([raw, model(0)], [0, 10], false, [0.5]);
     expect(report.models.map((m) => m.model.version)).toEqual([

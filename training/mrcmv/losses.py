@@ -143,6 +143,19 @@ class MRCMVLoss(nn.Module):
         return out
 
 
+def uniformity_loss(embeddings: torch.Tensor, tracks: torch.Tensor, t: float = 2.0) -> torch.Tensor:
+    """Uniformity (Wang & Isola 2020): log of the mean of exp(-t |x_i - x_k|^2) over pairs of clips
+    of different tracks. Lower when the embeddings spread over the sphere. On music the model never
+    saw, a few tracks head most rankings (docs/RESULTS.md); a music space with no crowded region
+    gives no track a place near every query. Pairs of the same track are left out: two windows of
+    one track may sit together. Zero when the batch holds one track only."""
+    d = squared_distances(embeddings, embeddings)
+    pairs = tracks[:, None] != tracks[None, :]
+    if not bool(pairs.any()):
+        return embeddings.sum() * 0.0
+    return torch.logsumexp((-t * d)[pairs], dim=0) - math.log(int(pairs.sum()))
+
+
 class NegativeQueue(nn.Module):
     """Music embeddings of recent batches (detached, MoCo-style), kept as extra negatives.
 

@@ -25,7 +25,7 @@ from .catalog_eval import catalog_ranks, summarise
 from .config import HEADS, VARIANTS, config_for_variant
 from .data import build_datasets
 from .evaluate import evaluate
-from .losses import LossConfig, MRCMVLoss, NegativeQueue, margin_for_epoch
+from .losses import LossConfig, MRCMVLoss, NegativeQueue, margin_for_epoch, uniformity_loss
 from .model import MRCMV, count_parameters
 
 
@@ -108,6 +108,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help="music embeddings of recent batches kept as extra negatives (0: none; losses.NegativeQueue)")
     p.add_argument("--queue-weight", type=float, default=1.0, help="weight of the queue's contrastive term")
     p.add_argument("--queue-temperature", type=float, default=0.1)
+    p.add_argument("--uniformity-weight", type=float, default=0.0,
+                   help="weight of a uniformity term on the music embeddings (losses.uniformity_loss; 0: none)")
     p.add_argument("--eval-every", type=int, default=1, help="epochs between test evaluations (0: never)")
     p.add_argument("--max-steps", type=int, default=0, help="cap on steps per epoch (0: no cap)")
     p.add_argument("--num-workers", type=int, default=0)
@@ -130,7 +132,7 @@ def loss_config_from_args(args: argparse.Namespace) -> LossConfig:
 
 def train_step(model: MRCMV, criterion: MRCMVLoss, optimizer, batch: dict, margin: float,
                device: str, queue: Optional[NegativeQueue] = None, queue_weight: float = 1.0,
-               queue_temperature: float = 0.1) -> Dict[str, float]:
+               queue_temperature: float = 0.1, uniformity_weight: float = 0.0) -> Dict[str, float]:
     model.train()
     need_features = criterion.intra_modal_weight > 0
     inputs = {k: batch[k].to(device) for k in ("video_fast", "video_slow", "voice", "music")}
@@ -143,6 +145,9 @@ def train_step(model: MRCMV, criterion: MRCMVLoss, optimizer, batch: dict, margi
         losses["queue"] = queue.contrastive_loss(e_j, e_m, tracks, queue_temperature)
         losses["loss"] = losses["loss"] + queue_weight * losses["queue"]
         queue.push(e_m, tracks)
+    if uniformity_weight > 0:
+        losses["uniformity"] = uniformity_loss(e_m, tracks)
+        losses["loss"] = losses["loss"] + uniformity_weight * losses["uniformity"]
     optimizer.zero_grad()
     losses["loss"].backward()
     optimizer.step()
@@ -236,7 +241,8 @@ def train(argv: Optional[List[str]] = None) -> dict:
         margin, started, sums, steps = margin_for_epoch(loss_cfg, epoch), time.time(), {}, 0
         for batch in loader:
             for key, value in train_step(model, criterion, optimizer, batch, margin, args.device, queue,
-                                         args.queue_weight, args.queue_temperature).items():
+                                         args.queue_weight, args.queue_temperature,
+                                         args.uniformity_weight).items():
                 sums[key] = sums.get(key, 0.0) + value
             steps += 1
             if args.max_steps and steps >= args.max_steps:
@@ -296,7 +302,7 @@ def train(argv: Optional[List[str]] = None) -> dict:
                 "musicJitterSec": args.music_jitter, "clipsPerVideo": args.clips_per_video,
                 "windowHopSeconds": args.window_hop, "selectBy": args.select_by,
                 "negativeQueue": args.negative_queue, "queueWeight": args.queue_weight,
-                "queueTemperature": args.queue_temperature,
+                "queueTemperature": args.queue_temperature, "uniformityWeight": args.uniformity_weight,
                 "initFrom": args.init_from, "centred": args.centre, "referenceQueries": args.reference_queries, "datasets": [os.path.abspath(d) for d in args.dataset],
                 "torch": str(torch.__version__)}
     version = args.version or f"{args.variant}-seed{args.seed}-{time.strftime('%Y.%m.%d-%H%M%S')}"

@@ -5,7 +5,7 @@ import torch
 
 from training.mrcmv.config import config_for_variant
 from training.mrcmv.export import load_checkpoint, model_from_checkpoint
-from training.mrcmv.losses import LossConfig, MRCMVLoss
+from training.mrcmv.losses import LossConfig, MRCMVLoss, uniformity_loss
 from training.mrcmv.model import MRCMV, example_inputs
 from training.mrcmv.train import train, train_step
 
@@ -20,6 +20,33 @@ def test_twenty_steps_on_a_fixed_batch_reduce_the_loss():
              "label": torch.arange(4), "track": torch.arange(4)}
     losses = [train_step(model, criterion, optimizer, batch, 0.2, "cpu")["loss"] for _ in range(20)]
     assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_uniformity_is_lower_for_spread_embeddings_and_skips_same_track_pairs():
+    tracks = torch.arange(4)
+    crowded = torch.nn.functional.normalize(torch.tensor([[1.0, 0.1], [1.0, 0.0], [1.0, -0.1], [1.0, 0.05]]), dim=1)
+    spread = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    assert float(uniformity_loss(spread, tracks)) < float(uniformity_loss(crowded, tracks)) - 1.0
+    # All four clips of one track: no pair counts, and the term is zero (with a gradient path).
+    assert float(uniformity_loss(crowded, torch.zeros(4, dtype=torch.long))) == 0.0
+    # Two tracks, two clips each: only the four cross-track pairs (both orders) count.
+    x = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    expected = torch.log(torch.exp(torch.tensor(-2.0 * 2.0)))
+    assert abs(float(uniformity_loss(x, torch.tensor([0, 0, 1, 1]))) - float(expected)) < 1e-6
+
+
+def test_step_adds_the_uniformity_term_when_weighted():
+    torch.manual_seed(0)
+    model = MRCMV(config_for_variant("full"))
+    criterion = MRCMVLoss(LossConfig(), model.cfg.embed_dim, num_classes=4)
+    optimizer = torch.optim.Adam(list(model.parameters()) + list(criterion.parameters()), lr=1e-4)
+    fast, slow, voice, music = example_inputs(model.cfg, batch=4, seed=1)
+    batch = {"video_fast": fast, "video_slow": slow, "voice": voice, "music": music,
+             "label": torch.arange(4), "track": torch.arange(4)}
+    out = train_step(model, criterion, optimizer, batch, 0.2, "cpu", uniformity_weight=0.5)
+    assert out["uniformity"] < 0
+    assert abs(out["loss"] - (out["l1"] + 0.1 * out["l2"] + 0.5 * out["uniformity"])) < 1e-4
+    assert "uniformity" not in train_step(model, criterion, optimizer, batch, 0.2, "cpu")
 
 
 def test_cbvmr_step_uses_the_intra_modal_term():

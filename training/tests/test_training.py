@@ -10,7 +10,8 @@ from training.mrcmv.model import MRCMV, example_inputs
 from training.mrcmv.train import train, train_step
 
 
-def test_twenty_steps_on_a_fixed_batch_reduce_the_loss():
+def _full_model_and_batch():
+    """The full model, its loss and optimizer, and a fixed batch of four clips of four tracks."""
     torch.manual_seed(0)
     model = MRCMV(config_for_variant("full"))
     criterion = MRCMVLoss(LossConfig(), model.cfg.embed_dim, num_classes=4)
@@ -18,6 +19,11 @@ def test_twenty_steps_on_a_fixed_batch_reduce_the_loss():
     fast, slow, voice, music = example_inputs(model.cfg, batch=4, seed=1)
     batch = {"video_fast": fast, "video_slow": slow, "voice": voice, "music": music,
              "label": torch.arange(4), "track": torch.arange(4)}
+    return model, criterion, optimizer, batch
+
+
+def test_twenty_steps_on_a_fixed_batch_reduce_the_loss():
+    model, criterion, optimizer, batch = _full_model_and_batch()
     losses = [train_step(model, criterion, optimizer, batch, 0.2, "cpu")["loss"] for _ in range(20)]
     assert losses[-1] < 0.7 * losses[0], losses
 
@@ -36,13 +42,7 @@ def test_uniformity_is_lower_for_spread_embeddings_and_skips_same_track_pairs():
 
 
 def test_step_adds_the_uniformity_term_when_weighted():
-    torch.manual_seed(0)
-    model = MRCMV(config_for_variant("full"))
-    criterion = MRCMVLoss(LossConfig(), model.cfg.embed_dim, num_classes=4)
-    optimizer = torch.optim.Adam(list(model.parameters()) + list(criterion.parameters()), lr=1e-4)
-    fast, slow, voice, music = example_inputs(model.cfg, batch=4, seed=1)
-    batch = {"video_fast": fast, "video_slow": slow, "voice": voice, "music": music,
-             "label": torch.arange(4), "track": torch.arange(4)}
+    model, criterion, optimizer, batch = _full_model_and_batch()
     out = train_step(model, criterion, optimizer, batch, 0.2, "cpu", uniformity_weight=0.5)
     assert out["uniformity"] < 0
     assert abs(out["loss"] - (out["l1"] + 0.1 * out["l2"] + 0.5 * out["uniformity"])) < 1e-4

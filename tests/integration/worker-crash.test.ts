@@ -153,6 +153,17 @@ workerSuite('poisoned job', { JOB_MAX_ATTEMPTS: '2' }, ({ api, env, spawn }) => 
     expect(poisoned.status).toBe('FAILED');
     expect(poisoned.error).toMatch(/gave up after 2 attempts: the last ended without an outcome/);
     expect(tracks.filter((t) => t !== poisoned).map((t) => t.status)).toEqual(['READY']);
+    // Giving up writes the track's failure first and the job's second (job-runner.ts giveUp; a
+    // worker lost between the two leaves a job the reconciler fails later), so the job row can
+    // still read PROCESSING for a moment after the track settled (1 clean-clone CI run).
+    await waitFor(
+      async () =>
+        (await api().db.prisma.job.findUniqueOrThrow({ where: { id: victim.id } })).status === 'PROCESSING'
+          ? undefined
+          : true,
+      'the poisoned job to leave PROCESSING',
+      30_000,
+    );
     const jobs = await api().db.prisma.job.findMany({ orderBy: { createdAt: 'asc' } });
     expect(jobs).toHaveLength(2);
     expect(jobs.find((j) => j.id === victim.id)).toMatchObject({ status: 'FAILED', attempts: 3 });

@@ -11,17 +11,13 @@
  * reference queries, not on the video, so serving would keep it per (model version, catalog).
  */
 
+import { logMeanExp } from '../../src/inference/track-scaling';
+
 /** Offsets that move a uniform marginal by less than this are converged. */
 const TOLERANCE = 1e-6;
 
-function logSumExp(values: ArrayLike<number>): number {
-  let top = -Infinity;
-  for (let i = 0; i < values.length; i++) top = Math.max(top, values[i]!);
-  if (top === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i]! - top);
-  return top + Math.log(sum);
-}
+/** log sum exp, from serving's overflow-safe log-mean-exp. */
+const logSumExp = (values: readonly number[]) => logMeanExp(values, 1) + Math.log(values.length);
 
 /**
  * `scores[track][reference]`: each catalog track's ranking score for each reference query (as the
@@ -41,8 +37,8 @@ export function balanceOffsets(
   const logK = scores.map((row) => row.map((s) => s / temperature));
   const f = new Float64Array(tracks); // track log-potentials
   const g = new Float64Array(refs); // reference log-potentials
-  const column = new Float64Array(refs);
-  const row = new Float64Array(tracks);
+  const column = new Array<number>(refs).fill(0);
+  const row = new Array<number>(tracks).fill(0);
   // Each reference spreads a mass of 1 over the catalog; each track should receive refs / tracks.
   const target = Math.log(refs / tracks);
   for (let it = 0; it < maxIterations; it++) {

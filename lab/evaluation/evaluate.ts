@@ -159,6 +159,17 @@ export function planEvaluation(
   return { items, tracks: manifest.tracks.filter((t) => candidateSet === 'all' || used.has(t.trackId)) };
 }
 
+/** One row of the report: a model (index mi), the beta it is ranked at, and how. */
+interface Arm {
+  model: ModelFolder;
+  mi: number;
+  beta: number;
+  bank: boolean;
+  version: string;
+  /** The balance's temperature, on balanced rows only. */
+  balance?: number;
+}
+
 export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationReport> {
   const started = Date.now();
   const log = o.log ?? (() => undefined);
@@ -230,7 +241,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     items.map((_item, qi) => windows[mi]!.map((w) => bestWindowScore(queries[mi]![qi]!, w).score)),
   );
   // One row per model, or per model and swept beta; with queryBank, also per beta against the bank.
-  const arms = o.models.flatMap((model, mi) => {
+  const arms = o.models.flatMap((model, mi): Arm[] => {
     const betas = o.referenceBetas?.length ? o.referenceBetas : [model.manifest.referenceSoftmaxBeta];
     const shipped =
       model.referenceQueries && o.referenceBetas?.length
@@ -248,7 +259,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
           })),
         )
       : [];
-    return [...shipped, ...banked, ...balanced].map((arm) => ({ balance: undefined as number | undefined, ...arm }));
+    return [...shipped, ...banked, ...balanced];
   });
   const models = arms.map(({ model, mi, beta, bank, balance, version }): ModelEvaluation => {
     const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));

@@ -61,6 +61,42 @@ def hubness(top1: np.ndarray, top5: np.ndarray, n_tracks: int) -> Dict[str, floa
 
 
 @torch.no_grad()
+def catalog_embeddings(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
+                       device: str = "cpu") -> Dict[str, object]:
+    """The items' query embeddings [Q, D], each catalog track's window embeddings, and each item's
+    track index: everything catalog_ranks needs from the model."""
+    model.eval()
+    # The whole catalog of the items' datasets, not only the tracks the items use: a real catalog
+    # holds tracks nobody has chosen yet, and they compete too.
+    tracks = sorted({(it.root, it.track_id) for root in {it.root for it in items} for it in load_manifest(root)})
+    index = {t: i for i, t in enumerate(tracks)}
+    dataset = ClipDataset(list(items), [(i, 0.0) for i in range(len(items))], cfg, pool_frames=pool_frames)
+    windows = []
+    for root, track_id in tracks:
+        music = np.load(f"{root}/music/{track_id}.npy", mmap_mode="r")
+        duration = music.reshape(-1, music.shape[-1]).shape[0] / MEL_FRAMES_PER_SECOND
+        windows.append(embed_windows(model, music, window_starts(duration, cfg.clip_seconds, hop), cfg, device=device))
+    return {"queries": embed_queries(model, dataset, device=device), "windows": windows,
+            "truth": torch.tensor([index[(it.root, it.track_id)] for it in items])}
+
+
+def ranks_from_embeddings(queries: torch.Tensor, windows: Sequence[torch.Tensor], truth: torch.Tensor,
+                          references: Optional[torch.Tensor] = None, reference_beta: float = 0.0) -> Dict[str, object]:
+    """Each query's rank of its own track (best window), standardised per track over `references`
+    as serving does when given (reference_scaling.py), with the top-1 and top-5 tracks."""
+    # Imported here: reference_scaling imports embed_queries from this module.
+    from .reference_scaling import scaled_scores, track_scaling
+
+    best = torch.stack([(queries @ w.T).max(dim=1).values for w in windows], dim=1)
+    scaling = [track_scaling(references, w, reference_beta) for w in windows] if references is not None else None
+    best = scaled_scores(best, scaling)
+    own = best[torch.arange(len(truth)), truth]
+    ranks = 1 + (best > own[:, None]).sum(dim=1)
+    order = best.argsort(dim=1, descending=True)
+    return {"ranks": ranks.numpy(), "tracks": len(windows), "top1": order[:, 0].numpy(),
+            "top5": order[:, :5].numpy()}
+
+
 def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: int = 0,
                   device: str = "cpu", references: Optional[torch.Tensor] = None,
                   reference_beta: float = 0.0) -> Dict[str, object]:
@@ -68,32 +104,9 @@ def catalog_ranks(model, items: Sequence[Item], cfg, hop: float, pool_frames: in
     root should be the same dataset (the training loop validates dataset by dataset). With
     `references`, scores are standardised per track as serving does (reference_scaling.py), with
     the centre's sharpness `reference_beta`."""
-    # Imported here: reference_scaling imports embed_queries from this module.
-    from .reference_scaling import scaled_scores, track_scaling
-
-    model.eval()
-    # The whole catalog of the items' datasets, not only the tracks the items use: a real catalog
-    # holds tracks nobody has chosen yet, and they compete too.
-    tracks = sorted({(it.root, it.track_id) for root in {it.root for it in items} for it in load_manifest(root)})
-    index = {t: i for i, t in enumerate(tracks)}
-    best = torch.full((len(items), len(tracks)), -2.0)
-    dataset = ClipDataset(list(items), [(i, 0.0) for i in range(len(items))], cfg, pool_frames=pool_frames)
-    queries = embed_queries(model, dataset, device=device)
-    scaling = []
-    for t, (root, track_id) in enumerate(tracks):
-        music = np.load(f"{root}/music/{track_id}.npy", mmap_mode="r")
-        duration = music.reshape(-1, music.shape[-1]).shape[0] / MEL_FRAMES_PER_SECOND
-        windows = embed_windows(model, music, window_starts(duration, cfg.clip_seconds, hop), cfg, device=device)
-        best[:, t] = (queries @ windows.T).max(dim=1).values
-        if references is not None:
-            scaling.append(track_scaling(references.to(windows.device), windows, reference_beta))
-    best = scaled_scores(best, scaling if references is not None else None)
-    truth = torch.tensor([index[(it.root, it.track_id)] for it in items])
-    own = best[torch.arange(len(items)), truth]
-    ranks = 1 + (best > own[:, None]).sum(dim=1)
-    order = best.argsort(dim=1, descending=True)
-    return {"ranks": ranks.numpy(), "tracks": len(tracks), "top1": order[:, 0].numpy(),
-            "top5": order[:, :5].numpy()}
+    out = catalog_embeddings(model, items, cfg, hop, pool_frames, device)
+    refs = references.to(out["queries"].device) if references is not None else None
+    return ranks_from_embeddings(out["queries"], out["windows"], out["truth"], refs, reference_beta)
 
 
 def summarise(ranks: np.ndarray, n_tracks: int, top1: Optional[np.ndarray] = None,

@@ -2,7 +2,7 @@
 
 /usr/bin/python3 -m training.mrcmv.ensemble --run runs/a --run runs/b --run runs/c \
     --export models/ens --version V [--dataset D ...] [--reference-queries 256] [--reference-beta B]
-    [--reference-dataset R ...]
+    [--reference-dataset R ...] [--timing-weight W [W ...]] [--window-hop S]
 
 Why: held-out results vary a lot with the training seed (docs/RESULTS.md), and averaging the
 scores of several seeds is the standard cure for that variance. The mean of N members' cosines is
@@ -24,11 +24,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .catalog_eval import catalog_ranks, embed_queries, embed_windows, summarise, window_starts
+from .catalog_eval import (catalog_embeddings, embed_queries, embed_windows, ranks_from_embeddings, summarise,
+                           window_starts)
 from .data import MEL_FRAMES_PER_SECOND, ClipDataset, Item, load_manifests
 from .export import export_model, load_checkpoint, model_from_checkpoint
 from .model import MRCMV
 from .reference_scaling import reference_beta, reference_queries
+from .timing import ENVELOPE_BINS, Timed, training_breakpoints, weigh
 
 
 class Ensemble(nn.Module):
@@ -90,21 +92,42 @@ def _track_windows(members_model: nn.Module, items: Sequence[Item], cfg, hop: fl
     return torch.cat(out)
 
 
-def _validation(model: nn.Module, items: Sequence[Item], cfg, hop: float, pool_frames: int,
-                references: Optional[torch.Tensor], reference_beta: float = 0.0) -> Dict[str, float]:
-    """Catalog ranking of the held-back videos, each dataset against its own tracks, pooled (as
-    train.py validates)."""
+def _validation_embeddings(model: nn.Module, items: Sequence[Item], cfg, hop: float,
+                           pool_frames: int) -> List[Dict[str, object]]:
+    """Catalog embeddings of the held-back videos, dataset by dataset (each against its own tracks,
+    as train.py validates)."""
     by_root: Dict[str, List[Item]] = {}
     for item in items:
         by_root.setdefault(item.root, []).append(item)
+    return [catalog_embeddings(model, group, cfg, hop, pool_frames) for group in by_root.values()]
+
+
+def _validation(groups: Sequence[Dict[str, object]], references: Optional[torch.Tensor], reference_beta: float = 0.0,
+                transform=lambda x: x) -> Dict[str, float]:
+    """Catalog ranking of the held-back videos, pooled over datasets; `transform` maps every
+    embedding first (the timing weight)."""
     ranks, top1, top5, tracks = [], [], [], 0
-    for group in by_root.values():
-        out = catalog_ranks(model, group, cfg, hop, pool_frames, "cpu", references, reference_beta)
+    refs = transform(references) if references is not None else None
+    for group in groups:
+        out = ranks_from_embeddings(transform(group["queries"]), [transform(w) for w in group["windows"]],
+                                    group["truth"], refs, reference_beta)
         ranks.append(out["ranks"])
         top1.append(out["top1"] + tracks)
         top5.append(out["top5"] + tracks)
         tracks += out["tracks"]
     return summarise(np.concatenate(ranks), tracks, np.concatenate(top1), np.concatenate(top5))
+
+
+def _sweep_timing(parts: Timed, groups, references, beta: float, weights: Sequence[float], log):
+    """Validation at each timing weight from one embedding pass; the weight with the lowest mean
+    rank wins (the smaller on a tie)."""
+    results = []
+    for weight in sorted(weights):
+        summary = _validation(groups, references, beta, lambda x, w=weight: weigh(x, w))
+        results.append({"weight": weight, **summary})
+        log(json.dumps({"timingWeight": weight, "meanRank": summary.get("meanRank"), "R@3": summary.get("R@3")}))
+    best = min(results, key=lambda r: (r["meanRank"], r["weight"]))
+    return best["weight"], results
 
 
 def _fidelity(exact: nn.Module, projected: nn.Module, items: Sequence[Item], cfg, hop: float,
@@ -124,7 +147,8 @@ def _fidelity(exact: nn.Module, projected: nn.Module, items: Sequence[Item], cfg
 
 def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, reference_count: int = 256,
           windows_per_track: int = 40, log=print, reference_beta: float = 0.0,
-          reference_datasets: Optional[Sequence[str]] = None) -> Dict[str, object]:
+          reference_datasets: Optional[Sequence[str]] = None, timing_weights: Optional[Sequence[float]] = None,
+          window_hop: Optional[float] = None) -> Dict[str, object]:
     # Read first, so that a reference dataset without videos is refused before any work.
     reference_pool = load_manifests(reference_datasets) if reference_datasets else None
     if reference_datasets and not reference_pool:
@@ -132,7 +156,7 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     checkpoints = [load_checkpoint(os.path.join(run, "checkpoint.pt")) for run in runs]
     members = [model_from_checkpoint(c).eval() for c in checkpoints]
     trainings = [c.get("training", {}) for c in checkpoints]
-    hop = float(trainings[0].get("windowHopSeconds") or members[0].cfg.clip_seconds)
+    hop = float(window_hop or trainings[0].get("windowHopSeconds") or members[0].cfg.clip_seconds)
     roots = list(datasets or trainings[0].get("datasets") or [])
     if not roots:
         raise ValueError("no --dataset given and the first run does not record its datasets")
@@ -146,30 +170,49 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     queries = embed_queries(exact, ClipDataset(unique, [(i, 0.0) for i in range(len(unique))], cfg,
                                                pool_frames=pool_frames))
     windows = _track_windows(exact, train_items, cfg, hop, windows_per_track, random.Random(0))
-    fitted = fit_projection(queries, windows, cfg.embed_dim)
+    # With the timing head the learned part gives up ENVELOPE_BINS of the contract's dimensions.
+    learned_dim = cfg.embed_dim - (ENVELOPE_BINS if timing_weights else 0)
+    fitted = fit_projection(queries, windows, learned_dim)
     log(json.dumps({"queries": len(queries), "windows": len(windows), "queryEnergyKept": fitted["queryEnergyKept"],
                     "musicEnergyKept": fitted["musicEnergyKept"]}))
-    model = Ensemble(members, fitted["projection"]).eval()
+    model: nn.Module = Ensemble(members, fitted["projection"]).eval()
+    projected = model
+    timing: Dict[str, object] = {}
+    if timing_weights:
+        music_files = sorted({f"{it.root}/music/{it.track_id}.npy" for it in train_items})
+        model = Timed(projected, training_breakpoints(music_files, cfg.patches * cfg.patch_frames), None).eval()
     seed = int(trainings[0].get("seed", 0))
     # By default the training videos; reference_datasets draws them from videos the members never
     # trained on (every split of those datasets), which land where new voice-overs land.
     references = reference_queries(model, reference_pool or train_items, cfg, reference_count, pool_frames, seed=seed) \
         if reference_count else None
     metrics: Dict[str, object] = {}
+    groups = _validation_embeddings(model, test_items, cfg, hop, pool_frames) if test_items else []
+    if timing_weights:
+        if not groups:
+            raise ValueError("choosing the timing weight needs held-back (test split) videos in the datasets")
+        weight, sweep = _sweep_timing(model, groups, references, reference_beta, timing_weights, log)
+        model = Timed(projected, model.breakpoints, weight).eval()
+        references = weigh(references, weight) if references is not None else None
+        timing = {"weight": weight, "bins": ENVELOPE_BINS, "sweep": sweep}
+        groups = [{**g, "queries": weigh(g["queries"], weight), "windows": [weigh(w, weight) for w in g["windows"]]}
+                  for g in groups]
+        metrics["timing"] = timing
     if test_items:
-        metrics["fidelity"] = _fidelity(exact, model, test_items, cfg, hop, pool_frames)
-        metrics["catalogScaled"] = _validation(model, test_items, cfg, hop, pool_frames, references, reference_beta)
+        metrics["fidelity"] = _fidelity(exact, projected, test_items, cfg, hop, pool_frames)
+        metrics["catalogScaled"] = _validation(groups, references, reference_beta)
         metrics["members"] = [c.get("metrics", {}).get("catalogScaled") for c in checkpoints]
         log(json.dumps({"fidelity": metrics["fidelity"], "catalogScaled": metrics["catalogScaled"],
                         "membersMeanRank": [m and m.get("meanRank") for m in metrics["members"]]}))
     training = {"trained": True, "ensemble": [{"run": os.path.abspath(r), "seed": t.get("seed"),
                                                "variant": t.get("variant")} for r, t in zip(runs, trainings)],
-                "projection": {"from": len(members) * cfg.embed_dim, "to": cfg.embed_dim,
+                "projection": {"from": len(members) * cfg.embed_dim, "to": learned_dim,
                                "queryEnergyKept": fitted["queryEnergyKept"],
                                "musicEnergyKept": fitted["musicEnergyKept"]},
                 "member": trainings[0], "config": cfg.to_dict(), "windowHopSeconds": hop,
                 "referenceQueries": reference_count, "referenceSoftmaxBeta": reference_beta, "datasets": [os.path.abspath(r) for r in roots],
                 "referenceDatasets": [os.path.abspath(r) for r in reference_datasets or []],
+                "timing": {k: v for k, v in timing.items() if k != "sweep"} or None,
                 "torch": str(torch.__version__)}
     return {"model": model, "references": references, "metrics": metrics, "training": training, "hop": hop,
             "referenceBeta": reference_beta}
@@ -187,13 +230,19 @@ def main(argv=None) -> None:
     parser.add_argument("--reference-dataset", action="append",
                         help="draw the reference queries from this dataset's videos (all splits) instead of the "
                              "training videos")
+    parser.add_argument("--timing-weight", type=float, nargs="+",
+                        help="add the timing head (training/mrcmv/timing.py) at this weight; several: the one with "
+                             "the best validation mean rank is exported. With it, one --run is enough.")
+    parser.add_argument("--window-hop", type=float,
+                        help="seconds between music windows at serving (default: the members' training hop)")
     parser.add_argument("--windows-per-track", type=int, default=40,
                         help="music windows per training track for fitting the projection")
     args = parser.parse_args(argv)
-    if len(args.run) < 2:
-        raise SystemExit("an ensemble needs at least two --run folders")
+    if len(args.run) < 2 and not args.timing_weight:
+        raise SystemExit("an ensemble needs at least two --run folders (one is enough with --timing-weight)")
     built = build(args.run, args.dataset, args.reference_queries, args.windows_per_track,
-                  reference_beta=args.reference_beta, reference_datasets=args.reference_dataset)
+                  reference_beta=args.reference_beta, reference_datasets=args.reference_dataset,
+                  timing_weights=args.timing_weight, window_hop=args.window_hop)
     export_model(built["model"], args.export, args.version, built["metrics"], built["training"],
                  window_hop=built["hop"], reference_queries=built["references"], beta=built["referenceBeta"])
     size = sum(os.path.getsize(os.path.join(args.export, f)) for f in os.listdir(args.export))

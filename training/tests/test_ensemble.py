@@ -12,6 +12,7 @@ from training.mrcmv.ensemble import Ensemble, build, fit_projection
 from training.mrcmv.export import export_model
 from training.mrcmv.model import MRCMV, example_inputs
 from training.mrcmv.synthetic import write_synthetic_dataset
+from training.mrcmv.timing import ENVELOPE_BINS
 from training.tests.node_parity import run_in_node
 
 SMALL = dict(audio_encoder="stats", d_model=32, n_heads=2)
@@ -112,6 +113,28 @@ def test_two_trained_runs_export_as_one_contract_folder(synthetic_dataset, tmp_p
     assert nearest.values.max() < 1e-4
     assert sorted(nearest.indices.tolist()) == list(range(6))
     assert torch.cdist(refs, own).min() > 1e-3
+
+    # --timing-weight: the learned part is projected to 512 - ENVELOPE_BINS dimensions, the timing
+    # envelopes fill the rest, the weight is chosen on the held-back videos among those given, and
+    # what onnxruntime-node runs is what PyTorch computes.
+    timed = build(runs, reference_count=4, windows_per_track=8, timing_weights=[0.0, 0.3], window_hop=4)
+    assert timed["hop"] == 4
+    assert timed["training"]["projection"]["to"] == 512 - ENVELOPE_BINS
+    sweep = timed["metrics"]["timing"]["sweep"]
+    assert [row["weight"] for row in sweep] == [0.0, 0.3]
+    chosen = min(sweep, key=lambda r: (r["meanRank"], r["weight"]))["weight"]
+    assert timed["training"]["timing"]["weight"] == chosen == timed["model"].weight
+    assert timed["metrics"]["catalogScaled"]["meanRank"] == min(r["meanRank"] for r in sweep)
+    timed_out = str(tmp_path / "timed")
+    export_model(timed["model"], timed_out, "timed-test", timed["metrics"], timed["training"], window_hop=timed["hop"],
+                 reference_queries=timed["references"])
+    model = timed["model"].eval()
+    with torch.no_grad():
+        want_query, want_music = model.encode_query(fast, slow, voice), model.encode_music(music)
+    assert np.abs(run_in_node(os.path.join(timed_out, "query.onnx"), cases["query"][0], tmp_path, "tq")
+                  - want_query.numpy()).max() <= 1e-4
+    assert np.abs(run_in_node(os.path.join(timed_out, "bgm.onnx"), cases["bgm"][0], tmp_path, "tb")
+                  - want_music.numpy()).max() <= 1e-4
 
 
 def test_a_reference_dataset_without_videos_is_refused_before_any_run_is_read(tmp_path):

@@ -14,6 +14,9 @@ tracks (best 32 s window, the serving rule) by distance in a small music-statist
   parameters without rendering loss.
 - voice: per-bin mean and deviation of the voice-over's voiced log-mel frames, same regression.
   Roughly what a well-regularised small model can reach on this data.
+- timing: no regression at all: each track scores by its best window's correlation of the
+  voice-over's per-second loudness with the music's per-second energy (training/mrcmv/timing.py,
+  quantiles fitted on the dataset's own music). What keeping time is worth without any learning.
 
 If "voice" is close to chance, no training recipe will show the voice-over helping on this data;
 the knobs or the preset size have to change first.
@@ -134,6 +137,7 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
             "voice": summarise(ranks_by_best_window(loo_ridge(np.stack(voices), segments_arr), truth, windows))}
     if len(params) == len(items):
         rows["rule"] = summarise(ranks_by_best_window(loo_ridge(np.array(params), segments_arr), truth, windows))
+    rows["timing"] = summarise(timing_ranks(features_dir, items, hop_seconds))
     rows["chance"] = chance(len(music))
     return {"features": os.path.abspath(features_dir), "queries": len(items), "tracks": len(music),
             "windowHopSeconds": hop_seconds,
@@ -141,11 +145,34 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
                         f"{hop_seconds:g} s) in [level, centroid, modulation] space", "rows": rows}
 
 
+def timing_ranks(features_dir: str, items: Sequence[dict], hop_seconds: float) -> np.ndarray:
+    import torch  # the head's arithmetic is torch (it is exported to ONNX); the rest of the probe is numpy
+
+    from .timing import music_envelope, training_breakpoints, voice_envelope
+
+    tracks = sorted({i["trackId"] for i in items})
+    files = [os.path.join(features_dir, "music", f"{t}.npy") for t in tracks]
+    breakpoints = training_breakpoints(files, CLIP_FRAMES)
+    windows = {}
+    for track, path in zip(tracks, files):
+        frames = _frames(np.load(path))
+        clips = np.stack([_clip(frames, s) for s in window_starts(frames.shape[0], hop_seconds)])
+        windows[track] = music_envelope(torch.from_numpy(clips.reshape(-1, 33, 96, frames.shape[1])), breakpoints)
+    ranks = []
+    for item in items:
+        voice = _clip(_frames(np.load(os.path.join(features_dir, "items", item["videoId"], "voice.npy"))), 0.0)
+        query = voice_envelope(torch.from_numpy(voice.reshape(1, 33, 96, -1)))[0]
+        scores = torch.stack([(windows[t] @ query).max() for t in tracks])
+        own = scores[tracks.index(item["trackId"])]
+        ranks.append(1 + int((scores > own).sum()))
+    return np.array(ranks)
+
+
 def format_table(report: dict) -> str:
     keys = ["R@1", "R@3", "R@5", "R@10", "medianRank"]
     lines = [f"{report['queries']} queries, {report['tracks']} tracks; {report['protocol']}",
              "| source | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
-    for name in ("oracle", "rule", "voice", "chance"):
+    for name in ("oracle", "rule", "voice", "timing", "chance"):
         if name in report["rows"]:
             lines.append(f"| {name} | " + " | ".join(f"{report['rows'][name][k]:g}" for k in keys) + " |")
     return "\n".join(lines)

@@ -45,3 +45,34 @@ def test_a_voice_that_carries_the_music_is_found_and_noise_is_not(tmp_path):
     assert signal["voice"]["R@3"] >= 80.0 and signal["voice"]["medianRank"] == 1.0
     assert noise["voice"]["R@3"] <= 65.0
     assert signal["chance"]["R@3"] == 50.0 and "rule" not in signal
+
+
+def _write_timed(root: str, follows: bool, seed: int = 0) -> None:
+    """Six tracks whose loudness changes every second at random; 30 voice-overs over the first
+    32 s of their track whose per-second loudness follows that track's (follows) or another's."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(os.path.join(root, "music"))
+    envelopes = rng.uniform(-4.0, 0.0, size=(6, 70))
+    for t, envelope in enumerate(envelopes):
+        music = np.repeat(envelope, 100)[:, None] + 0.05 * rng.standard_normal((7000, 64))
+        np.save(os.path.join(root, "music", f"t{t}.npy"), music.astype(np.float32))
+    items = []
+    for i in range(30):
+        t = i % 6
+        source = envelopes[t if follows else (t + 1 + i % 5) % 6]
+        voice = np.full((3300, 64), -4.6)  # the front end's digital silence
+        speech = (np.arange(3300) % 100) < 80  # a pause at the end of every second
+        voice[speech] = -1.0 + 0.3 * np.repeat(source[:33], 100)[:3300][speech, None]
+        os.makedirs(os.path.join(root, "items", f"v{i}"))
+        np.save(os.path.join(root, "items", f"v{i}", "voice.npy"), voice.astype(np.float32))
+        items.append({"videoId": f"v{i}", "trackId": f"t{t}", "split": "train", "durationSec": 33.0})
+    with open(os.path.join(root, "manifest.json"), "w") as fh:
+        json.dump({"items": items}, fh)
+
+
+def test_a_voice_that_keeps_the_music_s_time_is_found_by_the_timing_row(tmp_path):
+    _write_timed(str(tmp_path / "follows"), follows=True)
+    _write_timed(str(tmp_path / "other"), follows=False)
+    assert probe(str(tmp_path / "follows"), hop_seconds=1.0)["rows"]["timing"]["R@1"] == 100.0
+    # Each voice follows another track: its own is never first.
+    assert probe(str(tmp_path / "other"), hop_seconds=1.0)["rows"]["timing"]["R@1"] == 0.0

@@ -118,7 +118,7 @@ def _validation(groups: Sequence[Dict[str, object]], references: Optional[torch.
     return summarise(np.concatenate(ranks), tracks, np.concatenate(top1), np.concatenate(top5))
 
 
-def _sweep_timing(parts: Timed, groups, references, beta: float, weights: Sequence[float], log):
+def _sweep_timing(groups, references, beta: float, weights: Sequence[float], log):
     """Validation at each timing weight from one embedding pass; the weight with the lowest mean
     rank wins (the smaller on a tie)."""
     results = []
@@ -191,7 +191,7 @@ def build(runs: Sequence[str], datasets: Optional[Sequence[str]] = None, referen
     if timing_weights:
         if not groups:
             raise ValueError("choosing the timing weight needs held-back (test split) videos in the datasets")
-        weight, sweep = _sweep_timing(model, groups, references, reference_beta, timing_weights, log)
+        weight, sweep = _sweep_timing(groups, references, reference_beta, timing_weights, log)
         model = Timed(projected, model.breakpoints, weight).eval()
         references = weigh(references, weight) if references is not None else None
         timing = {"weight": weight, "bins": ENVELOPE_BINS, "sweep": sweep}

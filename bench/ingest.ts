@@ -51,7 +51,10 @@ async function musicStages(folder: ModelFolder, music: string[]) {
   await embedder.embedMusic(folder, [clipPatches(new Float32Array(16000))]); // load the session
   for (const file of music) {
     const [audio, dMs] = await timed(() => decodeAudio(file, { maxDurationSeconds: 1800 }));
-    const [windows, fMs] = await timed(() => Promise.resolve(musicWindows(audio.pcm)));
+    // The model's own window spacing (manifest windowHopSeconds), as embed-track.handler.ts cuts them.
+    const [windows, fMs] = await timed(() =>
+      Promise.resolve(musicWindows(audio.pcm, folder.manifest.windowHopSeconds)),
+    );
     const [, iMs] = await timed(() =>
       embedder.embedMusic(
         folder,
@@ -64,7 +67,9 @@ async function musicStages(folder: ModelFolder, music: string[]) {
     t.inference += iMs;
   }
   const totalMs = t.decode + t.features + t.inference;
-  console.log(`\n## Music, ${music.length} real tracks, ${audioSec.toFixed(0)} s of audio, 1 core`);
+  console.log(
+    `\n## Music, ${music.length} real tracks, ${audioSec.toFixed(0)} s of audio, windows every ${folder.manifest.windowHopSeconds} s, 1 core`,
+  );
   console.log(`| stage | ms per audio minute | real-time factor |`);
   console.log(`|---|---|---|`);
   for (const [k, ms] of Object.entries({ ...t, total: totalMs })) {

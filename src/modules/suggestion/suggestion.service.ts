@@ -41,7 +41,9 @@ export interface VideoSuggestion extends Suggestion {
 }
 
 function reasonsFor(s: { vocalPenalty: number; vocalPresence: number | null }, voiceCoverage: number | null): string[] {
-  if (!(s.vocalPenalty > 0)) return [];
+  // A detector's stray frame in an instrumental track gives a penalty that prints as 0.00: it moved
+  // nothing a reader could see, and a reason that says so is noise.
+  if (!(s.vocalPenalty >= 0.005)) return [];
   const pct = (x: number | null) => `${Math.round((x ?? 0) * 100)}%`;
   return [
     `ranked down by ${s.vocalPenalty.toFixed(2)} for vocals (heard in ${pct(s.vocalPresence)} of the track) ` +

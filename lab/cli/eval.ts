@@ -4,6 +4,7 @@
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
  *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...] [--balance-mode even|lower]
+ *     [--learned-hop S ...]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
  * of the hubness reduction (src/inference/track-scaling.ts), version `<version>-b<B>[-seedN]`.
@@ -13,11 +14,21 @@
  * reference queries (and per swept beta) whose tracks get exposure-balance offsets over the
  * evaluated catalog (lab/evaluation/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`;
  * with --balance-mode lower only the offsets that lower a track are applied, tag `low<T>`.
+ * Each --learned-hop S adds a row per model with a timing head, ranked with each window's learned
+ * part taken from the window at spacing S and its timing envelope kept per window (a simulation of
+ * cheaper window storage, lab/evaluation/coarse-learned.ts), version `<version>-learned<S>[-seedN]`.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/common/logger';
-import { evaluateModels, type BalanceMode, type CandidateSet, type SplitName } from '../evaluation/evaluate';
+import {
+  evaluateModels,
+  learnedVersion,
+  type BalanceMode,
+  type CandidateSet,
+  type SplitName,
+} from '../evaluation/evaluate';
+import { timingBins } from '../evaluation/coarse-learned';
 import { formatTable } from '../evaluation/report';
 import { OnnxEmbedder } from '../../src/inference/embedder';
 import { readModelFolder } from '../../src/inference/model-manifest';
@@ -42,6 +53,7 @@ async function main() {
       'query-bank': { type: 'boolean', default: false },
       'balance-temperature': { type: 'string', multiple: true },
       'balance-mode': { type: 'string', default: 'even' },
+      'learned-hop': { type: 'string', multiple: true },
     },
   });
   if (!values.model?.length || !values.dataset) throw new Error('--model DIR and --dataset DIR are required');
@@ -51,7 +63,15 @@ async function main() {
     throw new Error(`--candidates must be split or all, got ${values.candidates}`);
   if (!['even', 'lower'].includes(values['balance-mode']))
     throw new Error(`--balance-mode must be even or lower, got ${values['balance-mode']}`);
-  const models = values.model.map((dir) => readModelFolder(dir));
+  const read = values.model.map((dir) => readModelFolder(dir));
+  // Each --learned-hop adds every timed model again, ranked with its learned part at that spacing.
+  const learned = (values['learned-hop'] ?? []).flatMap((raw) => {
+    const hop = floatFlag('learned-hop', raw, 0.01, 600);
+    return read
+      .filter((m) => timingBins(m.manifest.training) !== undefined)
+      .map((m) => ({ ...m, manifest: { ...m.manifest, version: learnedVersion(m.manifest.version, hop) }, hop }));
+  });
+  const models = [...read, ...learned];
   const threads = intFlag('threads', values.threads, 1, 64, 1);
   const pool = new OnnxPool(
     intFlag('concurrency', values.concurrency, 1, 16, 2),
@@ -72,6 +92,7 @@ async function main() {
       queryBank: values['query-bank'],
       balanceMode: values['balance-mode'] as BalanceMode,
       balanceTemperatures: values['balance-temperature']?.map((t) => floatFlag('balance-temperature', t, 0.001, 100)),
+      learnedHopSeconds: [...read.map(() => undefined), ...learned.map((m) => m.hop)],
       log,
     });
     const json = `${JSON.stringify(report, null, 2)}\n`;

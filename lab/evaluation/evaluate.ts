@@ -9,6 +9,7 @@ import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
 import { balanceOffsets, lowerOnlyOffsets } from './catalog-balance';
+import { coarseLearnedWindows, timingBins } from './coarse-learned';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -68,6 +69,12 @@ export interface EvaluateOptions {
   balanceTemperatures?: readonly number[];
   /** even (default): the whole balance, tag `bal<T>`; lower: only its negative offsets, tag `low<T>`. */
   balanceMode?: BalanceMode;
+  /**
+   * Per model (parallel to `models`): rank with each window's learned part taken from the window at
+   * this coarser spacing and its timing envelope kept per window (lab/evaluation/coarse-learned.ts).
+   * Only for models with a timing head.
+   */
+  learnedHopSeconds?: readonly (number | undefined)[];
   log?: (line: string) => void;
 }
 
@@ -79,6 +86,8 @@ function taggedVersion(version: string, tag: string): string {
 
 /** A model's version evaluated at another beta: `<version>-b<beta>[-seedN]`. */
 export const betaVersion = (version: string, beta: number): string => taggedVersion(version, `b${beta}`);
+/** A timed model ranked with its learned part every `hop` seconds: `<version>-learned<hop>[-seedN]`. */
+export const learnedVersion = (version: string, hop: number): string => taggedVersion(version, `learned${hop}`);
 
 export type BalanceMode = 'even' | 'lower';
 
@@ -137,6 +146,14 @@ export const PROTOCOL =
   "query = first 32 s of the video frames + voice-over (looped if shorter); candidates ranked by the cosine of their best 32 s window (as suggestBgm); ground truth = the item's trackId";
 export const DISTANCE_SPACE =
   'L2 between per-track [mean, std] of the 64 log-mel bins (VGGish front end) over the whole track';
+
+/** The windows as ranked: as embedded, or with a coarser learned part (EvaluateOptions.learnedHopSeconds). */
+function servedWindows(model: ModelFolder, embedded: number[][], learnedHop: number | undefined): number[][] {
+  if (learnedHop === undefined) return embedded;
+  const bins = timingBins(model.manifest.training);
+  if (bins === undefined) throw new Error(`${model.manifest.version} has no timing head: no learned spacing to vary`);
+  return coarseLearnedWindows(embedded, model.manifest.windowHopSeconds, learnedHop, bins);
+}
 
 export function selectItems(items: readonly ManifestItem[], split: SplitName): ManifestItem[] {
   return items.filter((i) => split === 'all' || i.split === split);
@@ -200,7 +217,11 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     fingerprints[ti] = f.fingerprint;
     for (const [mi, model] of o.models.entries()) {
       // Each model is matched against the windows it asks for, as the embed-track job cuts them.
-      const trackWindows = await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!);
+      const trackWindows = servedWindows(
+        model,
+        await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!),
+        o.learnedHopSeconds?.[mi],
+      );
       windows[mi]![ti] = trackWindows;
       referenceScores[mi]![ti] = model.referenceQueries
         ? referenceBestScores(model.referenceQueries, trackWindows)

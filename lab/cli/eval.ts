@@ -69,9 +69,12 @@ async function main() {
     const hop = floatFlag('learned-hop', raw, 0.01, 600);
     return read
       .filter((m) => timingBins(m.manifest.training) !== undefined)
-      .map((m) => ({ ...m, manifest: { ...m.manifest, version: learnedVersion(m.manifest.version, hop) }, hop }));
+      .map((m) => ({
+        folder: { ...m, manifest: { ...m.manifest, version: learnedVersion(m.manifest.version, hop) } },
+        hop,
+      }));
   });
-  const models = [...read, ...learned];
+  const models = [...read, ...learned.map((l) => l.folder)];
   const threads = intFlag('threads', values.threads, 1, 64, 1);
   const pool = new OnnxPool(
     intFlag('concurrency', values.concurrency, 1, 16, 2),

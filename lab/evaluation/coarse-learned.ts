@@ -27,9 +27,12 @@ export function coarseLearnedWindows(
   if (every < 1 || Math.abs(every * hopSeconds - learnedHopSeconds) > 1e-9) {
     throw new RangeError(`learned spacing ${learnedHopSeconds} s is not a multiple of the window hop ${hopSeconds} s`);
   }
+  const dims = windows[0]?.length ?? 0;
+  if (windows.length > 0 && bins >= dims) {
+    throw new RangeError(`timing bins ${bins} leave no learned part in ${dims} dimensions`);
+  }
   return windows.map((w, k) => {
     const coarse = windows[Math.floor(k / every) * every]!;
-    if (bins >= w.length) throw new RangeError(`timing bins ${bins} leave no learned part in ${w.length} dimensions`);
-    return [...coarse.slice(0, w.length - bins), ...w.slice(w.length - bins)];
+    return [...coarse.slice(0, dims - bins), ...w.slice(dims - bins)];
   });
 }

@@ -215,19 +215,25 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       hops,
     );
     fingerprints[ti] = f.fingerprint;
+    // A folder listed twice (--learned-hop ranks the same networks another way) is embedded once.
+    const embedded = new Map<string, { windows: number[][]; segments: number[][] }>();
     for (const [mi, model] of o.models.entries()) {
-      // Each model is matched against the windows it asks for, as the embed-track job cuts them.
-      const trackWindows = servedWindows(
-        model,
-        await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!),
-        o.learnedHopSeconds?.[mi],
-      );
+      const key = `${model.dir}@${model.manifest.windowHopSeconds}`;
+      let own = embedded.get(key);
+      if (!own) {
+        own = {
+          // Each model is matched against the windows it asks for, as the embed-track job cuts them.
+          windows: await o.embedder.embedMusic(model, f.windowsByHop.get(model.manifest.windowHopSeconds)!),
+          segments: await o.embedder.embedMusic(model, f.segments),
+        };
+        embedded.set(key, own);
+      }
+      const trackWindows = servedWindows(model, own.windows, o.learnedHopSeconds?.[mi]);
       windows[mi]![ti] = trackWindows;
       referenceScores[mi]![ti] = model.referenceQueries
         ? referenceBestScores(model.referenceQueries, trackWindows)
         : null;
-      const seg = await o.embedder.embedMusic(model, f.segments);
-      mine.forEach((qi, j) => (segments[mi]![qi] = seg[j]!));
+      mine.forEach((qi, j) => (segments[mi]![qi] = own.segments[j]!));
     }
     log(
       `track [${++done}/${tracks.length}] ${t.trackId}: ${hops.map((h) => `${f.windowsByHop.get(h)!.length} windows every ${h} s`).join(', ')}`,
@@ -239,7 +245,13 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
   done = 0;
   await mapPool(items, concurrency, async (item, qi) => {
     const bySize = new Map<string, Awaited<ReturnType<typeof queryFeatures>>>();
+    const byFolder = new Map<string, number[]>();
     for (const [mi, model] of o.models.entries()) {
+      const same = byFolder.get(model.dir);
+      if (same) {
+        queries[mi]![qi] = same;
+        continue;
+      }
       const { width, height } = model.manifest.video;
       const key = `${width}x${height}`;
       let clip = bySize.get(key);
@@ -252,6 +264,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
         bySize.set(key, clip);
       }
       queries[mi]![qi] = await o.embedder.embedQuery(model, clip);
+      byFolder.set(model.dir, queries[mi]![qi]);
     }
     if (++done % 20 === 0 || done === items.length) log(`query [${done}/${items.length}]`);
   });

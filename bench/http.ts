@@ -8,6 +8,10 @@
  * process, so that the GraphQL + HTTP overhead is a printed ratio. --baseline DIR also runs the
  * suggestBgm workload against another built checkout's API (DIR/dist/src/bin/api.js) on the same
  * database: before and after in one run. --api-node-args passes node options to the API process.
+ * This checkout's API runs twice: with the suggestBgm response cache off (every call searches) and
+ * on (the default; the warm-up asks for every one of the 200 query videos, so the rows measure
+ * repeated asks: hits unless the catalog changed); the bare service call beside each row has the
+ * same cache setting, and the API's own hit share (/metrics) is printed.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -64,7 +68,11 @@ const freePort = () =>
     s.on('error', reject);
   });
 
-async function startApi(root: string, databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startApi(
+  root: string,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const nodeArgs = values['api-node-args'].split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/bin/api.js')], {
@@ -83,6 +91,7 @@ async function startApi(root: string, databaseUrl: string): Promise<{ url: strin
       // The per-caller budgets would refuse a load generator at once: off for the bench.
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_PER_TOKEN: '0',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -151,6 +160,18 @@ async function serviceLoad(service: SuggestionService, videoIds: string[], concu
   return { rps: lat.length / DURATION_S, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
 }
 
+/** The API's response-cache lookups so far, from its /metrics. */
+async function cacheLookups(url: string): Promise<{ hit: number; all: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let hit = 0;
+  let all = 0;
+  for (const m of text.matchAll(/^bgm_suggest_cache_lookups_total\{[^}]*result="(\w+)"[^}]*\} (\S+)$/gm)) {
+    all += Number(m[2]);
+    if (m[1] === 'hit') hit += Number(m[2]);
+  }
+  return { hit, all };
+}
+
 const fmt = (m: Measured) => `${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors}`;
 
 async function main() {
@@ -165,11 +186,12 @@ async function main() {
     const trackIds = [...trackIndex.keys()].slice(0, 200);
     const loadS = (performance.now() - t0) / 1000;
     const token = await new JwtAuthenticator(JWT).sign(OWNER, ['app']);
-    const service = new SuggestionService(
-      createRepositories(db.prisma, { sql: db.sql }),
-      { requestEmbedding: () => Promise.resolve() },
-      50,
-    );
+    const serviceWith = (cacheSuggestions: number) =>
+      new SuggestionService(
+        createRepositories(db.prisma, { sql: db.sql, suggestionCache: { maxSuggestions: cacheSuggestions } }),
+        { requestEmbedding: () => Promise.resolve() },
+        50,
+      );
 
     const suggestBodies = videoIds.map((v) => body(SUGGEST, { v }));
     // Mixed: half suggestBgm, the rest catalog pages, similar tracks and video lookups.
@@ -183,8 +205,10 @@ async function main() {
         body(VIDEO, { v }),
       ];
     });
-    // The first few requests of a fresh process pay for JIT, plan caches and connections.
-    const warm = (url: string) => load(url, token, suggestBodies.slice(0, 50), 8);
+    // The first requests of a fresh process pay for JIT, plan caches and connections; and every
+    // query video is asked once, so the cache-on rows measure a cache that has seen them (the steady
+    // state of repeated asks; the cache-off rows are the first ask of each).
+    const warm = (url: string) => load(url, token, suggestBodies, 8);
 
     console.log(
       `# bench:http  ${new Date().toISOString()}  ${machine()}  load average ${os
@@ -196,32 +220,43 @@ async function main() {
       `${TRACKS} tracks x ${values.windows} windows (loaded in ${loadS.toFixed(0)} s), 200 query videos, ` +
         `${DURATION_S} s per row, autocannon in this process, API in its own process (DATABASE_POOL_SIZE default)`,
     );
-    const apis: [string, string][] = [['this checkout', projectRoot()]];
-    if (values.baseline) apis.push([`baseline ${values.baseline}`, path.resolve(values.baseline)]);
+    const CACHE_SUGGESTIONS = 20_000; // the default
+    const apis: { label: string; root: string; cacheSuggestions: number }[] = [
+      { label: 'this checkout, response cache off', root: projectRoot(), cacheSuggestions: 0 },
+      { label: 'this checkout', root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS },
+    ];
+    if (values.baseline)
+      apis.push({ label: `baseline ${values.baseline}`, root: path.resolve(values.baseline), cacheSuggestions: 0 });
     const rows: string[] = [];
-    for (const [label, root] of apis) {
-      const { url, child } = await startApi(root, scratch.url);
+    for (const { label, root, cacheSuggestions } of apis) {
+      // An older checkout ignores the variable.
+      const { url, child } = await startApi(root, scratch.url, { SUGGEST_CACHE_SUGGESTIONS: String(cacheSuggestions) });
       children.push(child);
+      const service = serviceWith(cacheSuggestions);
       await warm(url);
       for (const c of CONNECTIONS) {
+        const before = await cacheLookups(url);
         const http = await load(url, token, suggestBodies, c);
+        const after = await cacheLookups(url);
+        const hits =
+          after.all > before.all ? `${((100 * (after.hit - before.hit)) / (after.all - before.all)).toFixed(0)} %` : '';
         const bare = await serviceLoad(service, videoIds, c);
         rows.push(
-          `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
+          `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${hits} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
         );
         console.error(rows.at(-1)); // progress, as each row is done
         if (root === projectRoot()) {
           const mixed = await load(url, token, mixedBodies, c);
-          rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | | | | | | |`);
+          rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | | | | | | | | |`);
           console.error(rows.at(-1));
         }
       }
       await stopApi(child);
     }
     console.log(
-      '\n| API | workload | connections | req/s | p50 ms | p99 ms | errors | service req/s | service p50 ms | service p99 ms | service errors | HTTP/service p50 | service/HTTP req/s |',
+      '\n| API | workload | connections | req/s | p50 ms | p99 ms | errors | cache hits | service req/s | service p50 ms | service p99 ms | service errors | HTTP/service p50 | service/HTTP req/s |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(
       `\nload average after: ${os

@@ -20,6 +20,8 @@ import {
   type PreviewRenderRepository,
 } from '../modules/preview-render/preview-render.repository';
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
+import { CachedVideoSuggestionRepository, type SuggestionCacheOptions } from '../modules/suggestion/suggestion-cache';
+import { SqlSuggestionFreshness } from '../modules/suggestion/suggestion-freshness';
 import {
   SqlVideoSuggestionRepository,
   type VideoSuggestionRepository,
@@ -61,6 +63,21 @@ export interface RepositoryOptions {
    * it those queries go through Prisma's raw query API on `db`.
    */
   sql?: Pick<SqlConnection, 'query'>;
+  /**
+   * suggestBgm's answers kept in memory while nothing they were ranked from changed
+   * (suggestion-cache.ts); absent or 0 entries: every call runs the statement. Never inside a
+   * transaction (prismaUnitOfWork leaves it out).
+   */
+  suggestionCache?: SuggestionCacheOptions;
+}
+
+function videoSuggestions(
+  sql: Pick<SqlConnection, 'query'>,
+  cache?: SuggestionCacheOptions,
+): VideoSuggestionRepository {
+  const statement = new SqlVideoSuggestionRepository(sql);
+  if (!cache || cache.maxSuggestions <= 0) return statement;
+  return new CachedVideoSuggestionRepository(statement, new SqlSuggestionFreshness(sql), cache);
 }
 
 export function createRepositories(db: Db, options: RepositoryOptions = {}): Repositories {
@@ -75,7 +92,7 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     models: new PrismaModelVersionRepository(db),
     canaries: new PrismaCanaryRepository(db),
     embeddings: new PgvectorEmbeddingRepository(db),
-    videoSuggestions: new SqlVideoSuggestionRepository(options.sql ?? prismaSql(db)),
+    videoSuggestions: videoSuggestions(options.sql ?? prismaSql(db), options.suggestionCache),
     experiments: new PrismaExperimentRepository(db),
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
@@ -93,6 +110,9 @@ const prismaSql = (db: Db): Pick<SqlConnection, 'query'> => ({
 export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOptions = {}): UnitOfWork<Repositories> {
   return {
     run: (fn) =>
-      prisma.$transaction((tx) => fn(createRepositories(tx, { ...options, sql: undefined })), { timeout: 30_000 }),
+      prisma.$transaction(
+        (tx) => fn(createRepositories(tx, { ...options, sql: undefined, suggestionCache: undefined })),
+        { timeout: 30_000 },
+      ),
   };
 }

@@ -94,8 +94,16 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
 
     const queue = await openQueue(config.queue, logger);
     onStop('queue closed', () => queue.close());
+    const metrics = new AppMetrics({ role });
     const repoOptions = { jobMaxAttempts: config.worker.maxAttempts };
-    const repos = createRepositories(db.prisma, { ...repoOptions, sql: db.sql });
+    const repos = createRepositories(db.prisma, {
+      ...repoOptions,
+      sql: db.sql,
+      suggestionCache: {
+        maxSuggestions: config.suggestCacheSuggestions,
+        onLookup: (result) => metrics.suggestCache.inc({ result }),
+      },
+    });
     const uow = prismaUnitOfWork(db.prisma, repoOptions);
     if (queue.kind === 'in-process') {
       // The embedded queue kept its messages in memory; the job table says what is unfinished.
@@ -131,7 +139,6 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       previewRender: config.previewRender,
     });
 
-    const metrics = new AppMetrics({ role });
     registerQueueGauges(metrics, {
       queue,
       topics: Object.values(JobKind).map(topicFor),

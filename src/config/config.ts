@@ -93,6 +93,9 @@ const envSchema = z.object({
   // --- Instrumental preference of suggestBgm (issue 17, item 5) ---
   SUGGEST_INSTRUMENTAL_MIN_COVERAGE: z.coerce.number().min(0).max(1).default(0.25),
   SUGGEST_VOCAL_PENALTY: z.coerce.number().min(0).max(100).default(1),
+  // suggestBgm answers kept per API process while the catalog, the video and license time allow (issue 15):
+  // suggestions held over all pages (about 3 KiB each); 0: off.
+  SUGGEST_CACHE_SUGGESTIONS: int(0, 10_000_000).default(20_000),
   // --- The canary (issue 16): share of suggestBgm videos a candidate serves once it passes the gate ---
   CANARY_SHARE: z.coerce.number().min(0).max(1).default(0),
   // --- Per-request work bounds and rate limits (issue 14, items 5 and 7) ---
@@ -205,6 +208,8 @@ export interface AppConfig {
    * `penalty` x the track's vocal presence (0 turns it off; a filter may turn it off per call).
    */
   instrumental: { minCoverage: number; penalty: number };
+  /** suggestBgm answers one process keeps while they are provably current (suggestion-cache.ts); 0: off. */
+  suggestCacheSuggestions: number;
   /**
    * `defaultShare` of the videos asking suggestBgm is served by a candidate as soon as it passes the
    * gate (0: none until an admin calls setCanaryShare).
@@ -331,6 +336,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryDirectives: e.MAX_QUERY_DIRECTIVES,
     },
     instrumental: { minCoverage: e.SUGGEST_INSTRUMENTAL_MIN_COVERAGE, penalty: e.SUGGEST_VOCAL_PENALTY },
+    suggestCacheSuggestions: e.SUGGEST_CACHE_SUGGESTIONS,
     canary: { defaultShare: e.CANARY_SHARE },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -42,6 +42,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly suggestCache = new Counter({
+    name: 'bgm_suggest_cache_lookups_total',
+    help: 'suggestBgm answers looked up in the response cache: hit, joined (waited for the same search running), miss (not kept), stale (kept, but its data changed)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobs = new Counter({
     name: 'bgm_jobs_total',
     help: 'Job executions by kind and outcome (retried: transient fault, delivered again later)',

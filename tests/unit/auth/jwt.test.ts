@@ -62,4 +62,19 @@ describe('JwtAuthenticator', () => {
     const claims = JSON.parse(Buffer.from(issued.split('.')[1]!, 'base64url').toString()) as { exp?: number };
     expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
   });
+
+  it('remembers a verified token only until it expires, and never a refused one', async () => {
+    const fresh = new JwtAuthenticator(settings);
+    const token = await fresh.sign('carol', ['app'], '2s');
+    expect(await fresh.authenticate(`Bearer ${token}`)).toEqual({ id: 'carol', roles: ['app'] });
+    expect(await fresh.authenticate(`Bearer ${token}`)).toEqual({ id: 'carol', roles: ['app'] });
+    // exp has a resolution of one second: past it by a margin, the remembered answer must be gone.
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(fresh.authenticate(`Bearer ${token}`)).rejects.toMatchObject({ message: 'Token expired' });
+    // The same bytes with a changed signature are verified afresh, not matched to the kept entry.
+    const other = await fresh.sign('carol', ['app']);
+    expect(await fresh.authenticate(`Bearer ${other}`)).toEqual({ id: 'carol', roles: ['app'] });
+    const forged = `${other.slice(0, -2)}${other.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expect(fresh.authenticate(`Bearer ${forged}`)).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+  });
 });

@@ -83,8 +83,10 @@ def read_http(path: str) -> dict:
                 continue
             api, workload, connections = cells[0], cells[1], int(cells[2])
             series[f"{api}: {workload} over HTTP"].append((connections, float(cells[3]), float(cells[5])))
-            if len(cells) >= 10 and cells[7]:
-                series[f"{api}: service call"].append((connections, float(cells[7]), float(cells[9])))
+            # Since the response cache, a "cache hits" column comes before the service call's.
+            svc = 8 if len(cells) >= 14 else 7
+            if len(cells) >= svc + 3 and cells[svc]:
+                series[f"{api}: service call"].append((connections, float(cells[svc]), float(cells[svc + 2])))
     return series
 
 

@@ -63,6 +63,10 @@ interface AppliedRow {
 export async function migrate(runner: SqlRunner, migrations = readMigrations()): Promise<MigrationResult> {
   return runner.transaction(async (conn) => {
     await conn.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
+    // The catalog's commit counter is bumped by deferred triggers (20261217000000_catalog_epoch).
+    // Events still pending at a later ALTER TABLE or CREATE INDEX on the same table fail it ("pending
+    // trigger events"), and all pending migrations share this transaction: fire them per statement.
+    await conn.query('SET CONSTRAINTS ALL IMMEDIATE');
     return applyPending(conn, migrations);
   });
 }

@@ -32,7 +32,10 @@ describe.each(MODES)('full pages under selective filters', (mode) => {
       });
       await app.repos.models.activate(model.id);
       // Bulk load: building the HNSW index once afterwards is much faster than inserting into it.
+      // One transaction that writes rows and then builds an index on their table must fire the
+      // catalog counter's deferred triggers per statement (docs/OPERATIONS.md, "Response cache").
       await app.db.sql.exec(`
+        SET CONSTRAINTS ALL IMMEDIATE;
         DROP INDEX track_embedding_hnsw_idx;
         INSERT INTO track (title, artist, media_uri, content_hash, status, updated_at, duration_sec)
         SELECT 'T' || i, 'A', 'media://t' || i, 'h' || i, 'READY', now(), 120 FROM generate_series(1, ${size}) i;

@@ -134,6 +134,17 @@ describe.each(MODES)('GraphQL API', (mode) => {
       expect(codes(costRes)).toEqual(['QUERY_TOO_COMPLEX']);
       expect(costRes.errors![0]!.extensions).toMatchObject({ limit: 'cost', maxCost: 5000 });
       expect(costRes.errors![0]!.message).toMatch(/cost \d+ exceeds the limit of 5000/);
+      // The estimate is kept per document and variables (plugins.ts): asked again, refused again.
+      expect(codes(await gql(app, costly))).toEqual(['QUERY_TOO_COMPLEX']);
+      // One document priced by its variables, in turn: small pages pass, large ones are refused.
+      const paged = `query($n: Int!) { ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: ${page.replace('first: 100', 'first: $n')}`).join(' ')} }`;
+      for (const [n, refused] of [
+        [1, false],
+        [100, true],
+        [1, false],
+        [100, true],
+      ] as const)
+        expect([n, codes(await gql(app, paged, { n }))]).toEqual([n, refused ? ['QUERY_TOO_COMPLEX'] : []]);
     });
 
     it('keeps CSRF prevention on', async () => {

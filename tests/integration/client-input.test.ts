@@ -43,8 +43,12 @@ describe.each(MODES)('client input (no 500s, no wildcards)', (mode) => {
         expect(codes(res)).toEqual(['BAD_USER_INPUT']);
       }
       // Written into the document rather than passed as a variable.
-      const literal = await gql(app, '{ tracks(first: 1, filter: { search: "a\\u0000" }) { edges { cursor } } }');
-      expect(codes(literal)).toEqual(['BAD_USER_INPUT']);
+      // Twice: the walk over a document's literals is done once per parsed document (plugins.ts),
+      // and a refused document must not count as walked.
+      for (let i = 0; i < 2; i++) {
+        const literal = await gql(app, '{ tracks(first: 1, filter: { search: "a\\u0000" }) { edges { cursor } } }');
+        expect(codes(literal)).toEqual(['BAD_USER_INPUT']);
+      }
       const track = (await app.db.prisma.track.findFirst({ where: { title: 'Plain' } }))!;
       const update = await gql(
         app,

@@ -1,6 +1,7 @@
 import type { App } from '../../src/app/start-app';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { embeddedVideo } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $first: Int!, $f: SuggestionFilterInput) {
   suggestBgm(videoId: $v, first: $first, filter: $f) { suggestions { track { title } startOffsetSec license { licensor } } }
@@ -81,11 +82,7 @@ describe.each(MODES)('license-aware suggestions', (mode) => {
         ]);
       }
       await app.db.prisma.track.update({ where: { id: ids.retired! }, data: { retiredAt: new Date() } });
-      const video = await app.db.prisma.video.create({
-        data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
-      });
-      videoId = video.id;
-      await app.repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 0, 0.5));
+      videoId = await embeddedVideo(app, model.id, unitVector(512, 0, 0.5));
     });
     afterAll(async () => {
       await app?.stop();

@@ -3,6 +3,15 @@ import { gql, tokenFor } from './harness';
 
 export const modelDir = () => process.env.BGM_TEST_MODEL_DIR;
 
+/** A READY video of app-user (the `app` token's subject) with a query embedding under `modelId`: its id. */
+export async function embeddedVideo(app: App, modelId: string, embedding: number[]): Promise<string> {
+  const video = await app.db.prisma.video.create({
+    data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
+  });
+  await app.repos.embeddings.upsertVideoEmbedding(video.id, modelId, embedding);
+  return video.id;
+}
+
 /** Polls until fn returns a value, or fails with the last value seen. */
 export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;

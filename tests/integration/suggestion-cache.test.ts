@@ -1,6 +1,7 @@
 import type { App } from '../../src/app/start-app';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { embeddedVideo } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $f: SuggestionFilterInput) {
   suggestBgm(videoId: $v, first: 10, filter: $f) {
@@ -69,11 +70,7 @@ describe.each(MODES)('suggestBgm response cache', (mode) => {
         const vector = unitVector(512, 0, 0).map((x, d) => (d === i + 1 ? 0.3 + 0.2 * i : x));
         await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, vector);
       }
-      const video = await app.db.prisma.video.create({
-        data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
-      });
-      videoId = video.id;
-      await app.repos.embeddings.upsertVideoEmbedding(videoId, model.id, unitVector(512, 0, 0));
+      videoId = await embeddedVideo(app, model.id, unitVector(512, 0, 0));
     });
     afterAll(async () => {
       await app?.stop();

@@ -4,6 +4,7 @@ import type { ModelVersionRecord } from '../../src/db/prisma-types';
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
+import { embeddedVideo } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $first: Int!) {
   suggestBgm(videoId: $v, first: $first) {
@@ -107,11 +108,7 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       });
       ids.e = e.id;
       await app.repos.embeddings.upsertTrackEmbedding(e.id, v2.id, near(0, 5));
-      const video = await app.db.prisma.video.create({
-        data: { ownerId: 'app-user', mediaUri: 'media://v', status: 'READY' },
-      });
-      videoId = video.id;
-      await app.repos.embeddings.upsertVideoEmbedding(videoId, v1.id, unitVector(512, 0, 0));
+      videoId = await embeddedVideo(app, v1.id, unitVector(512, 0, 0));
     });
     afterAll(async () => {
       await app?.stop();

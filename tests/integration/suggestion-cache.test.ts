@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { App } from '../../src/app/start-app';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
@@ -166,5 +167,72 @@ describe.each(MODES)('suggestBgm response cache', (mode) => {
       ).rejects.toThrow('rollback');
       expect((await suggest()).took).toEqual(['hit']);
     });
+
+    it('keeps its pages through a re-embed under a pending version, not once that version serves', async () => {
+      const v3 = await app.repos.models.upsert({
+        name: 'cache',
+        version: '3',
+        dims: 512,
+        artifactUri: 'memory://',
+        manifest: {},
+      });
+      const embedUnderV3 = async () => {
+        for (const id of [ids.a!, ids.b!, ids.c!]) {
+          await app.repos.embeddings.upsertTrackEmbedding(id, v3.id, unitVector(512, 0, 0));
+          await app.repos.embeddings.replaceTrackSegments(id, v3.id, [
+            { windowIndex: 0, startSec: 0, embedding: unitVector(512, 0, 0) },
+          ]);
+        }
+      };
+      await suggest();
+      const counter = async () =>
+        (await app.db.sql.query<{ value: string }>('SELECT value::text FROM catalog_epoch'))[0]!.value;
+      const before = await counter();
+      await embedUnderV3();
+      expect(await counter()).toBe(before);
+      expect((await suggest()).took).toEqual(['hit']);
+      // Once it is the canary its embeddings can change a page: the share itself and each write move the counter.
+      await sql(`UPDATE model_version SET canary_share = 0.5 WHERE id = '${v3.id}'`);
+      expect((await suggest()).took).toEqual(['stale']);
+      await embedUnderV3();
+      expect((await suggest()).took).toEqual(['stale']);
+      await sql(`UPDATE model_version SET canary_share = 0 WHERE id = '${v3.id}'`);
+    });
+
+    if (mode === 'postgres+nats')
+      it('makes an activation wait for a pending version’s embeddings being committed (no stale page between)', async () => {
+        const config = await env.config();
+        if (config.database.kind !== 'postgres') throw new Error('expected Postgres');
+        const v4 = await app.repos.models.upsert({
+          name: 'cache',
+          version: '4',
+          dims: 512,
+          artifactUri: 'memory://',
+          manifest: {},
+        });
+        const writer = new Client({ connectionString: config.database.url });
+        const activator = new Client({ connectionString: config.database.url });
+        await writer.connect();
+        await activator.connect();
+        try {
+          await writer.query('BEGIN');
+          await writer.query(
+            `INSERT INTO track_embedding (track_id, model_version_id, embedding) VALUES ($1, $2, $3::vector)`,
+            [ids.a, v4.id, `[${unitVector(512, 0, 0).join(',')}]`],
+          );
+          // What the commit would do, now: the row's trigger looks the version up and holds it.
+          await writer.query('SET CONSTRAINTS ALL IMMEDIATE');
+          await activator.query(`SET lock_timeout = '300ms'`);
+          await expect(
+            activator.query(`UPDATE model_version SET canary_share = 0.5 WHERE id = $1`, [v4.id]),
+          ).rejects.toThrow(/lock timeout/);
+          await writer.query('COMMIT');
+          await activator.query(`UPDATE model_version SET canary_share = 0.5 WHERE id = $1`, [v4.id]);
+          await activator.query(`UPDATE model_version SET canary_share = 0 WHERE id = $1`, [v4.id]);
+        } finally {
+          await writer.end();
+          await activator.end();
+        }
+      });
   });
 });

@@ -14,6 +14,7 @@ import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin';
 import type { AppMetrics } from '../metrics/metrics';
 import { CallerRateLimiter } from '../common/rate-limiter';
 import type { UploadService } from '../modules/video/upload.service';
+import { InFlightOperations } from '../graphql/in-flight';
 import { createApolloServer } from './graphql-server';
 import { rateLimitMiddleware } from './rate-limit.middleware';
 import { mountRaterRoutes, type RaterRouteDeps } from './rater/rater-routes';
@@ -62,6 +63,8 @@ export interface HttpServerDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** How long a stop waits for operations whose clients left (inside the process's SHUTDOWN_TIMEOUT_MS). */
+const OPERATIONS_DRAIN_MS = 5_000;
 
 /** Express app: GraphQL at /graphql, liveness at /healthz, readiness at /readyz, Prometheus at /metrics. */
 export async function startHttpServer(deps: HttpServerDeps) {
@@ -81,6 +84,8 @@ export async function startHttpServer(deps: HttpServerDeps) {
     ? createApolloServer(api.schema, config.limits, httpServer, { limiter, fields: config.rateLimit.fields })
     : undefined;
   if (apollo && metrics) apollo.addPlugin(graphqlMetricsPlugin(metrics));
+  const operations = new InFlightOperations();
+  apollo?.addPlugin(operations.plugin);
   await apollo?.start();
   let accepting = true;
 
@@ -176,6 +181,10 @@ export async function startHttpServer(deps: HttpServerDeps) {
       accepting = false;
       if (apollo) await apollo.stop();
       else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // The sockets are closed; operations whose clients left before their answers may still run.
+      const running = operations.size;
+      if (!(await operations.idle(OPERATIONS_DRAIN_MS)))
+        logger.warn({ running, left: operations.size }, 'GraphQL operations still running after the drain');
     },
   };
 }

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
+import { JwtAuthenticator } from '../../src/auth/jwt';
 import { describeMode, TestEnv } from './harness';
 import { waitFor } from './pipeline-helpers';
 
@@ -130,6 +132,46 @@ describe('SIGTERM', () => {
 
     it('stops the production API with exit code 0, relay, queue and database closed', async () => {
       const api = await run('api', env, { NODE_ENV: 'production' });
+      expectCleanStop(api, await terminate(api), API_CLOSES);
+    });
+
+    it('lets operations whose clients hung up finish before it closes the database', async () => {
+      const api = await run('api', env, {
+        NODE_ENV: 'production',
+        RATE_LIMIT_PER_IP: '0',
+        RATE_LIMIT_PER_TOKEN: '0',
+        // One connection: the operations queue for it, so some are still waiting when the stop begins.
+        DATABASE_POOL_SIZE: '1',
+      });
+      // A catalog that makes each search take a few milliseconds: 200 of them queue on the pool.
+      const config = await env.config();
+      if (config.database.kind !== 'postgres') throw new Error('services mode only');
+      const db = new Client({ connectionString: config.database.url });
+      await db.connect();
+      await db.query(`INSERT INTO track (title, artist, media_uri, content_hash, status, updated_at)
+        SELECT 'T' || i, 'A', 'media://t' || i, 'h' || i, 'READY', now() FROM generate_series(1, 20000) i`);
+      await db.end();
+      const url = api.lines().find((l) => l.msg === 'bgm-backend started')!.url!;
+      const token = await new JwtAuthenticator({ secret: SECRET, issuer: 'bgm-backend', audience: 'bgm-api' }).sign(
+        'admin-user',
+        ['admin'],
+      );
+      // As a load generator leaves: many operations sent, every client gone before its answer, then SIGTERM.
+      const clients = Array.from({ length: 200 }, () => new AbortController());
+      const sent = clients.map((c) =>
+        fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            query: '{ tracks(first: 100, filter: { search: "no such title" }) { edges { cursor } } }',
+          }),
+          signal: c.signal,
+        }).catch(() => undefined),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      for (const c of clients) c.abort();
+      await Promise.all(sent);
+      // No operation may meet a closed pool ("Cannot use a pool after calling end"): no error lines.
       expectCleanStop(api, await terminate(api), API_CLOSES);
     });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the catalog counter's trigger (migrations 20261217000000, 20261218000000) costs a writer:
+# What the catalog counter's trigger (migration 20261217000000) costs a writer:
 # pgbench replaces one track's 150 windows per transaction (2 clients, separate tracks), in rounds
 # alternating the trigger on and off, with the version pending and then active; prints tps per
 # round and how far the counter moved. Needs the built checkout (npm run build) and local Postgres.

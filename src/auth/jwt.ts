@@ -47,9 +47,9 @@ export class JwtAuthenticator {
     const token = match[1]!;
     const known = this.verified.get(token);
     if (known) return known;
-    const principal = await this.verify(token);
-    this.verified.set(token, principal.principal, { ttl: Math.max(1, principal.expiresAtMs - Date.now()) });
-    return principal.principal;
+    const { principal, expiresAtMs } = await this.verify(token);
+    this.verified.set(token, principal, { ttl: Math.max(1, expiresAtMs - Date.now()) });
+    return principal;
   }
 
   private async verify(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {

@@ -17,6 +17,11 @@ tracks (best 32 s window, the serving rule) by distance in a small music-statist
 - timing: no regression at all: each track scores by its best window's correlation of the
   voice-over's per-second loudness with the music's per-second energy (training/mrcmv/timing.py,
   quantiles fitted on the dataset's own music). What keeping time is worth without any learning.
+- timing-lines: the same, with the voice-over read as lines (one level per line, at the second
+  it starts: timing.line_envelope) instead of second by second.
+- timing-rms, timing-rms-lines (need --dataset): the music side from each second's full-band RMS
+  level of the track's audio, the generator's own measure, instead of the log-mel's level (the
+  log-mel starts at 125 Hz). How much of the timing signal the served front end cannot see.
 
 If "voice" is close to chance, no training recipe will show the voice-over helping on this data;
 the knobs or the preset size have to change first.
@@ -138,6 +143,13 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
     if len(params) == len(items):
         rows["rule"] = summarise(ranks_by_best_window(loo_ridge(np.array(params), segments_arr), truth, windows))
     rows["timing"] = summarise(timing_ranks(features_dir, items, hop_seconds))
+    rows["timing-lines"] = summarise(timing_ranks(features_dir, items, hop_seconds, "lines"))
+    if dataset_dir:
+        with open(os.path.join(dataset_dir, "manifest.json")) as fh:
+            track_files = {t["trackId"]: os.path.join(dataset_dir, t["file"]) for t in json.load(fh)["tracks"]}
+        energy = {t: rms_per_second_db(track_files[t]) for t in music}
+        rows["timing-rms"] = summarise(timing_ranks(features_dir, items, hop_seconds, "seconds", energy))
+        rows["timing-rms-lines"] = summarise(timing_ranks(features_dir, items, hop_seconds, "lines", energy))
     rows["chance"] = chance(len(music))
     return {"features": os.path.abspath(features_dir), "queries": len(items), "tracks": len(music),
             "windowHopSeconds": hop_seconds,
@@ -145,23 +157,53 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
                         f"{hop_seconds:g} s) in [level, centroid, modulation] space", "rows": rows}
 
 
-def timing_ranks(features_dir: str, items: Sequence[dict], hop_seconds: float) -> np.ndarray:
+def rms_per_second_db(path: str) -> np.ndarray:
+    """Full-band RMS level (dBFS) of each whole second of an audio file at 16 kHz mono: the
+    generator's own measure of the music's energy (lab/dataset/music-properties.ts
+    energyPerSecond, floored at -100 dB as its SILENCE_DB)."""
+    import subprocess
+
+    pcm = np.frombuffer(subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-ac", "1", "-ar", "16000", "-f", "f32le",
+                                        "-"], capture_output=True, check=True).stdout, dtype=np.float32)
+    seconds = len(pcm) // 16000
+    power = (pcm[: seconds * 16000].reshape(seconds, 16000).astype(np.float64) ** 2).mean(axis=1)
+    return np.maximum(-100.0, 10.0 * np.log10(np.maximum(power, 1e-30)))
+
+
+def timing_ranks(features_dir: str, items: Sequence[dict], hop_seconds: float, voice_side: str = "seconds",
+                 music_energy: Optional[Dict[str, np.ndarray]] = None) -> np.ndarray:
+    """Ranks by the timing correlation alone. voice_side "seconds": the served per-second voice
+    envelope; "lines": one level per line at the second it starts (timing.line_envelope).
+    music_energy (track -> per-second RMS dB, rms_per_second_db): the music side from those levels
+    instead of the log-mel's (which starts at 125 Hz and so misses the bass)."""
     import torch  # the head's arithmetic is torch (it is exported to ONNX); the rest of the probe is numpy
 
-    from .timing import music_envelope, training_breakpoints, voice_envelope
+    from .timing import (ENVELOPE_BINS, level_envelope, line_envelope, music_envelope, quantile_breakpoints,
+                         training_breakpoints, voice_envelope)
 
     tracks = sorted({i["trackId"] for i in items})
     files = [os.path.join(features_dir, "music", f"{t}.npy") for t in tracks]
-    breakpoints = training_breakpoints(files, CLIP_FRAMES)
+    if music_energy is None:
+        breakpoints = training_breakpoints(files, CLIP_FRAMES)
+    else:
+        breakpoints = quantile_breakpoints(np.concatenate([music_energy[t] for t in tracks]))
     windows = {}
     for track, path in zip(tracks, files):
         frames = _frames(np.load(path))
-        clips = np.stack([_clip(frames, s) for s in window_starts(frames.shape[0], hop_seconds)])
-        windows[track] = music_envelope(torch.from_numpy(clips.reshape(-1, 33, 96, frames.shape[1])), breakpoints)
+        starts = window_starts(frames.shape[0], hop_seconds)
+        if music_energy is None:
+            clips = np.stack([_clip(frames, s) for s in starts])
+            windows[track] = music_envelope(torch.from_numpy(clips.reshape(-1, 33, 96, frames.shape[1])), breakpoints)
+        else:
+            # Window k's bin b is the track's second start_k + b, looped like the clip.
+            energy = music_energy[track]
+            rows = np.stack([energy[(int(round(s)) + np.arange(ENVELOPE_BINS)) % len(energy)] for s in starts])
+            windows[track] = level_envelope(torch.from_numpy(rows).float(), breakpoints)
+    encode = line_envelope if voice_side == "lines" else voice_envelope
     ranks = []
     for item in items:
         voice = _clip(_frames(np.load(os.path.join(features_dir, "items", item["videoId"], "voice.npy"))), 0.0)
-        query = voice_envelope(torch.from_numpy(voice.reshape(1, 33, 96, -1)))[0]
+        query = encode(torch.from_numpy(voice.reshape(1, 33, 96, -1)))[0]
         scores = torch.stack([(windows[t] @ query).max() for t in tracks])
         own = scores[tracks.index(item["trackId"])]
         ranks.append(1 + int((scores > own).sum()))
@@ -172,7 +214,7 @@ def format_table(report: dict) -> str:
     keys = ["R@1", "R@3", "R@5", "R@10", "medianRank"]
     lines = [f"{report['queries']} queries, {report['tracks']} tracks; {report['protocol']}",
              "| source | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
-    for name in ("oracle", "rule", "voice", "timing", "chance"):
+    for name in ("oracle", "rule", "voice", "timing", "timing-lines", "timing-rms", "timing-rms-lines", "chance"):
         if name in report["rows"]:
             lines.append(f"| {name} | " + " | ".join(f"{report['rows'][name][k]:g}" for k in keys) + " |")
     return "\n".join(lines)

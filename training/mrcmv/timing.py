@@ -36,6 +36,10 @@ BIN_FRAMES = 100
 VOICED_DB = 4.0
 VOICED_SHARE = 0.3
 QUANTILES = 64
+# line_envelope: a new line starts after 250 ms without voice (espeak-ng's pauses between words are
+# shorter); at most 64 lines in a 31 s clip.
+LINE_GAP_FRAMES = 25
+MAX_LINES = 64
 _DB_PER_NEPER = 10.0 / math.log(10.0)
 
 
@@ -76,10 +80,52 @@ def quantile_breakpoints(bin_db: np.ndarray, count: int = QUANTILES) -> torch.Te
 
 
 def music_envelope(music: torch.Tensor, breakpoints: torch.Tensor) -> torch.Tensor:
-    db = music_bin_db(music).unsqueeze(-1)
+    return level_envelope(music_bin_db(music), breakpoints)
+
+
+def level_envelope(bin_db: torch.Tensor, breakpoints: torch.Tensor) -> torch.Tensor:
+    """[B, ENVELOPE_BINS] levels (dB) -> their quantiles under `breakpoints`, centred, unit length."""
+    db = bin_db.unsqueeze(-1)
     lower, width = breakpoints[:-1], breakpoints[1:] - breakpoints[:-1]
     quantile = torch.clamp((db - lower) / width, 0.0, 1.0).mean(dim=-1)
     return F.normalize(quantile - quantile.mean(dim=1, keepdim=True), dim=1)
+
+
+def line_envelope(voice: torch.Tensor, gap_frames: int = LINE_GAP_FRAMES, max_lines: int = MAX_LINES) -> torch.Tensor:
+    """The voice-over as lines: [B, ENVELOPE_BINS], each line's level placed at the second it starts.
+
+    Why: a creator sets a line's loudness when the line starts (the generator sets it from the
+    music's energy in that second, docs/DATASET.md), and keeps it to the line's end. The per-second
+    `voice_envelope` gives each second the level of whichever line is sounding, so a 3 s line
+    repeats one second's energy over three; here each line counts once, at its first second.
+    A line starts at a voiced frame after at least `gap_frames` unvoiced ones; its level is the
+    level of the mean power of its voiced frames up to the next line. Bins where no line starts are
+    zero; the rest are centred over those bins and the whole is unit length (zero with fewer than two).
+    Lines after the first `max_lines` are left out (a bound: 31 s hold far fewer real lines).
+    Plain tensor arithmetic (max-pool, cumsum, one-hot sums), so it exports to ONNX.
+    """
+    frames = ENVELOPE_BINS * BIN_FRAMES
+    levels = frame_levels_db(voice)[:, :frames]
+    floor = levels.min(dim=1, keepdim=True).values
+    on = (levels > floor + VOICED_DB).to(levels.dtype)
+    # before[f] = 1 when any of the gap_frames frames before f is voiced.
+    before = F.max_pool1d(F.pad(on, (gap_frames, 0))[:, None, :-1], gap_frames, stride=1)[:, 0]
+    starts = on * (1.0 - before)
+    line = torch.cumsum(starts, dim=1)  # 0 before the first line, then 1, 2, ...
+    ids = torch.arange(1, max_lines + 1, dtype=levels.dtype, device=levels.device)
+    member = (line.unsqueeze(-1) == ids).to(levels.dtype)  # [B, frames, lines]
+    voiced = on.unsqueeze(-1) * member
+    count = voiced.sum(dim=1)
+    power = torch.exp(levels / _DB_PER_NEPER).unsqueeze(-1)
+    line_db = _DB_PER_NEPER * torch.log((voiced * power).sum(dim=1) / count.clamp(min=1.0) + 1e-12)
+    second = torch.div(torch.arange(frames, device=levels.device), BIN_FRAMES, rounding_mode="floor")
+    first = (starts.unsqueeze(-1) * member).transpose(1, 2) @ F.one_hot(second, ENVELOPE_BINS).to(levels.dtype)
+    first = first * (count > 0).to(levels.dtype).unsqueeze(-1)  # [B, lines, bins]: where each line starts
+    lines_in_bin = first.sum(dim=1)
+    level = (first * line_db.unsqueeze(-1)).sum(dim=1) / lines_in_bin.clamp(min=1.0)
+    kept = (lines_in_bin > 0).to(levels.dtype)
+    mean = (level * kept).sum(dim=1, keepdim=True) / kept.sum(dim=1, keepdim=True).clamp(min=1.0)
+    return F.normalize((level - mean) * kept, dim=1)
 
 
 def weigh(parts: torch.Tensor, weight: float) -> torch.Tensor:

@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { startApp } from '../src/app/start-app';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/config';
-import { clipPatches, musicWindows } from '../src/features/clip';
+import { clipPatches, musicClip, musicWindows } from '../src/features/clip';
 import { OnnxEmbedder } from '../src/inference/embedder';
 import { readModelFolder } from '../src/inference/model-manifest';
 import { OnnxPool } from '../src/inference/onnx-pool';
@@ -48,19 +48,14 @@ async function musicStages(folder: ModelFolder, music: string[]) {
   const { pool, embedder } = openEmbedder();
   let audioSec = 0;
   const t = { decode: 0, features: 0, inference: 0 };
-  await embedder.embedMusic(folder, [clipPatches(new Float32Array(16000))]); // load the session
+  await embedder.embedMusic(folder, [musicClip(new Float32Array(16000))]); // load the session
   for (const file of music) {
     const [audio, dMs] = await timed(() => decodeAudio(file, { maxDurationSeconds: 1800 }));
     // The model's own window spacing (manifest windowHopSeconds), as embed-track.handler.ts cuts them.
     const [windows, fMs] = await timed(() =>
       Promise.resolve(musicWindows(audio.pcm, folder.manifest.windowHopSeconds)),
     );
-    const [, iMs] = await timed(() =>
-      embedder.embedMusic(
-        folder,
-        windows.map((w) => w.patches),
-      ),
-    );
+    const [, iMs] = await timed(() => embedder.embedMusic(folder, windows));
     audioSec += audio.durationSeconds;
     t.decode += dMs;
     t.features += fMs;

@@ -1,4 +1,5 @@
-import { clipPatches, CLIP_SECONDS, musicWindows } from '../../src/features/clip';
+import { clipPatches, CLIP_SECONDS, musicClip, musicWindows } from '../../src/features/clip';
+import type { MusicClip } from '../../src/inference/embedder';
 import { logMelSpectrogram } from '../../src/features/vggish-logmel';
 import type { QueryClip } from '../../src/inference/embedder';
 import { decodeAudio } from '../../src/media/decode-audio';
@@ -20,15 +21,15 @@ export interface TrackFeatures {
    * [33, 96, 64] log-mel patches of each 32 s window, for each window hop asked for (window k
    * starts at k * hop s, as musicWindows cuts them for the embed-track job).
    */
-  windowsByHop: Map<number, Float32Array[]>;
+  windowsByHop: Map<number, MusicClip[]>;
   /**
    * A fixed audio descriptor that is not any model's: the mean and the standard deviation of each
    * of the 64 log-mel bins over the whole track (128 numbers). Distances in this space stand in
    * for the paper's "VGGish distance" (§4.3), which needs AudioSet weights we do not have.
    */
   fingerprint: number[];
-  /** [33, 96, 64] patches of the 32 s segments asked for (segmentPatches). */
-  segments: Float32Array[];
+  /** The music branch's input for the 32 s segments asked for (segmentPatches). */
+  segments: MusicClip[];
 }
 
 /**
@@ -36,11 +37,11 @@ export interface TrackFeatures {
  * evaluation): a segment that runs past the end of the track wraps to its start, as the training
  * reader loops music.
  */
-export function segmentPatches(pcm16k: Float32Array, offsetSec: number): Float32Array {
+export function segmentPatches(pcm16k: Float32Array, offsetSec: number): MusicClip {
   const start = Math.min(Math.max(0, Math.round(offsetSec * 16_000)), pcm16k.length - 1);
   const clip = new Float32Array(CLIP_SECONDS * 16_000);
   for (let i = 0; i < clip.length; i++) clip[i] = pcm16k[(start + i) % pcm16k.length]!;
-  return clipPatches(clip);
+  return musicClip(clip);
 }
 
 export async function trackFeatures(
@@ -56,7 +57,7 @@ export async function trackFeatures(
   });
   return {
     durationSec: audio.durationSeconds,
-    windowsByHop: new Map(hopsSec.map((hop) => [hop, musicWindows(audio.pcm, hop).map((w) => w.patches)])),
+    windowsByHop: new Map(hopsSec.map((hop) => [hop, musicWindows(audio.pcm, hop)])),
     fingerprint: logMelFingerprint(audio.pcm),
     segments: segmentOffsetsSec.map((o) => segmentPatches(audio.pcm, o)),
   };

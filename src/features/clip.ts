@@ -1,3 +1,5 @@
+import type { MusicClip } from '../inference/embedder';
+import { SecondLevels } from './second-levels';
 import { logMelSpectrogram, VGGISH_PARAMS } from './vggish-logmel';
 
 export const CLIP_SECONDS = 32;
@@ -33,11 +35,14 @@ export function clipPatches(pcm16k: Float32Array, startSeconds = 0): Float32Arra
   return logMel.data;
 }
 
-export interface MusicWindow {
+export interface MusicWindow extends MusicClip {
   index: number;
   startSeconds: number;
-  /** [33, 96, 64] */
-  patches: Float32Array;
+}
+
+/** The music branch's input for one 32 s clip of `pcm16k` from `startSeconds` (looped as clipPatches). */
+export function musicClip(pcm16k: Float32Array, startSeconds = 0, levels = new SecondLevels(pcm16k)): MusicClip {
+  return { patches: clipPatches(pcm16k, startSeconds), levelsDb: levels.clip(startSeconds) };
 }
 
 /**
@@ -64,14 +69,17 @@ export function musicWindows(
   }
   if (pcm16k.length < CLIP_SAMPLES) return alignedWindows(pcm16k, minTailSeconds);
   const whole = logMelSpectrogram(pcm16k);
+  const levels = new SecondLevels(pcm16k);
   const clipFrames = PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames;
   const count = Math.floor((pcm16k.length - CLIP_SAMPLES) / (hopFrames * HOP_SAMPLES)) + 1;
   return Array.from({ length: count }, (_, index) => {
     const first = index * hopFrames * whole.melBins;
+    const startSeconds = Math.round(index * hopFrames) / 100;
     return {
       index,
-      startSeconds: Math.round(index * hopFrames) / 100,
+      startSeconds,
       patches: whole.data.subarray(first, first + clipFrames * whole.melBins),
+      levelsDb: levels.clip(startSeconds),
     };
   });
 }
@@ -81,10 +89,11 @@ const HOP_SAMPLES = Math.round(VGGISH_PARAMS.sampleRate * VGGISH_PARAMS.hopSecon
 function alignedWindows(pcm16k: Float32Array, minTailSeconds: number): MusicWindow[] {
   const windows: MusicWindow[] = [];
   const minTail = minTailSeconds * VGGISH_PARAMS.sampleRate;
+  const levels = new SecondLevels(pcm16k);
   for (let index = 0, start = 0; start < pcm16k.length; index++, start += CLIP_SAMPLES) {
     const remaining = pcm16k.length - start;
     if (index > 0 && remaining < CLIP_SAMPLES && remaining < minTail) break;
-    windows.push({ index, startSeconds: index * CLIP_SECONDS, patches: clipPatches(pcm16k, index * CLIP_SECONDS) });
+    windows.push({ index, startSeconds: index * CLIP_SECONDS, ...musicClip(pcm16k, index * CLIP_SECONDS, levels) });
   }
   return windows;
 }

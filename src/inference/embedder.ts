@@ -10,10 +10,19 @@ export interface QueryClip {
   voice: Float32Array;
 }
 
+/** What the music branch embeds for one clip (src/features/clip.ts musicClip, musicWindows). */
+export interface MusicClip {
+  /** [33, 96, 64] log-mel patches */
+  patches: Float32Array;
+  /** [31] full-band RMS level of each second in dBFS (src/features/second-levels.ts); read only by
+   * models whose manifest declares `musicLevels`. */
+  levelsDb: Float32Array;
+}
+
 /** The inference seam: services and handlers embed through this, tests can fake it. */
 export interface Embedder {
-  /** One L2-normalised embedding per music window ([33, 96, 64] each). */
-  embedMusic(model: ModelFolder, windows: Float32Array[], onProgress?: () => void): Promise<number[][]>;
+  /** One L2-normalised embedding per music window (its [33, 96, 64] log-mel and, when the model reads them, its levels). */
+  embedMusic(model: ModelFolder, windows: MusicClip[], onProgress?: () => void): Promise<number[][]>;
   embedQuery(model: ModelFolder, clip: QueryClip): Promise<number[]>;
 }
 
@@ -27,14 +36,18 @@ export class OnnxEmbedder implements Embedder {
     private readonly onInference?: (model: ModelFolder, branch: 'bgm' | 'query', ms: number, provider: string) => void,
   ) {}
 
-  async embedMusic(model: ModelFolder, windows: Float32Array[], onProgress?: () => void): Promise<number[][]> {
+  async embedMusic(model: ModelFolder, windows: MusicClip[], onProgress?: () => void): Promise<number[][]> {
     const out: number[][] = [];
+    const levels = model.manifest.musicLevels;
     for (let i = 0; i < windows.length; i += this.batchSize) {
       const batch = windows.slice(i, i + this.batchSize);
-      const music = concat(batch);
-      const result = await this.pool.run(model.bgmPath, {
-        music: { data: music, dims: [batch.length, ...PATCH_DIMS] },
-      });
+      const inputs: Record<string, Tensor> = {
+        music: { data: concat(batch.map((w) => w.patches)), dims: [batch.length, ...PATCH_DIMS] },
+      };
+      if (levels) {
+        inputs[levels.input] = { data: concat(batch.map((w) => w.levelsDb)), dims: [batch.length, levels.bins] };
+      }
+      const result = await this.pool.run(model.bgmPath, inputs);
       this.onInference?.(model, 'bgm', result.ms, result.provider);
       out.push(...rows(result.outputs.embedding, model.manifest.embeddingDim));
       onProgress?.();

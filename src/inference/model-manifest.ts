@@ -46,6 +46,19 @@ const manifestSchema = z
     }),
     referenceQueryCount: z.number().int().min(2).max(65536).optional(),
     /**
+     * Present when the music branch also takes each window's loudness per second: `input` names the
+     * bgm.onnx input, float32 [batch, 31], each second's full-band RMS level in dBFS (floored at
+     * -100) from the same 16 kHz audio as the log-mel (src/features/second-levels.ts). Absent: the
+     * music branch takes the log-mel alone, as every folder before 2026-12-06.
+     */
+    musicLevels: z
+      .object({
+        input: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+        bins: z.literal(31),
+        measure: z.literal('rms-dbfs'),
+      })
+      .optional(),
+    /**
      * Sharpness of each track's centre over its reference scores (src/inference/track-scaling.ts):
      * 0, the default and what older folders mean, is their mean.
      */

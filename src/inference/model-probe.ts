@@ -1,4 +1,4 @@
-import type { Embedder, QueryClip } from './embedder';
+import type { Embedder, MusicClip, QueryClip } from './embedder';
 import type { ModelFolder } from './model-manifest';
 
 /** Largest distance of an embedding's norm from 1 (the contract: L2-normalised outputs). */
@@ -83,7 +83,10 @@ const filled = (length: number, seed: number, lo: number, hi: number): Float32Ar
 };
 
 // Log-mel values of the front end lie roughly in [-14, 4] (log of mel energy + 0.01).
-const probeWindow = (seed: number) => filled(33 * 96 * 64, 100 + seed, -14, 4);
+const probeWindow = (seed: number): MusicClip => ({
+  patches: filled(33 * 96 * 64, 100 + seed, -14, 4),
+  levelsDb: filled(31, 200 + seed, -40, 10),
+});
 
 function probeClip(model: ModelFolder): QueryClip {
   const { height: h, width: w, fastFrames, slowFrames } = model.manifest.video;

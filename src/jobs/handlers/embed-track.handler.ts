@@ -61,8 +61,7 @@ export class EmbedTrackHandler implements JobHandler {
       const hop = folder.manifest.windowHopSeconds;
       const windows = windowsByHop.get(hop) ?? musicWindows(audio.pcm, hop);
       windowsByHop.set(hop, windows);
-      const patches = windows.map((w) => w.patches);
-      const vectors = await embedder.embedMusic(folder, patches, ctx.heartbeat);
+      const vectors = await embedder.embedMusic(folder, windows, ctx.heartbeat);
       // Ranking standardises this track's scores against the model's reference queries, if it ships them.
       const scaling = folder.referenceQueries
         ? trackScaling(folder.referenceQueries, vectors, folder.manifest.referenceSoftmaxBeta)

@@ -27,7 +27,7 @@ function unit(values: Float32Array, salt: number): number[] {
   return v.map((x) => x / norm);
 }
 const embedder: Embedder = {
-  embedMusic: (_m, windows) => Promise.resolve(windows.map((w) => unit(w, 1))),
+  embedMusic: (_m, windows) => Promise.resolve(windows.map((w) => unit(w.patches, 1))),
   embedQuery: (_m, clip: QueryClip) => Promise.resolve(unit(clip.voice, 2).map((x, i) => x + unit(clip.slow, 3)[i]!)),
 };
 

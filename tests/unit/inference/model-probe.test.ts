@@ -21,7 +21,7 @@ const embedder = (
     embedQuery: (_m, clip: QueryClip) => Promise.resolve((tweak.query ?? ((v) => v))(unitFrom(clip.voice))),
     embedMusic: (_m, windows) => {
       calls++;
-      return Promise.resolve(windows.map((w) => (tweak.music ?? ((v) => v))(unitFrom(w), calls)));
+      return Promise.resolve(windows.map((w) => (tweak.music ?? ((v) => v))(unitFrom(w.patches), calls)));
     },
   };
 };
@@ -55,7 +55,7 @@ describe('probeModel', () => {
     const seen: Float32Array[] = [];
     const recording: Embedder = {
       embedQuery: (_m, clip) => (seen.push(clip.voice), Promise.resolve(unitFrom(clip.voice))),
-      embedMusic: (_m, windows) => Promise.resolve(windows.map((w) => unitFrom(w))),
+      embedMusic: (_m, windows) => Promise.resolve(windows.map((w) => unitFrom(w.patches))),
     };
     await probeModel(recording, model);
     await probeModel(recording, model);

@@ -9,7 +9,9 @@ import torch
 import torch.nn.functional as F
 
 from training.mrcmv.retime import LEVEL_INPUT, MusicTail, QueryTail, _export, retime_references, splice
-from training.mrcmv.timing import ENVELOPE_BINS, line_envelope, quantile_breakpoints, voice_envelope, weigh
+from training.mrcmv.timing import (ENVELOPE_BINS, level_envelope, line_envelope, quantile_breakpoints, voice_envelope,
+                                   weigh)
+from training.tests.node_parity import run_in_node
 
 LOG_FLOOR = math.log(0.01)
 
@@ -88,3 +90,40 @@ def test_the_spliced_graphs_keep_the_old_inputs_and_add_only_the_levels(tmp_path
                       opset_version=17)
     query = splice(onnx.load(old_query), query_tail, [])
     assert [i.name for i in query.graph.input] == ["voice"]
+
+
+def test_onnxruntime_node_serves_the_old_learned_part_with_the_new_envelopes(tmp_path):
+    """What serving runs: the spliced bgm graph in onnxruntime-node gives the old graph's learned part
+    (renormalised) and level_envelope of the levels input, at the new weight."""
+    old_path = str(tmp_path / "old.onnx")
+    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_path, input_names=["music"],
+                      output_names=["embedding"], dynamic_axes={"music": {0: "batch"}, "embedding": {0: "batch"}},
+                      opset_version=17)
+    breakpoints = quantile_breakpoints(np.linspace(-60, 0, 500))
+    tail = _export(MusicTail(0.4, breakpoints), [torch.randn(2, 512), torch.randn(2, ENVELOPE_BINS)],
+                   ["embedding_in", LEVEL_INPUT], str(tmp_path / "tail.onnx"))
+    new_path = str(tmp_path / "new.onnx")
+    onnx.save(splice(onnx.load(old_path), tail, [LEVEL_INPUT]), new_path)
+    torch.manual_seed(1)
+    music = torch.randn(3, 33, 96, 64)
+    levels = -30 + 8 * torch.randn(3, ENVELOPE_BINS)
+    got = torch.from_numpy(run_in_node(new_path, {"music": music, LEVEL_INPUT: levels}, tmp_path))
+    old = _OldMusic()(music)
+    want = F.normalize(torch.cat([math.sqrt(0.6) * F.normalize(old[:, :-ENVELOPE_BINS], dim=1),
+                                  math.sqrt(0.4) * level_envelope(levels, breakpoints)], dim=1), dim=1)
+    assert torch.allclose(got, want, atol=1e-5)
+
+    query_tail = _export(QueryTail(0.4), [torch.randn(2, 512), torch.randn(2, 33, 96, 64)], ["embedding_in", "voice"],
+                         str(tmp_path / "qtail.onnx"))
+    old_query, new_query = str(tmp_path / "oldq.onnx"), str(tmp_path / "newq.onnx")
+    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_query, input_names=["voice"],
+                      output_names=["embedding"], dynamic_axes={"voice": {0: "batch"}, "embedding": {0: "batch"}},
+                      opset_version=17)
+    onnx.save(splice(onnx.load(old_query), query_tail, []), new_query)
+    rng = np.random.default_rng(2)
+    voices = torch.from_numpy(np.stack([_voice(rng) for _ in range(2)]).reshape(2, 33, 96, 64))
+    got = torch.from_numpy(run_in_node(new_query, {"voice": voices}, tmp_path, name="query"))
+    old = _OldMusic()(voices)
+    want = F.normalize(torch.cat([math.sqrt(0.6) * F.normalize(old[:, :-ENVELOPE_BINS], dim=1),
+                                  math.sqrt(0.4) * line_envelope(voices)], dim=1), dim=1)
+    assert torch.allclose(got, want, atol=1e-5)

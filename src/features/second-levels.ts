@@ -5,20 +5,30 @@ export const LEVEL_BINS = 31;
 /** A silent second's level (the lab generator's floor, lab/dataset/music-properties.ts SILENCE_DB). */
 export const SILENCE_DB = -100;
 
+/** Samples per block of the running sum: 10 ms, the grid every clip start is on. */
+const BLOCK = 160;
+
 /**
- * Full-band RMS level (dBFS) of each second of a clip of `pcm16k` starting anywhere, from one pass
- * of prefix sums over the whole track, so a track with hundreds of overlapping windows costs one
- * pass. Why it exists: a model's timing head may read the music's loudness per second from the
- * audio itself (manifest `musicLevels`, docs/MODEL_CONTRACT.md), because the log-mel starts at
- * 125 Hz and misses the bass that most of a track's energy is (docs/RESULTS.md, round 22).
- * A clip that runs past the end of the audio is looped from the start, as the clip's log-mel is.
+ * Full-band RMS level (dBFS) of each second of a clip of `pcm16k` starting anywhere, from running
+ * sums of squares kept per 10 ms block (a 30-minute track keeps 180k numbers, not one per sample),
+ * so a track with hundreds of overlapping windows is squared once. Why it exists: a model's timing
+ * head may read the music's loudness per second from the audio itself (manifest `musicLevels`,
+ * docs/MODEL_CONTRACT.md), because the log-mel starts at 125 Hz and misses the bass that most of a
+ * track's energy is (docs/RESULTS.md, round 22). A clip that runs past the end of the audio repeats
+ * from its own start, as the clip's log-mel does (src/features/clip.ts loopToLength).
  */
 export class SecondLevels {
-  private readonly prefix: Float64Array;
+  /** blocks[k] = sum of squares of the samples before block k. */
+  private readonly blocks: Float64Array;
 
   constructor(private readonly pcm16k: Float32Array) {
-    this.prefix = new Float64Array(pcm16k.length + 1);
-    for (let i = 0; i < pcm16k.length; i++) this.prefix[i + 1] = this.prefix[i]! + pcm16k[i]! * pcm16k[i]!;
+    const count = Math.ceil(pcm16k.length / BLOCK);
+    this.blocks = new Float64Array(count + 1);
+    for (let k = 0; k < count; k++) {
+      let sum = 0;
+      for (let i = k * BLOCK, end = Math.min(pcm16k.length, i + BLOCK); i < end; i++) sum += pcm16k[i]! * pcm16k[i]!;
+      this.blocks[k + 1] = this.blocks[k]! + sum;
+    }
   }
 
   /** [bins] levels of the seconds [start + b, start + b + 1) in dBFS, floored at SILENCE_DB. */
@@ -30,27 +40,43 @@ export class SecondLevels {
     }
     const out = new Float32Array(bins);
     for (let b = 0; b < bins; b++) {
-      const db = 10 * Math.log10(this.sumOfSquares(start, b * rate, rate) / rate);
+      const db = 10 * Math.log10(this.clipSum(start, b * rate, rate) / rate);
       out[b] = Number.isFinite(db) ? Math.max(SILENCE_DB, db) : SILENCE_DB;
     }
     return out;
   }
 
-  /**
-   * Sum of squares of `count` samples from `offset` into the clip that starts at sample `start`;
-   * past the end of the audio the clip repeats from its own start (src/features/clip.ts loopToLength).
-   */
-  private sumOfSquares(start: number, offset: number, count: number): number {
+  /** Sum of squares of `count` samples from `offset` into the clip that starts at sample `start`. */
+  private clipSum(start: number, offset: number, count: number): number {
     const length = this.pcm16k.length - start;
     let at = offset % length;
     let left = count;
     let sum = 0;
     while (left > 0) {
       const take = Math.min(left, length - at);
-      sum += this.prefix[start + at + take]! - this.prefix[start + at]!;
+      sum += this.rangeSum(start + at, start + at + take);
       left -= take;
       at = 0;
     }
+    return sum;
+  }
+
+  /** Sum of squares of samples [from, to): whole blocks from the running sums, the edges directly. */
+  private rangeSum(from: number, to: number): number {
+    const firstWhole = Math.ceil(from / BLOCK);
+    const lastWhole = Math.floor(to / BLOCK);
+    if (firstWhole >= lastWhole) return this.direct(from, to);
+    return (
+      this.direct(from, firstWhole * BLOCK) +
+      this.blocks[lastWhole]! -
+      this.blocks[firstWhole]! +
+      this.direct(lastWhole * BLOCK, to)
+    );
+  }
+
+  private direct(from: number, to: number): number {
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += this.pcm16k[i]! * this.pcm16k[i]!;
     return sum;
   }
 }

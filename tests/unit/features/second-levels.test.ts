@@ -29,6 +29,21 @@ describe('SecondLevels', () => {
     expect(levels.clip(0, 6)[5]).toBeCloseTo(db(0.5), 2);
   });
 
+  it('agrees with a direct sum from starts off the 10 ms grid and in a partial last block', () => {
+    const pcm = Float32Array.from({ length: 3 * RATE + 77 }, (_, i) => Math.sin(i * 0.37) * (0.1 + (i % 1000) / 2000));
+    const direct = (from: number, to: number) => {
+      let s = 0;
+      for (let i = from; i < to; i++) s += pcm[(from + ((i - from) % (pcm.length - from))) % pcm.length]! ** 2;
+      return 10 * Math.log10(s / RATE);
+    };
+    const levels = new SecondLevels(pcm);
+    for (const start of [0, 0.0123, 1.5, 2.00005]) {
+      const first = Math.round(start * RATE);
+      const got = levels.clip(start, 2);
+      expect(got[0]).toBeCloseTo(direct(first, first + RATE), 4);
+    }
+  });
+
   it('floors silence and refuses a start outside the audio', () => {
     const levels = new SecondLevels(new Float32Array(2 * RATE));
     expect(Array.from(levels.clip(0, 2))).toEqual([SILENCE_DB, SILENCE_DB]);

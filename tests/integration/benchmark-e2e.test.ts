@@ -127,7 +127,16 @@ suite('[embedded] benchmark end to end', () => {
       rows: Record<string, Record<string, number>>;
     };
     process.stderr.write(`benchmark e2e signal probe (seed ${first.seed}): ${JSON.stringify(probe.rows)}\n`);
-    expect(Object.keys(probe.rows).sort()).toEqual(['chance', 'oracle', 'rule', 'timing', 'voice']);
+    expect(Object.keys(probe.rows).sort()).toEqual([
+      'chance',
+      'oracle',
+      'rule',
+      'timing',
+      'timing-lines',
+      'timing-rms',
+      'timing-rms-lines',
+      'voice',
+    ]);
     for (const run of runs) {
       const manifest = readDatasetManifest(path.join(run.datasetDir, 'manifest.json'));
       expect(manifest.tracks).toHaveLength(TRACKS);

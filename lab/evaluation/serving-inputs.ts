@@ -1,7 +1,6 @@
 import { clipPatches, CLIP_SECONDS, musicClip, musicWindows } from '../../src/features/clip';
-import type { MusicClip } from '../../src/inference/embedder';
 import { logMelSpectrogram } from '../../src/features/vggish-logmel';
-import type { QueryClip } from '../../src/inference/embedder';
+import type { MusicClip, QueryClip } from '../../src/inference/embedder';
 import { decodeAudio } from '../../src/media/decode-audio';
 import { decodeClipFrames } from '../../src/media/decode-frames';
 import { probeMedia } from '../../src/media/probe';
@@ -28,7 +27,7 @@ export interface TrackFeatures {
    * for the paper's "VGGish distance" (§4.3), which needs AudioSet weights we do not have.
    */
   fingerprint: number[];
-  /** The music branch's input for the 32 s segments asked for (segmentPatches). */
+  /** The music branch's input for the 32 s segments asked for (segmentClip). */
   segments: MusicClip[];
 }
 
@@ -37,7 +36,7 @@ export interface TrackFeatures {
  * evaluation): a segment that runs past the end of the track wraps to its start, as the training
  * reader loops music.
  */
-export function segmentPatches(pcm16k: Float32Array, offsetSec: number): MusicClip {
+export function segmentClip(pcm16k: Float32Array, offsetSec: number): MusicClip {
   const start = Math.min(Math.max(0, Math.round(offsetSec * 16_000)), pcm16k.length - 1);
   const clip = new Float32Array(CLIP_SECONDS * 16_000);
   for (let i = 0; i < clip.length; i++) clip[i] = pcm16k[(start + i) % pcm16k.length]!;
@@ -59,7 +58,7 @@ export async function trackFeatures(
     durationSec: audio.durationSeconds,
     windowsByHop: new Map(hopsSec.map((hop) => [hop, musicWindows(audio.pcm, hop)])),
     fingerprint: logMelFingerprint(audio.pcm),
-    segments: segmentOffsetsSec.map((o) => segmentPatches(audio.pcm, o)),
+    segments: segmentOffsetsSec.map((o) => segmentClip(audio.pcm, o)),
   };
 }
 

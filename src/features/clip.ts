@@ -40,9 +40,19 @@ export interface MusicWindow extends MusicClip {
   startSeconds: number;
 }
 
+/**
+ * A track's per-second levels, measured on the first call and kept for its other windows: a track
+ * embedded only for models that do not read levels (no manifest `musicLevels`) never pays the pass
+ * over its audio.
+ */
+function levelsOf(pcm16k: Float32Array): (startSeconds: number) => Float32Array {
+  let levels: SecondLevels | undefined;
+  return (startSeconds) => (levels ??= new SecondLevels(pcm16k)).clip(startSeconds);
+}
+
 /** The music branch's input for one 32 s clip of `pcm16k` from `startSeconds` (looped as clipPatches). */
-export function musicClip(pcm16k: Float32Array, startSeconds = 0, levels = new SecondLevels(pcm16k)): MusicClip {
-  return { patches: clipPatches(pcm16k, startSeconds), levelsDb: levels.clip(startSeconds) };
+export function musicClip(pcm16k: Float32Array, startSeconds = 0, levelsAt = levelsOf(pcm16k)): MusicClip {
+  return { patches: clipPatches(pcm16k, startSeconds), levelsDb: () => levelsAt(startSeconds) };
 }
 
 /**
@@ -69,7 +79,7 @@ export function musicWindows(
   }
   if (pcm16k.length < CLIP_SAMPLES) return alignedWindows(pcm16k, minTailSeconds);
   const whole = logMelSpectrogram(pcm16k);
-  const levels = new SecondLevels(pcm16k);
+  const levelsAt = levelsOf(pcm16k);
   const clipFrames = PATCHES_PER_CLIP * VGGISH_PARAMS.patchFrames;
   const count = Math.floor((pcm16k.length - CLIP_SAMPLES) / (hopFrames * HOP_SAMPLES)) + 1;
   return Array.from({ length: count }, (_, index) => {
@@ -79,7 +89,7 @@ export function musicWindows(
       index,
       startSeconds,
       patches: whole.data.subarray(first, first + clipFrames * whole.melBins),
-      levelsDb: levels.clip(startSeconds),
+      levelsDb: () => levelsAt(startSeconds),
     };
   });
 }
@@ -89,11 +99,11 @@ const HOP_SAMPLES = Math.round(VGGISH_PARAMS.sampleRate * VGGISH_PARAMS.hopSecon
 function alignedWindows(pcm16k: Float32Array, minTailSeconds: number): MusicWindow[] {
   const windows: MusicWindow[] = [];
   const minTail = minTailSeconds * VGGISH_PARAMS.sampleRate;
-  const levels = new SecondLevels(pcm16k);
+  const levelsAt = levelsOf(pcm16k);
   for (let index = 0, start = 0; start < pcm16k.length; index++, start += CLIP_SAMPLES) {
     const remaining = pcm16k.length - start;
     if (index > 0 && remaining < CLIP_SAMPLES && remaining < minTail) break;
-    windows.push({ index, startSeconds: index * CLIP_SECONDS, ...musicClip(pcm16k, index * CLIP_SECONDS, levels) });
+    windows.push({ index, startSeconds: index * CLIP_SECONDS, ...musicClip(pcm16k, index * CLIP_SECONDS, levelsAt) });
   }
   return windows;
 }

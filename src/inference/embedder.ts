@@ -14,9 +14,9 @@ export interface QueryClip {
 export interface MusicClip {
   /** [33, 96, 64] log-mel patches */
   patches: Float32Array;
-  /** [31] full-band RMS level of each second in dBFS (src/features/second-levels.ts); read only by
-   * models whose manifest declares `musicLevels`. */
-  levelsDb: Float32Array;
+  /** [31] full-band RMS level of each second in dBFS (src/features/second-levels.ts), measured when
+   * first asked for: only models whose manifest declares `musicLevels` ask. */
+  levelsDb: () => Float32Array;
 }
 
 /** The inference seam: services and handlers embed through this, tests can fake it. */
@@ -45,7 +45,7 @@ export class OnnxEmbedder implements Embedder {
         music: { data: concat(batch.map((w) => w.patches)), dims: [batch.length, ...PATCH_DIMS] },
       };
       if (levels) {
-        inputs[levels.input] = { data: concat(batch.map((w) => w.levelsDb)), dims: [batch.length, levels.bins] };
+        inputs[levels.input] = { data: concat(batch.map((w) => w.levelsDb())), dims: [batch.length, levels.bins] };
       }
       const result = await this.pool.run(model.bgmPath, inputs);
       this.onInference?.(model, 'bgm', result.ms, result.provider);

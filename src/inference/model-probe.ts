@@ -85,7 +85,7 @@ const filled = (length: number, seed: number, lo: number, hi: number): Float32Ar
 // Log-mel values of the front end lie roughly in [-14, 4] (log of mel energy + 0.01).
 const probeWindow = (seed: number): MusicClip => ({
   patches: filled(33 * 96 * 64, 100 + seed, -14, 4),
-  levelsDb: filled(31, 200 + seed, -40, 10),
+  levelsDb: () => filled(31, 200 + seed, -40, 10),
 });
 
 function probeClip(model: ModelFolder): QueryClip {

@@ -55,8 +55,8 @@ describe('SecondLevels', () => {
     const amplitudes = Array.from({ length: 40 }, (_, s) => 0.03 + 0.01 * s);
     const windows = musicWindows(bass(amplitudes), 2);
     expect(windows.map((w) => w.startSeconds)).toEqual([0, 2, 4, 6, 8]);
-    for (const w of windows) expect(w.levelsDb[0]).toBeCloseTo(db(amplitudes[w.startSeconds]!), 2);
+    for (const w of windows) expect(w.levelsDb()[0]).toBeCloseTo(db(amplitudes[w.startSeconds]!), 2);
     const aligned = musicWindows(bass(amplitudes));
-    expect(aligned[1]!.levelsDb[0]).toBeCloseTo(db(amplitudes[32]!), 2);
+    expect(aligned[1]!.levelsDb()[0]).toBeCloseTo(db(amplitudes[32]!), 2);
   });
 });

@@ -20,14 +20,13 @@ envelopes:
   (exact up to float error; a reference that matches no video is refused, not guessed);
 - the weight W of the timing part in the cosine: (1 - W) x learned + W x timing.
 
-Everything else in the manifest is kept; the version, the timing block and the sha256 are new.
+Everything else in the manifest is kept; the version, the timing block and the sha256 are new, and
+the old head's metrics are dropped.
 """
 import argparse
-import hashlib
 import json
 import math
 import os
-import shutil
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -37,7 +36,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import cut_patches, load_manifests
-from .signal_probe import rms_per_second_db
+from .export import file_hashes
+from .music_levels import rms_per_second_db
 from .timing import ENVELOPE_BINS, level_envelope, line_envelope, quantile_breakpoints, voice_envelope
 
 LEVEL_INPUT = "music_level_db"
@@ -120,8 +120,7 @@ def training_level_breakpoints(datasets: Sequence[str]) -> torch.Tensor:
 def retime_references(references: np.ndarray, feature_roots: Sequence[str], weight: float, patches: int = 33,
                       patch_frames: int = 96) -> np.ndarray:
     """[N, 512] old references -> new: learned parts kept, envelopes from the matched videos' lines."""
-    items = [it for it in load_manifests(list(feature_roots))]
-    unique = list({(it.root, it.video_id): it for it in items}.values())
+    unique = list({(it.root, it.video_id): it for it in load_manifests(list(feature_roots))}.values())
     voices = torch.from_numpy(np.stack([cut_patches(np.load(os.path.join(it.root, "items", it.video_id, "voice.npy")),
                                                     0.0, patches, patch_frames) for it in unique]))
     old_envelopes = torch.cat([voice_envelope(v) for v in voices.split(64)])
@@ -137,11 +136,6 @@ def retime_references(references: np.ndarray, feature_roots: Sequence[str], weig
     envelopes = torch.cat([line_envelope(voices[i:i + 1]) for i in index.tolist()])
     envelopes[silent] = 0.0
     return _join(refs, envelopes, weight).numpy().astype(np.float32)
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequence[str],
@@ -170,17 +164,18 @@ def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequ
         old = np.fromfile(os.path.join(model_dir, files["referenceQueries"]), dtype="<f4").reshape(-1, dim)
         retime_references(old, features, weight).astype("<f4").tofile(os.path.join(out, files["referenceQueries"]))
         log(f"{len(old)} reference queries re-timed")
-    for name in ("README.md",):
-        if os.path.exists(os.path.join(model_dir, name)):
-            shutil.copy(os.path.join(model_dir, name), os.path.join(out, name))
+    # The old folder's model card and metrics describe the old head: a re-timed folder gets its own
+    # once it is measured (docs/RESULTS.md), not a copy that would be read as its figures.
+    manifest.pop("metrics", None)
+    source = manifest["version"]
     manifest["version"] = version
     manifest["musicLevels"] = {"input": LEVEL_INPUT, "bins": ENVELOPE_BINS, "measure": "rms-dbfs"}
     manifest.setdefault("training", {})["retimed"] = {
-        "from": manifest.get("training", {}).get("version", model_dir), "weight": weight,
+        "from": source, "fromDir": os.path.abspath(model_dir), "weight": weight,
         "voice": "line_envelope", "music": "level_envelope of full-band RMS per second",
         "levelDatasets": [os.path.abspath(d) for d in datasets]}
     manifest["training"]["timing"] = {"weight": weight, "bins": ENVELOPE_BINS}
-    manifest["sha256"] = {name: _sha256(os.path.join(out, name)) for name in manifest.get("sha256", {})}
+    manifest["sha256"] = file_hashes(out, manifest.get("sha256", {}))
     with open(os.path.join(out, "manifest.json"), "w") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")

@@ -33,6 +33,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from .music_levels import rms_per_second_db
+
 MEL_FPS = 100  # 10 ms hop
 CLIP_FRAMES = 33 * 96  # the 31.68 s the model sees of a 32 s clip
 WINDOW_FRAMES = 32 * MEL_FPS  # serving cuts tracks every 32 s (src/features/clip.ts)
@@ -117,10 +119,12 @@ def chance(n_tracks: int) -> Dict[str, float]:
 def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: float = 32.0) -> dict:
     with open(os.path.join(features_dir, "manifest.json")) as fh:
         items = json.load(fh)["items"]
-    generation = {}
+    generation, track_files = {}, {}
     if dataset_dir:
         with open(os.path.join(dataset_dir, "manifest.json")) as fh:
-            generation = {row["videoId"]: row.get("generation", {}).get("voice") for row in json.load(fh)["items"]}
+            raw = json.load(fh)
+        generation = {row["videoId"]: row.get("generation", {}).get("voice") for row in raw["items"]}
+        track_files = {t["trackId"]: os.path.join(dataset_dir, t["file"]) for t in raw["tracks"]}
     music = {t: _frames(np.load(os.path.join(features_dir, "music", f"{t}.npy"))) for t in sorted({i["trackId"] for i in items})}
     raw_windows = {t: np.stack([music_stats(_clip(f, s)) for s in window_starts(f.shape[0], hop_seconds)])
                    for t, f in music.items()}
@@ -145,8 +149,6 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
     rows["timing"] = summarise(timing_ranks(features_dir, items, hop_seconds))
     rows["timing-lines"] = summarise(timing_ranks(features_dir, items, hop_seconds, "lines"))
     if dataset_dir:
-        with open(os.path.join(dataset_dir, "manifest.json")) as fh:
-            track_files = {t["trackId"]: os.path.join(dataset_dir, t["file"]) for t in json.load(fh)["tracks"]}
         energy = {t: rms_per_second_db(track_files[t]) for t in music}
         rows["timing-rms"] = summarise(timing_ranks(features_dir, items, hop_seconds, "seconds", energy))
         rows["timing-rms-lines"] = summarise(timing_ranks(features_dir, items, hop_seconds, "lines", energy))
@@ -155,19 +157,6 @@ def probe(features_dir: str, dataset_dir: Optional[str] = None, hop_seconds: flo
             "windowHopSeconds": hop_seconds,
             "protocol": f"leave-one-out over all items; tracks ranked by their best 32 s window (windows every "
                         f"{hop_seconds:g} s) in [level, centroid, modulation] space", "rows": rows}
-
-
-def rms_per_second_db(path: str) -> np.ndarray:
-    """Full-band RMS level (dBFS) of each whole second of an audio file at 16 kHz mono: the
-    generator's own measure of the music's energy (lab/dataset/music-properties.ts
-    energyPerSecond, floored at -100 dB as its SILENCE_DB)."""
-    import subprocess
-
-    pcm = np.frombuffer(subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-ac", "1", "-ar", "16000", "-f", "f32le",
-                                        "-"], capture_output=True, check=True).stdout, dtype=np.float32)
-    seconds = len(pcm) // 16000
-    power = (pcm[: seconds * 16000].reshape(seconds, 16000).astype(np.float64) ** 2).mean(axis=1)
-    return np.maximum(-100.0, 10.0 * np.log10(np.maximum(power, 1e-30)))
 
 
 def timing_ranks(features_dir: str, items: Sequence[dict], hop_seconds: float, voice_side: str = "seconds",

@@ -68,11 +68,16 @@ class _OldMusic(torch.nn.Module):
         return F.normalize(music.mean(dim=(1, 2)).repeat(1, 8), dim=1)
 
 
-def test_the_spliced_graphs_keep_the_old_inputs_and_add_only_the_levels(tmp_path):
-    old_path = str(tmp_path / "old.onnx")
-    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_path, input_names=["music"],
-                      output_names=["embedding"], dynamic_axes={"music": {0: "batch"}, "embedding": {0: "batch"}},
+def _export_old(path: str, input_name: str) -> str:
+    """_OldMusic as an ONNX file whose one input is `input_name` (music for bgm, voice for query)."""
+    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), path, input_names=[input_name],
+                      output_names=["embedding"], dynamic_axes={input_name: {0: "batch"}, "embedding": {0: "batch"}},
                       opset_version=17)
+    return path
+
+
+def test_the_spliced_graphs_keep_the_old_inputs_and_add_only_the_levels(tmp_path):
+    old_path = _export_old(str(tmp_path / "old.onnx"), "music")
     tail = _export(MusicTail(0.5, quantile_breakpoints(np.linspace(-60, 0, 500))),
                    [torch.randn(2, 512), torch.randn(2, ENVELOPE_BINS)], ["embedding_in", LEVEL_INPUT],
                    str(tmp_path / "tail.onnx"))
@@ -84,10 +89,7 @@ def test_the_spliced_graphs_keep_the_old_inputs_and_add_only_the_levels(tmp_path
 
     query_tail = _export(QueryTail(0.5), [torch.randn(2, 512), torch.randn(2, 33, 96, 64)], ["embedding_in", "voice"],
                          str(tmp_path / "qtail.onnx"))
-    old_query = str(tmp_path / "query.onnx")
-    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_query, input_names=["voice"],
-                      output_names=["embedding"], dynamic_axes={"voice": {0: "batch"}, "embedding": {0: "batch"}},
-                      opset_version=17)
+    old_query = _export_old(str(tmp_path / "query.onnx"), "voice")
     query = splice(onnx.load(old_query), query_tail, [])
     assert [i.name for i in query.graph.input] == ["voice"]
 
@@ -95,10 +97,7 @@ def test_the_spliced_graphs_keep_the_old_inputs_and_add_only_the_levels(tmp_path
 def test_onnxruntime_node_serves_the_old_learned_part_with_the_new_envelopes(tmp_path):
     """What serving runs: the spliced bgm graph in onnxruntime-node gives the old graph's learned part
     (renormalised) and level_envelope of the levels input, at the new weight."""
-    old_path = str(tmp_path / "old.onnx")
-    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_path, input_names=["music"],
-                      output_names=["embedding"], dynamic_axes={"music": {0: "batch"}, "embedding": {0: "batch"}},
-                      opset_version=17)
+    old_path = _export_old(str(tmp_path / "old.onnx"), "music")
     breakpoints = quantile_breakpoints(np.linspace(-60, 0, 500))
     tail = _export(MusicTail(0.4, breakpoints), [torch.randn(2, 512), torch.randn(2, ENVELOPE_BINS)],
                    ["embedding_in", LEVEL_INPUT], str(tmp_path / "tail.onnx"))
@@ -115,10 +114,7 @@ def test_onnxruntime_node_serves_the_old_learned_part_with_the_new_envelopes(tmp
 
     query_tail = _export(QueryTail(0.4), [torch.randn(2, 512), torch.randn(2, 33, 96, 64)], ["embedding_in", "voice"],
                          str(tmp_path / "qtail.onnx"))
-    old_query, new_query = str(tmp_path / "oldq.onnx"), str(tmp_path / "newq.onnx")
-    torch.onnx.export(_OldMusic(), (torch.randn(2, 33, 96, 64),), old_query, input_names=["voice"],
-                      output_names=["embedding"], dynamic_axes={"voice": {0: "batch"}, "embedding": {0: "batch"}},
-                      opset_version=17)
+    old_query, new_query = _export_old(str(tmp_path / "oldq.onnx"), "voice"), str(tmp_path / "newq.onnx")
     onnx.save(splice(onnx.load(old_query), query_tail, []), new_query)
     rng = np.random.default_rng(2)
     voices = torch.from_numpy(np.stack([_voice(rng) for _ in range(2)]).reshape(2, 33, 96, 64))

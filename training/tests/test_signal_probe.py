@@ -3,7 +3,8 @@ import os
 
 import numpy as np
 
-from training.mrcmv.signal_probe import probe, rms_per_second_db, window_starts
+from training.mrcmv.music_levels import rms_per_second_db
+from training.mrcmv.signal_probe import probe, window_starts
 
 
 def _write(root: str, informative: bool, seed: int = 0) -> None:

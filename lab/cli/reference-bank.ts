@@ -45,7 +45,10 @@ async function main() {
       concurrency,
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    writeBankFolder(model, values.out, bank, values.version, { datasets: values.dataset, split: values.split as SplitName });
+    writeBankFolder(model, values.out, bank, values.version, {
+      datasets: values.dataset,
+      split: values.split as SplitName,
+    });
     process.stdout.write(
       `${bank.length} reference queries in ${((Date.now() - started) / 1000).toFixed(1)} s written to ${values.out}\n`,
     );

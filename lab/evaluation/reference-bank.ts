@@ -42,7 +42,8 @@ export async function embedReferenceBank(o: ReferenceBankOptions): Promise<numbe
       item,
     })),
   );
-  if (videos.length < 2) throw new Error(`a reference bank needs at least 2 videos; the ${o.split} split has ${videos.length}`);
+  if (videos.length < 2)
+    throw new Error(`a reference bank needs at least 2 videos; the ${o.split} split has ${videos.length}`);
   const { width, height } = o.model.manifest.video;
   let done = 0;
   return mapPool(videos, o.concurrency ?? 2, async ({ dir, item }) => {
@@ -76,7 +77,10 @@ export function writeBankFolder(
   if (bank.some((row) => row.length !== dim)) throw new Error(`every reference query must have ${dim} numbers`);
   if (path.resolve(outDir) === path.resolve(source.dir)) throw new Error('the bank folder must not be its source');
   fs.mkdirSync(outDir, { recursive: true });
-  const files = { ...source.manifest.files, referenceQueries: source.manifest.files.referenceQueries ?? DEFAULT_REFERENCE_FILE };
+  const files = {
+    ...source.manifest.files,
+    referenceQueries: source.manifest.files.referenceQueries ?? DEFAULT_REFERENCE_FILE,
+  };
   for (const name of [files.query, files.bgm]) fs.copyFileSync(path.join(source.dir, name), path.join(outDir, name));
   const data = Float32Array.from(bank.flat());
   // Little-endian, as readModelFolder reads it (Float32Array is host order; every supported host is LE).

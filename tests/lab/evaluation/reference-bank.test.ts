@@ -6,7 +6,12 @@ import { queryFeatures } from '../../../lab/evaluation/serving-inputs';
 import { readDatasetManifest, type ManifestItem } from '../../../lab/dataset/dataset-manifest';
 import { createLogger } from '../../../src/common/logger';
 import { OnnxEmbedder } from '../../../src/inference/embedder';
-import { ModelIntegrityError, readModelFolder, sha256OfFile, type ModelFolder } from '../../../src/inference/model-manifest';
+import {
+  ModelIntegrityError,
+  readModelFolder,
+  sha256OfFile,
+  type ModelFolder,
+} from '../../../src/inference/model-manifest';
 import { OnnxPool } from '../../../src/inference/onnx-pool';
 import { makeMusicDir, makeTinyDataset } from '../dataset/tiny-dataset';
 
@@ -17,7 +22,9 @@ const MODEL_DIR = path.resolve(__dirname, '../../../models/default');
 describe('uniqueVideos', () => {
   it('keeps each video once, in order', () => {
     const item = (videoId: string, trackId: string) => ({ videoId, trackId }) as ManifestItem;
-    const ids = uniqueVideos([item('v1', 'a'), item('v0', 'a'), item('v1', 'b')]).map((i) => `${i.videoId}${i.trackId}`);
+    const ids = uniqueVideos([item('v1', 'a'), item('v0', 'a'), item('v1', 'b')]).map(
+      (i) => `${i.videoId}${i.trackId}`,
+    );
     expect(ids).toEqual(['v1a', 'v0a']);
   });
 });

@@ -14,7 +14,8 @@ set -uo pipefail
 results="$1"
 shift
 # jest writes the results file after every suite and the global teardown: a healthy exit follows
-# within a second or two, and every CI run since stop 23 waited out the whole grace (60 s, then 15).
+# within a second or two. The clean-clone CI runs of 2026-12-06 hung there and waited out the whole
+# grace, which was 60 s.
 grace="${JEST_EXIT_GRACE_SECONDS:-15}"
 rm -f "$results"
 

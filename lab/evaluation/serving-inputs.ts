@@ -1,4 +1,4 @@
-import { clipPatches, CLIP_SECONDS, musicClip, musicWindows } from '../../src/features/clip';
+import { clipPatches, CLIP_SECONDS, clipVoiceSeconds, musicClip, musicWindows } from '../../src/features/clip';
 import { logMelSpectrogram } from '../../src/features/vggish-logmel';
 import type { MusicClip, QueryClip } from '../../src/inference/embedder';
 import { decodeAudio } from '../../src/media/decode-audio';
@@ -99,5 +99,10 @@ export async function queryFeatures(
     maxDurationSeconds: CLIP_SECONDS,
     declaredDurationSeconds: voiceInfo.audio!.durationSeconds,
   });
-  return { fast: frames.fast, slow: frames.slow, voice: clipPatches(voice.pcm) };
+  return {
+    fast: frames.fast,
+    slow: frames.slow,
+    voice: clipPatches(voice.pcm),
+    voiceSeconds: clipVoiceSeconds(voice.pcm),
+  };
 }

@@ -35,6 +35,11 @@ export function clipPatches(pcm16k: Float32Array, startSeconds = 0): Float32Arra
   return logMel.data;
 }
 
+/** How many seconds of the clip clipPatches makes from `pcm16k` (from its start) are the audio itself, not its loop. */
+export function clipVoiceSeconds(pcm16k: Float32Array): number {
+  return Math.min(pcm16k.length / VGGISH_PARAMS.sampleRate, CLIP_SECONDS);
+}
+
 export interface MusicWindow extends MusicClip {
   index: number;
   startSeconds: number;

@@ -1,3 +1,4 @@
+import { CLIP_SECONDS } from '../features/clip';
 import type { ModelFolder } from './model-manifest';
 import type { OnnxPool, Tensor } from './onnx-pool';
 
@@ -8,6 +9,11 @@ export interface QueryClip {
   slow: Float32Array;
   /** [33, 96, 64] voice-over log-mel patches */
   voice: Float32Array;
+  /**
+   * How many seconds of `voice` are the voice-over itself rather than its loop (at most 32; the
+   * clip's length when absent). Only models whose manifest declares `voiceSeconds` read it.
+   */
+  voiceSeconds?: number;
 }
 
 /** What the music branch embeds for one clip (src/features/clip.ts musicClip, musicWindows). */
@@ -57,11 +63,17 @@ export class OnnxEmbedder implements Embedder {
 
   async embedQuery(model: ModelFolder, clip: QueryClip): Promise<number[]> {
     const { height: h, width: w, fastFrames, slowFrames } = model.manifest.video;
-    const result = await this.pool.run(model.queryPath, {
+    const inputs: Record<string, Tensor> = {
       video_fast: { data: clip.fast, dims: [1, fastFrames, 3, h, w] },
       video_slow: { data: clip.slow, dims: [1, slowFrames, 3, h, w] },
       voice: { data: clip.voice, dims: [1, ...PATCH_DIMS] },
-    });
+    };
+    const seconds = model.manifest.voiceSeconds;
+    if (seconds) {
+      const real = Math.min(Math.max(clip.voiceSeconds ?? CLIP_SECONDS, 0), CLIP_SECONDS);
+      inputs[seconds.input] = { data: Float32Array.of(real), dims: [1] };
+    }
+    const result = await this.pool.run(model.queryPath, inputs);
     this.onInference?.(model, 'query', result.ms, result.provider);
     return rows(result.outputs.embedding, model.manifest.embeddingDim)[0]!;
   }

@@ -59,6 +59,17 @@ const manifestSchema = z
       })
       .optional(),
     /**
+     * Present when the query branch also takes the voice-over's real length: `input` names the
+     * query.onnx input, float32 [batch], seconds in [0, 32]. A voice-over shorter than the 32 s clip
+     * is looped to fill it; the graph leaves the loop out of its timing envelope (round 26,
+     * training/mrcmv/retime.py --mask-loop). Absent: the graph reads the looped clip as it is.
+     */
+    voiceSeconds: z
+      .object({
+        input: z.string().regex(/^[A-Za-z0-9_]{1,64}$/),
+      })
+      .optional(),
+    /**
      * Sharpness of each track's centre over its reference scores (src/inference/track-scaling.ts):
      * 0, the default and what older folders mean, is their mean.
      */

@@ -18,7 +18,11 @@ envelopes:
 - reference-queries.f32: each reference keeps its learned part; its envelope is recomputed from
   its own training video, found by matching the old envelope against every training video's
   (exact up to float error; a reference that matches no video is refused, not guessed);
-- the weight W of the timing part in the cosine: (1 - W) x learned + W x timing.
+- the weight W of the timing part in the cosine: (1 - W) x learned + W x timing;
+- with --mask-loop (round 26), query.onnx also takes `voice_seconds` [batch], the voice-over's real
+  length (manifest `voiceSeconds`): a voice-over shorter than the 32 s clip is looped to fill it, and
+  the loop's lines are left out of the envelope (`line_envelope(seconds=)`); each reference gets its
+  own training video's length.
 
 Everything else in the manifest is kept; the version, the timing block and the sha256 are new, and
 the old head's metrics are dropped.
@@ -41,6 +45,8 @@ from .music_levels import rms_per_second_db
 from .timing import ENVELOPE_BINS, level_envelope, line_envelope, quantile_breakpoints, voice_envelope
 
 LEVEL_INPUT = "music_level_db"
+SECONDS_INPUT = "voice_seconds"
+CLIP_SECONDS = 32.0
 OLD_OUTPUT = "embedding_untimed"
 # The old reference's envelope and its video's must agree to this cosine to count as the same video.
 MATCH_COSINE = 0.999
@@ -56,8 +62,8 @@ class QueryTail(nn.Module):
         super().__init__()
         self.weight = weight
 
-    def forward(self, embedding, voice):
-        return _join(embedding, line_envelope(voice), self.weight)
+    def forward(self, embedding, voice, seconds=None):
+        return _join(embedding, line_envelope(voice, seconds=seconds), self.weight)
 
 
 class MusicTail(nn.Module):
@@ -118,7 +124,7 @@ def training_level_breakpoints(datasets: Sequence[str]) -> torch.Tensor:
 
 
 def retime_references(references: np.ndarray, feature_roots: Sequence[str], weight: float, patches: int = 33,
-                      patch_frames: int = 96) -> np.ndarray:
+                      patch_frames: int = 96, mask_loop: bool = False) -> np.ndarray:
     """[N, 512] old references -> new: learned parts kept, envelopes from the matched videos' lines."""
     unique = list({(it.root, it.video_id): it for it in load_manifests(list(feature_roots))}.values())
     voices = torch.from_numpy(np.stack([cut_patches(np.load(os.path.join(it.root, "items", it.video_id, "voice.npy")),
@@ -133,13 +139,15 @@ def retime_references(references: np.ndarray, feature_roots: Sequence[str], weig
     if bool(unmatched.any()):
         raise ValueError(f"{int(unmatched.sum())} of {len(refs)} reference queries match no training video "
                          f"(best cosine {float(best[unmatched].min()):.4f}); are these the datasets the model was built on?")
-    envelopes = torch.cat([line_envelope(voices[i:i + 1]) for i in index.tolist()])
+    seconds = torch.tensor([min(unique[i].duration, CLIP_SECONDS) for i in index.tolist()]) if mask_loop else None
+    envelopes = torch.cat([line_envelope(voices[i:i + 1], seconds=None if seconds is None else seconds[k:k + 1])
+                           for k, i in enumerate(index.tolist())])
     envelopes[silent] = 0.0
     return _join(refs, envelopes, weight).numpy().astype(np.float32)
 
 
 def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequence[str],
-           features: Sequence[str], log=print) -> dict:
+           features: Sequence[str], log=print, mask_loop: bool = False) -> dict:
     if not 0.0 < weight < 1.0:
         raise ValueError(f"timing weight must be in (0, 1), got {weight}")
     with open(os.path.join(model_dir, "manifest.json")) as fh:
@@ -152,8 +160,10 @@ def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequ
     log(f"level quantiles from the training music: {float(breakpoints[0]):.1f} .. {float(breakpoints[-1]):.1f} dBFS")
     dim = manifest["embeddingDim"]
     tmp = os.path.join(out, "tail.onnx")
+    query_inputs = ["embedding_in", "voice"] + ([SECONDS_INPUT] if mask_loop else [])
+    query_example = [torch.randn(2, dim), torch.randn(2, 33, 96, 64)] + ([torch.tensor([20.0, 32.0])] if mask_loop else [])
     query = splice(onnx.load(os.path.join(model_dir, files["query"])),
-                   _export(QueryTail(weight), [torch.randn(2, dim), torch.randn(2, 33, 96, 64)], ["embedding_in", "voice"], tmp), [])
+                   _export(QueryTail(weight), query_example, query_inputs, tmp), query_inputs[2:])
     onnx.save(query, os.path.join(out, files["query"]))
     bgm = splice(onnx.load(os.path.join(model_dir, files["bgm"])),
                  _export(MusicTail(weight, breakpoints), [torch.randn(2, dim), -30 + 10 * torch.randn(2, ENVELOPE_BINS)],
@@ -162,7 +172,7 @@ def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequ
     os.remove(tmp)
     if files.get("referenceQueries"):
         old = np.fromfile(os.path.join(model_dir, files["referenceQueries"]), dtype="<f4").reshape(-1, dim)
-        retime_references(old, features, weight).astype("<f4").tofile(os.path.join(out, files["referenceQueries"]))
+        retime_references(old, features, weight, mask_loop=mask_loop).astype("<f4").tofile(os.path.join(out, files["referenceQueries"]))
         log(f"{len(old)} reference queries re-timed")
     # The old folder's model card and metrics describe the old head: a re-timed folder gets its own
     # once it is measured (docs/RESULTS.md), not a copy that would be read as its figures.
@@ -170,9 +180,11 @@ def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequ
     source = manifest["version"]
     manifest["version"] = version
     manifest["musicLevels"] = {"input": LEVEL_INPUT, "bins": ENVELOPE_BINS, "measure": "rms-dbfs"}
+    if mask_loop:
+        manifest["voiceSeconds"] = {"input": SECONDS_INPUT}
     manifest.setdefault("training", {})["retimed"] = {
         "from": source, "fromDir": os.path.abspath(model_dir), "weight": weight,
-        "voice": "line_envelope", "music": "level_envelope of full-band RMS per second",
+        "voice": "line_envelope" + (" of the voice-over's real seconds" if mask_loop else ""), "music": "level_envelope of full-band RMS per second",
         "levelDatasets": [os.path.abspath(d) for d in datasets]}
     manifest["training"]["timing"] = {"weight": weight, "bins": ENVELOPE_BINS}
     manifest["sha256"] = file_hashes(out, manifest.get("sha256", {}))
@@ -192,8 +204,11 @@ def main(argv: Optional[List[str]] = None) -> None:
                    help="dataset:make output the model trained on (its tracks fit the level quantiles)")
     p.add_argument("--training-features", action="append", required=True,
                    help="dataset:export output of the same datasets (the reference queries' voice-overs)")
+    p.add_argument("--mask-loop", action="store_true",
+                   help="leave the looped part of a voice-over shorter than 32 s out of its envelope (voice_seconds input)")
     args = p.parse_args(argv)
-    retime(args.model, args.out, args.version, args.weight, args.training_dataset, args.training_features)
+    retime(args.model, args.out, args.version, args.weight, args.training_dataset, args.training_features,
+           mask_loop=args.mask_loop)
 
 
 if __name__ == "__main__":

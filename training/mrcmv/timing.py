@@ -91,7 +91,8 @@ def level_envelope(bin_db: torch.Tensor, breakpoints: torch.Tensor) -> torch.Ten
     return F.normalize(quantile - quantile.mean(dim=1, keepdim=True), dim=1)
 
 
-def line_envelope(voice: torch.Tensor, gap_frames: int = LINE_GAP_FRAMES, max_lines: int = MAX_LINES) -> torch.Tensor:
+def line_envelope(voice: torch.Tensor, gap_frames: int = LINE_GAP_FRAMES, max_lines: int = MAX_LINES,
+                  seconds: Optional[torch.Tensor] = None) -> torch.Tensor:
     """The voice-over as lines: [B, ENVELOPE_BINS], each line's level placed at the second it starts.
 
     Why: a creator sets a line's loudness when the line starts (the generator sets it from the
@@ -102,12 +103,18 @@ def line_envelope(voice: torch.Tensor, gap_frames: int = LINE_GAP_FRAMES, max_li
     level of the mean power of its voiced frames up to the next line. Bins where no line starts are
     zero; the rest are centred over those bins and the whole is unit length (zero with fewer than two).
     Lines after the first `max_lines` are left out (a bound: 31 s hold far fewer real lines).
+    `seconds` [B], when given, is each voice-over's real length: a voice-over shorter than the clip
+    is looped to fill it (the learned part was trained so), and the loop's lines would repeat the
+    first ones against music that goes on; frames from `seconds` on count as unvoiced.
     Plain tensor arithmetic (max-pool, cumsum, one-hot sums), so it exports to ONNX.
     """
     frames = ENVELOPE_BINS * BIN_FRAMES
     levels = frame_levels_db(voice)[:, :frames]
     floor = levels.min(dim=1, keepdim=True).values
     on = (levels > floor + VOICED_DB).to(levels.dtype)
+    if seconds is not None:
+        at = torch.arange(frames, device=levels.device, dtype=levels.dtype) / BIN_FRAMES
+        on = on * (at.unsqueeze(0) < seconds.to(levels.dtype).reshape(-1, 1)).to(levels.dtype)
     # before[f] = 1 when any of the gap_frames frames before f is voiced.
     before = F.max_pool1d(F.pad(on, (gap_frames, 0))[:, None, :-1], gap_frames, stride=1)[:, 0]
     starts = on * (1.0 - before)

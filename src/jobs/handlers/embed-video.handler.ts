@@ -28,7 +28,7 @@ export class EmbedVideoHandler implements JobHandler {
       minDurationSeconds: limits.minMediaSeconds,
     };
     // On an object store the worker reads scratch copies (one per file); they go when decoding is done.
-    const { info, voicePatches, voicePcm, frames } = await withLocalFiles(
+    const { info, voicePatches, voiceSeconds, voicePcm, frames } = await withLocalFiles(
       storage,
       [video.mediaUri, video.voiceOverUri],
       ([videoFile, voiceFile]) =>
@@ -48,7 +48,12 @@ export class EmbedVideoHandler implements JobHandler {
       decodedFrames = clip.decodedFrames;
       embeddings.push({
         model,
-        embedding: await embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: voicePatches }),
+        embedding: await embedder.embedQuery(folder, {
+          fast: clip.fast,
+          slow: clip.slow,
+          voice: voicePatches,
+          voiceSeconds,
+        }),
       });
     }
     const voiceActivity = await timeline;

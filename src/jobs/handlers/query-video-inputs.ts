@@ -1,4 +1,4 @@
-import { clipPatches } from '../../features/clip';
+import { clipPatches, clipVoiceSeconds } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
 import { type ClipFrames, decodeClipFrames } from '../../media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../media/media-error';
@@ -14,6 +14,8 @@ export interface QueryVideoInputs {
   info: MediaInfo;
   /** The voice-over's first 32 s as log-mel patches (the separate file, else the video's own audio). */
   voicePatches: Float32Array;
+  /** How many of the clip's seconds are the voice-over itself, not its loop (at most 32). */
+  voiceSeconds: number;
   /** The whole voice-over (up to the duration bound), mono 16 kHz: its speech timeline is read from it. */
   voicePcm: Float32Array;
   /** The clip's frames per requested size, keyed `${width}x${height}`. */
@@ -96,5 +98,11 @@ export async function readQueryVideo(
   if (video.status === 'rejected') throw video.reason;
   if (voice.status === 'rejected') throw voice.reason;
   if (frames.status === 'rejected') throw frames.reason;
-  return { info: video.value, voicePatches: voice.value.patches, voicePcm: voice.value.pcm, frames: frames.value };
+  return {
+    info: video.value,
+    voicePatches: voice.value.patches,
+    voiceSeconds: clipVoiceSeconds(voice.value.pcm),
+    voicePcm: voice.value.pcm,
+    frames: frames.value,
+  };
 }

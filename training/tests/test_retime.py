@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from training.mrcmv.retime import LEVEL_INPUT, MusicTail, QueryTail, _export, retime_references, splice
+from training.mrcmv.retime import LEVEL_INPUT, SECONDS_INPUT, MusicTail, QueryTail, _export, retime_references, splice
 from training.mrcmv.timing import (ENVELOPE_BINS, level_envelope, line_envelope, quantile_breakpoints, voice_envelope,
                                    weigh)
 from training.tests.node_parity import run_in_node
@@ -123,3 +123,52 @@ def test_onnxruntime_node_serves_the_old_learned_part_with_the_new_envelopes(tmp
     want = F.normalize(torch.cat([math.sqrt(0.6) * F.normalize(old[:, :-ENVELOPE_BINS], dim=1),
                                   math.sqrt(0.4) * line_envelope(voices)], dim=1), dim=1)
     assert torch.allclose(got, want, atol=1e-5)
+
+
+def _looped(rng, seconds: int) -> torch.Tensor:
+    """[1, 33, 96, 64]: a voice-over of `seconds` looped to fill the clip, as serving and training read it."""
+    real = _voice(rng)[:seconds * 100]
+    return torch.from_numpy(np.resize(real, (33 * 96, 64)).reshape(1, 33, 96, 64).copy())
+
+
+def test_the_loop_of_a_short_voice_over_is_left_out_of_its_lines():
+    voice = _looped(np.random.default_rng(3), 20)
+    whole = line_envelope(voice)
+    masked = line_envelope(voice, seconds=torch.tensor([20.0]))
+    assert bool((whole[0, 20:] != 0).any()), "the loop repeats lines after 20 s"
+    assert bool((masked[0, 20:] == 0).all())
+    assert float(masked.norm()) == pytest.approx(1.0, abs=1e-5)
+    # A voice-over that fills the clip is read as before.
+    long = torch.from_numpy(_voice(np.random.default_rng(4)).reshape(1, 33, 96, 64))
+    assert torch.allclose(line_envelope(long, seconds=torch.tensor([32.0])), line_envelope(long))
+
+
+def test_onnxruntime_node_masks_the_loop_with_the_voice_seconds_input(tmp_path):
+    """What serving runs with manifest voiceSeconds: the spliced query graph takes voice_seconds."""
+    query_tail = _export(QueryTail(0.4), [torch.randn(2, 512), torch.randn(2, 33, 96, 64), torch.tensor([20.0, 32.0])],
+                         ["embedding_in", "voice", SECONDS_INPUT], str(tmp_path / "qtail.onnx"))
+    old_query, new_query = _export_old(str(tmp_path / "oldq.onnx"), "voice"), str(tmp_path / "newq.onnx")
+    onnx.save(splice(onnx.load(old_query), query_tail, [SECONDS_INPUT]), new_query)
+    rng = np.random.default_rng(5)
+    voices = torch.cat([_looped(rng, 17), _looped(rng, 40)])
+    seconds = torch.tensor([17.0, 32.0])
+    got = torch.from_numpy(run_in_node(new_query, {"voice": voices, SECONDS_INPUT: seconds}, tmp_path, name="query"))
+    old = _OldMusic()(voices)
+    want = F.normalize(torch.cat([math.sqrt(0.6) * F.normalize(old[:, :-ENVELOPE_BINS], dim=1),
+                                  math.sqrt(0.4) * line_envelope(voices, seconds=seconds)], dim=1), dim=1)
+    assert torch.allclose(got, want, atol=1e-5)
+    assert bool((got[0, -ENVELOPE_BINS + 17:] == 0).all())
+
+
+def test_a_reference_from_a_short_video_gets_its_masked_lines(tmp_path):
+    rng = np.random.default_rng(6)
+    os.makedirs(tmp_path / "items" / "v0")
+    np.save(tmp_path / "items" / "v0" / "voice.npy", _looped(rng, 21)[0].reshape(33 * 96, 64).numpy())
+    with open(tmp_path / "manifest.json", "w") as fh:
+        json.dump({"items": [{"videoId": "v0", "trackId": "t0", "split": "train", "durationSec": 21.0}]}, fh)
+    voice = torch.from_numpy(np.load(tmp_path / "items" / "v0" / "voice.npy")).reshape(1, 33, 96, 64)
+    old = weigh(torch.cat([F.normalize(torch.randn(1, 512 - ENVELOPE_BINS), dim=1), voice_envelope(voice)], dim=1), 0.3)
+    new = torch.from_numpy(retime_references(old.numpy(), [str(tmp_path)], 0.5, mask_loop=True))
+    want = line_envelope(voice, seconds=torch.tensor([21.0]))
+    assert torch.allclose(F.normalize(new[:, -ENVELOPE_BINS:], dim=1), want, atol=1e-5)
+    assert not torch.allclose(want, line_envelope(voice), atol=1e-3)

@@ -33,6 +33,13 @@ describe('readModelFolder reference queries', () => {
     expect(f.manifest.referenceSoftmaxBeta).toBe(0);
   });
 
+  it('reads the voice-over length input a masked timing head takes, and refuses a bad name', () => {
+    const input = { voiceSeconds: { input: 'voice_seconds' } };
+    expect(readModelFolder(folder(manifest(input))).manifest.voiceSeconds).toEqual({ input: 'voice_seconds' });
+    expect(readModelFolder(folder(manifest())).manifest.voiceSeconds).toBeUndefined();
+    expect(() => readModelFolder(folder(manifest({ voiceSeconds: { input: 'a b' } })))).toThrow(ModelFolderError);
+  });
+
   it('reads the centre sharpness, and refuses one outside [0, 1000]', () => {
     expect(readModelFolder(folder(manifest({ referenceSoftmaxBeta: 20 }))).manifest.referenceSoftmaxBeta).toBe(20);
     for (const beta of [-1, 1001, '20'])

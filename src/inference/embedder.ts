@@ -1,4 +1,3 @@
-import { CLIP_SECONDS } from '../features/clip';
 import type { ModelFolder } from './model-manifest';
 import type { OnnxPool, Tensor } from './onnx-pool';
 
@@ -70,7 +69,8 @@ export class OnnxEmbedder implements Embedder {
     };
     const seconds = model.manifest.voiceSeconds;
     if (seconds) {
-      const real = Math.min(Math.max(clip.voiceSeconds ?? CLIP_SECONDS, 0), CLIP_SECONDS);
+      const clipSeconds = model.manifest.clipSeconds;
+      const real = Math.min(Math.max(clip.voiceSeconds ?? clipSeconds, 0), clipSeconds);
       inputs[seconds.input] = { data: Float32Array.of(real), dims: [1] };
     }
     const result = await this.pool.run(model.queryPath, inputs);

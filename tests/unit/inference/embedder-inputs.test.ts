@@ -25,6 +25,7 @@ const model = (extra: Partial<ModelManifest> = {}): ModelFolder => ({
   bgmPath: '/m/bgm.onnx',
   manifest: {
     embeddingDim: 512,
+    clipSeconds: 32,
     video: { fastFrames: 64, slowFrames: 8, height: 2, width: 2 },
     ...extra,
   } as ModelManifest,

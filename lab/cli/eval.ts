@@ -4,6 +4,7 @@
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
  *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...] [--balance-mode even|lower]
+ *     [--centre-only]
  *     [--learned-hop S ...]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
@@ -14,6 +15,8 @@
  * reference queries (and per swept beta) whose tracks get exposure-balance offsets over the
  * evaluated catalog (lab/evaluation/catalog-balance.ts), version `<version>[-b<B>]-bal<T>[-seedN]`;
  * with --balance-mode lower only the offsets that lower a track are applied, tag `low<T>`.
+ * --centre-only adds a row per model with reference queries (and per swept beta) ranked by score
+ * minus the track's centre, without dividing by its spread, version `<version>[-b<B>]-centre[-seedN]`.
  * Each --learned-hop S adds a row per model with a timing head, ranked with each window's learned
  * part taken from the window at spacing S and its timing envelope kept per window (a simulation of
  * cheaper window storage, lab/evaluation/coarse-learned.ts), version `<version>-learned<S>[-seedN]`.
@@ -53,6 +56,7 @@ async function main() {
       'query-bank': { type: 'boolean', default: false },
       'balance-temperature': { type: 'string', multiple: true },
       'balance-mode': { type: 'string', default: 'even' },
+      'centre-only': { type: 'boolean', default: false },
       'learned-hop': { type: 'string', multiple: true },
     },
   });
@@ -94,6 +98,7 @@ async function main() {
       referenceBetas: values['reference-beta']?.map((b) => floatFlag('reference-beta', b, 0, MAX_SOFTMAX_BETA)),
       queryBank: values['query-bank'],
       balanceMode: values['balance-mode'] as BalanceMode,
+      centreOnly: values['centre-only'],
       balanceTemperatures: values['balance-temperature']?.map((t) => floatFlag('balance-temperature', t, 0.001, 100)),
       learnedHopSeconds: [...read.map(() => undefined), ...learned.map((m) => m.hop)],
       log,

@@ -70,6 +70,12 @@ export interface EvaluateOptions {
   /** even (default): the whole balance, tag `bal<T>`; lower: only its negative offsets, tag `low<T>`. */
   balanceMode?: BalanceMode;
   /**
+   * Also rank each model that ships reference queries by its score minus the track's centre, not
+   * divided by the spread of its reference scores (a track whose references score alike is not
+   * stretched), once per beta, as version `centreVersion(version)` (after the beta's tag).
+   */
+  centreOnly?: boolean;
+  /**
    * Per model (parallel to `models`): rank with each window's learned part taken from the window at
    * this coarser spacing and its timing envelope kept per window (lab/evaluation/coarse-learned.ts).
    * Only for models with a timing head.
@@ -96,6 +102,7 @@ export const balanceVersion = (version: string, temperature: number, mode: Balan
   taggedVersion(version, `${mode === 'lower' ? 'low' : 'bal'}${temperature}`);
 
 /** A model's version ranked against the evaluation's own queries: `<version>-qbank-b<beta>[-seedN]`. */
+export const centreVersion = (version: string): string => taggedVersion(version, 'centre');
 export const bankVersion = (version: string, beta: number): string => taggedVersion(version, `qbank-b${beta}`);
 
 export interface QueryResult {
@@ -185,6 +192,8 @@ interface Arm {
   version: string;
   /** The balance's temperature, on balanced rows only. */
   balance?: number;
+  /** Ranked by score minus centre, without the division by the spread. */
+  centreOnly?: boolean;
 }
 
 export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationReport> {
@@ -293,10 +302,18 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
           })),
         )
       : [];
-    return [...shipped, ...banked, ...balanced];
+    const centred =
+      model.referenceQueries && o.centreOnly
+        ? shipped.map((arm) => ({ ...arm, centreOnly: true, version: centreVersion(arm.version) }))
+        : [];
+    return [...shipped, ...banked, ...balanced, ...centred];
   });
-  const models = arms.map(({ model, mi, beta, bank, balance, version }): ModelEvaluation => {
-    const scalings = referenceScores[mi]!.map((best) => (best ? scalingFromScores(best, beta) : null));
+  const models = arms.map(({ model, mi, beta, bank, balance, centreOnly, version }): ModelEvaluation => {
+    const scalings = referenceScores[mi]!.map((best) => {
+      if (!best) return null;
+      const scaling = scalingFromScores(best, beta);
+      return centreOnly ? { ...scaling, std: 1 } : scaling;
+    });
     const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
     // The references scored as the ranking scores them, then one offset per catalog track.
     const even =

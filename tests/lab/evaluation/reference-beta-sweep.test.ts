@@ -85,6 +85,7 @@ describe('evaluateModels --reference-beta sweep', () => {
     referenceBetas?: number[],
     queryBank = false,
     balanceTemperatures?: number[],
+    centreOnly = false,
   ): Promise<EvaluationReport> =>
     evaluateModels({
       datasetDir: dataset,
@@ -95,6 +96,7 @@ describe('evaluateModels --reference-beta sweep', () => {
       referenceBetas,
       queryBank,
       balanceTemperatures,
+      centreOnly,
     });
 
   beforeAll(async () => {
@@ -163,6 +165,25 @@ describe('evaluateModels --reference-beta sweep', () => {
     const report = await run([model(0)], [0], false, [100]);
     const ranks = (i: number) => report.models[i]!.perQuery.map((q) => q.rank);
     expect(report.models.map((m) => m.model.version)).toEqual(['sweep-b0-seed2', 'sweep-b0-bal100-seed2']);
+    expect(ranks(1)).toEqual(ranks(0));
+  });
+
+  it('adds rows ranked by score minus centre after the beta tag, only for models with references', async () => {
+    const raw = { ...model(0, 'raw'), referenceQueries: undefined };
+    const report = await run([raw, model(0)], [0, 10], false, undefined, true);
+    expect(report.models.map((m) => m.model.version)).toEqual([
+      'raw',
+      'sweep-b0-seed2',
+      'sweep-b10-seed2',
+      'sweep-b0-centre-seed2',
+      'sweep-b10-centre-seed2',
+    ]);
+    // References that all agree give every track the floor spread: dividing by it changes no rank.
+    const same = model(0);
+    same.referenceQueries = same.referenceQueries!.map(() => same.referenceQueries![0]!);
+    const alike = await run([same], undefined, false, undefined, true);
+    const ranks = (i: number) => alike.models[i]!.perQuery.map((q) => [q.rank, q.top1]);
+    expect(alike.models.map((m) => m.model.version)).toEqual(['sweep-seed2', 'sweep-centre-seed2']);
     expect(ranks(1)).toEqual(ranks(0));
   });
 });

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/common/logger';
 import { OnnxEmbedder } from '../../src/inference/embedder';
-import { readModelFolder } from '../../src/inference/model-manifest';
+import { MODEL_VERSION, readModelFolder } from '../../src/inference/model-manifest';
 import { OnnxPool } from '../../src/inference/onnx-pool';
 import type { SplitName } from '../evaluation/evaluate';
 import { embedReferenceBank, writeBankFolder } from '../evaluation/reference-bank';
@@ -28,8 +28,10 @@ async function main() {
   });
   if (!values.model || !values.dataset?.length || !values.out || !values.version)
     throw new Error('--model DIR, --dataset DIR, --out DIR and --version V are required');
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(values.version))
-    throw new Error(`--version must be 1-128 letters, digits, '.', '_' or '-', got ${values.version}`);
+  // Checked here too (writeBankFolder checks the whole manifest), so a bad version fails before the
+  // minutes of embedding rather than after.
+  if (!MODEL_VERSION.test(values.version))
+    throw new Error(`--version must match ${MODEL_VERSION.source}, got ${values.version}`);
   if (!['test', 'train', 'all'].includes(values.split))
     throw new Error(`--split must be test, train or all, got ${values.split}`);
   const concurrency = intFlag('concurrency', values.concurrency, 1, 16, 2);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { readDatasetManifest, type ManifestItem } from '../dataset/dataset-manifest';
 import { mapPool } from '../dataset/worker-pool';
 import type { Embedder } from '../../src/inference/embedder';
-import { sha256OfFile, type ModelFolder, type ModelManifest } from '../../src/inference/model-manifest';
+import { parseManifest, sha256OfFile, type ModelFolder, type ModelManifest } from '../../src/inference/model-manifest';
 import { selectItems, type SplitName } from './evaluate';
 import { queryFeatures } from './serving-inputs';
 
@@ -65,6 +65,7 @@ export interface BankProvenance {
 /**
  * A copy of `source` whose reference queries are `bank`: the networks, the other files and every
  * other manifest field are the source's, the version is `version`, and the hashes are recomputed.
+ * The manifest is checked against the schema serving reads before anything is written.
  */
 export function writeBankFolder(
   source: ModelFolder,
@@ -76,35 +77,38 @@ export function writeBankFolder(
   const dim = source.manifest.embeddingDim;
   if (bank.some((row) => row.length !== dim)) throw new Error(`every reference query must have ${dim} numbers`);
   if (path.resolve(outDir) === path.resolve(source.dir)) throw new Error('the bank folder must not be its source');
-  fs.mkdirSync(outDir, { recursive: true });
   const files = {
     ...source.manifest.files,
     referenceQueries: source.manifest.files.referenceQueries ?? DEFAULT_REFERENCE_FILE,
   };
+  // The source's measured figures were taken with its own references: they are not copied.
+  const { metrics: _measured, ...kept } = source.manifest;
+  const manifest = parseManifest(
+    {
+      ...kept,
+      version,
+      files,
+      referenceQueryCount: bank.length,
+      training: {
+        ...source.manifest.training,
+        referenceBank: {
+          from: source.manifest.version,
+          count: bank.length,
+          split: provenance.split,
+          datasets: provenance.datasets.map((d) => path.resolve(d)),
+          path: 'serving (lab/evaluation/reference-bank.ts)',
+        },
+      },
+    },
+    `bank folder ${outDir}`,
+  );
+  fs.mkdirSync(outDir, { recursive: true });
   for (const name of [files.query, files.bgm]) fs.copyFileSync(path.join(source.dir, name), path.join(outDir, name));
   const data = Float32Array.from(bank.flat());
   // Little-endian, as readModelFolder reads it (Float32Array is host order; every supported host is LE).
   fs.writeFileSync(path.join(outDir, files.referenceQueries), Buffer.from(data.buffer));
   const names = [files.query, files.bgm, files.referenceQueries];
-  const manifest: ModelManifest = {
-    ...source.manifest,
-    version,
-    files,
-    referenceQueryCount: bank.length,
-    sha256: Object.fromEntries(names.map((n) => [n, sha256OfFile(path.join(outDir, n))])),
-    training: {
-      ...source.manifest.training,
-      referenceBank: {
-        from: source.manifest.version,
-        count: bank.length,
-        split: provenance.split,
-        datasets: provenance.datasets.map((d) => path.resolve(d)),
-        path: 'serving (lab/evaluation/reference-bank.ts)',
-      },
-    },
-  };
-  // The source's measured figures were taken with its own references.
-  delete manifest.metrics;
+  manifest.sha256 = Object.fromEntries(names.map((n) => [n, sha256OfFile(path.join(outDir, n))]));
   fs.writeFileSync(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -5,11 +5,14 @@ import { z } from 'zod';
 import { MAX_SOFTMAX_BETA } from './track-scaling';
 
 /** manifest.json of a model-version folder (docs/MODEL_CONTRACT.md). */
+/** A model version as manifests, the registry and folder names carry it. */
+export const MODEL_VERSION = /^[A-Za-z0-9._+-]{1,64}$/;
+
 const manifestSchema = z
   .object({
     format: z.literal('bgm-model/1'),
     name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-    version: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/),
+    version: z.string().regex(MODEL_VERSION),
     embeddingDim: z.literal(512),
     clipSeconds: z.literal(32),
     /**
@@ -122,6 +125,17 @@ export function sha256OfFile(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** `raw` as the manifest schema reads it; ModelFolderError naming every problem, prefixed `where`, otherwise. */
+export function parseManifest(raw: unknown, where: string): ModelManifest {
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ModelFolderError(
+      `${where}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Reads and checks a model-version folder; the error says what is wrong with it. */
 export function readModelFolder(dir: string): ModelFolder {
   const file = path.join(dir, 'manifest.json');
@@ -131,19 +145,13 @@ export function readModelFolder(dir: string): ModelFolder {
   } catch (err) {
     throw new ModelFolderError(`${file}: ${(err as Error).message}`);
   }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ModelFolderError(
-      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
+  const manifest = parseManifest(raw, file);
   const resolveFile = (name: string) => {
     const p = path.resolve(dir, name);
     if (path.relative(dir, p).startsWith('..') || !fs.existsSync(p))
       throw new ModelFolderError(`${dir}: missing model file ${name}`);
     return p;
   };
-  const manifest = parsed.data;
   // Before anything is read: a model that fails its hashes is not loaded at all.
   for (const [name, expected] of Object.entries(manifest.sha256 ?? {})) {
     const actual = sha256OfFile(resolveFile(name));

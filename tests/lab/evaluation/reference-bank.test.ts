@@ -7,6 +7,7 @@ import { readDatasetManifest, type ManifestItem } from '../../../lab/dataset/dat
 import { createLogger } from '../../../src/common/logger';
 import { OnnxEmbedder } from '../../../src/inference/embedder';
 import {
+  ModelFolderError,
   ModelIntegrityError,
   readModelFolder,
   sha256OfFile,
@@ -85,6 +86,14 @@ describe('reference bank of the default model (real ONNX, real ffmpeg)', () => {
     bytes[0] = bytes[0]! ^ 1;
     fs.writeFileSync(refs, bytes);
     expect(() => readModelFolder(out)).toThrow(ModelIntegrityError);
+  });
+
+  it('refuses a version serving would refuse, before writing anything', () => {
+    const fresh = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bank-bad-')), 'out');
+    expect(() => writeBankFolder(model, fresh, bank, 'v'.repeat(65), { datasets: [], split: 'all' })).toThrow(
+      ModelFolderError,
+    );
+    expect(fs.existsSync(fresh)).toBe(false);
   });
 
   it('refuses rows of the wrong size and writing over its source', () => {

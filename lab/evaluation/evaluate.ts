@@ -102,8 +102,10 @@ export const balanceVersion = (version: string, temperature: number, mode: Balan
   taggedVersion(version, `${mode === 'lower' ? 'low' : 'bal'}${temperature}`);
 
 /** A model's version ranked against the evaluation's own queries: `<version>-qbank-b<beta>[-seedN]`. */
-export const centreVersion = (version: string): string => taggedVersion(version, 'centre');
 export const bankVersion = (version: string, beta: number): string => taggedVersion(version, `qbank-b${beta}`);
+
+/** A model's version ranked by score minus centre, without the spread: `<version>-centre[-seedN]`. */
+export const centreVersion = (version: string): string => taggedVersion(version, 'centre');
 
 export interface QueryResult {
   videoId: string;

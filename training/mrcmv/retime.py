@@ -39,6 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .config import MRCMVConfig
 from .data import cut_patches, load_manifests
 from .export import file_hashes
 from .music_levels import rms_per_second_db
@@ -46,7 +47,6 @@ from .timing import ENVELOPE_BINS, level_envelope, line_envelope, quantile_break
 
 LEVEL_INPUT = "music_level_db"
 SECONDS_INPUT = "voice_seconds"
-CLIP_SECONDS = 32.0
 OLD_OUTPUT = "embedding_untimed"
 # The old reference's envelope and its video's must agree to this cosine to count as the same video.
 MATCH_COSINE = 0.999
@@ -124,7 +124,8 @@ def training_level_breakpoints(datasets: Sequence[str]) -> torch.Tensor:
 
 
 def retime_references(references: np.ndarray, feature_roots: Sequence[str], weight: float, patches: int = 33,
-                      patch_frames: int = 96, mask_loop: bool = False) -> np.ndarray:
+                      patch_frames: int = 96, mask_loop: bool = False,
+                      clip_seconds: float = MRCMVConfig.clip_seconds) -> np.ndarray:
     """[N, 512] old references -> new: learned parts kept, envelopes from the matched videos' lines."""
     unique = list({(it.root, it.video_id): it for it in load_manifests(list(feature_roots))}.values())
     voices = torch.from_numpy(np.stack([cut_patches(np.load(os.path.join(it.root, "items", it.video_id, "voice.npy")),
@@ -139,9 +140,11 @@ def retime_references(references: np.ndarray, feature_roots: Sequence[str], weig
     if bool(unmatched.any()):
         raise ValueError(f"{int(unmatched.sum())} of {len(refs)} reference queries match no training video "
                          f"(best cosine {float(best[unmatched].min()):.4f}); are these the datasets the model was built on?")
-    seconds = torch.tensor([min(unique[i].duration, CLIP_SECONDS) for i in index.tolist()]) if mask_loop else None
-    envelopes = torch.cat([line_envelope(voices[i:i + 1], seconds=None if seconds is None else seconds[k:k + 1])
-                           for k, i in enumerate(index.tolist())])
+    def lines(i: int) -> torch.Tensor:
+        seconds = torch.tensor([min(unique[i].duration, clip_seconds)]) if mask_loop else None
+        return line_envelope(voices[i:i + 1], seconds=seconds)
+
+    envelopes = torch.cat([lines(i) for i in index.tolist()])
     envelopes[silent] = 0.0
     return _join(refs, envelopes, weight).numpy().astype(np.float32)
 
@@ -172,7 +175,8 @@ def retime(model_dir: str, out: str, version: str, weight: float, datasets: Sequ
     os.remove(tmp)
     if files.get("referenceQueries"):
         old = np.fromfile(os.path.join(model_dir, files["referenceQueries"]), dtype="<f4").reshape(-1, dim)
-        retime_references(old, features, weight, mask_loop=mask_loop).astype("<f4").tofile(os.path.join(out, files["referenceQueries"]))
+        retime_references(old, features, weight, mask_loop=mask_loop,
+                          clip_seconds=manifest["clipSeconds"]).astype("<f4").tofile(os.path.join(out, files["referenceQueries"]))
         log(f"{len(old)} reference queries re-timed")
     # The old folder's model card and metrics describe the old head: a re-timed folder gets its own
     # once it is measured (docs/RESULTS.md), not a copy that would be read as its figures.

@@ -4,7 +4,7 @@
  *   npm run eval -- --model DIR [--model DIR ...] --dataset DIR [--split test|train|all]
  *     [--candidates split|all] [--json] [--out FILE] [--concurrency N] [--threads N] [--limit N]
  *     [--reference-beta B ...] [--query-bank] [--balance-temperature T ...] [--balance-mode even|lower]
- *     [--centre-only]
+ *     [--centre-only] [--typicality-lambda L ...]
  *     [--learned-hop S ...]
  * Several --model flags share one decoding pass over the dataset (one table row each). Each
  * --reference-beta adds a row per model that ships reference queries, ranked with that sharpness
@@ -17,6 +17,9 @@
  * with --balance-mode lower only the offsets that lower a track are applied, tag `low<T>`.
  * --centre-only adds a row per model with reference queries (and per swept beta) ranked by score
  * minus the track's centre, without dividing by its spread, version `<version>[-b<B>]-centre[-seedN]`.
+ * Each --typicality-lambda L adds a row per model with reference queries and a timing head (and per
+ * swept beta) whose tracks' scores are moved by -L x their standardised catalog typicality
+ * (lab/evaluation/catalog-typicality.ts), version `<version>[-b<B>]-typ<L>[-seedN]`.
  * Each --learned-hop S adds a row per model with a timing head, ranked with each window's learned
  * part taken from the window at spacing S and its timing envelope kept per window (a simulation of
  * cheaper window storage, lab/evaluation/coarse-learned.ts), version `<version>-learned<S>[-seedN]`.
@@ -57,6 +60,7 @@ async function main() {
       'balance-temperature': { type: 'string', multiple: true },
       'balance-mode': { type: 'string', default: 'even' },
       'centre-only': { type: 'boolean', default: false },
+      'typicality-lambda': { type: 'string', multiple: true },
       'learned-hop': { type: 'string', multiple: true },
     },
   });
@@ -99,6 +103,7 @@ async function main() {
       queryBank: values['query-bank'],
       balanceMode: values['balance-mode'] as BalanceMode,
       centreOnly: values['centre-only'],
+      typicalityLambdas: values['typicality-lambda']?.map((l) => floatFlag('typicality-lambda', l, -10, 10)),
       balanceTemperatures: values['balance-temperature']?.map((t) => floatFlag('balance-temperature', t, 0.001, 100)),
       learnedHopSeconds: [...read.map(() => undefined), ...learned.map((m) => m.hop)],
       log,

@@ -10,6 +10,7 @@ import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
 import { balanceOffsets, lowerOnlyOffsets } from './catalog-balance';
 import { coarseLearnedWindows, timingBins } from './coarse-learned';
+import { catalogTypicality, typicalityOffsets } from './catalog-typicality';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -76,6 +77,12 @@ export interface EvaluateOptions {
    */
   centreOnly?: boolean;
   /**
+   * Also rank each model that ships reference queries and has a timing head with each track's
+   * score moved by `-lambda x` its standardised catalog typicality (lab/evaluation/
+   * catalog-typicality.ts), once per lambda and beta, as version `typicalityVersion(version, lambda)`.
+   */
+  typicalityLambdas?: readonly number[];
+  /**
    * Per model (parallel to `models`): rank with each window's learned part taken from the window at
    * this coarser spacing and its timing envelope kept per window (lab/evaluation/coarse-learned.ts).
    * Only for models with a timing head.
@@ -106,6 +113,9 @@ export const bankVersion = (version: string, beta: number): string => taggedVers
 
 /** A model's version ranked by score minus centre, without the spread: `<version>-centre[-seedN]`. */
 export const centreVersion = (version: string): string => taggedVersion(version, 'centre');
+
+/** A model's version ranked with catalog typicality at `lambda`: `<version>-typ<lambda>[-seedN]`. */
+export const typicalityVersion = (version: string, lambda: number): string => taggedVersion(version, `typ${lambda}`);
 
 export interface QueryResult {
   videoId: string;
@@ -196,6 +206,8 @@ interface Arm {
   balance?: number;
   /** Ranked by score minus centre, without the division by the spread. */
   centreOnly?: boolean;
+  /** The typicality weight, on typicality rows only. */
+  typicality?: number;
 }
 
 export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationReport> {
@@ -308,66 +320,88 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       model.referenceQueries && o.centreOnly
         ? shipped.map((arm) => ({ ...arm, centreOnly: true, version: centreVersion(arm.version) }))
         : [];
-    return [...shipped, ...banked, ...balanced, ...centred];
+    const typical =
+      model.referenceQueries && timingBins(model.manifest.training) !== undefined
+        ? shipped.flatMap((arm) =>
+            (o.typicalityLambdas ?? []).map((lambda) => ({
+              ...arm,
+              typicality: lambda,
+              version: typicalityVersion(arm.version, lambda),
+            })),
+          )
+        : [];
+    return [...shipped, ...banked, ...balanced, ...centred, ...typical];
   });
-  const models = arms.map(({ model, mi, beta, bank, balance, centreOnly, version }): ModelEvaluation => {
-    const scalings = referenceScores[mi]!.map((best) => {
-      if (!best) return null;
-      const scaling = scalingFromScores(best, beta);
-      return centreOnly ? { ...scaling, std: 1 } : scaling;
-    });
-    const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
-    // The references scored as the ranking scores them, then one offset per catalog track.
-    const even =
-      balance === undefined
-        ? null
-        : balanceOffsets(
-            referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
-            balance,
-          );
-    const offsets = even && o.balanceMode === 'lower' ? lowerOnlyOffsets(even) : even;
-    const segmentRanks = items.map((item, qi) => {
-      const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
-      return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
-    });
-    const perQuery = items.map((item, qi): QueryResult => {
-      const truth = trackIndex.get(item.trackId)!;
-      const scores = banked
-        ? banked[qi]!
-        : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]) + (offsets ? offsets[ti]! : 0));
-      const rank = rankOf(scores, truth);
-      const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-      const top = order[0]!;
+  // Each timed model's catalog typicality, computed once from its served windows.
+  const typicality = o.models.map((model, mi) => {
+    const bins = timingBins(model.manifest.training);
+    return o.typicalityLambdas?.length && bins !== undefined ? catalogTypicality(windows[mi]!, bins) : null;
+  });
+  const models = arms.map(
+    ({ model, mi, beta, bank, balance, centreOnly, typicality: lambda, version }): ModelEvaluation => {
+      const scalings = referenceScores[mi]!.map((best) => {
+        if (!best) return null;
+        const scaling = scalingFromScores(best, beta);
+        return centreOnly ? { ...scaling, std: 1 } : scaling;
+      });
+      const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
+      // The references scored as the ranking scores them, then one offset per catalog track.
+      const even =
+        balance === undefined
+          ? null
+          : balanceOffsets(
+              referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
+              balance,
+            );
+      const offsets =
+        lambda !== undefined
+          ? typicalityOffsets(typicality[mi]!, lambda)
+          : even && o.balanceMode === 'lower'
+            ? lowerOnlyOffsets(even)
+            : even;
+      const segmentRanks = items.map((item, qi) => {
+        const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
+        return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
+      });
+      const perQuery = items.map((item, qi): QueryResult => {
+        const truth = trackIndex.get(item.trackId)!;
+        const scores = banked
+          ? banked[qi]!
+          : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]) + (offsets ? offsets[ti]! : 0));
+        const rank = rankOf(scores, truth);
+        const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+        const top = order[0]!;
+        return {
+          videoId: item.videoId,
+          trackId: item.trackId,
+          rank,
+          segmentRank: segmentRanks[qi]!,
+          top1: tracks[top]!.trackId,
+          top5: order.slice(0, 5).map((i) => tracks[i]!.trackId),
+          top1Distance: top === truth ? 0 : distance(top, truth),
+        };
+      });
+      const misses = perQuery.filter((q) => q.top1 !== q.trackId);
+      const training = (model.manifest.training ?? {}) as { variant?: unknown };
       return {
-        videoId: item.videoId,
-        trackId: item.trackId,
-        rank,
-        segmentRank: segmentRanks[qi]!,
-        top1: tracks[top]!.trackId,
-        top5: order.slice(0, 5).map((i) => tracks[i]!.trackId),
-        top1Distance: top === truth ? 0 : distance(top, truth),
+        model: {
+          name: model.manifest.name,
+          version,
+          dir: model.dir,
+          ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
+        },
+        ...summarize(
+          perQuery.map((q) => q.rank),
+          tracks.length,
+        ),
+        segment: summarize(segmentRanks, items.length),
+        logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
+        logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
+        hubness: hubness(perQuery, tracks.length),
+        perQuery,
       };
-    });
-    const misses = perQuery.filter((q) => q.top1 !== q.trackId);
-    const training = (model.manifest.training ?? {}) as { variant?: unknown };
-    return {
-      model: {
-        name: model.manifest.name,
-        version,
-        dir: model.dir,
-        ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
-      },
-      ...summarize(
-        perQuery.map((q) => q.rank),
-        tracks.length,
-      ),
-      segment: summarize(segmentRanks, items.length),
-      logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
-      logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
-      hubness: hubness(perQuery, tracks.length),
-      perQuery,
-    };
-  });
+    },
+  );
 
   // Chance: a uniformly random top-1 among the candidates.
   const chanceDistance = mean(

@@ -7,6 +7,7 @@ import {
   betaVersion,
   evaluateModels,
   queryBankScores,
+  typicalityVersion,
   type EvaluationReport,
 } from '../../../lab/evaluation/evaluate';
 import { STD_FLOOR } from '../../../src/inference/track-scaling';
@@ -185,5 +186,33 @@ describe('evaluateModels --reference-beta sweep', () => {
     const ranks = (i: number) => alike.models[i]!.perQuery.map((q) => [q.rank, q.top1]);
     expect(alike.models.map((m) => m.model.version)).toEqual(['sweep-seed2', 'sweep-centre-seed2']);
     expect(ranks(1)).toEqual(ranks(0));
+  });
+
+  it('adds catalog-typicality rows after the beta tag, only for timed models with references', async () => {
+    expect(typicalityVersion('ens5-b1', -0.2)).toBe('ens5-b1-typ-0.2');
+    const timed = model(0, 'timed-seed2');
+    timed.manifest = { ...timed.manifest, training: { timing: { bins: 3 } } };
+    const untimed = model(0);
+    const typical = (lambdas: number[]) =>
+      evaluateModels({
+        datasetDir: dataset,
+        models: [untimed, timed],
+        embedder,
+        split: 'all',
+        candidates: 'all',
+        typicalityLambdas: lambdas,
+      });
+    const report = await typical([0, -0.5, 5]);
+    expect(report.models.map((m) => m.model.version)).toEqual([
+      'sweep-seed2',
+      'timed-seed2',
+      'timed-typ0-seed2',
+      'timed-typ-0.5-seed2',
+      'timed-typ5-seed2',
+    ]);
+    const ranks = (i: number) => report.models[i]!.perQuery.map((q) => [q.rank, q.top1]);
+    // lambda 0 moves no score; a large lambda ranks every query's list by typicality alone.
+    expect(ranks(2)).toEqual(ranks(1));
+    expect(new Set(report.models[4]!.perQuery.map((q) => q.top1)).size).toBe(1);
   });
 });

@@ -337,71 +337,70 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
     const bins = timingBins(model.manifest.training);
     return o.typicalityLambdas?.length && bins !== undefined ? catalogTypicality(windows[mi]!, bins) : null;
   });
-  const models = arms.map(
-    ({ model, mi, beta, bank, balance, centreOnly, typicality: lambda, version }): ModelEvaluation => {
-      const scalings = referenceScores[mi]!.map((best) => {
-        if (!best) return null;
-        const scaling = scalingFromScores(best, beta);
-        return centreOnly ? { ...scaling, std: 1 } : scaling;
-      });
-      const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
-      // The references scored as the ranking scores them, then one offset per catalog track.
-      const even =
-        balance === undefined
-          ? null
-          : balanceOffsets(
-              referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
-              balance,
-            );
-      const offsets =
-        lambda !== undefined
-          ? typicalityOffsets(typicality[mi]!, lambda)
-          : even && o.balanceMode === 'lower'
-            ? lowerOnlyOffsets(even)
-            : even;
-      const segmentRanks = items.map((item, qi) => {
-        const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
-        return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
-      });
-      const perQuery = items.map((item, qi): QueryResult => {
-        const truth = trackIndex.get(item.trackId)!;
-        const scores = banked
-          ? banked[qi]!
-          : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]) + (offsets ? offsets[ti]! : 0));
-        const rank = rankOf(scores, truth);
-        const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-        const top = order[0]!;
-        return {
-          videoId: item.videoId,
-          trackId: item.trackId,
-          rank,
-          segmentRank: segmentRanks[qi]!,
-          top1: tracks[top]!.trackId,
-          top5: order.slice(0, 5).map((i) => tracks[i]!.trackId),
-          top1Distance: top === truth ? 0 : distance(top, truth),
-        };
-      });
-      const misses = perQuery.filter((q) => q.top1 !== q.trackId);
-      const training = (model.manifest.training ?? {}) as { variant?: unknown };
+  const models = arms.map((arm): ModelEvaluation => {
+    const { model, mi, beta, bank, balance, centreOnly, typicality: lambda, version } = arm;
+    const scalings = referenceScores[mi]!.map((best) => {
+      if (!best) return null;
+      const scaling = scalingFromScores(best, beta);
+      return centreOnly ? { ...scaling, std: 1 } : scaling;
+    });
+    const banked = bank ? queryBankScores(raw[mi]!, beta) : null;
+    // The references scored as the ranking scores them, then one offset per catalog track.
+    const even =
+      balance === undefined
+        ? null
+        : balanceOffsets(
+            referenceScores[mi]!.map((best, ti) => best!.map((s) => scaledScore(s, scalings[ti]))),
+            balance,
+          );
+    const offsets =
+      lambda !== undefined
+        ? typicalityOffsets(typicality[mi]!, lambda)
+        : even && o.balanceMode === 'lower'
+          ? lowerOnlyOffsets(even)
+          : even;
+    const segmentRanks = items.map((item, qi) => {
+      const scores = segments[mi]!.map((seg) => cosine(queries[mi]![qi]!, seg));
+      return rankOf(scores, qi, (j) => items[j]!.trackId === item.trackId);
+    });
+    const perQuery = items.map((item, qi): QueryResult => {
+      const truth = trackIndex.get(item.trackId)!;
+      const scores = banked
+        ? banked[qi]!
+        : raw[mi]![qi]!.map((score, ti) => scaledScore(score, scalings[ti]) + (offsets ? offsets[ti]! : 0));
+      const rank = rankOf(scores, truth);
+      const order = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+      const top = order[0]!;
       return {
-        model: {
-          name: model.manifest.name,
-          version,
-          dir: model.dir,
-          ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
-        },
-        ...summarize(
-          perQuery.map((q) => q.rank),
-          tracks.length,
-        ),
-        segment: summarize(segmentRanks, items.length),
-        logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
-        logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
-        hubness: hubness(perQuery, tracks.length),
-        perQuery,
+        videoId: item.videoId,
+        trackId: item.trackId,
+        rank,
+        segmentRank: segmentRanks[qi]!,
+        top1: tracks[top]!.trackId,
+        top5: order.slice(0, 5).map((i) => tracks[i]!.trackId),
+        top1Distance: top === truth ? 0 : distance(top, truth),
       };
-    },
-  );
+    });
+    const misses = perQuery.filter((q) => q.top1 !== q.trackId);
+    const training = (model.manifest.training ?? {}) as { variant?: unknown };
+    return {
+      model: {
+        name: model.manifest.name,
+        version,
+        dir: model.dir,
+        ...(typeof training.variant === 'string' ? { variant: training.variant } : {}),
+      },
+      ...summarize(
+        perQuery.map((q) => q.rank),
+        tracks.length,
+      ),
+      segment: summarize(segmentRanks, items.length),
+      logMelDistance: mean(perQuery.map((q) => q.top1Distance)),
+      logMelDistanceMisses: mean(misses.map((q) => q.top1Distance)),
+      hubness: hubness(perQuery, tracks.length),
+      perQuery,
+    };
+  });
 
   // Chance: a uniformly random top-1 among the candidates.
   const chanceDistance = mean(

@@ -19,7 +19,7 @@
  * minus the track's centre, without dividing by its spread, version `<version>[-b<B>]-centre[-seedN]`.
  * Each --typicality-lambda L adds a row per model with reference queries and a timing head (and per
  * swept beta) whose tracks' scores are moved by -L x their standardised catalog typicality
- * (lab/evaluation/catalog-typicality.ts), version `<version>[-b<B>]-typ<L>[-seedN]`.
+ * (src/inference/catalog-typicality.ts), version `<version>[-b<B>]-typ<L>[-seedN]`.
  * Each --learned-hop S adds a row per model with a timing head, ranked with each window's learned
  * part taken from the window at spacing S and its timing envelope kept per window (a simulation of
  * cheaper window storage, lab/evaluation/coarse-learned.ts), version `<version>-learned<S>[-seedN]`.

@@ -10,7 +10,7 @@ import type { Embedder } from '../../src/inference/embedder';
 import type { ModelFolder } from '../../src/inference/model-manifest';
 import { balanceOffsets, lowerOnlyOffsets } from './catalog-balance';
 import { coarseLearnedWindows, timingBins } from './coarse-learned';
-import { catalogTypicality, typicalityOffsets } from './catalog-typicality';
+import { catalogTypicality, PROBE_STRIDE, typicalityOffsets } from '../../src/inference/catalog-typicality';
 import { referenceBestScores, scaledScore, scalingFromScores } from '../../src/inference/track-scaling';
 import { queryFeatures, trackFeatures } from './serving-inputs';
 import {
@@ -78,8 +78,10 @@ export interface EvaluateOptions {
   centreOnly?: boolean;
   /**
    * Also rank each model that ships reference queries and has a timing head with each track's
-   * score moved by `-lambda x` its standardised catalog typicality (lab/evaluation/
+   * score moved by `-lambda x` its standardised catalog typicality (src/inference/
    * catalog-typicality.ts), once per lambda and beta, as version `typicalityVersion(version, lambda)`.
+   * A model whose manifest has catalogTypicality is ranked with it on its own rows, as serving
+   * ranks it; these rows replace its lambda, and the other lab rows (balance, centre) rank without.
    */
   typicalityLambdas?: readonly number[];
   /**
@@ -304,6 +306,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       model.referenceQueries && o.referenceBetas?.length
         ? betas.map((beta) => ({ model, mi, beta, bank: false, version: betaVersion(model.manifest.version, beta) }))
         : [{ model, mi, beta: model.manifest.referenceSoftmaxBeta, bank: false, version: model.manifest.version }];
+    const served = shipped.map((arm) => ({ ...arm, typicality: model.manifest.catalogTypicality?.lambda }));
     const banked = o.queryBank
       ? betas.map((beta) => ({ model, mi, beta, bank: true, version: bankVersion(model.manifest.version, beta) }))
       : [];
@@ -311,6 +314,7 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       ? shipped.flatMap((arm) =>
           (o.balanceTemperatures ?? []).map((t) => ({
             ...arm,
+            typicality: undefined,
             balance: t,
             version: balanceVersion(arm.version, t, o.balanceMode),
           })),
@@ -318,7 +322,12 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
       : [];
     const centred =
       model.referenceQueries && o.centreOnly
-        ? shipped.map((arm) => ({ ...arm, centreOnly: true, version: centreVersion(arm.version) }))
+        ? shipped.map((arm) => ({
+            ...arm,
+            centreOnly: true,
+            typicality: undefined,
+            version: centreVersion(arm.version),
+          }))
         : [];
     const typical =
       model.referenceQueries && timingBins(model.manifest.training) !== undefined
@@ -330,12 +339,15 @@ export async function evaluateModels(o: EvaluateOptions): Promise<EvaluationRepo
             })),
           )
         : [];
-    return [...shipped, ...banked, ...balanced, ...centred, ...typical];
+    return [...served, ...banked, ...balanced, ...centred, ...typical];
   });
-  // Each timed model's catalog typicality, computed once from its served windows.
+  // Each timed model's catalog typicality, computed once from its served windows (the manifest's
+  // settings when it has them).
   const typicality = o.models.map((model, mi) => {
-    const bins = timingBins(model.manifest.training);
-    return o.typicalityLambdas?.length && bins !== undefined ? catalogTypicality(windows[mi]!, bins) : null;
+    const bins = model.manifest.catalogTypicality?.bins ?? timingBins(model.manifest.training);
+    const stride = model.manifest.catalogTypicality?.probeStride ?? PROBE_STRIDE;
+    const wanted = arms.some((arm) => arm.mi === mi && arm.typicality !== undefined);
+    return wanted && bins !== undefined ? catalogTypicality(windows[mi]!, bins, stride) : null;
   });
   const models = arms.map((arm): ModelEvaluation => {
     const { model, mi, beta, bank, balance, centreOnly, typicality: lambda, version } = arm;

@@ -73,6 +73,19 @@ const manifestSchema = z
       })
       .optional(),
     /**
+     * Present when ranking moves each track's standardised score by `-lambda x` its catalog
+     * typicality standardised over the catalog (src/inference/catalog-typicality.ts, round 27):
+     * typicality reads the last `bins` numbers of each window embedding (the timing part) and every
+     * `probeStride`-th window of the other tracks. Needs reference queries. Absent: no offset.
+     */
+    catalogTypicality: z
+      .object({
+        lambda: z.number().min(-10).max(10),
+        bins: z.number().int().min(1).max(512),
+        probeStride: z.number().int().min(1).max(1000).default(4),
+      })
+      .optional(),
+    /**
      * Sharpness of each track's centre over its reference scores (src/inference/track-scaling.ts):
      * 0, the default and what older folders mean, is their mean.
      */
@@ -146,6 +159,9 @@ export function readModelFolder(dir: string): ModelFolder {
     throw new ModelFolderError(`${file}: ${(err as Error).message}`);
   }
   const manifest = parseManifest(raw, file);
+  // The offset is added to the standardised score: without references there is none to add it to.
+  if (manifest.catalogTypicality && !manifest.files.referenceQueries)
+    throw new ModelFolderError(`${file}: catalogTypicality needs files.referenceQueries`);
   const resolveFile = (name: string) => {
     const p = path.resolve(dir, name);
     if (path.relative(dir, p).startsWith('..') || !fs.existsSync(p))

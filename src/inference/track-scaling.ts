@@ -25,6 +25,8 @@ export interface TrackScaling {
   /** The centre (named mean for the stored column; it is the mean when beta is 0). */
   mean: number;
   std: number;
+  /** Added after standardising: the track's catalog-typicality offset (catalog-typicality.ts); 0 when absent. */
+  offset?: number;
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -73,5 +75,5 @@ export function trackScaling(
 
 /** The ranking score: standardised when the track has a scaling, the raw cosine otherwise. */
 export function scaledScore(raw: number, scaling: TrackScaling | null | undefined): number {
-  return scaling ? (raw - scaling.mean) / scaling.std : raw;
+  return scaling ? (raw - scaling.mean) / scaling.std + (scaling.offset ?? 0) : raw;
 }

@@ -1,5 +1,6 @@
 import type { JobRecord } from '../../db/prisma-types';
 import { meanDirection } from '../../inference/embedder';
+import type { ModelFolder } from '../../inference/model-manifest';
 import { trackScaling, type TrackScaling } from '../../inference/track-scaling';
 import { musicWindows, type MusicWindow } from '../../features/clip';
 import { decodeAudio } from '../../media/decode-audio';
@@ -13,6 +14,7 @@ import { ANALYZER_VERSION, analyzeTrack, type TrackAnalysisFields } from './trac
  * Catalog track: decode to 16 kHz mono, cut into 32 s windows (every windowHopSeconds of the model
  * version), embed each with the BGM branch; store the windows (start offsets) and their normalised
  * mean (the track's search vector), with the track's score scaling when the model ships reference queries.
+ * A model with catalogTypicality then gets its catalog pass: every track's offset recomputed.
  * Also analyses the music (tempo, beats, loudness: track-analysis.ts) once per analyzer version.
  */
 export class EmbedTrackHandler implements JobHandler {
@@ -52,6 +54,7 @@ export class EmbedTrackHandler implements JobHandler {
     const windowsByHop = new Map<number, MusicWindow[]>();
     const perModel: {
       model: (typeof targets)[number];
+      folder: ModelFolder;
       windows: MusicWindow[];
       vectors: number[][];
       scaling: TrackScaling | null;
@@ -66,7 +69,7 @@ export class EmbedTrackHandler implements JobHandler {
       const scaling = folder.referenceQueries
         ? trackScaling(folder.referenceQueries, vectors, folder.manifest.referenceSoftmaxBeta)
         : null;
-      perModel.push({ model, windows, vectors, scaling });
+      perModel.push({ model, folder, windows, vectors, scaling });
     }
 
     await uow.run(async (tx) => {
@@ -81,6 +84,11 @@ export class EmbedTrackHandler implements JobHandler {
       if (analysis) await tx.analyses.upsert(trackId, analysis);
       await tx.tracks.setStatus(trackId, 'READY', { error: null, durationSec: audio.durationSeconds });
     });
+    // After the commit, one transaction per version: the pass reads this track's windows with the rest.
+    for (const { model, folder } of perModel) {
+      const typicality = folder.manifest.catalogTypicality;
+      if (typicality) await uow.run((tx) => tx.embeddings.refreshTypicalityOffsets(model.id, typicality));
+    }
     for (const { model } of perModel) if (!model.active) await this.deps.onPendingModelEmbedded(model.id);
     ctx.logger.info(
       {

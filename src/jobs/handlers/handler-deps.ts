@@ -1,5 +1,6 @@
 import type { MediaStatus, ModelVersionRecord, TrackRecord, VideoRecord } from '../../db/prisma-types';
 import type { UnitOfWork } from '../../db/unit-of-work';
+import type { TypicalitySettings } from '../../inference/catalog-typicality';
 import type { Embedder } from '../../inference/embedder';
 import type { ModelFolder } from '../../inference/model-manifest';
 import type { TrackScaling } from '../../inference/track-scaling';
@@ -51,6 +52,8 @@ export interface HandlerRepositories {
       scaling?: TrackScaling | null,
     ): Promise<void>;
     upsertVideoEmbedding(videoId: string, modelVersionId: string, embedding: number[]): Promise<void>;
+    /** Every track's catalog-typicality offset under the version, recomputed (in a transaction). */
+    refreshTypicalityOffsets(modelVersionId: string, settings: TypicalitySettings): Promise<number>;
   };
   jobs: Pick<JobRepository, 'enqueueOnce'>;
   analyses: {

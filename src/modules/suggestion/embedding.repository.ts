@@ -3,6 +3,8 @@ import type { Db } from '../../db/prisma-types';
 import type { TrackScaling } from '../../inference/track-scaling';
 import { Prisma } from '../../generated/prisma/client';
 import { licenseJoin, type SuggestionFilter, trackConditions } from './suggestion-filter';
+import type { TypicalitySettings } from '../../inference/catalog-typicality';
+import { refreshTypicalityOffsets } from './typicality-offsets';
 
 export interface ScoredTrack {
   trackId: string;
@@ -52,6 +54,8 @@ export interface EmbeddingRepository {
   /** For each track, its 32 s window closest to `query` (the suggested start offset). */
   bestWindows(modelVersionId: string, query: number[], trackIds: string[]): Promise<BestWindow[]>;
   findTrackEmbedding(trackId: string, modelVersionId: string): Promise<number[] | null>;
+  /** The catalog pass of a version with catalogTypicality (typicality-offsets.ts); in a transaction. */
+  refreshTypicalityOffsets(modelVersionId: string, settings: TypicalitySettings): Promise<number>;
 }
 
 export class PgvectorEmbeddingRepository implements EmbeddingRepository {
@@ -123,10 +127,17 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
     const where = Prisma.sql`te.model_version_id = ${modelVersionId}::uuid AND ${trackConditions(filter)}
       ${excludeTrackId ? Prisma.sql`AND t.id <> ${excludeTrackId}::uuid` : Prisma.empty}`;
     const search = (db: Db, orderBy: Prisma.Sql) => db.$queryRaw<
-      { trackId: string; distance: number; licenseId: string; scoreMean: number | null; scoreStd: number | null }[]
+      {
+        trackId: string;
+        distance: number;
+        licenseId: string;
+        scoreMean: number | null;
+        scoreStd: number | null;
+        scoreOffset: number;
+      }[]
     >`
       SELECT te.track_id::text AS "trackId", (te.embedding <=> ${q}::vector)::float8 AS distance, lic.id::text AS "licenseId",
-             te.score_mean AS "scoreMean", te.score_std AS "scoreStd"
+             te.score_mean AS "scoreMean", te.score_std AS "scoreStd", te.score_offset AS "scoreOffset"
       FROM track_embedding te
       JOIN track t ON t.id = te.track_id
       ${licenseJoin(filter)}
@@ -142,9 +153,16 @@ export class PgvectorEmbeddingRepository implements EmbeddingRepository {
         trackId: r.trackId,
         score: 1 - Number(r.distance),
         licenseId: r.licenseId,
-        scaling: r.scoreStd === null ? null : { mean: Number(r.scoreMean), std: Number(r.scoreStd) },
+        scaling:
+          r.scoreStd === null
+            ? null
+            : { mean: Number(r.scoreMean), std: Number(r.scoreStd), offset: Number(r.scoreOffset) },
       }))
       .sort((a, b) => b.score - a.score);
+  }
+
+  refreshTypicalityOffsets(modelVersionId: string, settings: TypicalitySettings): Promise<number> {
+    return refreshTypicalityOffsets(this.db, modelVersionId, settings);
   }
 
   async bestWindows(modelVersionId: string, query: number[], trackIds: string[]): Promise<BestWindow[]> {

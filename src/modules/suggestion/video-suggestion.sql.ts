@@ -37,7 +37,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
   const f = q.filter;
   const candidates = (orderBy: Prisma.Sql, gate: Prisma.Sql) => Prisma.sql`
     SELECT te.track_id, (te.embedding <=> (SELECT embedding FROM query_vector))::float8 AS distance,
-           lic.id AS license_id, te.score_mean, te.score_std
+           lic.id AS license_id, te.score_mean, te.score_std, te.score_offset
     FROM track_embedding te
     JOIN track t ON t.id = te.track_id
     ${licenseJoin(f)}
@@ -99,7 +99,8 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
              coalesce(w.start_sec, 0)::float8 AS start_sec,
              (1 - coalesce(w.distance, c.distance))::float8 AS score,
              CASE WHEN c.score_std IS NULL THEN 1 - coalesce(w.distance, c.distance)
-                  ELSE (1 - coalesce(w.distance, c.distance) - c.score_mean) / c.score_std END::float8 AS relevance
+                  ELSE (1 - coalesce(w.distance, c.distance) - c.score_mean) / c.score_std + c.score_offset
+             END::float8 AS relevance
       FROM candidates c
       LEFT JOIN LATERAL (
         SELECT s.start_sec, (s.embedding <=> (SELECT embedding FROM query_vector))::float8 AS distance

@@ -40,6 +40,28 @@ describe('readModelFolder reference queries', () => {
     expect(() => readModelFolder(folder(manifest({ voiceSeconds: { input: 'a b' } })))).toThrow(ModelFolderError);
   });
 
+  it('reads the catalog typicality settings, and refuses bad ones or ones without reference queries', () => {
+    const refs = Buffer.alloc(2 * 512 * 4);
+    const withRefs = (extra: object) =>
+      folder(manifest({ referenceQueryCount: 2, ...extra }, { referenceQueries: 'refs.f32' }), refs);
+    const typicality = { catalogTypicality: { lambda: -0.2, bins: 31 } };
+    expect(readModelFolder(withRefs(typicality)).manifest.catalogTypicality).toEqual({
+      lambda: -0.2,
+      bins: 31,
+      probeStride: 4,
+    });
+    expect(readModelFolder(withRefs({})).manifest.catalogTypicality).toBeUndefined();
+    for (const bad of [
+      { lambda: 11, bins: 31 },
+      { lambda: -0.2, bins: 0 },
+      { lambda: -0.2, bins: 513 },
+      { lambda: -0.2, bins: 31, probeStride: 0 },
+      { lambda: '-0.2', bins: 31 },
+    ])
+      expect(() => readModelFolder(withRefs({ catalogTypicality: bad }))).toThrow(ModelFolderError);
+    expect(() => readModelFolder(folder(manifest(typicality)))).toThrow(/needs files.referenceQueries/);
+  });
+
   it('reads the centre sharpness, and refuses one outside [0, 1000]', () => {
     expect(readModelFolder(folder(manifest({ referenceSoftmaxBeta: 20 }))).manifest.referenceSoftmaxBeta).toBe(20);
     for (const beta of [-1, 1001, '20'])

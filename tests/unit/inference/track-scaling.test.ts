@@ -99,3 +99,11 @@ describe('scaledScore', () => {
     expect(scaledScore(0.42, undefined)).toBe(0.42);
   });
 });
+
+describe('scaledScore', () => {
+  it('adds the catalog-typicality offset after standardising, and leaves raw scores alone', () => {
+    expect(scaledScore(0.5, { mean: 0.3, std: 0.1 })).toBeCloseTo(2, 12);
+    expect(scaledScore(0.5, { mean: 0.3, std: 0.1, offset: -0.25 })).toBeCloseTo(1.75, 12);
+    expect(scaledScore(0.5, null)).toBe(0.5);
+  });
+});

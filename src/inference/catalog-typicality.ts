@@ -1,6 +1,7 @@
 /**
- * Catalog typicality of each track's loudness curves (lab only so far: `npm run eval --
- * --typicality-lambda L`; docs/RESULTS.md round 27).
+ * Catalog typicality of each track's loudness curves (docs/RESULTS.md round 27; manifest
+ * `catalogTypicality`, served by the catalog pass of embedding.repository.ts, measured in the lab by
+ * `npm run eval -- --typicality-lambda L`).
  *
  * Per-track standardisation (track-scaling.ts) divides each track's score by what the model's
  * *training* reference videos score on it. A track whose loudness curves are unlike the rest of
@@ -8,9 +9,16 @@
  * a large standardised score: the development draws traced the largest hub of the re-timed head to
  * such a track. Typicality measures that from the catalog's own music, with no video: how well
  * the other tracks' windows, read as level envelopes, find a match among this track's windows.
- * It depends on the catalog, not on the video, so serving would keep it per (model version,
- * catalog).
+ * It depends on the catalog, not on the video, so serving keeps it per (model version, catalog)
+ * and recomputes it when a track of the catalog is embedded.
  */
+
+/** A model version's manifest `catalogTypicality` (model-manifest.ts). */
+export interface TypicalitySettings {
+  lambda: number;
+  bins: number;
+  probeStride: number;
+}
 
 /** Every `PROBE_STRIDE`-th window of the other tracks probes a track (every 4 s at 1 s windows). */
 export const PROBE_STRIDE = 4;

@@ -3,7 +3,7 @@ import {
   catalogTypicality,
   standardise,
   typicalityOffsets,
-} from '../../../lab/evaluation/catalog-typicality';
+} from '../../../src/inference/catalog-typicality';
 
 /** A window whose first two numbers are a learned part and whose last two are the timing part. */
 const w = (timing: [number, number], learned: [number, number] = [9, -9]) => [...learned, ...timing];

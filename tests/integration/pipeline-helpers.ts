@@ -12,6 +12,25 @@ export async function embeddedVideo(app: App, modelId: string, embedding: number
   return video.id;
 }
 
+/** A READY track titled `title`, with no media, licensed as given (default: to `title`, from now on): its id. */
+export async function readyTrack(
+  app: App,
+  title: string,
+  licenses: { licensor: string; validTo?: Date }[] = [{ licensor: title }],
+): Promise<string> {
+  const track = await app.db.prisma.track.create({
+    data: {
+      title,
+      artist: 'A',
+      mediaUri: `media://${title}`,
+      contentHash: title,
+      status: 'READY',
+      licenses: { create: licenses },
+    },
+  });
+  return track.id;
+}
+
 /** Polls until fn returns a value, or fails with the last value seen. */
 export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { App } from '../../src/app/start-app';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
-import { embeddedVideo } from './pipeline-helpers';
+import { embeddedVideo, readyTrack } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $f: SuggestionFilterInput) {
   suggestBgm(videoId: $v, first: 10, filter: $f) {
@@ -56,20 +56,11 @@ describe.each(MODES)('suggestBgm response cache', (mode) => {
       });
       await app.repos.models.activate(model.id);
       for (const [i, title] of ['a', 'b', 'c'].entries()) {
-        const track = await app.db.prisma.track.create({
-          data: {
-            title,
-            artist: 'A',
-            mediaUri: `media://${title}`,
-            contentHash: title,
-            status: 'READY',
-            licenses: { create: [{ licensor: title }] },
-          },
-        });
-        ids[title] = track.id;
+        const trackId = await readyTrack(app, title);
+        ids[title] = trackId;
         // a is nearest the video, then b, then c.
         const vector = unitVector(512, 0, 0).map((x, d) => (d === i + 1 ? 0.3 + 0.2 * i : x));
-        await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, vector);
+        await app.repos.embeddings.upsertTrackEmbedding(trackId, model.id, vector);
       }
       videoId = await embeddedVideo(app, model.id, unitVector(512, 0, 0));
     });

@@ -4,7 +4,7 @@ import type { ModelVersionRecord } from '../../src/db/prisma-types';
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
-import { embeddedVideo } from './pipeline-helpers';
+import { embeddedVideo, readyTrack } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $first: Int!) {
   suggestBgm(videoId: $v, first: $first) {
@@ -73,28 +73,20 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
           d: { vector: near(4, 0.5), windows: [near(4, 0.5)], scaling: { mean: 0.9, std: 0.05 } },
         };
       for (const [title, s] of Object.entries(spec)) {
-        const track = await app.db.prisma.track.create({
-          data: {
-            title,
-            artist: 'A',
-            mediaUri: `media://${title}`,
-            contentHash: title,
-            status: 'READY',
-            licenses: {
-              create: [{ licensor: `${title}-old`, validTo: new Date(Date.now() - 1000) }, { licensor: title }],
-            },
-          },
-        });
-        ids[title] = track.id;
-        await app.repos.embeddings.upsertTrackEmbedding(track.id, v1.id, s.vector, s.scaling ?? null);
+        const trackId = await readyTrack(app, title, [
+          { licensor: `${title}-old`, validTo: new Date(Date.now() - 1000) },
+          { licensor: title },
+        ]);
+        ids[title] = trackId;
+        await app.repos.embeddings.upsertTrackEmbedding(trackId, v1.id, s.vector, s.scaling ?? null);
         if (s.windows)
           await app.repos.embeddings.replaceTrackSegments(
-            track.id,
+            trackId,
             v1.id,
             s.windows.map((embedding, i) => ({ windowIndex: i, startSec: 32 * i, embedding })),
           );
         // Under version 2 every track points away from the video but e, which only v2 has.
-        await app.repos.embeddings.upsertTrackEmbedding(track.id, v2.id, near(10, -0.5));
+        await app.repos.embeddings.upsertTrackEmbedding(trackId, v2.id, near(10, -0.5));
       }
       const e = await app.db.prisma.track.create({
         data: {

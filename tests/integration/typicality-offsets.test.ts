@@ -4,7 +4,7 @@ import { catalogTypicality, typicalityOffsets, type TypicalitySettings } from '.
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
 import { unitVector } from '../helpers/media';
 import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
-import { embeddedVideo } from './pipeline-helpers';
+import { embeddedVideo, readyTrack } from './pipeline-helpers';
 
 const BINS = 31;
 const SETTINGS: TypicalitySettings = { lambda: -0.5, bins: BINS, probeStride: 2 };
@@ -63,21 +63,12 @@ describe.each(MODES)('catalog typicality offsets', (mode) => {
       });
       await app.repos.models.activate(model.id);
       for (const title of Object.keys(curves)) {
-        const track = await app.db.prisma.track.create({
-          data: {
-            title,
-            artist: 'A',
-            mediaUri: `media://${title}`,
-            contentHash: title,
-            status: 'READY',
-            licenses: { create: [{ licensor: title }] },
-          },
-        });
-        ids[title] = track.id;
+        const trackId = await readyTrack(app, title);
+        ids[title] = trackId;
         const windows = windowsOf(title);
-        await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, windows[0]!, { mean: 0.2, std: 0.1 });
+        await app.repos.embeddings.upsertTrackEmbedding(trackId, model.id, windows[0]!, { mean: 0.2, std: 0.1 });
         await app.repos.embeddings.replaceTrackSegments(
-          track.id,
+          trackId,
           model.id,
           windows.map((embedding, i) => ({ windowIndex: i, startSec: i, embedding })),
         );

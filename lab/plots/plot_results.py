@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import textwrap
 
 import matplotlib
 
@@ -36,7 +37,9 @@ def recall_plot(pooled: dict, probe_r3: float, out: str) -> None:
     ax.axhline(probe_r3, ls="--", color="black", lw=1, label=f"probe 'rule' R@3 ({probe_r3:.1f})")
     ax.set_xticks(range(len(arms)))
     # Without the version's date, so that neighbouring labels do not run into each other.
-    ax.set_xticklabels([f"{re.sub(r'^[0-9.]+-', '', a['arm'])}\n({a['seeds']} seed{'s' if a['seeds'] > 1 else ''})"
+    # Long versions wrapped at their dashes, so that neighbouring labels do not overlap either.
+    ax.set_xticklabels([f"{textwrap.fill(re.sub(r'^[0-9.]+-', '', a['arm']), 22)}"
+                        f"\n({a['seeds']} seed{'s' if a['seeds'] > 1 else ''})"
                         for a in arms],
                        fontsize=7)
     ax.set_ylabel("% of held-out videos")

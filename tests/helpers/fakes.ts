@@ -335,10 +335,7 @@ export class FakeEmbeddings implements EmbeddingRepository {
     this.segments.set(`${trackId}/${modelVersionId}`, segments.length);
     return Promise.resolve();
   }
-  /** Model versions whose catalog pass ran, in order. */
-  typicalityPasses: string[] = [];
-  refreshTypicalityOffsets(modelVersionId: string) {
-    this.typicalityPasses.push(modelVersionId);
+  refreshTypicalityOffsets() {
     return Promise.resolve(0);
   }
   upsertVideoEmbedding(videoId: string, modelVersionId: string, e: number[]) {

@@ -8,6 +8,7 @@ import {
   evaluateModels,
   queryBankScores,
   typicalityVersion,
+  type EvaluateOptions,
   type EvaluationReport,
 } from '../../../lab/evaluation/evaluate';
 import { STD_FLOOR } from '../../../src/inference/track-scaling';
@@ -81,24 +82,14 @@ describe('queryBankScores', () => {
 
 describe('evaluateModels --reference-beta sweep', () => {
   let dataset: string;
-  const run = (
-    models: ModelFolder[],
-    referenceBetas?: number[],
-    queryBank = false,
-    balanceTemperatures?: number[],
-    centreOnly = false,
-  ): Promise<EvaluationReport> =>
-    evaluateModels({
-      datasetDir: dataset,
-      models,
-      embedder,
-      split: 'all',
-      candidates: 'all',
-      referenceBetas,
-      queryBank,
-      balanceTemperatures,
-      centreOnly,
-    });
+  /** One evaluation of the tiny dataset, every item against every track, with the lab rows asked for. */
+  const run = (models: ModelFolder[], rows: Partial<EvaluateOptions> = {}): Promise<EvaluationReport> =>
+    evaluateModels({ datasetDir: dataset, models, embedder, split: 'all', candidates: 'all', ...rows });
+  /** A model with a timing head of 3 numbers (manifest training.timing.bins), as the typicality rows need. */
+  const timedModel = (version: string): ModelFolder => {
+    const m = model(0, version);
+    return { ...m, manifest: { ...m.manifest, training: { timing: { bins: 3 } } } };
+  };
 
   beforeAll(async () => {
     dataset = await makeTinyDataset(makeMusicDir(), 7, 4);
@@ -112,7 +103,7 @@ describe('evaluateModels --reference-beta sweep', () => {
 
   it('adds rows ranked against the evaluated queries themselves, for models with and without references', async () => {
     const raw = { ...model(0, 'raw'), referenceQueries: undefined };
-    const report = await run([raw, model(0)], [0, 10], true);
+    const report = await run([raw, model(0)], { referenceBetas: [0, 10], queryBank: true });
     expect(report.models.map((m) => m.model.version)).toEqual([
       'raw',
       'raw-qbank-b0',
@@ -126,7 +117,7 @@ describe('evaluateModels --reference-beta sweep', () => {
   });
 
   it('reports each beta as the same model with that beta in its manifest would rank', async () => {
-    const swept = await run([model(0)], [0, 40]);
+    const swept = await run([model(0)], { referenceBetas: [0, 40] });
     expect(swept.models.map((m) => m.model.version)).toEqual(['sweep-b0-seed2', 'sweep-b40-seed2']);
     const [at0, at40] = await Promise.all([run([model(0)]), run([model(40)])]);
     const scores = (r: EvaluationReport, i = 0) => r.models[i]!.perQuery.map((q) => [q.rank, q.top1, q.top5]);
@@ -137,7 +128,7 @@ describe('evaluateModels --reference-beta sweep', () => {
 
   it('reports a model without reference queries once, under its own version', async () => {
     const raw = { ...model(0, 'raw'), referenceQueries: undefined };
-    const swept = await run([raw, model(0)], [0, 5, 40]);
+    const swept = await run([raw, model(0)], { referenceBetas: [0, 5, 40] });
     expect(swept.models.map((m) => m.model.version)).toEqual([
       'raw',
       'sweep-b0-seed2',
@@ -150,7 +141,7 @@ describe('evaluateModels --reference-beta sweep', () => {
     expect(balanceVersion('2026.12.06-st16np-b10-seed2', 0.5)).toBe('2026.12.06-st16np-b10-bal0.5-seed2');
     expect(balanceVersion('ens5-b10', 0.25, 'lower')).toBe('ens5-b10-low0.25');
     const raw = { ...model(0, 'raw'), referenceQueries: undefined };
-    const report = await run([raw, model(0)], [0, 10], false, [0.5]);
+    const report = await run([raw, model(0)], { referenceBetas: [0, 10], balanceTemperatures: [0.5] });
     expect(report.models.map((m) => m.model.version)).toEqual([
       'raw',
       'sweep-b0-seed2',
@@ -163,7 +154,7 @@ describe('evaluateModels --reference-beta sweep', () => {
   // At beta 0 every track's standardised reference scores average 0, so a high temperature leaves
   // offsets of order 1/T: the ranking is the unbalanced one. A low one moves it.
   it('ranks as the unbalanced arm at a high temperature', async () => {
-    const report = await run([model(0)], [0], false, [100]);
+    const report = await run([model(0)], { referenceBetas: [0], balanceTemperatures: [100] });
     const ranks = (i: number) => report.models[i]!.perQuery.map((q) => q.rank);
     expect(report.models.map((m) => m.model.version)).toEqual(['sweep-b0-seed2', 'sweep-b0-bal100-seed2']);
     expect(ranks(1)).toEqual(ranks(0));
@@ -171,7 +162,7 @@ describe('evaluateModels --reference-beta sweep', () => {
 
   it('adds rows ranked by score minus centre after the beta tag, only for models with references', async () => {
     const raw = { ...model(0, 'raw'), referenceQueries: undefined };
-    const report = await run([raw, model(0)], [0, 10], false, undefined, true);
+    const report = await run([raw, model(0)], { referenceBetas: [0, 10], centreOnly: true });
     expect(report.models.map((m) => m.model.version)).toEqual([
       'raw',
       'sweep-b0-seed2',
@@ -182,7 +173,7 @@ describe('evaluateModels --reference-beta sweep', () => {
     // References that all agree give every track the floor spread: dividing by it changes no rank.
     const same = model(0);
     same.referenceQueries = same.referenceQueries!.map(() => same.referenceQueries![0]!);
-    const alike = await run([same], undefined, false, undefined, true);
+    const alike = await run([same], { centreOnly: true });
     const ranks = (i: number) => alike.models[i]!.perQuery.map((q) => [q.rank, q.top1]);
     expect(alike.models.map((m) => m.model.version)).toEqual(['sweep-seed2', 'sweep-centre-seed2']);
     expect(ranks(1)).toEqual(ranks(0));
@@ -190,19 +181,7 @@ describe('evaluateModels --reference-beta sweep', () => {
 
   it('adds catalog-typicality rows after the beta tag, only for timed models with references', async () => {
     expect(typicalityVersion('ens5-b1', -0.2)).toBe('ens5-b1-typ-0.2');
-    const timed = model(0, 'timed-seed2');
-    timed.manifest = { ...timed.manifest, training: { timing: { bins: 3 } } };
-    const untimed = model(0);
-    const typical = (lambdas: number[]) =>
-      evaluateModels({
-        datasetDir: dataset,
-        models: [untimed, timed],
-        embedder,
-        split: 'all',
-        candidates: 'all',
-        typicalityLambdas: lambdas,
-      });
-    const report = await typical([0, -0.5, 5]);
+    const report = await run([model(0), timedModel('timed-seed2')], { typicalityLambdas: [0, -0.5, 5] });
     expect(report.models.map((m) => m.model.version)).toEqual([
       'sweep-seed2',
       'timed-seed2',
@@ -217,21 +196,10 @@ describe('evaluateModels --reference-beta sweep', () => {
   });
 
   it("names a model's rows when its manifest has catalogTypicality (its own rows are ranked with it)", async () => {
-    const timed = model(0, 'timed');
-    timed.manifest = { ...timed.manifest, training: { timing: { bins: 3 } } };
-    const served = {
-      ...timed,
-      manifest: { ...timed.manifest, version: 'served', catalogTypicality: { lambda: 5, bins: 3, probeStride: 4 } },
-    };
-    const report = await evaluateModels({
-      datasetDir: dataset,
-      models: [served, timed],
-      embedder,
-      split: 'all',
-      candidates: 'all',
-      typicalityLambdas: [5],
-      centreOnly: true,
-    });
+    const timed = timedModel('timed');
+    const typicality = { lambda: 5, bins: 3, probeStride: 4 };
+    const served = { ...timed, manifest: { ...timed.manifest, version: 'served', catalogTypicality: typicality } };
+    const report = await run([served, timed], { typicalityLambdas: [5], centreOnly: true });
     const versions = report.models.map((m) => m.model.version);
     expect(versions).toEqual(['served', 'served-centre', 'served-typ5', 'timed', 'timed-centre', 'timed-typ5']);
   });

@@ -13,12 +13,10 @@
  * and recomputes it when a track of the catalog is embedded.
  */
 
-/** A model version's manifest `catalogTypicality` (model-manifest.ts). */
-export interface TypicalitySettings {
-  lambda: number;
-  bins: number;
-  probeStride: number;
-}
+import type { ModelManifest } from './model-manifest';
+
+/** A model version's manifest `catalogTypicality`, as its schema reads it (model-manifest.ts). */
+export type TypicalitySettings = NonNullable<ModelManifest['catalogTypicality']>;
 
 /** Every `PROBE_STRIDE`-th window of the other tracks probes a track (every 4 s at 1 s windows). */
 export const PROBE_STRIDE = 4;

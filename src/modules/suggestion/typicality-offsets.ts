@@ -17,15 +17,17 @@ export async function refreshTypicalityOffsets(
 ): Promise<number> {
   // $executeRaw: pg_advisory_xact_lock returns void, which a result-reading query cannot decode.
   await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`typicality:${modelVersionId}`}, 0))`;
-  const rows = await db.$queryRaw<{ trackId: string; embedding: string }[]>`
-    SELECT s.track_id::text AS "trackId", s.embedding::text AS embedding
+  // Only the timing part travels: the last `bins` numbers of each window (pgvector's subvector is 1-based).
+  const rows = await db.$queryRaw<{ trackId: string; timing: string }[]>`
+    SELECT s.track_id::text AS "trackId",
+           subvector(s.embedding, vector_dims(s.embedding) - ${settings.bins}::int + 1, ${settings.bins}::int)::text AS timing
     FROM track_segment_embedding s
     JOIN track_embedding te ON te.track_id = s.track_id AND te.model_version_id = s.model_version_id
     WHERE s.model_version_id = ${modelVersionId}::uuid
     ORDER BY s.track_id, s.window_index`;
   const windows = new Map<string, number[][]>();
   for (const r of rows) {
-    const timing = (pgvector.fromSql(r.embedding) as number[]).slice(-settings.bins);
+    const timing = pgvector.fromSql(r.timing) as number[];
     const list = windows.get(r.trackId);
     if (list) list.push(timing);
     else windows.set(r.trackId, [timing]);

@@ -98,7 +98,12 @@ const manifestSchema = z
     metrics: z.record(z.string(), z.unknown()).optional(),
     training: z.record(z.string(), z.unknown()).optional(),
   })
-  .loose();
+  .loose()
+  // The offset is added to the standardised score: without references there is none to add it to.
+  .refine((m) => !m.catalogTypicality || m.files.referenceQueries, {
+    path: ['catalogTypicality'],
+    message: 'catalogTypicality needs files.referenceQueries',
+  });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
 
@@ -159,9 +164,6 @@ export function readModelFolder(dir: string): ModelFolder {
     throw new ModelFolderError(`${file}: ${(err as Error).message}`);
   }
   const manifest = parseManifest(raw, file);
-  // The offset is added to the standardised score: without references there is none to add it to.
-  if (manifest.catalogTypicality && !manifest.files.referenceQueries)
-    throw new ModelFolderError(`${file}: catalogTypicality needs files.referenceQueries`);
   const resolveFile = (name: string) => {
     const p = path.resolve(dir, name);
     if (path.relative(dir, p).startsWith('..') || !fs.existsSync(p))

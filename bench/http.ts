@@ -1,5 +1,5 @@
 /**
- * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --baseline DIR]
+ * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --api-processes 1,2 --baseline DIR]
  * The API as clients see it: a synthetic catalog in a scratch Postgres database, the API started
  * as its own process (`node dist/src/bin/api.js`, Postgres mode, rate limits off), and autocannon
  * sending GraphQL over HTTP: suggestBgm only, and a mixed workload (suggestBgm, tracks,
@@ -11,7 +11,8 @@
  * This checkout's API runs twice: with the suggestBgm response cache off (every call searches) and
  * on (the default; the warm-up asks for every one of the 200 query videos, so the rows measure
  * repeated asks: hits unless the catalog changed); the bare service call beside each row has the
- * same cache setting, and the API's own hit share (/metrics) is printed.
+ * same cache setting, and the API's own hit share (/metrics) is printed. --api-processes runs both
+ * once per number of API processes (API_PROCESSES, api-cluster.ts; default 1).
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     windows: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '1,16,64,256' },
+    'api-processes': { type: 'string', default: '1' },
     baseline: { type: 'string' },
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
     'api-node-args': { type: 'string', default: '' },
@@ -43,6 +45,7 @@ const { values } = parseArgs({
 const TRACKS = Number(values.tracks);
 const DURATION_S = Number(values.duration);
 const CONNECTIONS = values.connections.split(',').map(Number);
+const API_PROCESSES = values['api-processes'].split(',').map(Number);
 const OWNER = 'bench';
 const JWT = { secret: 'bench-secret-bench-secret-bench-secret!', issuer: 'bgm-backend', audience: 'bgm-api' };
 
@@ -221,16 +224,28 @@ async function main() {
         `${DURATION_S} s per row, autocannon in this process, API in its own process (DATABASE_POOL_SIZE default)`,
     );
     const CACHE_SUGGESTIONS = 20_000; // the default
-    const apis: { label: string; root: string; cacheSuggestions: number }[] = [
-      { label: 'this checkout, response cache off', root: projectRoot(), cacheSuggestions: 0 },
-      { label: 'this checkout', root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS },
-    ];
+    const apis: { label: string; root: string; cacheSuggestions: number; processes: number }[] = [];
+    for (const processes of API_PROCESSES) {
+      const label = `this checkout${processes > 1 ? `, ${processes} processes` : ''}`;
+      apis.push(
+        { label: `${label}, response cache off`, root: projectRoot(), cacheSuggestions: 0, processes },
+        { label, root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS, processes },
+      );
+    }
     if (values.baseline)
-      apis.push({ label: `baseline ${values.baseline}`, root: path.resolve(values.baseline), cacheSuggestions: 0 });
+      apis.push({
+        label: `baseline ${values.baseline}`,
+        root: path.resolve(values.baseline),
+        cacheSuggestions: 0,
+        processes: 1,
+      });
     const rows: string[] = [];
-    for (const { label, root, cacheSuggestions } of apis) {
-      // An older checkout ignores the variable.
-      const { url, child } = await startApi(root, scratch.url, { SUGGEST_CACHE_SUGGESTIONS: String(cacheSuggestions) });
+    for (const { label, root, cacheSuggestions, processes } of apis) {
+      // An older checkout ignores the variables.
+      const { url, child } = await startApi(root, scratch.url, {
+        SUGGEST_CACHE_SUGGESTIONS: String(cacheSuggestions),
+        API_PROCESSES: String(processes),
+      });
       children.push(child);
       const service = serviceWith(cacheSuggestions);
       await warm(url);

@@ -1,5 +1,19 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
 import { createLogger, type Logger } from '../common/logger';
+
+/** The config from the environment; on a problem, prints every one and exits 1. */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
 
 /**
  * Process entry: validates the config (printing every problem), starts, and on SIGTERM/SIGINT
@@ -10,18 +24,10 @@ export function runUntilSignal(
   role: string,
   start: (config: AppConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>,
 ): void {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   // One logger for the process: its lines (the app's and the shutdown's) come out in order.
-  const logger = createLogger(config.logLevel, { role });
+  // In an API cluster (api-cluster.ts) the processes' lines interleave: each says which it is.
+  const logger = createLogger(config.logLevel, { role, ...(cluster.worker ? { process: cluster.worker.id } : {}) });
   const started = start(config, logger);
   let stopping = false;
   // Installed before the start finishes: a SIGTERM during a slow start (migrations, model

@@ -1,5 +1,6 @@
+import cluster from 'node:cluster';
 import ipaddr from 'ipaddr.js';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterCluster, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface RateLimitSettings {
   windowSeconds: number;
@@ -22,18 +23,19 @@ const ALLOWED: RateVerdict = { allowed: true };
 /**
  * Per-token and per-address budgets of expensive calls (fixed windows, rate-limiter-flexible).
  * A call must fit both: the token's budget follows it to any address, and the address's budget
- * bounds every caller behind it, signed in or not. The counters live in this process's memory:
- * behind a load balancer each API instance counts on its own (N instances allow N times the
- * budget); a shared budget needs the library's Redis or Postgres store in place of RateLimiterMemory.
+ * bounds every caller behind it, signed in or not. The counters live in this process's memory, or,
+ * in an API process of a cluster (API_PROCESSES, api-cluster.ts), in the cluster's primary, so that
+ * the processes of one host share one budget. Behind a load balancer each host counts on its own
+ * (N hosts allow N times the budget); a shared budget needs the library's Redis or Postgres store.
  */
 export class CallerRateLimiter {
-  private readonly byToken?: RateLimiterMemory;
-  private readonly byIp?: RateLimiterMemory;
+  private readonly byToken?: RateLimiterAbstract;
+  private readonly byIp?: RateLimiterAbstract;
 
   constructor(settings: RateLimitSettings) {
     const duration = settings.windowSeconds;
-    if (settings.perToken > 0) this.byToken = new RateLimiterMemory({ points: settings.perToken, duration });
-    if (settings.perIp > 0) this.byIp = new RateLimiterMemory({ points: settings.perIp, duration });
+    if (settings.perToken > 0) this.byToken = budget('bgm-token', settings.perToken, duration);
+    if (settings.perIp > 0) this.byIp = budget('bgm-ip', settings.perIp, duration);
   }
 
   /** Spends `points` from the caller's budgets, or says which one is spent and when it refills. */
@@ -55,8 +57,18 @@ export class CallerRateLimiter {
   }
 }
 
+/** How long a cluster process waits for the primary's answer before the call fails (a fault, not a refusal). */
+const CLUSTER_TIMEOUT_MS = 2000;
+
+function budget(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
+  // The primary holds the counters (RateLimiterClusterMaster, started by api-cluster.ts).
+  return cluster.isWorker
+    ? new RateLimiterCluster({ keyPrefix, points, duration, timeoutMs: CLUSTER_TIMEOUT_MS })
+    : new RateLimiterMemory({ keyPrefix, points, duration });
+}
+
 async function spend(
-  limiter: RateLimiterMemory,
+  limiter: RateLimiterAbstract,
   key: string,
   points: number,
   scope: 'token' | 'ip',

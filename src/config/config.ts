@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
@@ -21,6 +22,12 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  // API processes on one host (node:cluster, api-cluster.ts): 'auto' is one per available core.
+  API_PROCESSES: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]?)$/, "'auto' or a whole number from 1 to 64")
+    .refine((v) => v === 'auto' || Number(v) <= 64, "'auto' or a whole number from 1 to 64")
+    .default('1'),
   // HNSW candidate list per index scan (pgvector hnsw.ef_search), set on every connection; the
   // default is read off bench:search's recall curve (docs/BENCHMARKS.md).
   SEARCH_HNSW_EF_SEARCH: int(10, 1000).default(600),
@@ -172,6 +179,8 @@ export interface PostgresConfig {
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   http: { host: string; port: number };
+  /** API processes sharing the port (node:cluster, api-cluster.ts); 1: this process serves alone. */
+  apiProcesses: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   dataDir: string;
   database: PostgresConfig | { kind: 'pglite'; dir: string; hnswEfSearch?: number };
@@ -291,6 +300,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'JOB_STALL_AFTER_MS: must exceed WORKER_ACK_WAIT_MS, or a job in its ack wait would count as stalled',
     );
   }
+  const apiProcesses = e.API_PROCESSES === 'auto' ? Math.min(64, os.availableParallelism()) : Number(e.API_PROCESSES);
+  if (apiProcesses > 1 && !e.DATABASE_URL) {
+    problems.push('API_PROCESSES: more than one needs DATABASE_URL (the embedded database belongs to one process)');
+  }
+  if (apiProcesses > 1 && !e.NATS_URL && e.RUN_JOBS !== 'false') {
+    problems.push(
+      'API_PROCESSES: more than one needs NATS_URL or RUN_JOBS=false (the in-process queue belongs to one process)',
+    );
+  }
   problems.push(...mediaStoreProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -298,6 +316,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   return {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT },
+    apiProcesses,
     logLevel: e.LOG_LEVEL,
     dataDir,
     database: e.DATABASE_URL

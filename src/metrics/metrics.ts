@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobKind } from '../generated/prisma/enums';
 import type { ModelFolder } from '../inference/model-manifest';
+import { clusterMetricsReader } from './cluster-metrics';
 
 export type JobOutcome = 'succeeded' | 'retried' | 'failed';
 
@@ -72,9 +74,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  /** The host's metrics when this process is one of a cluster's (cluster-metrics.ts); else this registry's. */
+  private readonly read: () => Promise<string>;
+
   constructor(defaultLabels: Record<string, string> = {}) {
     this.registry.setDefaultLabels(defaultLabels);
     collectDefaultMetrics({ register: this.registry });
+    this.read = cluster.isWorker ? clusterMetricsReader(this.registry) : () => this.registry.metrics();
   }
 
   /** JobRunner's onOutcome hook. */
@@ -104,6 +110,8 @@ export class AppMetrics {
       help,
       labelNames,
       registers: [this.registry],
+      // Every process of a cluster reads the same source: the host's value is one reading, not their sum.
+      aggregator: 'max',
       async collect() {
         await read(this);
       },
@@ -115,6 +123,6 @@ export class AppMetrics {
   }
 
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.read();
   }
 }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/config';
 
@@ -33,6 +34,23 @@ describe('loadConfig', () => {
     const vars = error!.problems.map((p) => p.split(':')[0]);
     expect(vars.sort()).toEqual(['DATABASE_URL', 'JWT_SECRET', 'MAX_PAGE_SIZE', 'NATS_URL', 'PORT']);
     expect(error!.message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it('reads API_PROCESSES: one by default, auto as the cores, and more than one only where processes can share the seams', () => {
+    const pg = { DATABASE_URL: 'postgresql://u@db:5432/bgm', NATS_URL: 'nats://a:4222' };
+    expect(loadConfig({}).apiProcesses).toBe(1);
+    expect(loadConfig({ ...pg, API_PROCESSES: '3' }).apiProcesses).toBe(3);
+    expect(loadConfig({ ...pg, API_PROCESSES: 'auto' }).apiProcesses).toBe(Math.min(64, os.availableParallelism()));
+    expect(loadConfig({ DATABASE_URL: pg.DATABASE_URL, RUN_JOBS: 'false', API_PROCESSES: '2' }).apiProcesses).toBe(2);
+    for (const bad of ['0', '65', '-1', '1.5', 'two', ''])
+      expect(() => loadConfig({ ...pg, API_PROCESSES: bad })).toThrow(/API_PROCESSES: 'auto' or a whole number/);
+    expect(() => loadConfig({ NATS_URL: pg.NATS_URL, API_PROCESSES: '2' })).toThrow(
+      /API_PROCESSES: .*needs DATABASE_URL/,
+    );
+    // The in-process queue (no NATS) would run each process's jobs from its own memory.
+    expect(() => loadConfig({ DATABASE_URL: pg.DATABASE_URL, API_PROCESSES: '2' })).toThrow(
+      /needs NATS_URL or RUN_JOBS=false/,
+    );
   });
 
   it('refuses production without a JWT secret or a real database', () => {

@@ -1,5 +1,5 @@
 /**
- * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --api-processes 1,2 --baseline DIR]
+ * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --api-processes 1,2 --cache off,on --baseline DIR]
  * The API as clients see it: a synthetic catalog in a scratch Postgres database, the API started
  * as its own process (`node dist/src/bin/api.js`, Postgres mode, rate limits off), and autocannon
  * sending GraphQL over HTTP: suggestBgm only, and a mixed workload (suggestBgm, tracks,
@@ -12,7 +12,8 @@
  * on (the default; the warm-up asks for every one of the 200 query videos, so the rows measure
  * repeated asks: hits unless the catalog changed); the bare service call beside each row has the
  * same cache setting, and the API's own hit share (/metrics) is printed. --api-processes runs both
- * once per number of API processes (API_PROCESSES, api-cluster.ts; default 1).
+ * once per number of API processes (API_PROCESSES, api-cluster.ts; default 1); --cache on (or off)
+ * runs only that one of the two.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '1,16,64,256' },
     'api-processes': { type: 'string', default: '1' },
+    cache: { type: 'string', default: 'off,on' },
     baseline: { type: 'string' },
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
     'api-node-args': { type: 'string', default: '' },
@@ -46,6 +48,7 @@ const TRACKS = Number(values.tracks);
 const DURATION_S = Number(values.duration);
 const CONNECTIONS = values.connections.split(',').map(Number);
 const API_PROCESSES = values['api-processes'].split(',').map(Number);
+const CACHE_MODES = values.cache.split(',');
 const OWNER = 'bench';
 const JWT = { secret: 'bench-secret-bench-secret-bench-secret!', issuer: 'bgm-backend', audience: 'bgm-api' };
 
@@ -227,10 +230,10 @@ async function main() {
     const apis: { label: string; root: string; cacheSuggestions: number; processes: number }[] = [];
     for (const processes of API_PROCESSES) {
       const label = `this checkout${processes > 1 ? `, ${processes} processes` : ''}`;
-      apis.push(
-        { label: `${label}, response cache off`, root: projectRoot(), cacheSuggestions: 0, processes },
-        { label, root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS, processes },
-      );
+      if (CACHE_MODES.includes('off'))
+        apis.push({ label: `${label}, response cache off`, root: projectRoot(), cacheSuggestions: 0, processes });
+      if (CACHE_MODES.includes('on'))
+        apis.push({ label, root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS, processes });
     }
     if (values.baseline)
       apis.push({

@@ -209,7 +209,8 @@ export interface AppConfig {
   };
   /**
    * Points per window spent by the expensive operations (`fields`, one per root field, and uploads), per
-   * token and per client address; 0 turns that limit off. In memory: each API instance counts on its own.
+   * token and per client address; 0 turns that limit off. In memory: each API host counts on its own
+   * (its processes share one count, rate-limiter.ts).
    */
   rateLimit: { windowSeconds: number; perToken: number; perIp: number; fields: string[] };
   /**

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { type Running, startEntry } from './entry-process';
 import { describeMode, TestEnv } from './harness';
 import { waitFor } from './pipeline-helpers';
 
@@ -9,56 +8,16 @@ import { waitFor } from './pipeline-helpers';
  * and NATS. Both processes serve one port, share one rate-limit budget and one /metrics, a
  * process that dies is replaced, and SIGTERM stops them all with exit code 0.
  */
-const API = path.resolve(__dirname, '../../dist/src/bin/api.js');
 const SHUTDOWN_BUDGET_MS = 10_000;
 const PER_IP = 5;
 
-interface Line {
-  msg?: string;
-  level?: number;
-  url?: string;
-  pid?: number;
-  process?: number;
-}
-
-interface Running {
-  child: ChildProcess;
-  lines: () => Line[];
-}
-
-async function start(env: TestEnv, extra: Record<string, string>): Promise<Running> {
-  if (!fs.existsSync(API)) throw new Error(`${API} missing: run \`npm run build\` first (scripts/test.sh does)`);
-  const config = await env.config();
-  if (config.database.kind !== 'postgres' || config.queue.kind !== 'nats') throw new Error('services mode only');
-  const child = spawn(process.execPath, [API], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATA_DIR: env.dataDir,
-      DEMO_CATALOG: 'false',
-      JWT_SECRET: 'api-cluster-test-secret-0123456789abcdef',
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BUDGET_MS),
-      DATABASE_URL: config.database.url,
-      NATS_URL: config.queue.servers.join(','),
-      NATS_STREAM: config.queue.stream,
-      NATS_SUBJECT_PREFIX: config.queue.subjectPrefix,
-      ...(await env.mediaStoreEnv()),
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const start = (env: TestEnv, extra: Record<string, string>) =>
+  startEntry('api', env, {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'api-cluster-test-secret-0123456789abcdef',
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BUDGET_MS),
+    ...extra,
   });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const lines = () =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Line);
-  return { child, lines };
-}
 
 const listening = (p: Running) => p.lines().filter((l) => l.msg === 'API process listening');
 

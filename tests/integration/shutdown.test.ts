@@ -1,59 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { JwtAuthenticator } from '../../src/auth/jwt';
+import { type Running, startEntry } from './entry-process';
 import { describeMode, TestEnv } from './harness';
 import { waitFor } from './pipeline-helpers';
 
-const BIN = path.resolve(__dirname, '../../dist/src/bin');
 /** The budget given to the process; a clean stop takes well under it, a hung one is force-exited at it (code 1). */
 const SHUTDOWN_BUDGET_MS = 10_000;
 const SECRET = 'shutdown-test-secret-0123456789abcdef';
 
-interface Running {
-  child: ChildProcess;
-  lines: () => { msg?: string; level?: number; url?: string }[];
-}
-
-/** A built entry point (`npm start` / `npm run worker`) in its own environment, as an operator runs it. */
-async function start(entry: 'api' | 'worker', env: TestEnv, extra: Record<string, string>): Promise<Running> {
-  const file = path.join(BIN, `${entry}.js`);
-  if (!fs.existsSync(file)) throw new Error(`${file} missing: run \`npm run build\` first (scripts/test.sh does)`);
-  const services: Record<string, string> = {};
-  if (env.mode === 'postgres+nats') {
-    const config = await env.config();
-    if (config.database.kind !== 'postgres' || config.queue.kind !== 'nats') throw new Error('services mode only');
-    services.DATABASE_URL = config.database.url;
-    services.NATS_URL = config.queue.servers.join(',');
-    services.NATS_STREAM = config.queue.stream;
-    services.NATS_SUBJECT_PREFIX = config.queue.subjectPrefix;
-    Object.assign(services, await env.mediaStoreEnv());
-  }
-  const child = spawn(process.execPath, [file], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      DATA_DIR: env.dataDir,
-      DEMO_CATALOG: 'false',
-      JWT_SECRET: SECRET,
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BUDGET_MS),
-      ...services,
-      ...extra,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const lines = () =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg?: string; level?: number; url?: string });
-  return { child, lines };
-}
+const start = (entry: 'api' | 'worker', env: TestEnv, extra: Record<string, string>) =>
+  startEntry(entry, env, { JWT_SECRET: SECRET, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_BUDGET_MS), ...extra });
 
 /** Waits for the process to say it started and for /readyz to answer 200 (the app is fully up). */
 async function ready(p: Running): Promise<void> {

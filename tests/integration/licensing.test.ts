@@ -1,7 +1,8 @@
 import type { App } from '../../src/app/start-app';
 import { unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
-import { embeddedVideo } from './pipeline-helpers';
+import type { Prisma } from '../../src/generated/prisma/client';
+import { embeddedVideo, readyTrack, type TrackFields } from './pipeline-helpers';
 
 const SUGGEST = `query($v: ID!, $first: Int!, $f: SuggestionFilterInput) {
   suggestBgm(videoId: $v, first: $first, filter: $f) { suggestions { track { title } startOffsetSec license { licensor } } }
@@ -11,10 +12,7 @@ const DAY = 86_400_000;
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
 /** Track title -> its licenses (and whether it is retired); every track sits at the same distance. */
-const CATALOG: Record<
-  string,
-  { licenses: Record<string, unknown>[]; moods?: string[]; bpm?: number; durationSec?: number }
-> = {
+const CATALOG: Record<string, { licenses: Prisma.LicenseCreateWithoutTrackInput[] } & TrackFields> = {
   world: { licenses: [{ licensor: 'world' }], moods: ['calm'], bpm: 90, durationSec: 200 },
   usOnly: { licenses: [{ licensor: 'us', territoriesAllowed: ['US'] }], moods: ['epic'], bpm: 140, durationSec: 100 },
   notDe: { licenses: [{ licensor: 'not-de', territoriesDenied: ['DE'] }] },
@@ -60,23 +58,14 @@ describe.each(MODES)('license-aware suggestions', (mode) => {
       });
       await app.repos.models.activate(model.id);
       for (const [i, [title, spec]] of Object.entries(CATALOG).entries()) {
-        const [first, ...more] = spec.licenses;
-        const track = await app.db.prisma.track.create({
-          data: {
-            title,
-            artist: 'A',
-            mediaUri: `media://${title}`,
-            contentHash: title,
-            status: 'READY',
-            moods: spec.moods ?? [],
-            bpm: spec.bpm ?? 120,
-            durationSec: spec.durationSec ?? 150,
-            ...(first ? { licenses: { create: [first, ...more] as never } } : {}),
-          },
+        const trackId = await readyTrack(app, title, spec.licenses, {
+          moods: spec.moods ?? [],
+          bpm: spec.bpm ?? 120,
+          durationSec: spec.durationSec ?? 150,
         });
-        ids[title] = track.id;
-        await app.repos.embeddings.upsertTrackEmbedding(track.id, model.id, unitVector(512, i + 1, 0.5));
-        await app.repos.embeddings.replaceTrackSegments(track.id, model.id, [
+        ids[title] = trackId;
+        await app.repos.embeddings.upsertTrackEmbedding(trackId, model.id, unitVector(512, i + 1, 0.5));
+        await app.repos.embeddings.replaceTrackSegments(trackId, model.id, [
           { windowIndex: 0, startSec: 0, embedding: unitVector(512, i + 1, 0.5) },
           { windowIndex: 1, startSec: 32, embedding: unitVector(512, 0, 0.5) },
         ]);

@@ -1,4 +1,5 @@
 import type { App } from '../../src/app/start-app';
+import type { Prisma } from '../../src/generated/prisma/client';
 import { gql, tokenFor } from './harness';
 
 export const modelDir = () => process.env.BGM_TEST_MODEL_DIR;
@@ -12,11 +13,18 @@ export async function embeddedVideo(app: App, modelId: string, embedding: number
   return video.id;
 }
 
-/** A READY track titled `title`, with no media, licensed as given (default: to `title`, from now on): its id. */
+/** The track fields a test may set beside its title (search filters read them). */
+export type TrackFields = Pick<Prisma.TrackCreateInput, 'moods' | 'bpm' | 'durationSec'>;
+
+/**
+ * A READY track titled `title`, with no media, licensed as given (default: to `title`, from now on;
+ * an empty list: unlicensed), with `fields` set: its id.
+ */
 export async function readyTrack(
   app: App,
   title: string,
-  licenses: { licensor: string; validTo?: Date }[] = [{ licensor: title }],
+  licenses: Prisma.LicenseCreateWithoutTrackInput[] = [{ licensor: title }],
+  fields: TrackFields = {},
 ): Promise<string> {
   const track = await app.db.prisma.track.create({
     data: {
@@ -25,6 +33,7 @@ export async function readyTrack(
       mediaUri: `media://${title}`,
       contentHash: title,
       status: 'READY',
+      ...fields,
       licenses: { create: licenses },
     },
   });

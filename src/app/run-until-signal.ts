@@ -23,8 +23,8 @@ export function loadConfigOrExit(): AppConfig {
 export function runUntilSignal(
   role: string,
   start: (config: AppConfig, logger: Logger) => Promise<{ stop(): Promise<void> }>,
+  config: AppConfig = loadConfigOrExit(),
 ): void {
-  const config = loadConfigOrExit();
   // One logger for the process: its lines (the app's and the shutdown's) come out in order.
   // In an API cluster (api-cluster.ts) the processes' lines interleave: each says which it is.
   const logger = createLogger(config.logLevel, { role, ...(cluster.worker ? { process: cluster.worker.id } : {}) });

@@ -14,5 +14,5 @@ const config = loadConfigOrExit();
 if (cluster.isPrimary && config.apiProcesses > 1) {
   runApiCluster(config, createLogger(config.logLevel, { role: 'api-primary' }), __filename);
 } else {
-  runUntilSignal('api', (c, logger) => startApp(c, logger, 'api'));
+  runUntilSignal('api', (c, logger) => startApp(c, logger, 'api'), config);
 }

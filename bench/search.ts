@@ -1,9 +1,11 @@
 /**
- * npm run bench:search [-- --sizes 10000,100000 --queries 200 --ef 40,100,200,400 --windows 0]
+ * npm run bench:search [-- --sizes 10000,100000 --queries 200 --ef 40,100,200,400 --windows 0 --seed 7
+ *   --m 16 --ef-construction 200]
  * Recall@10 against latency at several HNSW ef_search settings, at each catalog size, with and
  * without a license filter passing 10% of the catalog: the suggestBgm service call (one statement,
  * connection settings from database.ts), pgvector's nearest-track search, an exact scan, and an
- * in-process HNSW library (hnswlib-node, same M and ef_construction) at the same ef values. The
+ * in-process HNSW library (hnswlib-node, the same m and ef_construction, by default the
+ * migrations' build) at the same ef values. The
  * last column divides the service's p50 by hnswlib's p50 at the smallest ef where hnswlib's recall
  * reaches the service's ("same recall"). Needs Postgres with pgvector (TEST_DATABASE_URL or the
  * local default); creates and drops its own database.
@@ -13,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { createRepositories } from '../src/app/repositories';
 import type { Database } from '../src/db/database';
+import { type HnswBuild, TRACK_INDEX_BUILD } from '../src/db/track-index';
 import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
 import { machine, percentile, timed } from './bench-utils';
 import {
@@ -33,6 +36,9 @@ const { values } = parseArgs({
     ef: { type: 'string', default: '40,100,200,400' },
     windows: { type: 'string', default: '0' },
     halfvec: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '7' },
+    m: { type: 'string', default: String(TRACK_INDEX_BUILD.m) },
+    'ef-construction': { type: 'string', default: String(TRACK_INDEX_BUILD.efConstruction) },
   },
 });
 const SIZES = values.sizes.split(',').map(Number);
@@ -41,6 +47,9 @@ const EFS = values.ef.split(',').map(Number);
 const WINDOWS = Number(values.windows);
 const K = 10;
 const HALFVEC = values.halfvec;
+/** The catalog and queries; choose settings on one seed and report another's figures. */
+const SEED = Number(values.seed);
+const BUILD: HnswBuild = { m: Number(values.m), efConstruction: Number(values['ef-construction']) };
 /** Candidates the storage comparison takes from the index before re-ranking by the full vectors (suggestBgm's pool for 10). */
 const RERANK = 30;
 /** Searches of each kind run before timing, per pool and filter. */
@@ -101,10 +110,10 @@ async function benchSize(n: number) {
   const scratch = await scratchDatabase('bgm_bench');
   const dbs = new Map<number, Database>();
   try {
-    const { vectors, queries } = clusteredVectors(n, QUERIES, 512, 7);
+    const { vectors, queries } = clusteredVectors(n, QUERIES, 512, SEED);
     const loader = await openBenchDatabase(scratch.url);
     dbs.set(0, loader);
-    const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS);
+    const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS, BUILD);
     const videoIds = await addQueryVideos(loader, modelId, queries, OWNER);
     const queryTexts = queries.map(vectorText);
 
@@ -118,7 +127,7 @@ async function benchSize(n: number) {
 
     const hnsw = new HierarchicalNSW('cosine', 512);
     const [, hnswlibBuildMs] = await timed(() => {
-      hnsw.initIndex(n, 16, 64, 7);
+      hnsw.initIndex(n, BUILD.m, BUILD.efConstruction, 7);
       vectors.forEach((v, i) => hnsw.addPoint(Array.from(v), i));
       return Promise.resolve();
     });
@@ -221,7 +230,7 @@ function ratioAtSameRecall(
 
 async function main() {
   console.log(
-    `# bench:search  ${new Date().toISOString()}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors, ${WINDOWS} windows per track`,
+    `# bench:search  ${new Date().toISOString()}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors (seed ${SEED}), ${WINDOWS} windows per track`,
   );
   for (const n of SIZES) {
     const { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server } = await benchSize(n);
@@ -229,7 +238,7 @@ async function main() {
       ? `; halfvec index build ${(halfvecIndexMs / 1000).toFixed(1)} s, ${server.halfvecIndex}`
       : '';
     console.log(
-      `\n## ${n} tracks (pgvector HNSW build ${(indexMs / 1000).toFixed(1)} s, index ${server.index}${halfvec}, ` +
+      `\n## ${n} tracks (HNSW m ${BUILD.m}, ef_construction ${BUILD.efConstruction}; pgvector build ${(indexMs / 1000).toFixed(1)} s, index ${server.index}${halfvec}, ` +
         `Postgres shared_buffers ${server.buffers}; hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s)`,
     );
     console.log(

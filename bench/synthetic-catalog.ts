@@ -4,6 +4,7 @@ import { createLogger } from '../src/common/logger';
 import { openDatabase, type Database } from '../src/db/database';
 import { migrate } from '../src/db/migrator';
 import type { SqlConnection } from '../src/db/sql-runner';
+import { type HnswBuild, TRACK_INDEX, TRACK_INDEX_BUILD, trackIndexDdl } from '../src/db/track-index';
 import { timed } from './bench-utils';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -58,12 +59,13 @@ export const vectorText = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}
  * (isTenPercentLicensed: Iceland only, else the US) and their embeddings; `windowsPerTrack` > 0
  * adds that many 32 s window embeddings per track (the track vector plus small noise), so the
  * best-window re-rank does real work. The HNSW index is built once at the end (much faster than
- * inserting into it).
+ * inserting into it), as `build` (default: the migrations' build).
  */
 export async function loadSyntheticCatalog(
   db: Database,
   vectors: Float32Array[],
   windowsPerTrack = 0,
+  build: HnswBuild = TRACK_INDEX_BUILD,
 ): Promise<{ modelId: string; indexMs: number; trackIndex: Map<string, number> }> {
   await migrate(db.sql);
   // The app may have registered the bundled model at start: the bench's version replaces it.
@@ -74,7 +76,7 @@ export async function loadSyntheticCatalog(
   );
   const modelId = model!.id;
   await db.sql.transaction(async (conn: SqlConnection) => {
-    await conn.exec('DROP INDEX IF EXISTS track_embedding_hnsw_idx');
+    await conn.exec(`DROP INDEX IF EXISTS ${TRACK_INDEX}`);
     for (let start = 0; start < vectors.length; start += 2000) {
       const chunk = vectors.slice(start, start + 2000);
       const ids = chunk.map((_, i) => start + i);
@@ -110,9 +112,7 @@ export async function loadSyntheticCatalog(
       // The graph built in memory: at Postgres' default 64 MB the build spills to disk past a few
       // thousand tracks and takes 4-6x longer (docs/BENCHMARKS.md, "Index parameters").
       await conn.exec(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
-      await conn.exec(
-        'CREATE INDEX track_embedding_hnsw_idx ON track_embedding USING hnsw (embedding vector_cosine_ops)',
-      );
+      await conn.exec(trackIndexDdl(build));
     }),
   );
   await db.sql.exec('VACUUM ANALYZE');

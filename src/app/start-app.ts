@@ -6,6 +6,7 @@ import { startPeriodic } from '../common/periodic';
 import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
+import { searchAtIndexBuild } from '../db/search-at-index-build';
 import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
@@ -87,10 +88,11 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       stack.length = 0;
     })());
   try {
-    const db = await openDatabase(config.database, logger);
+    let db = await openDatabase(config.database, logger);
     onStop('database closed', () => db.close());
     const migrations = await migrate(db.sql);
-    logger.info({ database: db.kind, applied: migrations.applied }, 'database ready');
+    db = await searchAtIndexBuild(db, config.database, logger);
+    logger.info({ database: db.kind, applied: migrations.applied, hnswEfSearch: db.hnswEfSearch }, 'database ready');
 
     const queue = await openQueue(config.queue, logger);
     onStop('queue closed', () => queue.close());

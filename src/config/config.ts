@@ -28,9 +28,10 @@ const envSchema = z.object({
     .regex(/^(auto|[1-9][0-9]?)$/, "'auto' or a whole number from 1 to 64")
     .refine((v) => v === 'auto' || Number(v) <= 64, "'auto' or a whole number from 1 to 64")
     .default('1'),
-  // HNSW candidate list per index scan (pgvector hnsw.ef_search), set on every connection; the
-  // default is read off bench:search's recall curve (docs/BENCHMARKS.md).
-  SEARCH_HNSW_EF_SEARCH: int(10, 1000).default(600),
+  // HNSW candidate list per index scan (pgvector hnsw.ef_search), set on every connection. Unset:
+  // chosen at start for the live index's build (src/db/track-index.ts, from bench:search's recall
+  // curves in docs/BENCHMARKS.md).
+  SEARCH_HNSW_EF_SEARCH: int(10, 1000).optional(),
   NATS_URL: optionalString.pipe(
     z
       .string()
@@ -172,7 +173,7 @@ export interface PostgresConfig {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleInTransactionTimeoutMs: number;
-  /** hnsw.ef_search of every connection (database.ts). */
+  /** hnsw.ef_search of every connection (database.ts); absent: chosen for the index's build. */
   hnswEfSearch?: number;
 }
 

@@ -9,12 +9,15 @@ import type { Logger } from '../common/logger';
 import { PrismaClient } from '../generated/prisma/client';
 import { PreparedStatementNames } from './prepared-statements';
 import type { QueryOptions, SqlConnection, SqlRunner } from './sql-runner';
+import { efSearchFor, TRACK_INDEX_BUILD } from './track-index';
 
 export { PrismaClient };
 
 /** The database seam: Postgres (pg pool) in production, PGlite in a local folder when embedded. */
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
+  /** hnsw.ef_search of its connections. */
+  readonly hnswEfSearch: number;
   readonly prisma: PrismaClient;
   readonly sql: SqlRunner;
   close(): Promise<void>;
@@ -24,11 +27,8 @@ export async function openDatabase(config: AppConfig['database'], logger: Logger
   return config.kind === 'postgres' ? openPostgres(config, logger) : openPglite(config.dir, config.hnswEfSearch);
 }
 
-/**
- * pgvector's own default (40) gave recall@10 0.83 at 100k tracks; 400 gave 0.978-0.988 over two
- * index builds, 600 gave 0.984-0.989 (bench:search, docs/BENCHMARKS.md).
- */
-export const DEFAULT_HNSW_EF_SEARCH = 600;
+/** When neither the config nor the caller names one: the ef_search of the migrations' index build. */
+export const DEFAULT_HNSW_EF_SEARCH = efSearchFor(TRACK_INDEX_BUILD);
 
 /**
  * Vector search settings of every connection, so that a search is one statement (no transaction
@@ -59,6 +59,7 @@ const UNBOUNDED = 2 ** 31 - 1;
 const CLIENT_GRACE_MS = 2000;
 
 function openPostgres(config: PostgresConfig, logger: Logger): Database {
+  const hnswEfSearch = config.hnswEfSearch ?? DEFAULT_HNSW_EF_SEARCH;
   const pool = new Pool({
     connectionString: config.url,
     max: config.poolSize,
@@ -74,7 +75,7 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
     // minutes between bursts, not pg's default 10 s.
     idleTimeoutMillis: 300_000,
     // Startup options: the server applies them before the first query, no extra round trip.
-    options: Object.entries(connectionSettings(config.hnswEfSearch))
+    options: Object.entries(connectionSettings(hnswEfSearch))
       .map(([name, value]) => `-c ${name}=${value}`)
       .join(' '),
   });
@@ -98,6 +99,7 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
   });
   return {
     kind: 'postgres',
+    hnswEfSearch,
     prisma,
     sql: {
       ...conn(pool),
@@ -127,7 +129,7 @@ function openPostgres(config: PostgresConfig, logger: Logger): Database {
   };
 }
 
-async function openPglite(dir: string, hnswEfSearch?: number): Promise<Database> {
+async function openPglite(dir: string, hnswEfSearch = DEFAULT_HNSW_EF_SEARCH): Promise<Database> {
   fs.mkdirSync(dir, { recursive: true });
   const pg = await PGlite.create(dir, { extensions: { vector } });
   // PGlite is one session: set once, it holds for every query.
@@ -141,6 +143,7 @@ async function openPglite(dir: string, hnswEfSearch?: number): Promise<Database>
   };
   return {
     kind: 'pglite',
+    hnswEfSearch,
     prisma,
     sql: {
       ...conn,

@@ -1,5 +1,4 @@
 import type { App } from '../../src/app/start-app';
-import { DEFAULT_HNSW_EF_SEARCH } from '../../src/db/database';
 import type { ModelVersionRecord } from '../../src/db/prisma-types';
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
 import { unitVector } from '../helpers/media';
@@ -233,7 +232,7 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       expect(row).toEqual({
         jit: 'off',
         scan: 'relaxed_order',
-        ef: String(app.config.database.hnswEfSearch ?? DEFAULT_HNSW_EF_SEARCH),
+        ef: String(app.db.hnswEfSearch),
       });
     });
   });

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../../../src/config/config';
 describe('loadConfig', () => {
   it('defaults to the embedded seams under the data folder', () => {
     const c = loadConfig({ DATA_DIR: '/tmp/bgm' });
-    expect(c.database).toEqual({ kind: 'pglite', dir: path.join('/tmp/bgm', 'pglite'), hnswEfSearch: 600 });
+    expect(c.database).toEqual({ kind: 'pglite', dir: path.join('/tmp/bgm', 'pglite'), hnswEfSearch: undefined });
     expect(c.queue).toEqual({ kind: 'in-process' });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 4000 });
     expect(c.limits.maxPageSize).toBe(100);

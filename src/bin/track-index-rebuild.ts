@@ -1,0 +1,50 @@
+/**
+ * `npm run track-index:rebuild [-- --maintenance-work-mem 2GB] [--force]`: rebuilds the track
+ * index as the migrations build it (src/db/track-index.ts) while the API keeps searching
+ * (CREATE INDEX CONCURRENTLY, then a swap; src/db/track-index-rebuild.ts). For a catalog the
+ * migration left as it was (more than 10,000 embeddings). With the API's environment (DATABASE_URL);
+ * the embedded database rebuilds its small index in the migration. Prints the result as JSON.
+ */
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { loadConfig } from '../config/config';
+import type { SqlConnection } from '../db/sql-runner';
+import { TRACK_INDEX_BUILD } from '../db/track-index';
+import { rebuildTrackIndex } from '../db/track-index-rebuild';
+
+async function main() {
+  const { values } = parseArgs({
+    options: { 'maintenance-work-mem': { type: 'string' }, force: { type: 'boolean', default: false } },
+  });
+  const config = loadConfig();
+  if (config.database.kind !== 'postgres') {
+    throw new Error(
+      'track-index:rebuild needs DATABASE_URL: the embedded database rebuilds its index when it migrates',
+    );
+  }
+  const client = new Client({ connectionString: config.database.url, application_name: 'track-index-rebuild' });
+  await client.connect();
+  try {
+    const conn: SqlConnection = {
+      exec: async (sql) => void (await client.query(sql)),
+      query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
+    };
+    const result = await rebuildTrackIndex(conn, TRACK_INDEX_BUILD, {
+      maintenanceWorkMem: values['maintenance-work-mem'],
+      force: values.force,
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.rebuilt) {
+      // ef_search is chosen per build when a process starts (start-app.ts): until restarted, running
+      // processes search the new graph with the old, larger ef_search (more recall, a little slower).
+      process.stderr.write('rebuilt: restart the API and worker processes to search it with its own ef_search\n');
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -3,7 +3,7 @@
  * index as the migrations build it (src/db/track-index.ts) while the API keeps searching
  * (CREATE INDEX CONCURRENTLY, then a swap; src/db/track-index-rebuild.ts). For a catalog the
  * migration left as it was (more than 10,000 embeddings). With the API's environment (DATABASE_URL);
- * the embedded database rebuilds its small index in the migration. Prints the result as JSON.
+ * not for the embedded database. Prints the result as JSON.
  */
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
@@ -18,8 +18,10 @@ async function main() {
   });
   const config = loadConfig();
   if (config.database.kind !== 'postgres') {
+    // PGlite is one process's: a second one cannot build beside the running API.
     throw new Error(
-      'track-index:rebuild needs DATABASE_URL: the embedded database rebuilds its index when it migrates',
+      'track-index:rebuild needs DATABASE_URL (Postgres). The embedded database got the new build when it ' +
+        'migrated if it held at most 10,000 embeddings; a larger one keeps its build, searched at a matching ef_search',
     );
   }
   const client = new Client({ connectionString: config.database.url, application_name: 'track-index-rebuild' });

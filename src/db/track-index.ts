@@ -21,9 +21,9 @@ export const TRACK_INDEX_BUILD: HnswBuild = { m: 16, efConstruction: 200 };
 
 /**
  * The ef_search that searches an index of this build at recall@10 >= 0.98, with and without a
- * license filter passing 10% of the catalog (100k tracks, bench:search, docs/BENCHMARKS.md,
- * "The index build"). null (no index yet) is the migrations' build. A build between the two is
- * searched as the default build, the safe side.
+ * license filter passing 10% of the catalog (100k tracks, bench:search, docs/BENCHMARKS.md, "the
+ * index built with ef_construction 200"). null (no index yet) is the migrations' build. A build
+ * between the two is searched as the older one, on the side of recall.
  */
 export function efSearchFor(build: HnswBuild | null): number {
   return (build ?? TRACK_INDEX_BUILD).efConstruction >= TRACK_INDEX_BUILD.efConstruction

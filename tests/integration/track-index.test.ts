@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createLogger } from '../../src/common/logger';
 import { type Database, openDatabase } from '../../src/db/database';
@@ -35,8 +38,26 @@ describe.each(MODES)('track index', (mode) => {
         await app.stop();
       }
     });
+
+    it('has a command that rebuilds it on Postgres, says what it did, and refuses the embedded database', async () => {
+      const config = await env.config();
+      const env_ = {
+        PATH: process.env.PATH ?? '',
+        DATA_DIR: env.dataDir,
+        ...(config.database.kind === 'postgres' ? { DATABASE_URL: config.database.url } : {}),
+      };
+      const run = promisify(execFile)(process.execPath, [REBUILD_BIN], { env: env_ });
+      if (mode === 'embedded') {
+        await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('needs DATABASE_URL') });
+      } else {
+        // The migrations (the first test's start) already built it: nothing to do.
+        expect(JSON.parse((await run).stdout)).toEqual({ rebuilt: false, build: TRACK_INDEX_BUILD });
+      }
+    });
   });
 });
+
+const REBUILD_BIN = path.resolve(__dirname, '../../dist/src/bin/track-index-rebuild.js');
 
 /** One session (the rebuild's SET and CREATE INDEX CONCURRENTLY need one), as the rebuild command opens it. */
 async function session(url: string): Promise<{ conn: SqlConnection; client: Client }> {

@@ -27,8 +27,9 @@ const MEMORY = /^\d{1,7}\s*(kB|MB|GB)$/;
  * plus two waits for transactions in flight), then one short transaction that drops the old index
  * and renames the new one. A rebuild interrupted before the swap leaves an INVALID index under
  * REBUILD_INDEX, which the next run drops first; one whose swap gave up (searches held the table
- * for every try) leaves a valid one, which the next run swaps in without building it again. `conn` must be one session (not a pool): the
- * settings below hold for it, and CONCURRENTLY refuses to run inside a transaction.
+ * for every try) leaves a valid one, which the next run swaps in without building it again.
+ * `conn` must be one session (not a pool): the settings below hold for it, and CONCURRENTLY
+ * refuses to run inside a transaction.
  */
 export async function rebuildTrackIndex(
   conn: SqlConnection,

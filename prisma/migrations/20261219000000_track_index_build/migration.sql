@@ -8,7 +8,7 @@
 DO $$
 BEGIN
   IF (SELECT count(*) FROM (SELECT 1 FROM "track_embedding" LIMIT 10001) AS s) <= 10000 THEN
-    DROP INDEX "track_embedding_hnsw_idx";
+    DROP INDEX IF EXISTS "track_embedding_hnsw_idx";
     CREATE INDEX "track_embedding_hnsw_idx" ON "track_embedding"
       USING hnsw ("embedding" vector_cosine_ops) WITH (m = 16, ef_construction = 200);
   END IF;

@@ -36,6 +36,17 @@ export function serveClusterMetrics(): void {
   });
 }
 
+/**
+ * In a cluster process, first thing: answer the primary's collection requests (with nothing until
+ * clusterMetricsReader names the registry). The primary asks every process it has forked, and one
+ * still starting (migrations, the model) would otherwise never answer: every scrape in its first
+ * seconds, on any process, failed after prom-client's 5 s wait.
+ */
+export function answerClusterMetricsFromStart(): void {
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([]);
+}
+
 let nextId = 0;
 
 /** In a cluster process: lets the primary read `registry`, and returns how to ask for the host's metrics. */

@@ -50,8 +50,15 @@ describeMode('postgres+nats', () => {
   it('serves from two processes with one rate-limit budget and one /metrics, replaces a dead one, and stops cleanly', async () => {
     const api = await start(env, { API_PROCESSES: '2', RATE_LIMIT_PER_IP: String(PER_IP), RATE_LIMIT_PER_TOKEN: '0' });
     children.push(api.child);
-    await waitFor(() => Promise.resolve(listening(api).length === 2 || undefined), 'two API processes', 60_000);
+    // The first process listens; the second starts only then. A scrape now asks both processes, and
+    // the one still starting must answer too (it did not, and the scrape failed after 5 s).
+    await waitFor(() => Promise.resolve(listening(api).length >= 1 || undefined), 'the first API process', 60_000);
     const url = api.lines().find((l) => l.msg === 'bgm-backend started')!.url!;
+    // (Its own connection, closed after: the round-robin checks below count on fresh connections.)
+    const early = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+    expect(early.status).toBe(200);
+    await early.text();
+    await waitFor(() => Promise.resolve(listening(api).length === 2 || undefined), 'two API processes', 60_000);
     const pids = new Set(listening(api).map((l) => l.pid));
     expect(pids.size).toBe(2);
 

@@ -12,9 +12,8 @@
  * on (the default; the warm-up asks for every one of the 200 query videos until each API process
  * answers them all from its cache, so the rows measure repeated asks: hits unless the catalog
  * changed); the bare service call beside each row has the same cache setting, and the API's own
- * hit share (/metrics) is printed. --api-processes runs both
- * once per number of API processes (API_PROCESSES, api-cluster.ts; default 1); --cache on (or off)
- * runs only that one of the two.
+ * hit share (/metrics) is printed. --api-processes runs both once per number of API processes
+ * (API_PROCESSES, api-cluster.ts; default 1); --cache on (or off) runs only that one of the two.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -6,9 +6,8 @@
  * not for the embedded database. Prints the result as JSON.
  */
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { loadConfig } from '../config/config';
-import type { SqlConnection } from '../db/sql-runner';
+import { openPgSession } from '../db/pg-session';
 import { TRACK_INDEX_BUILD } from '../db/track-index';
 import { rebuildTrackIndex } from '../db/track-index-rebuild';
 
@@ -24,14 +23,9 @@ async function main() {
         'migrated if it held at most 10,000 embeddings; a larger one keeps its build, searched at a matching ef_search',
     );
   }
-  const client = new Client({ connectionString: config.database.url, application_name: 'track-index-rebuild' });
-  await client.connect();
+  const session = await openPgSession(config.database.url, 'track-index-rebuild');
   try {
-    const conn: SqlConnection = {
-      exec: async (sql) => void (await client.query(sql)),
-      query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
-    };
-    const result = await rebuildTrackIndex(conn, TRACK_INDEX_BUILD, {
+    const result = await rebuildTrackIndex(session.conn, TRACK_INDEX_BUILD, {
       maintenanceWorkMem: values['maintenance-work-mem'],
       force: values.force,
     });
@@ -42,7 +36,7 @@ async function main() {
       process.stderr.write('rebuilt: restart the API and worker processes to search it with its own ef_search\n');
     }
   } finally {
-    await client.end();
+    await session.close();
   }
 }
 

@@ -36,7 +36,7 @@ export const DEFAULT_HNSW_EF_SEARCH = efSearchFor(TRACK_INDEX_BUILD);
  * enough rows pass the filters, so a selective license filter does not shorten a page; the order
  * is relaxed (callers re-sort the candidates they get). They only change HNSW index scans.
  */
-export const vectorSearchSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
+export const vectorSearchSettings = (efSearch: number) => ({
   'hnsw.iterative_scan': 'relaxed_order',
   'hnsw.ef_search': String(Math.trunc(efSearch)),
 });
@@ -48,7 +48,7 @@ export const vectorSearchSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
  * compilation then took 74 of the statement's 83 ms (EXPLAIN ANALYZE, 100k tracks). Every query of
  * this service is short; none gains from JIT.
  */
-export const connectionSettings = (efSearch = DEFAULT_HNSW_EF_SEARCH) => ({
+export const connectionSettings = (efSearch: number) => ({
   ...vectorSearchSettings(efSearch),
   jit: 'off',
 });

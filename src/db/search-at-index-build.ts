@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/config';
 import type { Logger } from '../common/logger';
 import { type Database, openDatabase } from './database';
-import { efSearchFor, readTrackIndexBuild, TRACK_INDEX_BUILD } from './track-index';
+import { efSearchFor, isOlderBuild, readTrackIndexBuild, TRACK_INDEX_BUILD } from './track-index';
 
 /**
  * After the migrations: the database with connections whose ef_search suits the live track index.
@@ -16,7 +16,7 @@ export async function searchAtIndexBuild(
   logger: Logger,
 ): Promise<Database> {
   const build = await readTrackIndexBuild(db.sql);
-  if (build && build.efConstruction < TRACK_INDEX_BUILD.efConstruction) {
+  if (build && isOlderBuild(build)) {
     logger.warn(
       { build, target: TRACK_INDEX_BUILD },
       'the track index has an older build (more than 10,000 embeddings when migrated): searches need a larger ef_search; rebuild it with `npm run track-index:rebuild`',

@@ -26,10 +26,11 @@ export const TRACK_INDEX_BUILD: HnswBuild = { m: 16, efConstruction: 200 };
  * between the two is searched as the older one, on the side of recall.
  */
 export function efSearchFor(build: HnswBuild | null): number {
-  return (build ?? TRACK_INDEX_BUILD).efConstruction >= TRACK_INDEX_BUILD.efConstruction
-    ? EF_SEARCH_TRACK_INDEX_BUILD
-    : EF_SEARCH_DEFAULT_BUILD;
+  return build && isOlderBuild(build) ? EF_SEARCH_DEFAULT_BUILD : EF_SEARCH_TRACK_INDEX_BUILD;
 }
+
+/** A graph less connected than the migrations' build: it needs the larger ef_search (and a rebuild). */
+export const isOlderBuild = (build: HnswBuild) => build.efConstruction < TRACK_INDEX_BUILD.efConstruction;
 // pgvector's default ef_search (40) gave recall@10 0.83 on the default build at 100k tracks; 400
 // gave 0.978-0.988 over two builds and 600 gave 0.984-0.989.
 const EF_SEARCH_DEFAULT_BUILD = 600;

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { createLogger } from '../../src/common/logger';
 import { type Database, openDatabase } from '../../src/db/database';
 import { migrate, readMigrations } from '../../src/db/migrator';
 import { searchAtIndexBuild } from '../../src/db/search-at-index-build';
-import type { SqlConnection } from '../../src/db/sql-runner';
+import { openPgSession as session } from '../../src/db/pg-session';
 import {
   efSearchFor,
   PGVECTOR_DEFAULT_BUILD,
@@ -58,19 +57,6 @@ describe.each(MODES)('track index', (mode) => {
 });
 
 const REBUILD_BIN = path.resolve(__dirname, '../../dist/src/bin/track-index-rebuild.js');
-
-/** One session (the rebuild's SET and CREATE INDEX CONCURRENTLY need one), as the rebuild command opens it. */
-async function session(url: string): Promise<{ conn: SqlConnection; client: Client }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  return {
-    client,
-    conn: {
-      exec: async (sql) => void (await client.query(sql)),
-      query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
-    },
-  };
-}
 
 const randomVector = `(SELECT array_agg(random() - 0.5) FROM generate_series(1, 512) g WHERE t.id IS NOT NULL)::vector`;
 
@@ -131,7 +117,7 @@ describe('track index of a catalog too large to rebuild in a migration', () => {
     });
 
     it('rebuilds it while searches and writes go on, then the next start searches it at the new ef_search', async () => {
-      const { conn, client } = await session(url);
+      const { conn, close } = await session(url);
       // The searches that go on: through the index (at 10k rows the planner would rather scan).
       const searcher = await session(url);
       await searcher.conn.exec('SET enable_seqscan = off');
@@ -187,13 +173,13 @@ describe('track index of a catalog too large to rebuild in a migration', () => {
       } finally {
         stop = true;
         await searching.catch(() => undefined);
-        await searcher.client.end();
-        await client.end();
+        await searcher.close();
+        await close();
       }
     }, 300_000);
 
     it('gives up the swap while searches hold the table, and the next run swaps the index it built', async () => {
-      const { conn, client } = await session(url);
+      const { conn, close } = await session(url);
       const blocker = await session(url);
       try {
         const target = { m: 12, efConstruction: 40 };
@@ -214,8 +200,8 @@ describe('track index of a catalog too large to rebuild in a migration', () => {
           RangeError,
         );
       } finally {
-        await blocker.client.end();
-        await client.end();
+        await blocker.close();
+        await close();
       }
     }, 300_000);
   });

@@ -1,19 +1,23 @@
 /**
- * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --api-processes 1,2 --cache off,on --baseline DIR]
+ * npm run bench:http [-- --tracks 20000 --windows 3 --duration 10 --connections 1,16,64,256 --api-processes 1,2
+ *   --cache off,on --baseline DIR --rounds 1 --suggest-only]
  * The API as clients see it: a synthetic catalog in a scratch Postgres database, the API started
  * as its own process (`node dist/src/bin/api.js`, Postgres mode, rate limits off), and autocannon
  * sending GraphQL over HTTP: suggestBgm only, and a mixed workload (suggestBgm, tracks,
- * similarTracks, video), at each number of concurrent connections. Beside each suggestBgm row the
- * same service call without GraphQL or HTTP, from the same number of concurrent callers in this
- * process, so that the GraphQL + HTTP overhead is a printed ratio. --baseline DIR also runs the
- * suggestBgm workload against another built checkout's API (DIR/dist/src/bin/api.js) on the same
- * database: before and after in one run. --api-node-args passes node options to the API process.
- * This checkout's API runs twice: with the suggestBgm response cache off (every call searches) and
- * on (the default; the warm-up asks for every one of the 200 query videos until each API process
- * answers them all from its cache, so the rows measure repeated asks: hits unless the catalog
- * changed); the bare service call beside each row has the same cache setting, and the API's own
- * hit share (/metrics) is printed. --api-processes runs both once per number of API processes
- * (API_PROCESSES, api-cluster.ts; default 1); --cache on (or off) runs only that one of the two.
+ * similarTracks, video; left out with --suggest-only), at each number of concurrent connections.
+ * Beside each suggestBgm row the same service call without GraphQL or HTTP, from the same number of
+ * concurrent callers in this process, so that the GraphQL + HTTP overhead is a printed ratio.
+ * The API runs with the suggestBgm response cache off (every call searches) and on (the default;
+ * the warm-up asks for every one of the 200 query videos until each API process answers them all
+ * from its cache, so the rows measure repeated asks: hits unless the catalog changed); the bare
+ * service call beside each row has the same cache setting, and the API's own hit share (/metrics)
+ * is printed, with the CPU time the API's processes used per answered request (/proc: a cost the
+ * machine's other load disturbs far less than requests/s). --cache on (or off) runs only that one; --api-processes runs each once per number of
+ * API processes (API_PROCESSES, api-cluster.ts; default 1).
+ * --baseline DIR runs another built checkout's API (DIR/dist/src/bin/api.js, suggestBgm workload)
+ * on the same database right after this checkout's in each setting, and --rounds N repeats the
+ * whole sequence: before and after alternate in one run. --api-node-args passes node options to
+ * the API processes.
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -27,7 +31,7 @@ import { createRepositories } from '../src/app/repositories';
 import { JwtAuthenticator } from '../src/auth/jwt';
 import { projectRoot } from '../src/common/paths';
 import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
-import { machine, percentile } from './bench-utils';
+import { machine, percentile, processTreeCpuSeconds } from './bench-utils';
 import { addQueryVideos, loadSyntheticCatalog, openBenchDatabase, scratchDatabase } from './synthetic-catalog';
 import { clusteredVectors } from './synthetic-vectors';
 
@@ -40,6 +44,8 @@ const { values } = parseArgs({
     'api-processes': { type: 'string', default: '1' },
     cache: { type: 'string', default: 'off,on' },
     baseline: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    'suggest-only': { type: 'boolean', default: false },
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
     'api-node-args': { type: 'string', default: '' },
   },
@@ -49,6 +55,9 @@ const DURATION_S = Number(values.duration);
 const CONNECTIONS = values.connections.split(',').map(Number);
 const API_PROCESSES = values['api-processes'].split(',').map(Number);
 const CACHE_MODES = values.cache.split(',');
+const ROUNDS = Number(values.rounds);
+if (!CACHE_MODES.every((m) => m === 'on' || m === 'off')) throw new Error('--cache takes on, off or both');
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 10) throw new Error('--rounds must be 1..10');
 const OWNER = 'bench';
 const JWT = { secret: 'bench-secret-bench-secret-bench-secret!', issuer: 'bgm-backend', audience: 'bgm-api' };
 
@@ -63,6 +72,8 @@ interface Measured {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU of the API's processes per answered request (user + system), where measured. */
+  apiCpuMsPerRequest?: number;
 }
 
 const freePort = () =>
@@ -124,8 +135,15 @@ async function stopApi(child: ChildProcess): Promise<void> {
 const body = (query: string, variables: Record<string, string>) => JSON.stringify({ query, variables });
 
 /** autocannon against /graphql, cycling through `bodies`; a GraphQL error in a 200 counts as an error. */
-async function load(url: string, token: string, bodies: string[], connections: number): Promise<Measured> {
+async function load(
+  url: string,
+  token: string,
+  bodies: string[],
+  connections: number,
+  apiPid?: number,
+): Promise<Measured> {
   let graphqlErrors = 0;
+  const cpuBefore = apiPid === undefined ? 0 : processTreeCpuSeconds(apiPid);
   const result = await autocannon({
     url: `${url}/graphql`,
     connections,
@@ -144,6 +162,10 @@ async function load(url: string, token: string, bodies: string[], connections: n
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
+    apiCpuMsPerRequest:
+      apiPid === undefined || result.requests.total === 0
+        ? undefined
+        : (1000 * (processTreeCpuSeconds(apiPid) - cpuBefore)) / result.requests.total,
   };
 }
 
@@ -179,6 +201,7 @@ async function cacheLookups(url: string): Promise<{ hit: number; all: number }> 
 }
 
 const fmt = (m: Measured) => `${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors}`;
+const cpu = (m: Measured) => (m.apiCpuMsPerRequest === undefined ? '' : m.apiCpuMsPerRequest.toFixed(3));
 
 async function main() {
   const scratch = await scratchDatabase('bgm_http');
@@ -240,20 +263,19 @@ async function main() {
     );
     const CACHE_SUGGESTIONS = 20_000; // the default
     const apis: { label: string; root: string; cacheSuggestions: number; processes: number }[] = [];
-    for (const processes of API_PROCESSES) {
-      const label = `this checkout${processes > 1 ? `, ${processes} processes` : ''}`;
-      if (CACHE_MODES.includes('off'))
-        apis.push({ label: `${label}, response cache off`, root: projectRoot(), cacheSuggestions: 0, processes });
-      if (CACHE_MODES.includes('on'))
-        apis.push({ label, root: projectRoot(), cacheSuggestions: CACHE_SUGGESTIONS, processes });
-    }
-    if (values.baseline)
-      apis.push({
-        label: `baseline ${values.baseline}`,
-        root: path.resolve(values.baseline),
-        cacheSuggestions: 0,
-        processes: 1,
-      });
+    // The baseline runs right after this checkout in each setting (same cache mode and processes),
+    // and --rounds repeats the sequence, so that before and after alternate on a noisy machine.
+    const checkouts = [{ name: 'this checkout', root: projectRoot() }];
+    if (values.baseline) checkouts.push({ name: `baseline ${values.baseline}`, root: path.resolve(values.baseline) });
+    for (let round = 1; round <= ROUNDS; round++)
+      for (const processes of API_PROCESSES)
+        for (const mode of CACHE_MODES)
+          for (const { name, root } of checkouts) {
+            const label =
+              `${name}${processes > 1 ? `, ${processes} processes` : ''}${mode === 'off' ? ', response cache off' : ''}` +
+              (ROUNDS > 1 ? ` (round ${round})` : '');
+            apis.push({ label, root, cacheSuggestions: mode === 'off' ? 0 : CACHE_SUGGESTIONS, processes });
+          }
     const rows: string[] = [];
     for (const { label, root, cacheSuggestions, processes } of apis) {
       // An older checkout ignores the variables.
@@ -266,27 +288,27 @@ async function main() {
       await warm(url, cacheSuggestions > 0);
       for (const c of CONNECTIONS) {
         const before = await cacheLookups(url);
-        const http = await load(url, token, suggestBodies, c);
+        const http = await load(url, token, suggestBodies, c, child.pid);
         const after = await cacheLookups(url);
         const hits =
           after.all > before.all ? `${((100 * (after.hit - before.hit)) / (after.all - before.all)).toFixed(0)} %` : '';
         const bare = await serviceLoad(service, videoIds, c);
         rows.push(
-          `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${hits} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
+          `| ${label} | suggestBgm | ${c} | ${fmt(http)} | ${cpu(http)} | ${hits} | ${fmt(bare)} | ${(http.p50 / bare.p50).toFixed(2)} | ${(bare.rps / http.rps).toFixed(2)} |`,
         );
         console.error(rows.at(-1)); // progress, as each row is done
-        if (root === projectRoot()) {
-          const mixed = await load(url, token, mixedBodies, c);
-          rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | | | | | | | | |`);
+        if (root === projectRoot() && !values['suggest-only']) {
+          const mixed = await load(url, token, mixedBodies, c, child.pid);
+          rows.push(`| ${label} | mixed | ${c} | ${fmt(mixed)} | ${cpu(mixed)} | | | | | | | | |`);
           console.error(rows.at(-1));
         }
       }
       await stopApi(child);
     }
     console.log(
-      '\n| API | workload | connections | req/s | p50 ms | p99 ms | errors | cache hits | service req/s | service p50 ms | service p99 ms | service errors | HTTP/service p50 | service/HTTP req/s |',
+      '\n| API | workload | connections | req/s | p50 ms | p99 ms | errors | API CPU ms/req | cache hits | service req/s | service p50 ms | service p99 ms | service errors | HTTP/service p50 | service/HTTP req/s |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log(
       `\nload average after: ${os

@@ -14,7 +14,7 @@ import { ModelCanaryService } from '../modules/model-version/model-canary';
 import { ModelGateService } from '../modules/model-version/model-gate';
 import { ModelRegistryService } from '../modules/model-version/model-registry.service';
 import { ModelVersionService } from '../modules/model-version/model-version.service';
-import { MAX_SUGGESTIONS, SuggestionService } from '../modules/suggestion/suggestion.service';
+import { MAX_SUGGESTIONS, type SuggestOutcome, SuggestionService } from '../modules/suggestion/suggestion.service';
 import { vocalPenaltiesFor } from '../modules/suggestion/instrumental-preference';
 import { TrackService } from '../modules/track/track.service';
 import { UploadService } from '../modules/video/upload.service';
@@ -57,6 +57,8 @@ export function createServices(deps: {
   /** Signs the URLs of preview renders (keyed only where they are served). */
   renderLinks: RenderLinks;
   previewRender: AppConfig['previewRender'];
+  /** Told of every suggestBgm call as it ends (the metrics). */
+  onSuggest?: (outcome: SuggestOutcome) => void;
 }): Services {
   const { repos, uow, storage, limits, onEnqueued, logger } = deps;
   const videos = new VideoService(repos, uow, storage, onEnqueued, limits.maxPageSize);
@@ -65,7 +67,13 @@ export function createServices(deps: {
     ingest: new IngestService(uow, storage, limits.maxBatchSize, onEnqueued),
     videos,
     uploads: new UploadService(uow, storage, { ...deps.uploads, maxMediaBytes: limits.maxMediaBytes }, logger),
-    suggestions: new SuggestionService(repos, videos, Math.min(MAX_SUGGESTIONS, limits.maxPageSize), deps.instrumental),
+    suggestions: new SuggestionService(
+      repos,
+      videos,
+      Math.min(MAX_SUGGESTIONS, limits.maxPageSize),
+      deps.instrumental,
+      deps.onSuggest,
+    ),
     models: new ModelVersionService(repos.models, uow, onEnqueued, logger),
     registry: new ModelRegistryService(uow, storage, onEnqueued, logger),
     gate: new ModelGateService(uow, repos.trainingPairs, onEnqueued, logger),

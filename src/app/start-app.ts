@@ -19,6 +19,7 @@ import { topicFor } from '../jobs/topics';
 import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repository';
 import { AppMetrics } from '../metrics/metrics';
 import { registerCatalogGauges, registerQueueGauges, registerStrandedJobsGauge } from '../metrics/scrape-gauges';
+import { observeSuggestion } from '../metrics/suggestion-metrics';
 import { PreviewLinks } from '../modules/experiment/preview-links';
 import { RenderLinks } from '../modules/preview-render/render-links';
 import { bootstrapModel } from '../modules/model-version/bootstrap-model';
@@ -139,6 +140,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       previewLinks,
       renderLinks,
       previewRender: config.previewRender,
+      onSuggest: (outcome) => observeSuggestion(metrics, outcome),
     });
 
     registerQueueGauges(metrics, {

@@ -71,6 +71,9 @@ export async function startHttpServer(deps: HttpServerDeps) {
   const { config, logger, authenticator, readiness, metrics, api } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // express hashes every res.send body for an ETag; answers here are POSTed GraphQL, probes and
+  // metrics, which nobody revalidates (files go through sendFile, which keeps its own).
+  app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
   // Idle keep-alive connections outlive the clients' and proxies' own idle timeouts (Node's 5 s is

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type http from 'node:http';
@@ -30,6 +31,10 @@ export function createApolloServer(
     // Depth, aliases, directives, root fields: graphql/query-limits.ts.
     validationRules: queryLimitRules(limits),
     plugins: [
+      // No field has a cache hint and answers are never cached by HTTP caches (they depend on the
+      // caller), but Apollo's default cache-control plugin has a willResolveField hook: with it
+      // Apollo wraps every field of the schema and calls the hook for every field of every answer.
+      ApolloServerPluginCacheControlDisabled(),
       requestBoundsPlugin(schema, { maxQueryCost: limits.maxQueryCost, rateLimit }),
       loggingPlugin(),
       ...(httpServer ? [ApolloServerPluginDrainHttpServer({ httpServer })] : []),

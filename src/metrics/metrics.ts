@@ -31,7 +31,7 @@ export class AppMetrics {
 
   readonly suggestDuration = new Histogram({
     name: 'bgm_suggest_bgm_duration_seconds',
-    help: 'Time to resolve the suggestBgm field (video lookup, vector search, tracks)',
+    help: 'Time to answer suggestBgm once the caller is authenticated (video checks, vector search or cache, tracks)',
     labelNames: ['result'] as const,
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { buildAppSchema } from '../../src/app/schema';
 import type { App } from '../../src/app/start-app';
 import { startApp } from '../../src/app/start-app';
 import { createLogger } from '../../src/common/logger';
@@ -49,7 +51,14 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
     let app: App;
     let model: string;
 
+    // Apollo replaces the resolver of every field the first time a plugin hooks willResolveField,
+    // and then calls into the hooks for every field of every answer: no plugin of the app does
+    // (suggestion-metrics.ts, graphql-server.ts). Read before the app's first request.
+    let suggestResolver: unknown;
+    const suggestField = async () => (await buildAppSchema()).getQueryType()!.getFields().suggestBgm!;
+
     beforeAll(async () => {
+      suggestResolver = (await suggestField()).resolve;
       app = await env.start({ MODEL_DIR: modelDir()!, RUN_JOBS: 'true', WORKER_ACK_WAIT_MS: '10000' });
       const active = (await app.repos.models.findActive())!;
       model = `${active.name}@${active.version}`;
@@ -78,6 +87,9 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
       const res = await gql(app, SUGGEST, { videoId }, appToken);
       expect(res.errors).toBeUndefined();
       expect(res.data!.suggestBgm.suggestions.map((s: any) => s.track.id)).toEqual([trackId]);
+      expect((await suggestField()).resolve).toBe(suggestResolver);
+      const missing = await gql(app, SUGGEST, { videoId: randomUUID() }, appToken);
+      expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
       const text = await scrape(app);
       const op = { operation: 'SuggestForMetrics', type: 'query', result: 'success', role: 'api' };
@@ -90,6 +102,7 @@ describe.each(MODES)('Prometheus metrics', (mode) => {
         }),
       ).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_count', { result: 'success' })).toBe(1);
+      expect(value(text, 'bgm_suggest_bgm_duration_seconds_count', { result: 'error' })).toBe(1);
       expect(value(text, 'bgm_suggest_bgm_duration_seconds_sum', { result: 'success' })).toBeGreaterThan(0);
       expect(value(text, 'bgm_suggest_bgm_served_total', { model_version: model, arm: 'active' })).toBe(1);
 

@@ -64,6 +64,11 @@ export interface SuggestionRepositories extends SoundtrackRepositories {
   canaries: Pick<CanaryRepository, 'recordServing'>;
 }
 
+/** How one suggestBgm call ended: its time, and the version that ranked its page unless it failed. */
+export type SuggestOutcome = { seconds: number } & (
+  { failed: false; modelVersion: ModelVersionRecord } | { failed: true }
+);
+
 export class SuggestionService {
   private readonly modelRecords: ModelRecordCache;
 
@@ -73,6 +78,8 @@ export class SuggestionService {
     private readonly maxSuggestions: number,
     /** The instrumental preference (AppConfig.instrumental); penalty 0 turns it off. */
     private readonly instrumental: InstrumentalPreference = { minCoverage: 0.25, penalty: 1 },
+    /** Told of every suggestBgm call as it ends (the metrics, start-app.ts). */
+    private readonly onSuggest?: (outcome: SuggestOutcome) => void,
   ) {
     this.modelRecords = new ModelRecordCache((id) => this.repos.models.findById(id));
   }
@@ -82,6 +89,24 @@ export class SuggestionService {
     videoId: string,
     first: number,
     filter: SuggestionFilter = {},
+  ): Promise<SuggestionList> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const list = await this.rankForVideo(principal, videoId, first, filter);
+      this.onSuggest?.({ seconds: seconds(), failed: false, modelVersion: list.modelVersion });
+      return list;
+    } catch (err) {
+      this.onSuggest?.({ seconds: seconds(), failed: true });
+      throw err;
+    }
+  }
+
+  private async rankForVideo(
+    principal: Principal | undefined,
+    videoId: string,
+    first: number,
+    filter: SuggestionFilter,
   ): Promise<SuggestionList> {
     checkPageSize(first, this.maxSuggestions);
     checkFilter(filter);

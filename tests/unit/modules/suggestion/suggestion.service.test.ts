@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../../../../src/common/errors';
-import { SuggestionService } from '../../../../src/modules/suggestion/suggestion.service';
+import { type SuggestOutcome, SuggestionService } from '../../../../src/modules/suggestion/suggestion.service';
 import { VideoService } from '../../../../src/modules/video/video.service';
 import { fakeModel, fakeRepositories, fakeStorage } from '../../../helpers/fakes';
 
@@ -136,5 +136,23 @@ describe('SuggestionService', () => {
     repos.models.setActive(again);
     expect((await service.suggestBgm(owner, video.id, 5)).modelVersion.activatedAt).toEqual(again.activatedAt);
     expect(loads).toHaveBeenCalledTimes(3);
+  });
+
+  it('tells its observer how each call ended: the time, and the version of a served page', async () => {
+    const { repos, video } = await setup();
+    const outcomes: SuggestOutcome[] = [];
+    const videos = { requestEmbedding: () => Promise.resolve() };
+    const service = new SuggestionService(repos, videos, 50, undefined, (o) => outcomes.push(o));
+    await expect(service.suggestBgm(owner, video.id, 5)).rejects.toThrow(/PENDING/);
+    repos.videos.rows[0]!.status = 'READY';
+    const model = fakeModel();
+    repos.models.setActive(model);
+    await repos.embeddings.upsertVideoEmbedding(video.id, model.id, [1, 0]);
+    await service.suggestBgm(owner, video.id, 5);
+    expect(outcomes.map((o) => [o.failed, o.failed ? undefined : o.modelVersion])).toEqual([
+      [true, undefined],
+      [false, model],
+    ]);
+    for (const o of outcomes) expect(o.seconds).toBeGreaterThanOrEqual(0);
   });
 });

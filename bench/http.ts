@@ -12,8 +12,9 @@
  * from its cache, so the rows measure repeated asks: hits unless the catalog changed); the bare
  * service call beside each row has the same cache setting, and the API's own hit share (/metrics)
  * is printed, with the CPU time the API's processes used per answered request (/proc: a cost the
- * machine's other load disturbs far less than requests/s). --cache on (or off) runs only that one; --api-processes runs each once per number of
- * API processes (API_PROCESSES, api-cluster.ts; default 1).
+ * machine's other load disturbs far less than requests/s). --cache on (or off) runs only that one;
+ * --api-processes runs each once per number of API processes (API_PROCESSES, api-cluster.ts;
+ * default 1).
  * --baseline DIR runs another built checkout's API (DIR/dist/src/bin/api.js, suggestBgm workload)
  * on the same database right after this checkout's in each setting, and --rounds N repeats the
  * whole sequence: before and after alternate in one run. --api-node-args passes node options to

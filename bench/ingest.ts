@@ -112,6 +112,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
         format: info.formatName,
         streamIndex: info.video!.index,
         skipNonReferenceFrames: false,
+        decoderThreads: 0, // ffmpeg's own choice, as before decoderThreads
       }),
     );
     const [pcm, vMs] = await timed(() =>

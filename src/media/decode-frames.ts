@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
 import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
@@ -32,6 +34,10 @@ export interface ClipFramesOptions {
    * (bench:ingest measures the cost and the embedding's change). false decodes every frame.
    */
   skipNonReferenceFrames?: boolean;
+  /** The source picture's size (MediaInfo.video), which picks the decoder's threads (decoderThreads). */
+  sourceSize?: { width: number; height: number };
+  /** ffmpeg's decoder threads; 0 lets ffmpeg choose. Default: decoderThreads(cores, sourceSize). */
+  decoderThreads?: number;
 }
 
 export interface ClipFrames {
@@ -48,6 +54,22 @@ export interface ClipFrames {
 }
 
 const MAX_SIDE = 1024;
+
+/** Sources up to this many pixels per frame decode fastest on one thread, whatever the cores. */
+export const ONE_THREAD_MAX_PIXELS = 640 * 480;
+
+/**
+ * ffmpeg's decoder threads for the sampled-frames pass (0: ffmpeg's own choice). Frame threading
+ * pays for itself only on large pictures with a core to spare: with non-reference frames skipped
+ * and 64 frames kept, its hand-offs cost more than they save on small ones. Measured with the
+ * static ffmpeg 4.x on a 32 s 30 fps x264 clip (docs/BENCHMARKS.md, "The query video"): pinned
+ * to one core one thread took 0.80x ffmpeg's choice at 640x360, 0.85x at 720p, 0.87x at 1080p;
+ * on two idle cores 0.90x at 640x360 but 1.16x at 720p and 1.21x at 1080p.
+ */
+export function decoderThreads(cores: number, source?: { width: number; height: number }): number {
+  if (cores <= 1) return 1;
+  return source !== undefined && source.width * source.height <= ONE_THREAD_MAX_PIXELS ? 1 : 0;
+}
 
 export function frameFilter(width: number, height: number, fps: number, fit: FrameFit): string {
   const rate = `fps=${fps}`;
@@ -113,6 +135,7 @@ export async function decodeClipFrames(
   const o = resolveOptions(options);
   const input = safeInput(filePath);
   const frameBytes = o.width * o.height * 3;
+  const threads = options.decoderThreads ?? decoderThreads(availableParallelism(), options.sourceSize);
   const args = [
     '-nostdin',
     '-hide_banner',
@@ -121,6 +144,7 @@ export async function decodeClipFrames(
     ...SAFE_INPUT_ARGS,
     ...forcedFormatArgs(options.format),
     ...(options.skipNonReferenceFrames === false ? [] : ['-skip_frame', 'noref']),
+    ...(threads > 0 ? ['-threads', String(threads)] : []),
     '-t',
     o.clipSeconds.toFixed(3),
     '-i',

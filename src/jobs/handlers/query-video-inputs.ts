@@ -85,6 +85,7 @@ export async function readQueryVideo(
           height: size.height,
           streamIndex: info.video!.index,
           declaredDurationSeconds: info.video!.durationSeconds,
+          sourceSize: info.video!,
           skipNonReferenceFrames: options.skipNonReferenceFrames,
         }),
       );

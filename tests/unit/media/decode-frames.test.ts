@@ -1,4 +1,4 @@
-import { decodeClipFrames, type ClipFrames } from '../../../src/media/decode-frames';
+import { decodeClipFrames, decoderThreads, type ClipFrames } from '../../../src/media/decode-frames';
 import { MediaError, MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia } from '../../../src/media/probe';
 import { MediaFixtures } from '../../helpers/media-fixtures';
@@ -135,3 +135,15 @@ describe('decodeClipFrames', () => {
     await expect(decodeClipFrames(av10, { fastFrames: 64, slowFrames: 7 })).rejects.toThrow(RangeError);
   });
 });
+
+describe('decoderThreads', () => {
+  it('uses one thread on one core, or for pictures up to 640x480; otherwise leaves it to ffmpeg (0)', () => {
+    expect(decoderThreads(1)).toBe(1);
+    expect(decoderThreads(1, { width: 1920, height: 1080 })).toBe(1);
+    expect(decoderThreads(2, { width: 640, height: 360 })).toBe(1);
+    expect(decoderThreads(8, { width: 640, height: 480 })).toBe(1);
+    expect(decoderThreads(2, { width: 1280, height: 720 })).toBe(0);
+    expect(decoderThreads(2)).toBe(0);
+  });
+});
+

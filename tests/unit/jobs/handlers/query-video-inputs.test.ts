@@ -97,3 +97,16 @@ describe('decodeClipFrames skipping non-reference frames', () => {
     expect(apart / frameLen).toBeGreaterThan(3 * meanDiff);
   });
 });
+
+describe('decodeClipFrames on one decoder thread', () => {
+  it('gives the same frames as ffmpeg’s own thread count, with B-frames skipped or not', async () => {
+    const opts = { ...size, clipSeconds: 6, fastFrames: 12, slowFrames: 4 };
+    for (const skipNonReferenceFrames of [true, false]) {
+      const one = await decodeClipFrames(withBFrames, { ...opts, skipNonReferenceFrames, decoderThreads: 1 });
+      const auto = await decodeClipFrames(withBFrames, { ...opts, skipNonReferenceFrames, decoderThreads: 0 });
+      expect(one.decodedFrames).toBe(12);
+      expect(Buffer.from(one.fast.buffer).equals(Buffer.from(auto.fast.buffer))).toBe(true);
+    }
+  });
+});
+

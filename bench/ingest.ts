@@ -20,7 +20,7 @@ import { OnnxEmbedder } from '../src/inference/embedder';
 import { readModelFolder } from '../src/inference/model-manifest';
 import { OnnxPool } from '../src/inference/onnx-pool';
 import { decodeAudio } from '../src/media/decode-audio';
-import { decodeClipFrames } from '../src/media/decode-frames';
+import { decodeClipFrames, decoderThreads } from '../src/media/decode-frames';
 import { probeMedia } from '../src/media/probe';
 import { readQueryVideo } from '../src/jobs/handlers/query-video-inputs';
 import type { ModelFolder } from '../src/inference/model-manifest';
@@ -96,6 +96,10 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     total: [],
   };
   const cosines: number[] = [];
+  // The frame decode alone (non-reference frames skipped) on ffmpeg's thread count and on
+  // decoderThreads' choice for this machine and picture, alternately.
+  const threads = { auto: [] as number[], chosen: [] as number[] };
+  let chosenThreads = 0;
   // Alternating, so that both paths see the same load on a shared machine.
   for (let i = 0; i < nVideos; i++) {
     const t0 = performance.now();
@@ -144,6 +148,11 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
       total: performance.now() - t1,
     }).forEach(([k, v]) => after[k]!.push(v));
     cosines.push(e1.reduce((s, x, j) => s + x * e2[j]!, 0));
+
+    const sampled = { width, height, format: info.formatName, streamIndex: info.video!.index };
+    threads.auto.push((await timed(() => decodeClipFrames(video, { ...sampled, decoderThreads: 0 })))[1]);
+    chosenThreads = decoderThreads(os.availableParallelism(), info.video!);
+    threads.chosen.push((await timed(() => decodeClipFrames(video, { ...sampled, sourceSize: info.video! })))[1]);
   }
   console.log(
     `\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`,
@@ -159,6 +168,12 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
   console.log(
     `\nafter/before total: ${(median(after.total!) / median(before.total!)).toFixed(2)}; ` +
       `embedding cosine after vs before: min ${Math.min(...cosines).toFixed(6)}`,
+  );
+  const [auto, chosen, cores] = [median(threads.auto), median(threads.chosen), os.availableParallelism()];
+  console.log(
+    `frame decode alone: ffmpeg's thread count ${auto.toFixed(0)} ms, ` +
+      `${chosenThreads || "ffmpeg's"} thread${chosenThreads === 1 ? '' : 's'} (decoderThreads, ${cores} core${cores === 1 ? '' : 's'}) ` +
+      `${chosen.toFixed(0)} ms, ratio ${(chosen / auto).toFixed(2)}`,
   );
   await pool.close();
 }

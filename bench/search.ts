@@ -7,7 +7,10 @@
  * in-process HNSW library (hnswlib-node, the same m and ef_construction, by default the
  * migrations' build) at the same ef values. The
  * last column divides the service's p50 by hnswlib's p50 at the smallest ef where hnswlib's recall
- * reaches the service's ("same recall"). Needs Postgres with pgvector (TEST_DATABASE_URL or the
+ * reaches the service's ("same recall"). Two prototype rows beside them time what an in-process
+ * candidate index would cost the service (candidate-prototype.ts): the query vector, hnswlib's
+ * nearest `pool` tracks, then suggestBgm's statement on those tracks, on the service's connections
+ * and on connections that plan it once (a generic plan). Needs Postgres with pgvector (TEST_DATABASE_URL or the
  * local default); creates and drops its own database.
  */
 import 'reflect-metadata';
@@ -18,6 +21,7 @@ import type { Database } from '../src/db/database';
 import { type HnswBuild, TRACK_INDEX_BUILD } from '../src/db/track-index';
 import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
 import { machine, percentile, timed } from './bench-utils';
+import { CandidatePrototype, genericPlanConnections } from './candidate-prototype';
 import {
   addQueryVideos,
   isTenPercentLicensed,
@@ -62,10 +66,12 @@ interface Measured {
   recall: number;
 }
 
-type Method = 'service' | 'pgvector' | 'vector' | 'halfvec' | 'exact' | 'hnswlib';
+type Method = 'service' | 'hybrid' | 'hybridGeneric' | 'pgvector' | 'vector' | 'halfvec' | 'exact' | 'hnswlib';
 type Storage = 'vector' | 'halfvec';
 const LABEL: Record<Method, string> = {
   service: 'suggestBgm service call',
+  hybrid: 'prototype: hnswlib candidates + the statement',
+  hybridGeneric: 'prototype, the statement on a generic plan',
   pgvector: 'nearest-track search (pgvector HNSW)',
   vector: `vector index, top ${RERANK} re-ranked`,
   halfvec: `halfvec index, top ${RERANK} re-ranked`,
@@ -109,6 +115,7 @@ function summarise(lat: number[], hits: number, queries: number): Measured {
 async function benchSize(n: number) {
   const scratch = await scratchDatabase('bgm_bench');
   const dbs = new Map<number, Database>();
+  const closers: (() => Promise<void>)[] = [];
   try {
     const { vectors, queries } = clusteredVectors(n, QUERIES, 512, SEED);
     const loader = await openBenchDatabase(scratch.url);
@@ -116,6 +123,10 @@ async function benchSize(n: number) {
     const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS, BUILD);
     const videoIds = await addQueryVideos(loader, modelId, queries, OWNER);
     const queryTexts = queries.map(vectorText);
+    const generic = genericPlanConnections(scratch.url);
+    closers.push(generic.close);
+    const trackIdOf: string[] = [];
+    for (const [id, i] of trackIndex) trackIdOf[i] = id;
 
     const [, halfvecIndexMs] = HALFVEC
       ? await timed(() =>
@@ -157,13 +168,19 @@ async function benchSize(n: number) {
         hnsw.setEf(ef);
         const lat: Record<Exclude<Method, 'exact'>, number[]> = {
           service: [],
+          hybrid: [],
+          hybridGeneric: [],
           pgvector: [],
           vector: [],
           halfvec: [],
           hnswlib: [],
         };
-        const hits = { service: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
+        const hits = { service: 0, hybrid: 0, hybridGeneric: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
         const allowed = (i: number) => !filtered || isTenPercentLicensed(i);
+        const prototypes = {
+          hybrid: new CandidatePrototype(db.sql, hnsw, trackIdOf, OWNER),
+          hybridGeneric: new CandidatePrototype(generic.sql, hnsw, trackIdOf, OWNER),
+        };
         // Warm-up, so that the table shows the steady state: connections opened, statements
         // prepared, index pages cached. A new server process is slow for its first few dozen
         // searches (the first at 100k tracks: 50-100 ms; docs/BENCHMARKS.md), and sequential
@@ -171,6 +188,7 @@ async function benchSize(n: number) {
         for (const [qi, q] of queries.slice(0, WARM_UP).entries()) {
           await service.suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f });
           await repos.embeddings.nearestTracks(modelId, Array.from(q), K, { ...f });
+          for (const p of Object.values(prototypes)) await p.suggest(videoIds[qi]!, modelId, K, f, allowed);
           if (HALFVEC)
             for (const storage of ['vector', 'halfvec'] as const)
               await storageTop(db, modelId, queryTexts[qi]!, filtered, storage);
@@ -182,6 +200,11 @@ async function benchSize(n: number) {
           );
           const [approx, aMs] = await timed(() => repos.embeddings.nearestTracks(modelId, qa, K, { ...f }));
           const [lib, lMs] = await timed(() => Promise.resolve(hnsw.searchKnn(qa, K, allowed).neighbors));
+          for (const [method, p] of Object.entries(prototypes) as [keyof typeof prototypes, CandidatePrototype][]) {
+            const [page, ms] = await timed(() => p.suggest(videoIds[qi]!, modelId, K, f, allowed));
+            lat[method].push(ms);
+            hits[method] += page.suggestions.filter((x) => truth[qi]!.has(trackIndex.get(x.track.id)!)).length;
+          }
           if (HALFVEC) {
             for (const storage of ['vector', 'halfvec'] as const) {
               const [top, ms] = await timed(() => storageTop(db, modelId, queryTexts[qi]!, filtered, storage));
@@ -197,7 +220,7 @@ async function benchSize(n: number) {
           hits.pgvector += approx.filter((a) => t.has(trackIndex.get(a.trackId)!)).length;
           hits.hnswlib += lib.filter((i) => t.has(i)).length;
         }
-        const measured: Exclude<Method, 'exact'>[] = ['service', 'pgvector', 'hnswlib'];
+        const measured: Exclude<Method, 'exact'>[] = ['service', 'hybrid', 'hybridGeneric', 'pgvector', 'hnswlib'];
         if (HALFVEC) measured.push('vector', 'halfvec');
         for (const method of measured) {
           results.push({ method, ef, filter, m: summarise(lat[method], hits[method], queries.length) });
@@ -212,16 +235,17 @@ async function benchSize(n: number) {
     return { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server: server! };
   } finally {
     for (const db of dbs.values()) await db.close();
+    for (const close of closers) await close();
     await scratch.drop();
   }
 }
 
-/** Service p50 over hnswlib's p50 at the smallest ef where hnswlib reaches the service's recall. */
+/** Service (or prototype) p50 over hnswlib's p50 at the smallest ef where hnswlib reaches the service's recall. */
 function ratioAtSameRecall(
   results: Awaited<ReturnType<typeof benchSize>>['results'],
   r: (typeof results)[number],
 ): string {
-  if (r.method !== 'service') return '';
+  if (!['service', 'hybrid', 'hybridGeneric'].includes(r.method)) return '';
   const lib = results
     .filter((x) => x.method === 'hnswlib' && x.filter === r.filter && x.m.recall >= r.m.recall)
     .sort((a, b) => a.ef! - b.ef!)[0];
@@ -245,7 +269,7 @@ async function main() {
       '| method | ef_search | license filter | p50 ms | p99 ms | recall@10 | service / in-process at same recall |',
     );
     console.log('|---|---|---|---|---|---|---|');
-    const order: Method[] = ['service', 'pgvector', 'vector', 'halfvec', 'hnswlib', 'exact'];
+    const order: Method[] = ['service', 'hybrid', 'hybridGeneric', 'pgvector', 'vector', 'halfvec', 'hnswlib', 'exact'];
     const sorted = [...results].sort(
       (a, b) =>
         a.filter.localeCompare(b.filter) ||

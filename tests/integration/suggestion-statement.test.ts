@@ -161,6 +161,36 @@ describe.each(MODES)('suggestBgm in one statement', (mode) => {
       expect((await suggest()).suggestions[0]!.track.title).toBe('c');
     });
 
+    it('reads only the candidates an outside index gives it, and still checks each of them', async () => {
+      // f points at the video more than any track but holds only an expired license.
+      const f = await readyTrack(app, 'f', [{ licensor: 'f', validTo: new Date(Date.now() - 1000) }]);
+      await app.repos.embeddings.upsertTrackEmbedding(f, v1.id, near(0, 5));
+      const page = async (candidateTrackIds: string[], first: number) =>
+        (
+          await app.repos.videoSuggestions.suggestForVideo({
+            videoId,
+            callerId: 'admin',
+            callerIsAdmin: true,
+            first,
+            pool: first,
+            filter: {},
+            candidateTrackIds,
+          })
+        ).suggestions.map((s) => s.track.title);
+      try {
+        // Only the given tracks (the index alone would give b and a), in the statement's own order.
+        expect(await page([ids.d!, ids.c!], 2)).toEqual(['c', 'd']);
+        expect(await page([ids.d!, ids.b!, ids.a!], 3)).toEqual(['a', 'b', 'd']);
+        // The unlicensed f and e (no vector under the serving v1) are dropped; the pool they leave
+        // short is taken from the exact scan of the whole catalog instead (the two nearest
+        // licensed tracks, b and a): still a full page, and never f.
+        expect(await page([f, ids.e!, ids.b!], 2)).toEqual(['a', 'b']);
+        expect(await page([], 4)).toEqual(['c', 'a', 'b', 'd']);
+      } finally {
+        await app.db.prisma.track.delete({ where: { id: f } });
+      }
+    });
+
     it('ranks vocal tracks down under a talking voice-over, says why, and can be switched off', async () => {
       const WITH_REASONS = `query($v: ID!, $f: SuggestionFilterInput) {
         suggestBgm(videoId: $v, first: 10, filter: $f) { suggestions { relevance reasons track { title } } }

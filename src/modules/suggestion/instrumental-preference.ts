@@ -6,6 +6,9 @@ export interface InstrumentalPreference {
   penalty: number;
 }
 
+/** SuggestionService's preference when it is given none. */
+export const DEFAULT_INSTRUMENTAL: InstrumentalPreference = { minCoverage: 0.25, penalty: 1 };
+
 /** What each track loses from its relevance for one video; tracks left out lose nothing. */
 export type VocalPenalties = (trackIds: readonly string[]) => Promise<Map<string, number>>;
 

@@ -37,6 +37,7 @@ export function suggestionCacheKey(q: VideoSuggestionQuery): string {
     q.pool,
     canonicalFilter(q.filter),
     q.instrumental ? [q.instrumental.minCoverage, q.instrumental.penalty] : null,
+    q.candidateTrackIds ?? null,
   ]);
 }
 

@@ -8,7 +8,7 @@ import type { TrackRepository, TrackWithLicenses } from '../track/track.reposito
 import type { VideoService } from '../video/video.service';
 import { requireVisibleVideo } from '../video/video-visibility';
 import type { EmbeddingRepository } from './embedding.repository';
-import type { InstrumentalPreference } from './instrumental-preference';
+import { DEFAULT_INSTRUMENTAL, type InstrumentalPreference } from './instrumental-preference';
 import { ModelRecordCache } from './model-record-cache';
 import { type Soundtrack, type SoundtrackRepositories, soundtrackLoader } from './soundtrack';
 import { candidatePool, type RankedTrack } from './rank-tracks';
@@ -77,7 +77,7 @@ export class SuggestionService {
     private readonly videos: Pick<VideoService, 'requestEmbedding'>,
     private readonly maxSuggestions: number,
     /** The instrumental preference (AppConfig.instrumental); penalty 0 turns it off. */
-    private readonly instrumental: InstrumentalPreference = { minCoverage: 0.25, penalty: 1 },
+    private readonly instrumental: InstrumentalPreference = DEFAULT_INSTRUMENTAL,
     /** Told of every suggestBgm call as it ends (the metrics, start-app.ts). */
     private readonly onSuggest?: (outcome: SuggestOutcome) => void,
   ) {

@@ -17,6 +17,16 @@ export interface VideoSuggestionQuery {
    * cut. Absent: off (the ranking of rank-tracks.ts exactly).
    */
   instrumental?: InstrumentalPreference;
+  /**
+   * Candidates found outside Postgres (an in-process index over the serving version's vectors):
+   * the pool is then read from these tracks' rows only, ordered by their exact distance, instead of
+   * walking the HNSW index. Every check still runs here (serving version, READY, not retired, the
+   * filter, a valid license), and a pool they leave short is taken from the exact scan instead, so
+   * a stale or wrong list can cost time or ranking quality but never a guarantee. Absent: the HNSW
+   * index. Only bench:search uses it so far (the measurement of docs/BENCHMARKS.md, "An in-process
+   * candidate index").
+   */
+  candidateTrackIds?: readonly string[];
 }
 
 /**
@@ -49,6 +59,12 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
   // skips the scan when false: no index walk without a query vector, no exact scan when the
   // index filled the pool.
   const hasQuery = Prisma.sql`EXISTS (SELECT 1 FROM query_vector)`;
+  const given = q.candidateTrackIds;
+  // "+ 0" keeps the planner off the HNSW index: an exact order of the rows the conditions pass.
+  const exactOrder = Prisma.sql`(${byDistance}) + 0`;
+  const approx = given
+    ? candidates(exactOrder, Prisma.sql`${hasQuery} AND te.track_id = ANY(${given}::uuid[])`)
+    : candidates(byDistance, hasQuery);
   const pref = q.instrumental;
   const vocalPenalty = pref
     ? Prisma.sql`(CASE WHEN (SELECT voice_coverage FROM the_video) > ${pref.minCoverage}::float8
@@ -83,13 +99,9 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
         AND EXISTS (SELECT 1 FROM the_video v
                     WHERE v.status = 'READY' AND (v.owner_id = ${q.callerId} OR ${q.callerIsAdmin}::boolean))
     ), approx AS MATERIALIZED (
-      ${candidates(byDistance, hasQuery)}
+      ${approx}
     ), exact AS MATERIALIZED (
-      ${candidates(
-        // "+ 0" keeps the planner off the HNSW index: an exact, filtered scan.
-        Prisma.sql`(${byDistance}) + 0`,
-        Prisma.sql`${hasQuery} AND (SELECT count(*) FROM approx) < ${q.pool}`,
-      )}
+      ${candidates(exactOrder, Prisma.sql`${hasQuery} AND (SELECT count(*) FROM approx) < ${q.pool}`)}
     ), candidates AS (
       SELECT * FROM approx WHERE (SELECT count(*) FROM approx) >= ${q.pool}
       UNION ALL

@@ -146,4 +146,3 @@ describe('decoderThreads', () => {
     expect(decoderThreads(2)).toBe(0);
   });
 });
-

@@ -109,4 +109,3 @@ describe('decodeClipFrames on one decoder thread', () => {
     }
   });
 });
-

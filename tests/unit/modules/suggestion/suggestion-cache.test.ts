@@ -69,6 +69,7 @@ describe('suggestBgm response cache', () => {
       query({ pool: 33 }),
       query({ filter: { territory: 'DE' } }),
       query({ instrumental: { minCoverage: 0.25, penalty: 1 } }),
+      query({ candidateTrackIds: ['t1'] }),
     ])
       expect(suggestionCacheKey(other)).not.toBe(base);
     expect(suggestionCacheKey(query({ filter: { territory: 'DE', commercialUse: true } }))).toBe(

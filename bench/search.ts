@@ -5,13 +5,13 @@
  * without a license filter passing 10% of the catalog: the suggestBgm service call (one statement,
  * connection settings from database.ts), pgvector's nearest-track search, an exact scan, and an
  * in-process HNSW library (hnswlib-node, the same m and ef_construction, by default the
- * migrations' build) at the same ef values. The
- * last column divides the service's p50 by hnswlib's p50 at the smallest ef where hnswlib's recall
- * reaches the service's ("same recall"). Two prototype rows beside them time what an in-process
- * candidate index would cost the service (candidate-prototype.ts): the query vector, hnswlib's
- * nearest `pool` tracks, then suggestBgm's statement on those tracks, on the service's connections
- * and on connections that plan it once (a generic plan). Needs Postgres with pgvector (TEST_DATABASE_URL or the
- * local default); creates and drops its own database.
+ * migrations' build) at the same ef values. The last column divides the service's p50 by hnswlib's
+ * p50 at the smallest ef where hnswlib's recall reaches the service's ("same recall"). Two
+ * prototype rows beside them time what an in-process candidate index would cost the service
+ * (candidate-prototype.ts): the query vector, hnswlib's nearest `pool` tracks, then suggestBgm's
+ * statement on those tracks, on the service's connections and on connections that plan it once (a
+ * generic plan). Needs Postgres with pgvector (TEST_DATABASE_URL or the local default); creates and
+ * drops its own database.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -240,7 +240,7 @@ async function benchSize(n: number) {
   }
 }
 
-/** Service (or prototype) p50 over hnswlib's p50 at the smallest ef where hnswlib reaches the service's recall. */
+/** Service (or prototype) p50 over hnswlib's p50 at the smallest ef where hnswlib reaches its recall. */
 function ratioAtSameRecall(
   results: Awaited<ReturnType<typeof benchSize>>['results'],
   r: (typeof results)[number],

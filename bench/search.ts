@@ -6,12 +6,12 @@
  * connection settings from database.ts), pgvector's nearest-track search, an exact scan, and an
  * in-process HNSW library (hnswlib-node, the same m and ef_construction, by default the
  * migrations' build) at the same ef values. The last column divides the service's p50 by hnswlib's
- * p50 at the smallest ef where hnswlib's recall reaches the service's ("same recall"). Two
- * prototype rows beside them time what an in-process candidate index would cost the service
- * (candidate-prototype.ts): the query vector, hnswlib's nearest `pool` tracks, then suggestBgm's
- * statement on those tracks, on the service's connections and on connections that plan it once (a
- * generic plan). Needs Postgres with pgvector (TEST_DATABASE_URL or the local default); creates and
- * drops its own database.
+ * p50 at the smallest ef where hnswlib's recall reaches the service's ("same recall"). The service
+ * runs as the API runs it: candidates from its in-process index (candidate-index.ts, built and
+ * current before timing, its ef the row's ef), the statement on generic-plan connections; a second
+ * row times it with the index off (candidates from pgvector's walk, ef_search the row's ef). Needs
+ * Postgres with pgvector (TEST_DATABASE_URL or the local default); creates and drops its own
+ * database.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -19,9 +19,10 @@ import { HierarchicalNSW } from 'hnswlib-node';
 import { createRepositories } from '../src/app/repositories';
 import type { Database } from '../src/db/database';
 import { type HnswBuild, TRACK_INDEX_BUILD } from '../src/db/track-index';
+import { CandidateIndex } from '../src/modules/suggestion/candidates/candidate-index';
+import type { CandidateSource } from '../src/modules/suggestion/indexed-video-suggestion.repository';
 import { SuggestionService } from '../src/modules/suggestion/suggestion.service';
 import { machine, percentile, timed } from './bench-utils';
-import { CandidatePrototype, genericPlanConnections } from './candidate-prototype';
 import {
   addQueryVideos,
   isTenPercentLicensed,
@@ -66,12 +67,11 @@ interface Measured {
   recall: number;
 }
 
-type Method = 'service' | 'hybrid' | 'hybridGeneric' | 'pgvector' | 'vector' | 'halfvec' | 'exact' | 'hnswlib';
+type Method = 'service' | 'serviceWalk' | 'pgvector' | 'vector' | 'halfvec' | 'exact' | 'hnswlib';
 type Storage = 'vector' | 'halfvec';
 const LABEL: Record<Method, string> = {
-  service: 'suggestBgm service call',
-  hybrid: 'prototype: hnswlib candidates + the statement',
-  hybridGeneric: 'prototype, the statement on a generic plan',
+  service: 'suggestBgm service call (candidate index)',
+  serviceWalk: 'suggestBgm service call, index off (pgvector walk)',
   pgvector: 'nearest-track search (pgvector HNSW)',
   vector: `vector index, top ${RERANK} re-ranked`,
   halfvec: `halfvec index, top ${RERANK} re-ranked`,
@@ -123,10 +123,14 @@ async function benchSize(n: number) {
     const { modelId, indexMs, trackIndex } = await loadSyntheticCatalog(loader, vectors, WINDOWS, BUILD);
     const videoIds = await addQueryVideos(loader, modelId, queries, OWNER);
     const queryTexts = queries.map(vectorText);
-    const generic = genericPlanConnections(scratch.url);
-    closers.push(generic.close);
-    const trackIdOf: string[] = [];
-    for (const [id, i] of trackIndex) trackIdOf[i] = id;
+    // The service's own index, built once (as an API process builds it at start); each row sets its ef.
+    const sources: Record<CandidateSource, number> = { index: 0, walk: 0 };
+    const candidateIndex = new CandidateIndex(loader.sql, { ...BUILD, ef: EFS[0]! });
+    closers.push(() => candidateIndex.close());
+    const rssBefore = process.memoryUsage().rss;
+    candidateIndex.want(modelId);
+    const [, serviceIndexMs] = await timed(() => candidateIndex.settled());
+    const serviceIndexMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
 
     const [, halfvecIndexMs] = HALFVEC
       ? await timed(() =>
@@ -163,48 +167,57 @@ async function benchSize(n: number) {
         // A pool per setting: ef_search is a connection setting (database.ts).
         const db = dbs.get(ef) ?? (await openBenchDatabase(scratch.url, ef));
         dbs.set(ef, db);
-        const repos = createRepositories(db.prisma, { sql: db.sql });
-        const service = new SuggestionService(repos, { requestEmbedding: () => Promise.resolve() }, 50);
+        const repos = createRepositories(db.prisma, {
+          sql: db.sql,
+          candidates: {
+            index: candidateIndex,
+            genericPlanSql: db.genericPlanSql,
+            onSource: (source) => sources[source]++,
+          },
+        });
+        const walkRepos = createRepositories(db.prisma, { sql: db.sql });
+        const noEmbedding = { requestEmbedding: () => Promise.resolve() };
+        const services = {
+          service: new SuggestionService(repos, noEmbedding, 50),
+          serviceWalk: new SuggestionService(walkRepos, noEmbedding, 50),
+        };
         hnsw.setEf(ef);
+        candidateIndex.setEf(ef);
         const lat: Record<Exclude<Method, 'exact'>, number[]> = {
           service: [],
-          hybrid: [],
-          hybridGeneric: [],
+          serviceWalk: [],
           pgvector: [],
           vector: [],
           halfvec: [],
           hnswlib: [],
         };
-        const hits = { service: 0, hybrid: 0, hybridGeneric: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
+        const hits = { service: 0, serviceWalk: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
         const allowed = (i: number) => !filtered || isTenPercentLicensed(i);
-        const prototypes = {
-          hybrid: new CandidatePrototype(db.sql, hnsw, trackIdOf, OWNER),
-          hybridGeneric: new CandidatePrototype(generic.sql, hnsw, trackIdOf, OWNER),
-        };
+        const ask = (which: keyof typeof services, qi: number) =>
+          services[which].suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f });
+        // The filter's eligible tracks are read on its first call (which walks meanwhile).
+        await ask('service', 0);
+        await candidateIndex.settled();
         // Warm-up, so that the table shows the steady state: connections opened, statements
         // prepared, index pages cached. A new server process is slow for its first few dozen
         // searches (the first at 100k tracks: 50-100 ms; docs/BENCHMARKS.md), and sequential
         // calls reuse one pooled connection.
         for (const [qi, q] of queries.slice(0, WARM_UP).entries()) {
-          await service.suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f });
+          for (const which of ['service', 'serviceWalk'] as const) await ask(which, qi);
           await repos.embeddings.nearestTracks(modelId, Array.from(q), K, { ...f });
-          for (const p of Object.values(prototypes)) await p.suggest(videoIds[qi]!, modelId, K, f, allowed);
           if (HALFVEC)
             for (const storage of ['vector', 'halfvec'] as const)
               await storageTop(db, modelId, queryTexts[qi]!, filtered, storage);
         }
         for (const [qi, q] of queries.entries()) {
           const qa = Array.from(q);
-          const [full, sMs] = await timed(() =>
-            service.suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f }),
-          );
+          for (const which of ['service', 'serviceWalk'] as const) {
+            const [page, ms] = await timed(() => ask(which, qi));
+            lat[which].push(ms);
+            hits[which] += page.suggestions.filter((x) => truth[qi]!.has(trackIndex.get(x.track.id)!)).length;
+          }
           const [approx, aMs] = await timed(() => repos.embeddings.nearestTracks(modelId, qa, K, { ...f }));
           const [lib, lMs] = await timed(() => Promise.resolve(hnsw.searchKnn(qa, K, allowed).neighbors));
-          for (const [method, p] of Object.entries(prototypes) as [keyof typeof prototypes, CandidatePrototype][]) {
-            const [page, ms] = await timed(() => p.suggest(videoIds[qi]!, modelId, K, f, allowed));
-            lat[method].push(ms);
-            hits[method] += page.suggestions.filter((x) => truth[qi]!.has(trackIndex.get(x.track.id)!)).length;
-          }
           if (HALFVEC) {
             for (const storage of ['vector', 'halfvec'] as const) {
               const [top, ms] = await timed(() => storageTop(db, modelId, queryTexts[qi]!, filtered, storage));
@@ -212,15 +225,13 @@ async function benchSize(n: number) {
               hits[storage] += top.filter((i) => truth[qi]!.has(i)).length;
             }
           }
-          lat.service.push(sMs);
           lat.pgvector.push(aMs);
           lat.hnswlib.push(lMs);
           const t = truth[qi]!;
-          hits.service += full.suggestions.filter((x) => t.has(trackIndex.get(x.track.id)!)).length;
           hits.pgvector += approx.filter((a) => t.has(trackIndex.get(a.trackId)!)).length;
           hits.hnswlib += lib.filter((i) => t.has(i)).length;
         }
-        const measured: Exclude<Method, 'exact'>[] = ['service', 'hybrid', 'hybridGeneric', 'pgvector', 'hnswlib'];
+        const measured: Exclude<Method, 'exact'>[] = ['service', 'serviceWalk', 'pgvector', 'hnswlib'];
         if (HALFVEC) measured.push('vector', 'halfvec');
         for (const method of measured) {
           results.push({ method, ef, filter, m: summarise(lat[method], hits[method], queries.length) });
@@ -232,7 +243,16 @@ async function benchSize(n: number) {
               pg_size_pretty(pg_relation_size('track_embedding_hnsw_idx')) AS index,
               pg_size_pretty(pg_relation_size(to_regclass('track_embedding_halfvec_idx'))) AS "halfvecIndex"`,
     );
-    return { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server: server! };
+    return {
+      results,
+      indexMs,
+      hnswlibBuildMs,
+      serviceIndexMs,
+      serviceIndexMiB,
+      sources,
+      halfvecIndexMs,
+      server: server!,
+    };
   } finally {
     for (const db of dbs.values()) await db.close();
     for (const close of closers) await close();
@@ -240,12 +260,12 @@ async function benchSize(n: number) {
   }
 }
 
-/** Service (or prototype) p50 over hnswlib's p50 at the smallest ef where hnswlib reaches its recall. */
+/** A service row's p50 over hnswlib's p50 at the smallest ef where hnswlib reaches its recall. */
 function ratioAtSameRecall(
   results: Awaited<ReturnType<typeof benchSize>>['results'],
   r: (typeof results)[number],
 ): string {
-  if (!['service', 'hybrid', 'hybridGeneric'].includes(r.method)) return '';
+  if (r.method !== 'service' && r.method !== 'serviceWalk') return '';
   const lib = results
     .filter((x) => x.method === 'hnswlib' && x.filter === r.filter && x.m.recall >= r.m.recall)
     .sort((a, b) => a.ef! - b.ef!)[0];
@@ -257,19 +277,25 @@ async function main() {
     `# bench:search  ${new Date().toISOString()}  ${machine()}  ${QUERIES} queries, k=${K}, 512-d clustered vectors (seed ${SEED}), ${WINDOWS} windows per track`,
   );
   for (const n of SIZES) {
-    const { results, indexMs, hnswlibBuildMs, halfvecIndexMs, server } = await benchSize(n);
+    const { results, indexMs, hnswlibBuildMs, serviceIndexMs, serviceIndexMiB, sources, halfvecIndexMs, server } =
+      await benchSize(n);
     const halfvec = server.halfvecIndex
       ? `; halfvec index build ${(halfvecIndexMs / 1000).toFixed(1)} s, ${server.halfvecIndex}`
       : '';
     console.log(
       `\n## ${n} tracks (HNSW m ${BUILD.m}, ef_construction ${BUILD.efConstruction}; pgvector build ${(indexMs / 1000).toFixed(1)} s, index ${server.index}${halfvec}, ` +
-        `Postgres shared_buffers ${server.buffers}; hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s)`,
+        `Postgres shared_buffers ${server.buffers}; hnswlib-node build ${(hnswlibBuildMs / 1000).toFixed(1)} s; ` +
+        `the service's candidate index read and built in ${(serviceIndexMs / 1000).toFixed(1)} s, ` +
+        `resident memory +${serviceIndexMiB.toFixed(0)} MiB)`,
+    );
+    console.log(
+      `Service calls with the index on, by where their candidates came from: ${sources.index} from the index, ${sources.walk} from the walk.`,
     );
     console.log(
       '| method | ef_search | license filter | p50 ms | p99 ms | recall@10 | service / in-process at same recall |',
     );
     console.log('|---|---|---|---|---|---|---|');
-    const order: Method[] = ['service', 'hybrid', 'hybridGeneric', 'pgvector', 'vector', 'halfvec', 'hnswlib', 'exact'];
+    const order: Method[] = ['service', 'serviceWalk', 'pgvector', 'vector', 'halfvec', 'hnswlib', 'exact'];
     const sorted = [...results].sort(
       (a, b) =>
         a.filter.localeCompare(b.filter) ||

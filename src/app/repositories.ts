@@ -21,6 +21,11 @@ import {
 } from '../modules/preview-render/preview-render.repository';
 import { PgvectorEmbeddingRepository, type EmbeddingRepository } from '../modules/suggestion/embedding.repository';
 import { CachedVideoSuggestionRepository, type SuggestionCacheOptions } from '../modules/suggestion/suggestion-cache';
+import type { CandidateIndex } from '../modules/suggestion/candidates/candidate-index';
+import {
+  type CandidateSource,
+  IndexedVideoSuggestionRepository,
+} from '../modules/suggestion/indexed-video-suggestion.repository';
 import { SqlSuggestionFreshness } from '../modules/suggestion/suggestion-freshness';
 import {
   SqlVideoSuggestionRepository,
@@ -69,13 +74,33 @@ export interface RepositoryOptions {
    * transaction (prismaUnitOfWork leaves it out).
    */
   suggestionCache?: SuggestionCacheOptions;
+  /**
+   * suggestBgm's candidates from an in-process index when it is current (candidate-index.ts), the
+   * statement then running on `genericPlanSql` (Database.genericPlanSql). Needs `sql`; never inside
+   * a transaction.
+   */
+  candidates?: {
+    index: CandidateIndex;
+    genericPlanSql: Pick<SqlConnection, 'query'>;
+    onSource?: (source: CandidateSource) => void;
+  };
 }
 
 function videoSuggestions(
   sql: Pick<SqlConnection, 'query'>,
-  cache?: SuggestionCacheOptions,
+  options: Pick<RepositoryOptions, 'suggestionCache' | 'candidates'>,
 ): VideoSuggestionRepository {
-  const statement = new SqlVideoSuggestionRepository(sql);
+  const { suggestionCache: cache, candidates } = options;
+  const walk = new SqlVideoSuggestionRepository(sql);
+  const statement = candidates
+    ? new IndexedVideoSuggestionRepository(
+        walk,
+        new SqlVideoSuggestionRepository(candidates.genericPlanSql),
+        sql,
+        candidates.index,
+        candidates.onSource,
+      )
+    : walk;
   if (!cache || cache.maxSuggestions <= 0) return statement;
   return new CachedVideoSuggestionRepository(statement, new SqlSuggestionFreshness(sql), cache);
 }
@@ -92,7 +117,9 @@ export function createRepositories(db: Db, options: RepositoryOptions = {}): Rep
     models: new PrismaModelVersionRepository(db),
     canaries: new PrismaCanaryRepository(db),
     embeddings: new PgvectorEmbeddingRepository(db),
-    videoSuggestions: videoSuggestions(options.sql ?? prismaSql(db), options.suggestionCache),
+    videoSuggestions: options.sql
+      ? videoSuggestions(options.sql, options)
+      : videoSuggestions(prismaSql(db), { suggestionCache: options.suggestionCache }),
     experiments: new PrismaExperimentRepository(db),
     preferences: new PrismaPreferenceRepository(db),
     trackPool: new PrismaTrackPoolRepository(db),
@@ -111,7 +138,8 @@ export function prismaUnitOfWork(prisma: PrismaClient, options: RepositoryOption
   return {
     run: (fn) =>
       prisma.$transaction(
-        (tx) => fn(createRepositories(tx, { ...options, sql: undefined, suggestionCache: undefined })),
+        (tx) =>
+          fn(createRepositories(tx, { ...options, sql: undefined, suggestionCache: undefined, candidates: undefined })),
         { timeout: 30_000 },
       ),
   };

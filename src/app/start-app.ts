@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { searchAtIndexBuild } from '../db/search-at-index-build';
+import { TRACK_INDEX_BUILD } from '../db/track-index';
 import type { UnitOfWork } from '../db/unit-of-work';
 import { JobKind } from '../generated/prisma/enums';
 import { startHttpServer } from '../http/app-server';
@@ -18,7 +19,12 @@ import { openQueue } from '../jobs/queue/open-queue';
 import { topicFor } from '../jobs/topics';
 import { EmbeddingCoverageRepository } from '../metrics/embedding-coverage.repository';
 import { AppMetrics } from '../metrics/metrics';
-import { registerCatalogGauges, registerQueueGauges, registerStrandedJobsGauge } from '../metrics/scrape-gauges';
+import {
+  registerCandidateIndexGauge,
+  registerCatalogGauges,
+  registerQueueGauges,
+  registerStrandedJobsGauge,
+} from '../metrics/scrape-gauges';
 import { observeSuggestion } from '../metrics/suggestion-metrics';
 import { PreviewLinks } from '../modules/experiment/preview-links';
 import { RenderLinks } from '../modules/preview-render/render-links';
@@ -26,6 +32,7 @@ import { bootstrapModel } from '../modules/model-version/bootstrap-model';
 import { completeActivationIfCovered, startCoverageSweep } from '../modules/model-version/model-activation';
 import { startGateSweep } from '../modules/model-version/model-gate';
 import { finishGate } from '../modules/model-version/model-canary';
+import { CandidateIndex } from '../modules/suggestion/candidates/candidate-index';
 import { rankTracks } from '../modules/suggestion/rank-tracks';
 import { vocalPenaltiesFor } from '../modules/suggestion/instrumental-preference';
 import { ModelStore } from '../modules/model-version/model-store';
@@ -57,6 +64,8 @@ export interface App {
   authenticator: JwtAuthenticator;
   jobs?: JobProcessing;
   metrics: AppMetrics;
+  /** suggestBgm's in-process candidate index (API role, unless SUGGEST_CANDIDATE_INDEX=off). */
+  candidateIndex?: CandidateIndex;
   stop(): Promise<void>;
 }
 
@@ -99,12 +108,26 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     onStop('queue closed', () => queue.close());
     const metrics = new AppMetrics({ role });
     const repoOptions = { jobMaxAttempts: config.worker.maxAttempts };
+    // Only the API ranks suggestBgm pages; a worker would hold the graphs for nothing.
+    const candidateIndex =
+      role === 'api' && config.candidateIndex
+        ? new CandidateIndex(db.sql, { ...TRACK_INDEX_BUILD, ef: config.candidateIndex.ef, logger })
+        : undefined;
+    if (candidateIndex) {
+      onStop('candidate index stopped', () => candidateIndex.close());
+      registerCandidateIndexGauge(metrics, candidateIndex);
+    }
     const repos = createRepositories(db.prisma, {
       ...repoOptions,
       sql: db.sql,
       suggestionCache: {
         maxSuggestions: config.suggestCacheSuggestions,
         onLookup: (result) => metrics.suggestCache.inc({ result }),
+      },
+      candidates: candidateIndex && {
+        index: candidateIndex,
+        genericPlanSql: db.genericPlanSql,
+        onSource: (source) => metrics.suggestCandidates.inc({ source }),
       },
     });
     const uow = prismaUnitOfWork(db.prisma, repoOptions);
@@ -121,6 +144,9 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
     // On an object store model versions live in it too; on the folder they stay file:// folders.
     const modelObjects = config.mediaStore.kind === 's3' ? storage : undefined;
     await bootstrapModel(config.modelDir, uow, logger, modelObjects);
+    // Built in the background from now, not from the first suggestBgm call (which walks meanwhile).
+    const active = candidateIndex && (await repos.models.findActive());
+    if (active) candidateIndex?.want(active.id);
     const onEnqueued = () => relay.kick();
     const secret = resolveJwtSecret(config.auth.secret, config.dataDir);
     const authenticator = new JwtAuthenticator({ ...config.auth, secret });
@@ -279,6 +305,7 @@ export async function startApp(config: AppConfig, logger: Logger, role: Role = '
       authenticator,
       jobs,
       metrics,
+      candidateIndex,
       stop: stopAll,
     };
   } catch (err) {

@@ -104,6 +104,11 @@ const envSchema = z.object({
   // suggestBgm answers kept per API process while the catalog, the video and license time allow (issue 15):
   // suggestions held over all pages (about 3 KiB each); 0: off.
   SUGGEST_CACHE_SUGGESTIONS: int(0, 10_000_000).default(20_000),
+  // suggestBgm's candidates from an in-process hnswlib index per serving version (issue 15;
+  // candidate-index.ts): about 2 KiB of memory per track and version; off: pgvector's index only.
+  SUGGEST_CANDIDATE_INDEX: z.enum(['on', 'off']).default('on'),
+  // hnswlib's ef at search: 150 reached recall@10 0.99 at 100k tracks (docs/BENCHMARKS.md).
+  SUGGEST_CANDIDATE_EF: int(10, 1000).default(150),
   // --- The canary (issue 16): share of suggestBgm videos a candidate serves once it passes the gate ---
   CANARY_SHARE: z.coerce.number().min(0).max(1).default(0),
   // --- Per-request work bounds and rate limits (issue 14, items 5 and 7) ---
@@ -221,6 +226,8 @@ export interface AppConfig {
   instrumental: { minCoverage: number; penalty: number };
   /** suggestBgm answers one process keeps while they are provably current (suggestion-cache.ts); 0: off. */
   suggestCacheSuggestions: number;
+  /** suggestBgm's in-process candidate index (candidate-index.ts); null: off. */
+  candidateIndex: { ef: number } | null;
   /**
    * `defaultShare` of the videos asking suggestBgm is served by a candidate as soon as it passes the
    * gate (0: none until an admin calls setCanaryShare).
@@ -358,6 +365,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     instrumental: { minCoverage: e.SUGGEST_INSTRUMENTAL_MIN_COVERAGE, penalty: e.SUGGEST_VOCAL_PENALTY },
     suggestCacheSuggestions: e.SUGGEST_CACHE_SUGGESTIONS,
+    candidateIndex: e.SUGGEST_CANDIDATE_INDEX === 'on' ? { ef: e.SUGGEST_CANDIDATE_EF } : null,
     canary: { defaultShare: e.CANARY_SHARE },
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -44,6 +44,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly suggestCandidates = new Counter({
+    name: 'bgm_suggest_candidates_total',
+    help: 'suggestBgm statements by where their candidates came from: index (the in-process candidate index) or walk (pgvector, while the index is built or behind the catalog)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly suggestCache = new Counter({
     name: 'bgm_suggest_cache_lookups_total',
     help: 'suggestBgm answers looked up in the response cache: hit, joined (waited for the same search running), miss (not kept), stale (kept, but its data changed)',

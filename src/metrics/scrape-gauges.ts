@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { Logger } from '../common/logger';
 import type { EmbeddingCoverage, EmbeddingCoverageRepository } from './embedding-coverage.repository';
 import type { AppMetrics } from './metrics';
@@ -147,4 +148,29 @@ export function registerStrandedJobsGauge(
       }
     },
   );
+}
+
+/** The in-process candidate index as its gauge reads it. */
+export interface CandidateIndexSource {
+  /** Versions whose graph has been built, with the tracks each holds. */
+  builtVersions(): { versionId: string; tracks: number }[];
+}
+
+/**
+ * Tracks in each version's in-process candidate graph (absent: not built yet; suggestBgm walks
+ * pgvector's index meanwhile). Over a cluster, the smallest reading: a version counts as built
+ * when every process has built it.
+ */
+export function registerCandidateIndexGauge(metrics: AppMetrics, index: CandidateIndexSource): void {
+  new Gauge({
+    name: 'bgm_candidate_index_tracks',
+    help: "Tracks in each model version's in-process candidate graph (absent until built; the least over a cluster's processes)",
+    labelNames: ['version'] as const,
+    registers: [metrics.registry],
+    aggregator: 'min',
+    collect() {
+      this.reset();
+      for (const { versionId, tracks } of index.builtVersions()) this.set({ version: versionId }, tracks);
+    },
+  });
 }

@@ -23,10 +23,47 @@ export interface VideoSuggestionQuery {
    * walking the HNSW index. Every check still runs here (serving version, READY, not retired, the
    * filter, a valid license), and a pool they leave short is taken from the exact scan instead, so
    * a stale or wrong list can cost time or ranking quality but never a guarantee. Absent: the HNSW
-   * index. Only bench:search uses it so far (the measurement of docs/BENCHMARKS.md, "An in-process
-   * candidate index").
+   * index. Given by the in-process candidate index (indexed-video-suggestion.repository.ts).
    */
   candidateTrackIds?: readonly string[];
+}
+
+/**
+ * The statement's head: the serving version (the active one, or the canary for the videos it drew
+ * once they have an embedding under it), the video, and its query embedding under that version when
+ * the caller may read it. Shared by the statement and the candidate index's probe
+ * (candidate-probe.sql.ts), so both pick the same version the same way.
+ */
+export function servingCtes(q: Pick<VideoSuggestionQuery, 'videoId' | 'callerId' | 'callerIsAdmin'>): Prisma.Sql {
+  return Prisma.sql`
+    active_model AS (
+      SELECT id, activated_at FROM model_version WHERE active
+    ), canary AS (
+      -- At most one (a partial unique index). The video draws it when the first 32 bits of
+      -- md5(canary, video) fall below its share: fixed per video, independent across canaries.
+      SELECT m.id,
+             ('x' || left(md5(m.id::text || '/' || (${q.videoId}::uuid)::text), 8))::bit(32)::bigint
+               < m.canary_share * 4294967296 AS picked
+      FROM model_version m WHERE m.canary_share > 0 AND NOT m.active
+    ), canary_embedded AS (
+      SELECT c.id FROM canary c
+      WHERE c.picked AND EXISTS (SELECT 1 FROM video_embedding ve
+                                 WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = c.id)
+    ), serving_model AS (
+      -- The canary for its videos once they have an embedding under it; the active version otherwise.
+      SELECT id, NULL::timestamptz(3) AS activated_at FROM canary_embedded
+      UNION ALL
+      SELECT id, activated_at FROM active_model WHERE NOT EXISTS (SELECT 1 FROM canary_embedded)
+    ), the_video AS (
+      SELECT id, owner_id, status::text AS status, error,
+             (voice_activity->>'coverage')::float8 AS voice_coverage
+      FROM video WHERE id = ${q.videoId}::uuid
+    ), query_vector AS (
+      SELECT ve.embedding FROM video_embedding ve
+      WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM serving_model)
+        AND EXISTS (SELECT 1 FROM the_video v
+                    WHERE v.status = 'READY' AND (v.owner_id = ${q.callerId} OR ${q.callerIsAdmin}::boolean))
+    )`;
 }
 
 /**
@@ -71,34 +108,7 @@ export function videoSuggestionSql(q: VideoSuggestionQuery): Prisma.Sql {
                   THEN ${pref.penalty}::float8 * coalesce(a.vocal_presence, 0) ELSE 0 END)::float8`
     : Prisma.sql`0::float8`;
   return Prisma.sql`
-    WITH active_model AS (
-      SELECT id, activated_at FROM model_version WHERE active
-    ), canary AS (
-      -- At most one (a partial unique index). The video draws it when the first 32 bits of
-      -- md5(canary, video) fall below its share: fixed per video, independent across canaries.
-      SELECT m.id,
-             ('x' || left(md5(m.id::text || '/' || (${q.videoId}::uuid)::text), 8))::bit(32)::bigint
-               < m.canary_share * 4294967296 AS picked
-      FROM model_version m WHERE m.canary_share > 0 AND NOT m.active
-    ), canary_embedded AS (
-      SELECT c.id FROM canary c
-      WHERE c.picked AND EXISTS (SELECT 1 FROM video_embedding ve
-                                 WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = c.id)
-    ), serving_model AS (
-      -- The canary for its videos once they have an embedding under it; the active version otherwise.
-      SELECT id, NULL::timestamptz(3) AS activated_at FROM canary_embedded
-      UNION ALL
-      SELECT id, activated_at FROM active_model WHERE NOT EXISTS (SELECT 1 FROM canary_embedded)
-    ), the_video AS (
-      SELECT id, owner_id, status::text AS status, error,
-             (voice_activity->>'coverage')::float8 AS voice_coverage
-      FROM video WHERE id = ${q.videoId}::uuid
-    ), query_vector AS (
-      SELECT ve.embedding FROM video_embedding ve
-      WHERE ve.video_id = ${q.videoId}::uuid AND ve.model_version_id = (SELECT id FROM serving_model)
-        AND EXISTS (SELECT 1 FROM the_video v
-                    WHERE v.status = 'READY' AND (v.owner_id = ${q.callerId} OR ${q.callerIsAdmin}::boolean))
-    ), approx AS MATERIALIZED (
+    WITH ${servingCtes(q)}, approx AS MATERIALIZED (
       ${approx}
     ), exact AS MATERIALIZED (
       ${candidates(exactOrder, Prisma.sql`${hasQuery} AND (SELECT count(*) FROM approx) < ${q.pool}`)}

@@ -45,3 +45,10 @@ export function unitVector(dims: number, axis: number, noise = 0.05): number[] {
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }
+
+/** A 512-d unit vector close to `axis`, with `toward` of axis 0 mixed in (how much it also points at a video along axis 0). */
+export function nearAxis(axis: number, toward: number): number[] {
+  const v = unitVector(512, axis, 0.01).map((x, i) => x + (i === 0 ? toward : 0));
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}

@@ -1,6 +1,6 @@
 import type { App } from '../../src/app/start-app';
 import type { ModelVersionRecord } from '../../src/db/prisma-types';
-import { unitVector } from '../helpers/media';
+import { nearAxis as near, unitVector } from '../helpers/media';
 import { describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
 import { embeddedVideo, readyTrack } from './pipeline-helpers';
 
@@ -10,13 +10,6 @@ const SUGGEST = `query($v: ID!, $first: Int!, $filter: SuggestionFilterInput) {
     suggestions { score track { id } license { territoriesAllowed } }
   }
 }`;
-
-/** A unit vector along `axis`, turned toward the video (axis 0) by `toward`. */
-const near = (axis: number, toward: number) => {
-  const v = unitVector(512, axis, 0.01).map((x, i) => x + (i === 0 ? toward : 0));
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 const TRACKS = 80;
 

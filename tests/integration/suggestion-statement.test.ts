@@ -1,7 +1,7 @@
 import type { App } from '../../src/app/start-app';
 import type { ModelVersionRecord } from '../../src/db/prisma-types';
 import { rankTracks } from '../../src/modules/suggestion/rank-tracks';
-import { unitVector } from '../helpers/media';
+import { nearAxis as near, unitVector } from '../helpers/media';
 import { codes, describeMode, gql, MODES, TestEnv, tokenFor } from './harness';
 import { embeddedVideo, readyTrack } from './pipeline-helpers';
 
@@ -11,13 +11,6 @@ const SUGGEST = `query($v: ID!, $first: Int!) {
     suggestions { rank score relevance startOffsetSec track { id title licenses { licensor } } license { licensor } }
   }
 }`;
-
-/** A unit vector close to `axis`, with `toward` mixed in (how much it also points at the video). */
-const near = (axis: number, toward: number) => {
-  const v = unitVector(512, axis, 0.01).map((x, i) => x + (i === 0 ? toward : 0));
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
 
 /**
  * suggestBgm's one statement (video-suggestion.sql.ts) against the rules it took over from the

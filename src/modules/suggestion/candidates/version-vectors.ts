@@ -50,7 +50,8 @@ export class VersionVectors {
     return this.rowVersions.size;
   }
 
-  async sync(): Promise<void> {
+  /** Brings the graph up to the catalog; `stop` is asked between batches (a shutdown need not wait for a build). */
+  async sync(stop: () => boolean = () => false): Promise<void> {
     const rows = await this.sql.query<{ epoch: string; trackId: string | null; xmin: string | null }>(
       VECTOR_ROWS_SQL,
       [this.versionId],
@@ -67,6 +68,8 @@ export class VersionVectors {
       if (this.rowVersions.get(label) !== row.xmin) changed.push(row.trackId);
     }
     for (let i = 0; i < changed.length; i += FETCH_BATCH) {
+      // Stopped half way: the rows added are right, and the counter stays where it was.
+      if (stop()) return;
       const batch = await this.sql.query<{ trackId: string; vector: string; xmin: string }>(
         VECTORS_SQL,
         [this.versionId, changed.slice(i, i + FETCH_BATCH)],
@@ -82,8 +85,14 @@ export class VersionVectors {
     this.epoch = epoch;
   }
 
-  /** Up to k labels nearest the vector among those `allowed` passes, nearest first. */
-  search(vector: number[], k: number, allowed: (label: number) => boolean): number[] {
+  /** Whether every indexed track passes `test` (then a search needs no filter). */
+  everyLabel(test: (label: number) => boolean): boolean {
+    for (const label of this.rowVersions.keys()) if (!test(label)) return false;
+    return true;
+  }
+
+  /** Up to k labels nearest the vector among those `allowed` passes (all without it), nearest first. */
+  search(vector: number[], k: number, allowed?: (label: number) => boolean): number[] {
     const graph = this.graph;
     if (!graph || this.rowVersions.size === 0) return [];
     if (vector.length !== graph.getNumDimensions()) {

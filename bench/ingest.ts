@@ -25,6 +25,7 @@ import { probeMedia } from '../src/media/probe';
 import { readQueryVideo } from '../src/jobs/handlers/query-video-inputs';
 import type { ModelFolder } from '../src/inference/model-manifest';
 import { copyDebianMusic } from '../tests/helpers/debian-music';
+import { projectRoot } from '../src/common/paths';
 import { benchModelDir, machine, median, timed } from './bench-utils';
 
 const { values } = parseArgs({
@@ -84,14 +85,14 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
   });
   const before: Record<string, number[]> = {
     'probe (video, voice-over)': [],
-    'frames (every frame decoded)': [],
+    'frames (every frame decoded, loop filter on)': [],
     'voice-over decode': [],
     features: [],
     inference: [],
     total: [],
   };
   const after: Record<string, number[]> = {
-    'probes, then frames (non-reference skipped) beside voice-over decode + features': [],
+    'probes, then frames (non-reference frames and loop filter skipped) beside voice-over decode + features': [],
     inference: [],
     total: [],
   };
@@ -99,6 +100,8 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
   // The frame decode alone (non-reference frames skipped) on ffmpeg's thread count and on
   // decoderThreads' choice for this machine and picture, alternately.
   const threads = { auto: [] as number[], chosen: [] as number[] };
+  // And with the loop filter kept or skipped (decodeClipFrames' skipLoopFilter), alternately.
+  const loopFilter = { kept: [] as number[], skipped: [] as number[] };
   let chosenThreads = 0;
   // Alternating, so that both paths see the same load on a shared machine.
   for (let i = 0; i < nVideos; i++) {
@@ -116,6 +119,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
         format: info.formatName,
         streamIndex: info.video!.index,
         skipNonReferenceFrames: false,
+        skipLoopFilter: false,
         decoderThreads: 0, // ffmpeg's own choice, as before decoderThreads
       }),
     );
@@ -129,7 +133,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     const beforeMs = performance.now() - t0;
     Object.entries({
       'probe (video, voice-over)': pMs,
-      'frames (every frame decoded)': frMs,
+      'frames (every frame decoded, loop filter on)': frMs,
       'voice-over decode': vMs,
       features: fMs,
       inference: iMs,
@@ -143,7 +147,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
       embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: inputs.voicePatches }),
     );
     Object.entries({
-      'probes, then frames (non-reference skipped) beside voice-over decode + features': rMs,
+      'probes, then frames (non-reference frames and loop filter skipped) beside voice-over decode + features': rMs,
       inference: i2Ms,
       total: performance.now() - t1,
     }).forEach(([k, v]) => after[k]!.push(v));
@@ -153,6 +157,23 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     threads.auto.push((await timed(() => decodeClipFrames(video, { ...sampled, decoderThreads: 0 })))[1]);
     chosenThreads = decoderThreads(os.availableParallelism(), info.video!);
     threads.chosen.push((await timed(() => decodeClipFrames(video, { ...sampled, sourceSize: info.video! })))[1]);
+    const oneThread = { ...sampled, decoderThreads: 1 };
+    loopFilter.kept.push((await timed(() => decodeClipFrames(video, { ...oneThread, skipLoopFilter: false })))[1]);
+    loopFilter.skipped.push((await timed(() => decodeClipFrames(video, oneThread)))[1]);
+  }
+  // The loop filter's effect on the embedding of the demo videos (their own audio as voice-over).
+  const demoCosines: number[] = [];
+  const demoDir = path.join(projectRoot(), 'demo', 'videos');
+  for (const file of fs.readdirSync(demoDir).filter((f) => f.endsWith('.mp4'))) {
+    const demo = path.join(demoDir, file);
+    const [kept, skipped] = await Promise.all(
+      [false, true].map(async (skipLoopFilter) => {
+        const inputs = await readQueryVideo(demo, undefined, [{ width, height }], { bounds, skipLoopFilter });
+        const clip = inputs.frames.get(`${width}x${height}`)!;
+        return embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: inputs.voicePatches });
+      }),
+    );
+    demoCosines.push(kept!.reduce((s, x, j) => s + x * skipped![j]!, 0));
   }
   console.log(
     `\n## One 32 s query video (640x360, 30 fps H.264, separate voice-over), median of ${nVideos}, 1 inference core`,
@@ -174,6 +195,12 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     `frame decode alone: ffmpeg's thread count ${auto.toFixed(0)} ms, ` +
       `${chosenThreads || "ffmpeg's"} thread${chosenThreads === 1 ? '' : 's'} (decoderThreads, ${cores} core${cores === 1 ? '' : 's'}) ` +
       `${chosen.toFixed(0)} ms, ratio ${(chosen / auto).toFixed(2)}`,
+  );
+  const [kept, skipped] = [median(loopFilter.kept), median(loopFilter.skipped)];
+  console.log(
+    `frame decode alone on one thread: loop filter kept ${kept.toFixed(0)} ms, skipped ${skipped.toFixed(0)} ms, ` +
+      `ratio ${(skipped / kept).toFixed(2)}; embedding cosine, loop filter skipped vs kept, ${demoCosines.length} demo videos: ` +
+      `min ${Math.min(...demoCosines).toFixed(6)}`,
   );
   await pool.close();
 }

@@ -34,6 +34,14 @@ export interface ClipFramesOptions {
    * (bench:ingest measures the cost and the embedding's change). false decodes every frame.
    */
   skipNonReferenceFrames?: boolean;
+  /**
+   * Default true: the decoder skips its deblocking (loop) filter. The frames are scaled down to
+   * 64x64 by area averaging, which smooths block edges away anyway: on bench:ingest's 32 s 640x360
+   * clip the sampled frames changed by 0.13 % of the pixel range on average (the non-reference skip
+   * changed them by 0.4-0.9 %), for 0.81x the decoder's CPU time on one core (docs/BENCHMARKS.md,
+   * "The loop filter"). false: the decoder's full output.
+   */
+  skipLoopFilter?: boolean;
   /** The source picture's size (MediaInfo.video), which picks the decoder's threads (decoderThreads). */
   sourceSize?: { width: number; height: number };
   /** ffmpeg's decoder threads; 0 lets ffmpeg choose. Default: decoderThreads(cores, sourceSize). */
@@ -144,6 +152,7 @@ export async function decodeClipFrames(
     ...SAFE_INPUT_ARGS,
     ...forcedFormatArgs(options.format),
     ...(options.skipNonReferenceFrames === false ? [] : ['-skip_frame', 'noref']),
+    ...(options.skipLoopFilter === false ? [] : ['-skip_loop_filter', 'all']),
     ...(threads > 0 ? ['-threads', String(threads)] : []),
     '-t',
     o.clipSeconds.toFixed(3),

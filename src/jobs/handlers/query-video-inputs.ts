@@ -28,6 +28,8 @@ export interface QueryVideoOptions {
   onProgress?: () => void;
   /** false: decode every frame (decodeClipFrames' skipNonReferenceFrames); for comparisons. */
   skipNonReferenceFrames?: boolean;
+  /** false: keep the decoder's loop filter (decodeClipFrames' skipLoopFilter); for comparisons. */
+  skipLoopFilter?: boolean;
 }
 
 export const frameSizeKey = (s: FrameSize) => `${s.width}x${s.height}`;
@@ -87,6 +89,7 @@ export async function readQueryVideo(
           declaredDurationSeconds: info.video!.durationSeconds,
           sourceSize: info.video!,
           skipNonReferenceFrames: options.skipNonReferenceFrames,
+          skipLoopFilter: options.skipLoopFilter,
         }),
       );
     }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { SuggestionFilter } from './suggestion-filter';
+import { canonicalFilter } from './suggestion-filter';
 import type { SuggestionFreshness } from './suggestion-freshness';
 import type {
   VideoSuggestionQuery,
@@ -18,13 +18,6 @@ export interface SuggestionCacheOptions {
   maxSuggestions: number;
   /** Told of every lookup, for the metrics. */
   onLookup?: (result: SuggestionCacheLookup) => void;
-}
-
-/** The filter with its keys in one order and unset ones left out: equal filters, equal keys. */
-function canonicalFilter(f: SuggestionFilter): [string, unknown][] {
-  return Object.entries(f)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Everything the statement's answer depends on besides the data: the caller is part of it. */

@@ -20,6 +20,13 @@ export interface SuggestionFilter {
   preferInstrumental?: boolean;
 }
 
+/** The filter with its keys in one order and unset ones left out: equal filters, equal keys. */
+export function canonicalFilter(f: SuggestionFilter): [string, unknown][] {
+  return Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 // An admin's bpm is a correction of the analysis, so it wins over the measured tempo.
 const TEMPO = Prisma.sql`coalesce(t.bpm, (SELECT a.tempo_bpm FROM track_analysis a WHERE a.track_id = t.id))`;
 const LOUDNESS = Prisma.sql`(SELECT a.loudness_lufs FROM track_analysis a WHERE a.track_id = t.id)`;

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../../common/logger';
 import type { SqlConnection } from '../../../db/sql-runner';
-import type { SuggestionFilter } from '../suggestion-filter';
+import { canonicalFilter, type SuggestionFilter } from '../suggestion-filter';
 import { EligibleTracks } from './eligible-tracks';
 import { TrackLabels } from './track-labels';
 import { type VectorIndexSettings, VersionVectors } from './version-vectors';
@@ -32,15 +32,11 @@ const MAX_PENDING = 8;
 /** The filter's conditions on eligibility (not the ranking preference), in one order. */
 function eligibilityKey(f: SuggestionFilter): string {
   const { preferInstrumental: _ranking, ...conditions } = f;
-  return JSON.stringify(
-    Object.entries(conditions)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  return JSON.stringify(canonicalFilter(conditions));
 }
 
 /**
- * suggestBgm's candidates from an in-process index (docs/BENCHMARKS.md, "The candidate index"):
+ * suggestBgm's candidates from an in-process index (docs/OPERATIONS.md, "suggestBgm's in-process candidate index"):
  * per serving version an hnswlib graph over its track vectors, and per filter the tracks it lets
  * through, both read from Postgres and each labelled with the catalog counter it is current at.
  * It answers only for a version and filter current at the probe's counter; otherwise it says

@@ -105,7 +105,7 @@ const envSchema = z.object({
   // suggestions held over all pages (about 3 KiB each); 0: off.
   SUGGEST_CACHE_SUGGESTIONS: int(0, 10_000_000).default(20_000),
   // suggestBgm's candidates from an in-process hnswlib index per serving version (issue 15;
-  // candidate-index.ts): about 2 KiB of memory per track and version; off: pgvector's index only.
+  // candidate-index.ts): about 2.5 KiB of memory per track and version; off: pgvector's index only.
   SUGGEST_CANDIDATE_INDEX: z.enum(['on', 'off']).default('on'),
   // hnswlib's ef at search: 150 reached recall@10 0.99 at 100k tracks (docs/BENCHMARKS.md).
   SUGGEST_CANDIDATE_EF: int(10, 1000).default(150),

@@ -193,39 +193,45 @@ async function serviceLoad(service: SuggestionService, videoIds: string[], concu
   return { rps: lat.length / DURATION_S, p50: percentile(lat, 50), p99: percentile(lat, 99), errors };
 }
 
-/** The API's response-cache lookups so far, from its /metrics. */
+const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
+
+/** One metric's samples in a /metrics text (a cluster's, as it aggregates them): labels and value. */
+function metricSamples(text: string, metric: string): { labels: string; value: number }[] {
+  return [...text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))].map((m) => ({
+    labels: m[1]!,
+    value: Number(m[2]),
+  }));
+}
+
+/** The sum of a metric's samples carrying `label` (all of them without one). */
+const total = (samples: { labels: string; value: number }[], label?: string) =>
+  samples.filter((s) => label === undefined || s.labels.includes(label)).reduce((sum, s) => sum + s.value, 0);
+
 /** suggestBgm statements by where their candidates came from (the API's /metrics). */
 async function candidateSources(url: string): Promise<{ index: number; walk: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (source: string) =>
-    Number(
-      new RegExp(`^bgm_suggest_candidates_total\\{[^}]*source="${source}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
-    );
-  return { index: read('index'), walk: read('walk') };
+  const samples = metricSamples(await metricsText(url), 'bgm_suggest_candidates_total');
+  return { index: total(samples, 'source="index"'), walk: total(samples, 'source="walk"') };
 }
 
 /** Waits until every API process has built its candidate graph of the version (bgm_candidate_index_tracks). */
 async function candidateIndexBuilt(url: string, modelId: string, tracks: number): Promise<void> {
   for (let i = 0; i < 6000; i++) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await metricsText(url);
     // An API without the index (a baseline checkout, or SUGGEST_CANDIDATE_INDEX=off) has no gauge.
     if (!text.includes('# HELP bgm_candidate_index_tracks')) return;
-    const m = new RegExp(`^bgm_candidate_index_tracks\\{[^}]*version="${modelId}"[^}]*\\} (\\S+)$`, 'm').exec(text);
-    if (m && Number(m[1]) >= tracks) return;
+    const built = metricSamples(text, 'bgm_candidate_index_tracks').find((s) =>
+      s.labels.includes(`version="${modelId}"`),
+    );
+    if (built && built.value >= tracks) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the API did not build its candidate index in 10 minutes');
 }
 
+/** The API's response-cache lookups so far, from its /metrics. */
 async function cacheLookups(url: string): Promise<{ hit: number; all: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let hit = 0;
-  let all = 0;
-  for (const m of text.matchAll(/^bgm_suggest_cache_lookups_total\{[^}]*result="(\w+)"[^}]*\} (\S+)$/gm)) {
-    all += Number(m[2]);
-    if (m[1] === 'hit') hit += Number(m[2]);
-  }
-  return { hit, all };
+  const samples = metricSamples(await metricsText(url), 'bgm_suggest_cache_lookups_total');
+  return { hit: total(samples, 'result="hit"'), all: total(samples) };
 }
 
 const fmt = (m: Measured) => `${m.rps.toFixed(0)} | ${m.p50.toFixed(1)} | ${m.p99.toFixed(1)} | ${m.errors}`;

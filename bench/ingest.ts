@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { startApp } from '../src/app/start-app';
 import { createLogger } from '../src/common/logger';
+import { projectRoot } from '../src/common/paths';
 import { loadConfig } from '../src/config/config';
 import { clipPatches, musicClip, musicWindows } from '../src/features/clip';
 import { OnnxEmbedder } from '../src/inference/embedder';
@@ -25,7 +26,6 @@ import { probeMedia } from '../src/media/probe';
 import { readQueryVideo } from '../src/jobs/handlers/query-video-inputs';
 import type { ModelFolder } from '../src/inference/model-manifest';
 import { copyDebianMusic } from '../tests/helpers/debian-music';
-import { projectRoot } from '../src/common/paths';
 import { benchModelDir, machine, median, timed } from './bench-utils';
 
 const { values } = parseArgs({

@@ -1,4 +1,5 @@
 import type { SqlConnection } from '../../db/sql-runner';
+import { withCatalogEpoch } from './catalog-epoch';
 import type { CandidateIndex } from './candidates/candidate-index';
 import { candidateProbeSql } from './candidates/candidate-sql';
 import type {
@@ -16,6 +17,9 @@ interface Probe {
   epoch: string;
   nowMs: number;
 }
+
+/** The probe's row as read: the counter is checked before it is used. */
+type ProbeRow = Omit<Probe, 'epoch'> & { epoch: string | null };
 
 /**
  * suggestBgm's statement with its candidates from the in-process index when that index is current
@@ -69,8 +73,7 @@ export class IndexedVideoSuggestionRepository implements VideoSuggestionReposito
 
   private async probe(query: VideoSuggestionQuery): Promise<Probe> {
     const statement = candidateProbeSql(query);
-    const [row] = await this.sql.query<Probe>(statement.text, statement.values, { prepare: true });
-    if (!row?.epoch) throw new Error('catalog_epoch has no row: is the database migrated?');
-    return row;
+    const rows = await this.sql.query<ProbeRow>(statement.text, statement.values, { prepare: true });
+    return withCatalogEpoch(rows[0]);
   }
 }

@@ -1,4 +1,5 @@
 import type { SqlConnection } from '../../db/sql-runner';
+import { withCatalogEpoch } from './catalog-epoch';
 
 /**
  * Says whether anything a suggestBgm page of a video was ranked from has changed: a token that
@@ -33,8 +34,8 @@ export class SqlSuggestionFreshness implements SuggestionFreshness {
   constructor(private readonly sql: Pick<SqlConnection, 'query'>) {}
 
   async tokenFor(videoId: string): Promise<string> {
-    const [row] = await this.sql.query<Row>(FRESHNESS_SQL, [videoId], { prepare: true });
-    if (!row?.epoch) throw new Error('catalog_epoch has no row: is the database migrated?');
+    const rows = await this.sql.query<Row>(FRESHNESS_SQL, [videoId], { prepare: true });
+    const row = withCatalogEpoch(rows[0]);
     return [row.epoch, row.boundary ?? '', row.video ?? '', row.embeddings ?? ''].join('|');
   }
 }

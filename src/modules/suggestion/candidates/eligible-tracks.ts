@@ -1,4 +1,5 @@
 import type { SqlConnection } from '../../../db/sql-runner';
+import { withCatalogEpoch } from '../catalog-epoch';
 import type { SuggestionFilter } from '../suggestion-filter';
 import { eligibleTracksSql } from './candidate-sql';
 import type { TrackLabels } from './track-labels';
@@ -30,11 +31,11 @@ export class EligibleTracks {
     filter: SuggestionFilter,
   ): Promise<EligibleTracks> {
     const statement = eligibleTracksSql(filter);
-    const [row] = await sql.query<{ epoch: string | null; untilMs: number | null; trackIds: string[] }>(
+    const rows = await sql.query<{ epoch: string | null; untilMs: number | null; trackIds: string[] }>(
       statement.text,
       statement.values,
     );
-    if (!row?.epoch) throw new Error('catalog_epoch has no row: is the database migrated?');
+    const row = withCatalogEpoch(rows[0]);
     const eligible = row.trackIds.map((id) => labels.labelOf(id));
     const bits = new Uint8Array(labels.size);
     for (const label of eligible) bits[label] = 1;

@@ -1,6 +1,7 @@
 import { HierarchicalNSW } from 'hnswlib-node';
 import type { SqlConnection } from '../../../db/sql-runner';
 import type { HnswBuild } from '../../../db/track-index';
+import { withCatalogEpoch } from '../catalog-epoch';
 import { VECTOR_ROWS_SQL, VECTORS_SQL } from './candidate-sql';
 import type { TrackLabels } from './track-labels';
 
@@ -52,13 +53,12 @@ export class VersionVectors {
 
   /** Brings the graph up to the catalog; `stop` is asked between batches (a shutdown need not wait for a build). */
   async sync(stop: () => boolean = () => false): Promise<void> {
-    const rows = await this.sql.query<{ epoch: string; trackId: string | null; xmin: string | null }>(
+    const rows = await this.sql.query<{ epoch: string | null; trackId: string | null; xmin: string | null }>(
       VECTOR_ROWS_SQL,
       [this.versionId],
       { prepare: true },
     );
-    const epoch = rows[0]?.epoch;
-    if (epoch === undefined) throw new Error('catalog_epoch has no row: is the database migrated?');
+    const { epoch } = withCatalogEpoch(rows[0]);
     const present = new Set<number>();
     const changed: string[] = [];
     for (const row of rows) {

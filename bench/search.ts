@@ -192,7 +192,9 @@ async function benchSize(n: number) {
           hnswlib: [],
         };
         const hits = { service: 0, serviceWalk: 0, pgvector: 0, vector: 0, halfvec: 0, hnswlib: 0 };
-        const allowed = (i: number) => !filtered || isTenPercentLicensed(i);
+        // Without a filter the library searches with no callback, as the service's index does when
+        // a filter's set holds every track: the in-process row at its fastest.
+        const allowed = filtered ? isTenPercentLicensed : undefined;
         const ask = (which: keyof typeof services, qi: number) =>
           services[which].suggestBgm({ id: OWNER, roles: ['app'] }, videoIds[qi]!, K, { ...f });
         // The filter's eligible tracks are read on its first call (which walks meanwhile).

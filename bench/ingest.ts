@@ -92,7 +92,8 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     total: [],
   };
   const after: Record<string, number[]> = {
-    'probes, then frames (non-reference frames and loop filter skipped) beside voice-over decode + features': [],
+    'probes, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg + features':
+      [],
     inference: [],
     total: [],
   };
@@ -102,6 +103,8 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
   const threads = { auto: [] as number[], chosen: [] as number[] };
   // And with the loop filter kept or skipped (decodeClipFrames' skipLoopFilter), alternately.
   const loopFilter = { kept: [] as number[], skipped: [] as number[] };
+  // And the query video's inputs with the voice-over decoded in the frames' ffmpeg or in its own.
+  const processes = { one: [] as number[], two: [] as number[] };
   let chosenThreads = 0;
   // Alternating, so that both paths see the same load on a shared machine.
   for (let i = 0; i < nVideos; i++) {
@@ -147,7 +150,8 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
       embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: inputs.voicePatches }),
     );
     Object.entries({
-      'probes, then frames (non-reference frames and loop filter skipped) beside voice-over decode + features': rMs,
+      'probes, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg + features':
+        rMs,
       inference: i2Ms,
       total: performance.now() - t1,
     }).forEach(([k, v]) => after[k]!.push(v));
@@ -160,6 +164,10 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     const oneThread = { ...sampled, decoderThreads: 1 };
     loopFilter.kept.push((await timed(() => decodeClipFrames(video, { ...oneThread, skipLoopFilter: false })))[1]);
     loopFilter.skipped.push((await timed(() => decodeClipFrames(video, oneThread)))[1]);
+    processes.two.push(
+      (await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds, oneProcess: false })))[1],
+    );
+    processes.one.push((await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds })))[1]);
   }
   // The loop filter's effect on the embedding of the demo videos (their own audio as voice-over).
   const demoCosines: number[] = [];
@@ -201,6 +209,11 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     `frame decode alone on one thread: loop filter kept ${kept.toFixed(0)} ms, skipped ${skipped.toFixed(0)} ms, ` +
       `ratio ${(skipped / kept).toFixed(2)}; embedding cosine, loop filter skipped vs kept, ${demoCosines.length} demo videos: ` +
       `min ${Math.min(...demoCosines).toFixed(6)}`,
+  );
+  const [one, two] = [median(processes.one), median(processes.two)];
+  console.log(
+    `query video inputs, the voice-over decoded in its own ffmpeg ${two.toFixed(0)} ms, ` +
+      `in the frames' ffmpeg ${one.toFixed(0)} ms, ratio ${(one / two).toFixed(2)}`,
   );
   await pool.close();
 }

@@ -1,7 +1,7 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
 import { readWithFallback } from './decoder-fallback';
-import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { DECODE_GLOBAL_ARGS, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -39,73 +39,68 @@ export interface DecodedAudio {
   decodedBy: string;
 }
 
-function audioArgs(input: string, o: DecodeAudioOptions, maxSeconds: number): string[] {
-  const start = o.startSeconds ?? 0;
-  return [
-    '-nostdin',
-    '-hide_banner',
-    '-v',
-    'warning',
-    ...SAFE_INPUT_ARGS,
-    ...forcedFormatArgs(o.format),
-    ...(start > 0 ? ['-ss', start.toFixed(3)] : []),
-    '-i',
-    input,
-    '-map',
-    o.streamIndex === undefined ? '0:a:0' : `0:${o.streamIndex}`,
-    '-vn',
-    '-sn',
-    '-dn',
-    '-t',
-    maxSeconds.toFixed(3),
-    '-ac',
-    '1',
-    '-ar',
-    String(DECODE_SAMPLE_RATE),
-    '-f',
-    'f32le',
-    'pipe:1',
-  ];
+/**
+ * One ffmpeg output of a decoded audio stream, so that it can be read beside another output of the
+ * same process (decode-clip-and-voice.ts): the input's options and the input, the output's options
+ * for a given input number, the output's bound, and the audio made of its bytes (with the checks
+ * decodeAudio makes).
+ */
+export interface AudioCommand {
+  /** `file:` + the path, as ffmpeg names it in its messages. */
+  input: string;
+  inputArgs: string[];
+  outputArgs: (inputNumber: number, target: string) => string[];
+  maxBytes: number;
+  audio: (bytes: Buffer, decodedBy: string) => DecodedAudio;
 }
 
-/**
- * Decodes one audio stream to 16 kHz mono float32 (the VGGish input rate). Rejects files whose
- * audio is missing, empty, silent, or cut short, with ffmpeg's own reason where it gave one.
- */
-export async function decodeAudio(
-  filePath: string,
-  options: DecodeAudioOptions = {},
-  binaries: MediaBinaries = mediaBinaries(),
-): Promise<DecodedAudio> {
-  const maxSeconds = options.maxDurationSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
-  if (!(maxSeconds > 0) || (options.startSeconds ?? 0) < 0) {
+export function audioCommand(filePath: string, o: DecodeAudioOptions = {}): AudioCommand {
+  const maxSeconds = o.maxDurationSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
+  const start = o.startSeconds ?? 0;
+  if (!(maxSeconds > 0) || start < 0) {
     throw new RangeError('decodeAudio: maxDurationSeconds must be > 0 and startSeconds >= 0');
   }
   const input = safeInput(filePath);
-  const args = audioArgs(input, options, maxSeconds);
-  const decode = async (b: MediaBinaries): Promise<Buffer> => {
-    const result = await runProcess(b.ffmpeg, args, {
-      timeoutMs: options.timeoutMs ?? 60_000,
-      // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
-      maxStdoutBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
-      signal: options.signal,
-    });
-    assertDecoded(result, input, 'audio');
-    return result.stdout;
+  return {
+    input,
+    inputArgs: [
+      ...SAFE_INPUT_ARGS,
+      ...forcedFormatArgs(o.format),
+      ...(start > 0 ? ['-ss', start.toFixed(3)] : []),
+      '-i',
+      input,
+    ],
+    outputArgs: (n, target) => [
+      '-map',
+      o.streamIndex === undefined ? `${n}:a:0` : `${n}:${o.streamIndex}`,
+      '-vn',
+      '-sn',
+      '-dn',
+      '-t',
+      maxSeconds.toFixed(3),
+      '-ac',
+      '1',
+      '-ar',
+      String(DECODE_SAMPLE_RATE),
+      '-f',
+      'f32le',
+      target,
+    ],
+    // A resampler may emit a few samples past -t; the margin keeps that from reading as a fault.
+    maxBytes: Math.ceil((maxSeconds + 1) * DECODE_SAMPLE_RATE) * 4,
+    audio: (bytes, decodedBy) => checkedAudio(bufferToFloat32(bytes), o, maxSeconds, decodedBy),
   };
+}
 
-  // A catalog admin's valid file must not be lost to one build's bug: see decoder-fallback.ts.
-  const { result: stdout, readBy: decodedBy } = await readWithFallback(filePath, binaries, 'audio decode', decode);
-
-  const pcm = bufferToFloat32(stdout);
+function checkedAudio(pcm: Float32Array, o: DecodeAudioOptions, maxSeconds: number, decodedBy: string): DecodedAudio {
   if (pcm.length === 0) {
     throw new MediaError(MediaErrorCode.EmptyAudio, 'the audio track is empty (no samples decoded)');
   }
-  const declared = options.declaredDurationSeconds;
-  const declaredFromStart = declared === null || declared === undefined ? null : declared - (options.startSeconds ?? 0);
+  const declared = o.declaredDurationSeconds;
+  const declaredFromStart = declared === null || declared === undefined ? null : declared - (o.startSeconds ?? 0);
   assertNotCutShort(pcm.length / DECODE_SAMPLE_RATE, declaredFromStart, maxSeconds, 0.5);
   const level = rmsDbfs(pcm);
-  const threshold = options.silenceThresholdDbfs ?? DEFAULT_SILENCE_DBFS;
+  const threshold = o.silenceThresholdDbfs ?? DEFAULT_SILENCE_DBFS;
   if (level < threshold) {
     throw new MediaError(
       MediaErrorCode.SilentAudio,
@@ -120,4 +115,30 @@ export async function decodeAudio(
     rmsDbfs: level,
     decodedBy,
   };
+}
+
+/**
+ * Decodes one audio stream to 16 kHz mono float32 (the VGGish input rate). Rejects files whose
+ * audio is missing, empty, silent, or cut short, with ffmpeg's own reason where it gave one.
+ */
+export async function decodeAudio(
+  filePath: string,
+  options: DecodeAudioOptions = {},
+  binaries: MediaBinaries = mediaBinaries(),
+): Promise<DecodedAudio> {
+  const command = audioCommand(filePath, options);
+  const args = [...DECODE_GLOBAL_ARGS, ...command.inputArgs, ...command.outputArgs(0, 'pipe:1')];
+  const decode = async (b: MediaBinaries): Promise<Buffer> => {
+    const result = await runProcess(b.ffmpeg, args, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxStdoutBytes: command.maxBytes,
+      signal: options.signal,
+    });
+    assertDecoded(result, command.input, 'audio');
+    return result.stdout;
+  };
+
+  // A catalog admin's valid file must not be lost to one build's bug: see decoder-fallback.ts.
+  const { result: stdout, readBy } = await readWithFallback(filePath, binaries, 'audio decode', decode);
+  return command.audio(stdout, readBy);
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { DECODE_GLOBAL_ARGS, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { runProcess } from './run-process';
 
@@ -131,6 +131,75 @@ function toChannelsFirst(rgb: Buffer, decoded: number, count: number, stride: nu
 }
 
 /**
+ * One ffmpeg output of the clip's frames, so that they can be read beside another output of the
+ * same process (decode-clip-and-voice.ts): the input's options and the input, the output's options
+ * for a given input number, the output's bound, and the frames made of its bytes (with the checks
+ * decodeClipFrames makes).
+ */
+export interface ClipFramesCommand {
+  /** `file:` + the path, as ffmpeg names it in its messages. */
+  input: string;
+  inputArgs: string[];
+  outputArgs: (inputNumber: number, target: string) => string[];
+  maxBytes: number;
+  frames: (bytes: Buffer) => ClipFrames;
+}
+
+export function clipFramesCommand(filePath: string, options: ClipFramesOptions = {}): ClipFramesCommand {
+  const o = resolveOptions(options);
+  const input = safeInput(filePath);
+  const frameBytes = o.width * o.height * 3;
+  const threads = options.decoderThreads ?? decoderThreads(availableParallelism(), options.sourceSize);
+  const { width: w, height: h, fastFrames, slowFrames, clipSeconds } = o;
+  return {
+    input,
+    inputArgs: [
+      ...SAFE_INPUT_ARGS,
+      ...forcedFormatArgs(options.format),
+      ...(options.skipNonReferenceFrames === false ? [] : ['-skip_frame', 'noref']),
+      ...(options.skipLoopFilter === false ? [] : ['-skip_loop_filter', 'all']),
+      ...(threads > 0 ? ['-threads', String(threads)] : []),
+      '-t',
+      clipSeconds.toFixed(3),
+      '-i',
+      input,
+    ],
+    outputArgs: (n, target) => [
+      '-map',
+      options.streamIndex === undefined ? `${n}:V:0` : `${n}:${options.streamIndex}`,
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      frameFilter(w, h, fastFrames / clipSeconds, o.fit),
+      '-frames:v',
+      String(fastFrames),
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      target,
+    ],
+    maxBytes: fastFrames * frameBytes,
+    frames: (bytes) => {
+      const decoded = Math.floor(bytes.length / frameBytes);
+      if (decoded === 0) throw new MediaError(MediaErrorCode.DecodeFailed, 'no video frames could be decoded');
+      const secondsPerFrame = clipSeconds / fastFrames;
+      assertNotCutShort(decoded * secondsPerFrame, options.declaredDurationSeconds, clipSeconds, 2 * secondsPerFrame);
+      return {
+        fast: toChannelsFirst(bytes, decoded, fastFrames, 1, h, w),
+        slow: toChannelsFirst(bytes, decoded, slowFrames, fastFrames / slowFrames, h, w),
+        fastFrames,
+        slowFrames,
+        height: h,
+        width: w,
+        decodedFrames: decoded,
+      };
+    },
+  };
+}
+
+/**
  * Samples the query clip's frames: fastFrames evenly over the first clipSeconds (2 fps by
  * default). A shorter video is decoded once and its frames repeated (paper §4.2 loops short
  * videos), which is cheaper than having ffmpeg decode it several times.
@@ -140,59 +209,12 @@ export async function decodeClipFrames(
   options: ClipFramesOptions = {},
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<ClipFrames> {
-  const o = resolveOptions(options);
-  const input = safeInput(filePath);
-  const frameBytes = o.width * o.height * 3;
-  const threads = options.decoderThreads ?? decoderThreads(availableParallelism(), options.sourceSize);
-  const args = [
-    '-nostdin',
-    '-hide_banner',
-    '-v',
-    'warning',
-    ...SAFE_INPUT_ARGS,
-    ...forcedFormatArgs(options.format),
-    ...(options.skipNonReferenceFrames === false ? [] : ['-skip_frame', 'noref']),
-    ...(options.skipLoopFilter === false ? [] : ['-skip_loop_filter', 'all']),
-    ...(threads > 0 ? ['-threads', String(threads)] : []),
-    '-t',
-    o.clipSeconds.toFixed(3),
-    '-i',
-    input,
-    '-map',
-    options.streamIndex === undefined ? '0:V:0' : `0:${options.streamIndex}`,
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    frameFilter(o.width, o.height, o.fastFrames / o.clipSeconds, o.fit),
-    '-frames:v',
-    String(o.fastFrames),
-    '-pix_fmt',
-    'rgb24',
-    '-f',
-    'rawvideo',
-    'pipe:1',
-  ];
-  const result = await runProcess(binaries.ffmpeg, args, {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    maxStdoutBytes: o.fastFrames * frameBytes,
-    signal: options.signal,
-  });
-
-  assertDecoded(result, input, 'video');
-
-  const decoded = Math.floor(result.stdout.length / frameBytes);
-  if (decoded === 0) throw new MediaError(MediaErrorCode.DecodeFailed, 'no video frames could be decoded');
-  const { width: w, height: h, fastFrames, slowFrames, clipSeconds } = o;
-  const secondsPerFrame = clipSeconds / fastFrames;
-  assertNotCutShort(decoded * secondsPerFrame, options.declaredDurationSeconds, clipSeconds, 2 * secondsPerFrame);
-  return {
-    fast: toChannelsFirst(result.stdout, decoded, fastFrames, 1, h, w),
-    slow: toChannelsFirst(result.stdout, decoded, slowFrames, fastFrames / slowFrames, h, w),
-    fastFrames,
-    slowFrames,
-    height: h,
-    width: w,
-    decodedFrames: decoded,
-  };
+  const command = clipFramesCommand(filePath, options);
+  const result = await runProcess(
+    binaries.ffmpeg,
+    [...DECODE_GLOBAL_ARGS, ...command.inputArgs, ...command.outputArgs(0, 'pipe:1')],
+    { timeoutMs: options.timeoutMs ?? 60_000, maxStdoutBytes: command.maxBytes, signal: options.signal },
+  );
+  assertDecoded(result, command.input, 'video');
+  return command.frames(result.stdout);
 }

@@ -23,6 +23,9 @@ export const SAFE_INPUT_ARGS: readonly string[] = [
   ACCEPTED_DEMUXERS.join(','),
 ];
 
+/** A decode's global options: no console input, no banner, warnings and errors only on stderr. */
+export const DECODE_GLOBAL_ARGS: readonly string[] = ['-nostdin', '-hide_banner', '-v', 'warning'];
+
 export const safeInput = (filePath: string): string => `file:${filePath}`;
 
 /** The accepted demuxer among ffprobe's format_name ("mov,mp4,m4a,3gp,3g2,mj2" -> "mov"), if any. */

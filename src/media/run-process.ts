@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { MediaError, MediaErrorCode } from './media-error';
 
 export interface RunOptions {
   timeoutMs: number;
   /** Output beyond this is a fault (the caller computed what it expects); the process is killed. */
   maxStdoutBytes: number;
+  /**
+   * Also read file descriptor 3 (ffmpeg's `pipe:3`, a second output), bounded like stdout; the
+   * result's `fd3` holds it.
+   */
+  maxFd3Bytes?: number;
   /** Stderr kept: the first and the last half of this many bytes. */
   maxStderrBytes?: number;
   signal?: AbortSignal;
@@ -14,7 +20,23 @@ export interface RunResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stdout: Buffer;
+  /** What the process wrote to fd 3, when RunOptions.maxFd3Bytes asked for it. */
+  fd3?: Buffer;
   stderr: string;
+}
+
+/** Collects one output pipe up to a bound; past it, the run is a fault. */
+function boundedOutput(limit: number, fault: () => void) {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  return {
+    push(chunk: Buffer): void {
+      bytes += chunk.length;
+      if (bytes > limit) fault();
+      else chunks.push(chunk);
+    },
+    buffer: () => Buffer.concat(chunks),
+  };
 }
 
 /** Keeps the start (the first error is usually the reason) and the end (truncation notices). */
@@ -59,13 +81,12 @@ class HeadTailBuffer {
 /** Runs a binary without a shell, with a wall-clock limit and bounded captured output. */
 export function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
+    const withFd3 = options.maxFd3Bytes !== undefined;
     const child = spawn(file, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: withFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
       killSignal: 'SIGKILL',
     });
-    const stdout: Buffer[] = [];
-    let stdoutBytes = 0;
     const stderr = new HeadTailBuffer(Math.max(1, Math.floor((options.maxStderrBytes ?? 16_384) / 2)));
     let failure: Error | undefined;
 
@@ -83,20 +104,16 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
       options.timeoutMs,
     );
 
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdoutBytes += chunk.length;
-      if (stdoutBytes > options.maxStdoutBytes) {
-        fail(
-          new MediaError(
-            MediaErrorCode.DecodeFailed,
-            `${nameOf(file)} produced more than the expected ${options.maxStdoutBytes} bytes`,
-          ),
-        );
-        return;
-      }
-      stdout.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const tooMuch = (limit: number) => () =>
+      fail(
+        new MediaError(MediaErrorCode.DecodeFailed, `${nameOf(file)} produced more than the expected ${limit} bytes`),
+      );
+    const stdout = boundedOutput(options.maxStdoutBytes, tooMuch(options.maxStdoutBytes));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    const fd3Limit = options.maxFd3Bytes;
+    const fd3 = fd3Limit === undefined ? undefined : boundedOutput(fd3Limit, tooMuch(fd3Limit));
+    if (fd3) (child.stdio[3] as Readable).on('data', (chunk: Buffer) => fd3.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(failure ?? error);
@@ -107,7 +124,7 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
         reject(failure);
         return;
       }
-      resolve({ exitCode, signal, stdout: Buffer.concat(stdout, stdoutBytes), stderr: stderr.toString() });
+      resolve({ exitCode, signal, stdout: stdout.buffer(), fd3: fd3?.buffer(), stderr: stderr.toString() });
     });
   });
 }

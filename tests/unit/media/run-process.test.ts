@@ -31,6 +31,17 @@ describe('runProcess', () => {
     expect((error as MediaError).code).toBe(MediaErrorCode.DecodeFailed);
   });
 
+  it('reads a second output on fd 3 when asked, bounded like stdout', async () => {
+    const [bin, args] = node("require('fs').writeSync(3, Buffer.from([7, 8])); process.stdout.write(Buffer.from([1]))");
+    const result = await runProcess(bin, args, { ...OPTS, maxFd3Bytes: 10 });
+    expect([...result.stdout]).toEqual([1]);
+    expect([...result.fd3!]).toEqual([7, 8]);
+    expect((await runProcess(bin, args, OPTS)).fd3).toBeUndefined();
+    const [flood, floodArgs] = node("setInterval(() => require('fs').writeSync(3, Buffer.alloc(65536)), 1)");
+    const error = await runProcess(flood, floodArgs, { ...OPTS, maxFd3Bytes: 100_000 }).catch((e: unknown) => e);
+    expect((error as MediaError).code).toBe(MediaErrorCode.DecodeFailed);
+  });
+
   it('kills a process that runs past its time limit', async () => {
     const [bin, args] = node('setTimeout(() => {}, 30000)');
     const started = Date.now();

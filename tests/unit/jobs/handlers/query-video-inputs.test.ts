@@ -70,6 +70,31 @@ describe('readQueryVideo', () => {
     expect(await failure(readQueryVideo(notMedia, tone, [size], { bounds }))).toBe(MediaErrorCode.NotMedia);
     // A good video with a broken voice-over: the voice-over's error.
     expect(await failure(readQueryVideo(withBFrames, notMedia, [size], { bounds }))).toBe(MediaErrorCode.NotMedia);
+    // Probes well but fails the decode's checks: the one-process read gives way to the separate
+    // reads, whose error it is.
+    const silence = fx.generate('silence.wav', [
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=sample_rate=16000:channel_layout=mono',
+      '-t',
+      '3',
+    ]);
+    expect(await failure(readQueryVideo(withBFrames, silence, [size], { bounds }))).toBe(MediaErrorCode.SilentAudio);
+  });
+
+  it('reads a separate voice-over with the frames as the separate reads do, at every size', async () => {
+    const read = await readQueryVideo(silentVideo, tone, [size, { width: 16, height: 16 }, size], { bounds });
+    expect([...read.frames.keys()]).toEqual(['32x32', '16x16']);
+    for (const s of [size, { width: 16, height: 16 }]) {
+      const apart = await decodeClipFrames(silentVideo, { ...s, format: read.info.formatName });
+      expect(read.frames.get(`${s.width}x${s.height}`)!.fast).toEqual(apart.fast);
+    }
+    expect(read.voicePcm).toHaveLength(3 * 16_000);
+    expect(read.voiceSeconds).toBe(3);
+    const apart = await readQueryVideo(silentVideo, tone, [size], { bounds, oneProcess: false });
+    expect(read.voicePcm).toEqual(apart.voicePcm);
+    expect(read.voicePatches).toEqual(apart.voicePatches);
   });
 });
 

@@ -42,6 +42,18 @@ export class MediaFixtures {
     ]);
   }
 
+  /** Digital silence, 16 kHz mono WAV: probes as audio, decodes, and is refused as silent. */
+  silentWav(name: string, seconds: number): string {
+    return this.generate(name, [
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=sample_rate=16000:channel_layout=mono',
+      '-t',
+      String(seconds),
+    ]);
+  }
+
   /** The first half of `source`'s bytes, as a failed or interrupted upload leaves it. */
   truncatedCopy(source: string, name: string): string {
     const bytes = fs.readFileSync(source);

@@ -65,14 +65,7 @@ describe('decodeAudio', () => {
   });
 
   it('rejects digital silence as SILENT_AUDIO', async () => {
-    const silence = fx.generate('silence.wav', [
-      '-f',
-      'lavfi',
-      '-i',
-      'anullsrc=sample_rate=16000:channel_layout=mono',
-      '-t',
-      '3',
-    ]);
+    const silence = fx.silentWav('silence.wav', 3);
     const error = await decodeError(silence);
     expect(error.code).toBe(MediaErrorCode.SilentAudio);
     expect(error.message).toMatch(/silent/);

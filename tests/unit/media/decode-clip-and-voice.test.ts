@@ -61,14 +61,7 @@ describe('decodeClipAndVoice', () => {
 
   it('gives undefined, for the caller to decode each file apart, when either file does not decode clean', async () => {
     const o = await optionsFor(video, voice);
-    const silence = fx.generate('silence.wav', [
-      '-f',
-      'lavfi',
-      '-i',
-      'anullsrc=sample_rate=16000:channel_layout=mono',
-      '-t',
-      '3',
-    ]);
+    const silence = fx.silentWav('silence.wav', 3);
     const silent = await optionsFor(video, silence);
     // Decodes, but fails decodeAudio's own check (silence).
     expect(await decodeClipAndVoice(video, silent.frames, silence, silent.voice)).toBeUndefined();

@@ -72,14 +72,7 @@ describe('readQueryVideo', () => {
     expect(await failure(readQueryVideo(withBFrames, notMedia, [size], { bounds }))).toBe(MediaErrorCode.NotMedia);
     // Probes well but fails the decode's checks: the one-process read gives way to the separate
     // reads, whose error it is.
-    const silence = fx.generate('silence.wav', [
-      '-f',
-      'lavfi',
-      '-i',
-      'anullsrc=sample_rate=16000:channel_layout=mono',
-      '-t',
-      '3',
-    ]);
+    const silence = fx.silentWav('silence.wav', 3);
     expect(await failure(readQueryVideo(withBFrames, silence, [size], { bounds }))).toBe(MediaErrorCode.SilentAudio);
   });
 

@@ -155,6 +155,11 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
       inference: i2Ms,
       total: performance.now() - t1,
     }).forEach(([k, v]) => after[k]!.push(v));
+    // The same inputs read the former way, right after: the pair for the one-process comparison.
+    processes.one.push(rMs);
+    processes.two.push(
+      (await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds, oneProcess: false })))[1],
+    );
     cosines.push(e1.reduce((s, x, j) => s + x * e2[j]!, 0));
 
     const sampled = { width, height, format: info.formatName, streamIndex: info.video!.index };
@@ -164,10 +169,6 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     const oneThread = { ...sampled, decoderThreads: 1 };
     loopFilter.kept.push((await timed(() => decodeClipFrames(video, { ...oneThread, skipLoopFilter: false })))[1]);
     loopFilter.skipped.push((await timed(() => decodeClipFrames(video, oneThread)))[1]);
-    processes.two.push(
-      (await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds, oneProcess: false })))[1],
-    );
-    processes.one.push((await timed(() => readQueryVideo(video, voice, [{ width, height }], { bounds })))[1]);
   }
   // The loop filter's effect on the embedding of the demo videos (their own audio as voice-over).
   const demoCosines: number[] = [];

@@ -81,9 +81,9 @@ class HeadTailBuffer {
 /** Runs a binary without a shell, with a wall-clock limit and bounded captured output. */
 export function runProcess(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const withFd3 = options.maxFd3Bytes !== undefined;
+    const fd3Limit = options.maxFd3Bytes;
     const child = spawn(file, args, {
-      stdio: withFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      stdio: fd3Limit === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
       signal: options.signal,
       killSignal: 'SIGKILL',
     });
@@ -110,7 +110,6 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
       );
     const stdout = boundedOutput(options.maxStdoutBytes, tooMuch(options.maxStdoutBytes));
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    const fd3Limit = options.maxFd3Bytes;
     const fd3 = fd3Limit === undefined ? undefined : boundedOutput(fd3Limit, tooMuch(fd3Limit));
     if (fd3) (child.stdio[3] as Readable).on('data', (chunk: Buffer) => fd3.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));

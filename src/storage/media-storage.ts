@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { badInput, failedPrecondition } from '../common/errors';
 import { MediaError, MediaErrorCode } from '../media/media-error';
 import { type Fetched, fetchToMediaRoot, type UrlFetchPolicy } from './url-fetcher';
+import { writeToFile } from './write-to-file';
 
 export interface StoredMedia {
   /** Canonical form kept in the database: `media://<path relative to the media root, or object key>`. */
@@ -101,22 +102,15 @@ export class LocalMediaStorage implements MediaStorage {
     await fs.promises.mkdir(dir, { recursive: true });
     const tmp = path.join(dir, `.${randomUUID()}`);
     const hash = createHash('sha256');
-    let size = 0;
     const limit = this.maxBytes;
     try {
-      await pipeline(
-        body,
-        async function* (source: AsyncIterable<string | Buffer>) {
-          for await (const part of source) {
-            const chunk = typeof part === 'string' ? Buffer.from(part) : part;
-            size += chunk.length;
-            if (size > limit) throw badInput(`upload is above the limit of ${limit} bytes`, { maxBytes: limit });
-            hash.update(chunk);
-            yield chunk;
-          }
+      const size = await writeToFile(tmp, body, {
+        limit: {
+          maxBytes: limit,
+          tooLarge: () => badInput(`upload is above the limit of ${limit} bytes`, { maxBytes: limit }),
         },
-        fs.createWriteStream(tmp),
-      );
+        hash,
+      });
       if (size === 0) throw badInput('upload is empty');
       const sha256 = hash.digest('hex');
       const name = `${sha256}${/^\.[a-z0-9]{1,8}$/.test(extension) ? extension : ''}`;

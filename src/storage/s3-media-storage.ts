@@ -26,6 +26,7 @@ import {
 } from './media-storage';
 import { directUploadKey, objectKeyOf, parseDirectUploadKey, uriOfKey } from './object-key';
 import type { Fetched, UrlFetchPolicy } from './url-fetcher';
+import { writeToFile } from './write-to-file';
 
 export type S3StoreConfig = Extract<MediaStoreConfig, { kind: 's3' }>;
 
@@ -132,7 +133,7 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async downloadTo(uri: string, file: string): Promise<void> {
-    await pipeline(await this.getBody(objectKeyOf(uri, 'uri'), Number.MAX_SAFE_INTEGER), fs.createWriteStream(file));
+    await writeToFile(file, await this.getBody(objectKeyOf(uri, 'uri'), Number.MAX_SAFE_INTEGER));
   }
 
   async discardFolder(uri: string): Promise<void> {
@@ -204,23 +205,16 @@ export class S3MediaStorage implements MediaStorage {
     const file = path.join(this.scratchDir, `.read-${randomUUID()}${path.extname(key)}`);
     try {
       const body = await this.getBody(key);
-      let size = 0;
       const limit = this.maxBytes;
-      await pipeline(
-        body,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > limit) {
-              throw new MediaError(MediaErrorCode.TooLarge, `the file is more than the limit of ${limit} bytes`, {
-                maxFileBytes: limit,
-              });
-            }
-            yield chunk;
-          }
+      await writeToFile(file, body, {
+        limit: {
+          maxBytes: limit,
+          tooLarge: () =>
+            new MediaError(MediaErrorCode.TooLarge, `the file is more than the limit of ${limit} bytes`, {
+              maxFileBytes: limit,
+            }),
         },
-        fs.createWriteStream(file),
-      );
+      });
       return await fn(file);
     } finally {
       await fs.promises.rm(file, { force: true });

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import ipaddr from 'ipaddr.js';
 import { AppError, badInput } from '../common/errors';
+import { writeToFile } from './write-to-file';
 
 export interface UrlFetchPolicy {
   /** Host names allowed ("cdn.example.com", or "*.example.com" for its subdomains). Empty: no URL ingestion. */
@@ -105,7 +105,7 @@ async function resolvePublic(
 type Cut = 'idle' | 'total' | undefined;
 
 /**
- * Streams the body through a size check and a hash into `file` with stream.pipeline, so an error
+ * Streams the body through a size check and a hash into `file` (writeToFile), so an error
  * in any of the three (limit crossed, connection lost, disk full, a deadline) reaches the caller
  * and every stream is torn down; a write stream destroyed with writes pending must never emit an
  * unhandled 'error' (that took the whole API process down).
@@ -145,32 +145,13 @@ async function download(
   }
 
   const hash = createHash('sha256');
-  let size = 0;
-  const out = fs.createWriteStream(file);
-  // pipeline reports the first error; one the file stream emits while it is torn down must not
-  // go unheard (an 'error' event without a listener ends the process).
-  const closed = new Promise<void>((resolve) => out.once('close', resolve));
-  out.on('error', () => undefined);
-  try {
-    await pipeline(
-      res,
-      async function* limit(source: AsyncIterable<Buffer>) {
-        for await (const chunk of source) {
-          size += chunk.length;
-          if (size > policy.maxBytes) throw fail(`file is above the limit of ${policy.maxBytes} bytes`);
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      out,
-      { signal: deadline },
-    );
-  } catch (err) {
+  const size = await writeToFile(file, res, {
+    limit: { maxBytes: policy.maxBytes, tooLarge: () => fail(`file is above the limit of ${policy.maxBytes} bytes`) },
+    hash,
+    signal: deadline,
+  }).catch((err: unknown) => {
     throw describe(err);
-  } finally {
-    // The caller removes the file once this settles; a write stream still opening would recreate it.
-    await closed;
-  }
+  });
   if (size === 0) throw fail('file is empty');
   return { sha256: hash.digest('hex'), sizeBytes: size };
 }

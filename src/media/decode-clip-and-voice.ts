@@ -3,11 +3,24 @@ import { assertDecoded } from './decode-failure';
 import { type ClipFrames, clipFramesCommand, type ClipFramesOptions } from './decode-frames';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { DECODE_GLOBAL_ARGS } from './ffmpeg-input';
+import { MediaError, MediaErrorCode } from './media-error';
 import { runProcess } from './run-process';
 
 export interface ClipAndVoice {
   frames: ClipFrames;
   voice: DecodedAudio;
+}
+
+/**
+ * A run that hit its time bound, or was called off, ends there: the two processes would wait the
+ * same bound again (60 s by default) only to name the same timeout, or start on a signal already
+ * aborted.
+ */
+function isFinal(err: unknown): boolean {
+  return (
+    (err instanceof MediaError && err.code === MediaErrorCode.Timeout) ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError')
+  );
 }
 
 /**
@@ -18,9 +31,9 @@ export interface ClipAndVoice {
  * decodeClipFrames and decodeAudio give for the same options, byte for byte.
  *
  * A fast path only: anything short of a clean run (options either decoder refuses, a non-zero
- * exit, a cut-off input, either output failing its checks, a timeout) gives undefined, and the
- * caller decodes each file on its own, which names the failure exactly as before and tries the
- * fallback build for an Ogg file.
+ * exit, a cut-off input, either output failing its checks) gives undefined, and the caller decodes
+ * each file on its own, which names the failure exactly as before and tries the fallback build for
+ * an Ogg file. A timeout or an abort is thrown as it is (isFinal).
  */
 export async function decodeClipAndVoice(
   videoFile: string,
@@ -51,7 +64,8 @@ export async function decodeClipAndVoice(
       frames: frames.frames(result.stdout),
       voice: voice.audio(result.fd3 ?? Buffer.alloc(0), binaries.label ?? 'ffmpeg'),
     };
-  } catch {
+  } catch (err) {
+    if (isFinal(err)) throw err;
     return undefined;
   }
 }

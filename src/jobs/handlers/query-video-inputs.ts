@@ -73,7 +73,8 @@ function inputsOf(info: MediaInfo, pcm: Float32Array, frames: Map<string, ClipFr
  * A separate voice-over once both files probed well: the first size's frames and the voice-over
  * from one ffmpeg process (decode-clip-and-voice.ts), the other sizes after it. Undefined when
  * either probe failed or the one process did not run clean: readQueryVideo then reads them apart,
- * which names the failure as it always has.
+ * which names the failure as it always has. A timeout or an abort of the one process is thrown as
+ * it is (the two would wait out the same bound again).
  */
 async function readTogether(
   videoFile: string,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { decodeAudio } from '../../../src/media/decode-audio';
 import { decodeClipAndVoice } from '../../../src/media/decode-clip-and-voice';
 import { decodeClipFrames } from '../../../src/media/decode-frames';
+import { MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia } from '../../../src/media/probe';
 import { MediaFixtures } from '../../helpers/media-fixtures';
 
@@ -72,5 +73,16 @@ describe('decodeClipAndVoice', () => {
     // A video that is not what its probe said.
     const junk = fx.randomBytes('junk.mp4', 4096);
     expect(await decodeClipAndVoice(junk, o.frames, voice, o.voice)).toBeUndefined();
+  });
+
+  it('throws a timeout or an abort as it is: decoding each file apart would wait, or fail, the same way', async () => {
+    const o = await optionsFor(video, voice);
+    await expect(
+      decodeClipAndVoice(video, { ...o.frames, timeoutMs: 1 }, voice, { ...o.voice, timeoutMs: 1 }),
+    ).rejects.toMatchObject({ code: MediaErrorCode.Timeout, details: { timeoutMs: 1 } });
+    const aborted = AbortSignal.abort();
+    await expect(decodeClipAndVoice(video, { ...o.frames, signal: aborted }, voice, o.voice)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

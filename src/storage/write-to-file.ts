@@ -11,10 +11,10 @@ export interface WriteToFileOptions {
 }
 
 /**
- * Streams `source` into `file` under an optional byte limit and resolves with the byte count. It settles
- * only once the file stream has closed: a write stream torn down before its open finished still
- * creates the file afterwards, so a caller removing the file on the first rejection would leave an
- * empty one behind (an upload refused on its first chunk did, in CI).
+ * Streams `source` into `file` under an optional byte limit and resolves with the byte count. It
+ * settles only once the file stream has closed: a write stream torn down before its open finished
+ * still creates the file afterwards, so a caller removing the file on the first rejection would
+ * leave an empty one behind (an upload refused on its first chunk did, in CI).
  */
 export async function writeToFile(
   file: string,

@@ -1,7 +1,7 @@
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
 import { readWithFallback } from './decoder-fallback';
-import { DECODE_GLOBAL_ARGS, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { type DecodeCommand, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput, soloDecodeArgs } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { bufferToFloat32, rmsDbfs } from './pcm';
 import { runProcess } from './run-process';
@@ -39,18 +39,8 @@ export interface DecodedAudio {
   decodedBy: string;
 }
 
-/**
- * One ffmpeg output of a decoded audio stream, so that it can be read beside another output of the
- * same process (decode-clip-and-voice.ts): the input's options and the input, the output's options
- * for a given input number, the output's bound, and the audio made of its bytes (with the checks
- * decodeAudio makes).
- */
-export interface AudioCommand {
-  /** `file:` + the path, as ffmpeg names it in its messages. */
-  input: string;
-  inputArgs: string[];
-  outputArgs: (inputNumber: number, target: string) => string[];
-  maxBytes: number;
+/** The audio decode as a DecodeCommand, and the audio made of its bytes (decodeAudio's checks). */
+export interface AudioCommand extends DecodeCommand {
   audio: (bytes: Buffer, decodedBy: string) => DecodedAudio;
 }
 
@@ -127,7 +117,7 @@ export async function decodeAudio(
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<DecodedAudio> {
   const command = audioCommand(filePath, options);
-  const args = [...DECODE_GLOBAL_ARGS, ...command.inputArgs, ...command.outputArgs(0, 'pipe:1')];
+  const args = soloDecodeArgs(command);
   const decode = async (b: MediaBinaries): Promise<Buffer> => {
     const result = await runProcess(b.ffmpeg, args, {
       timeoutMs: options.timeoutMs ?? 60_000,

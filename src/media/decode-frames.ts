@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
 import { assertDecoded, assertNotCutShort } from './decode-failure';
-import { DECODE_GLOBAL_ARGS, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput } from './ffmpeg-input';
+import { type DecodeCommand, forcedFormatArgs, SAFE_INPUT_ARGS, safeInput, soloDecodeArgs } from './ffmpeg-input';
 import { MediaError, MediaErrorCode } from './media-error';
 import { runProcess } from './run-process';
 
@@ -130,18 +130,8 @@ function toChannelsFirst(rgb: Buffer, decoded: number, count: number, stride: nu
   return out;
 }
 
-/**
- * One ffmpeg output of the clip's frames, so that they can be read beside another output of the
- * same process (decode-clip-and-voice.ts): the input's options and the input, the output's options
- * for a given input number, the output's bound, and the frames made of its bytes (with the checks
- * decodeClipFrames makes).
- */
-export interface ClipFramesCommand {
-  /** `file:` + the path, as ffmpeg names it in its messages. */
-  input: string;
-  inputArgs: string[];
-  outputArgs: (inputNumber: number, target: string) => string[];
-  maxBytes: number;
+/** The clip's frame decode as a DecodeCommand, and the frames made of its bytes (with its checks). */
+export interface ClipFramesCommand extends DecodeCommand {
   frames: (bytes: Buffer) => ClipFrames;
 }
 
@@ -210,11 +200,11 @@ export async function decodeClipFrames(
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<ClipFrames> {
   const command = clipFramesCommand(filePath, options);
-  const result = await runProcess(
-    binaries.ffmpeg,
-    [...DECODE_GLOBAL_ARGS, ...command.inputArgs, ...command.outputArgs(0, 'pipe:1')],
-    { timeoutMs: options.timeoutMs ?? 60_000, maxStdoutBytes: command.maxBytes, signal: options.signal },
-  );
+  const result = await runProcess(binaries.ffmpeg, soloDecodeArgs(command), {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxStdoutBytes: command.maxBytes,
+    signal: options.signal,
+  });
   assertDecoded(result, command.input, 'video');
   return command.frames(result.stdout);
 }

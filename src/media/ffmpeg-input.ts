@@ -28,6 +28,25 @@ export const DECODE_GLOBAL_ARGS: readonly string[] = ['-nostdin', '-hide_banner'
 
 export const safeInput = (filePath: string): string => `file:${filePath}`;
 
+/**
+ * One input and one output of an ffmpeg decode, kept apart so that two of them can share one
+ * process (decode-clip-and-voice.ts): the input's options and the input, the output's options for
+ * a given input number, and the output's bound. AudioCommand and ClipFramesCommand add how their
+ * bytes become audio or frames.
+ */
+export interface DecodeCommand {
+  /** `file:` + the path, as ffmpeg names it in its messages. */
+  input: string;
+  inputArgs: string[];
+  outputArgs: (inputNumber: number, target: string) => string[];
+  maxBytes: number;
+}
+
+/** A command's whole argument list when it runs alone, its output on stdout. */
+export function soloDecodeArgs(command: DecodeCommand): string[] {
+  return [...DECODE_GLOBAL_ARGS, ...command.inputArgs, ...command.outputArgs(0, 'pipe:1')];
+}
+
 /** The accepted demuxer among ffprobe's format_name ("mov,mp4,m4a,3gp,3g2,mj2" -> "mov"), if any. */
 export function acceptedDemuxer(formatName: string): string | undefined {
   return formatName.split(',').find((name) => ACCEPTED_DEMUXERS.includes(name));

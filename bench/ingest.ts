@@ -92,7 +92,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
     total: [],
   };
   const after: Record<string, number[]> = {
-    'probes, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg + features':
+    'video probe, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg, no voice-over probe + features':
       [],
     inference: [],
     total: [],
@@ -150,7 +150,7 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
       embedder.embedQuery(folder, { fast: clip.fast, slow: clip.slow, voice: inputs.voicePatches }),
     );
     Object.entries({
-      'probes, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg + features':
+      'video probe, then frames (non-reference frames and loop filter skipped) and voice-over decode in one ffmpeg, no voice-over probe + features':
         rMs,
       inference: i2Ms,
       total: performance.now() - t1,
@@ -213,8 +213,8 @@ async function videoStages(folder: ModelFolder, video: string, voice: string) {
   );
   const [one, two] = [median(processes.one), median(processes.two)];
   console.log(
-    `query video inputs, the voice-over decoded in its own ffmpeg ${two.toFixed(0)} ms, ` +
-      `in the frames' ffmpeg ${one.toFixed(0)} ms, ratio ${(one / two).toFixed(2)}`,
+    `query video inputs, the voice-over probed and decoded in ffprobe and ffmpeg of its own ${two.toFixed(0)} ms, ` +
+      `decoded in the frames' ffmpeg without a probe ${one.toFixed(0)} ms, ratio ${(one / two).toFixed(2)}`,
   );
   await pool.close();
 }

@@ -1,15 +1,34 @@
-import { audioCommand, type DecodeAudioOptions, type DecodedAudio } from './decode-audio';
+import fs from 'node:fs/promises';
+
+import { audioCommand, type DecodedAudio } from './decode-audio';
 import { assertDecoded } from './decode-failure';
 import { type ClipFrames, clipFramesCommand, type ClipFramesOptions } from './decode-frames';
 import { mediaBinaries, type MediaBinaries } from './ffmpeg-binary';
-import { DECODE_GLOBAL_ARGS } from './ffmpeg-input';
+import { acceptedDemuxer } from './ffmpeg-input';
+import { inputBanner } from './input-banner';
 import { MediaError, MediaErrorCode } from './media-error';
+import { oggIsTruncated } from './ogg-truncation';
+import type { ProbeLimits } from './probe';
 import { runProcess } from './run-process';
 
 export interface ClipAndVoice {
   frames: ClipFrames;
   voice: DecodedAudio;
 }
+
+/** A voice-over read without a probe of its own: the bounds its probe would have enforced. */
+export interface UnprobedVoice {
+  limits: Pick<ProbeLimits, 'maxFileBytes' | 'maxDurationSeconds' | 'minDurationSeconds'>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The decode's global options. Log level info, so that ffmpeg names the voice-over's demuxer and
+ * duration (input-banner.ts) where its probe would have; -nostats, so that info adds no progress
+ * lines. Errors and warnings read as at level warning (decode-failure.ts).
+ */
+const GLOBAL_ARGS: readonly string[] = ['-nostdin', '-hide_banner', '-nostats', '-v', 'info'];
 
 /**
  * A run that hit its time bound, or was called off, ends there: the two processes would wait the
@@ -23,46 +42,77 @@ function isFinal(err: unknown): boolean {
   );
 }
 
+/** Whether the file is one its probe's size checks would pass (probe.ts: a non-empty file within the bound). */
+async function sizeWithin(file: string, maxFileBytes: number): Promise<boolean> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  return stat !== undefined && stat.isFile() && stat.size > 0 && stat.size <= maxFileBytes;
+}
+
+function durationWithin(seconds: number | null, limits: UnprobedVoice['limits']): seconds is number {
+  return (
+    seconds !== null &&
+    seconds <= limits.maxDurationSeconds &&
+    (limits.minDurationSeconds === undefined || seconds >= limits.minDurationSeconds)
+  );
+}
+
 /**
  * The query clip's frames and a separate voice-over's audio from one ffmpeg process (two inputs;
- * the frames on stdout, the audio on fd 3) instead of two. Debian's ffmpeg, the images' build,
- * links over 200 libraries and takes about 50 ms to start on the bench machine: a tenth of the
- * query video's budget on one core (docs/BENCHMARKS.md, "The query video"). The outputs are what
- * decodeClipFrames and decodeAudio give for the same options, byte for byte.
+ * the frames on stdout, the audio on fd 3), and no ffprobe of the voice-over: one process where
+ * there were three. Debian's ffmpeg, the images' build, links over 200 libraries and takes about
+ * 50 ms to start on the bench machine, a tenth of the query video's budget on one core
+ * (docs/BENCHMARKS.md, "The query video"). The frames are what decodeClipFrames gives for the same
+ * options, and the audio what decodeAudio gives after the voice-over's probe, byte for byte.
  *
- * A fast path only: anything short of a clean run (options either decoder refuses, a non-zero
- * exit, a cut-off input, either output failing its checks) gives undefined, and the caller decodes
- * each file on its own, which names the failure exactly as before and tries the fallback build for
- * an Ogg file. A timeout or an abort is thrown as it is (isFinal).
+ * What the voice-over's probe would check is checked here from the same ffmpeg's own account of
+ * the file (its demuxer and the container's duration, input-banner.ts): the size before the run,
+ * then an accepted demuxer, a duration within the bounds, no truncation (ffmpeg's notices, the last
+ * Ogg page) and the decoded length against the declared one. A fast path only: anything short of a
+ * clean run that passes all of these (a file its probe might refuse, one whose duration ffmpeg does
+ * not state, a non-zero exit, either output failing its checks) gives undefined, and the caller
+ * probes and decodes each file on its own, which names the failure exactly as before and tries the
+ * fallback build for an Ogg file. A timeout or an abort is thrown as it is (isFinal).
  */
 export async function decodeClipAndVoice(
   videoFile: string,
   frameOptions: ClipFramesOptions,
   voiceFile: string,
-  voiceOptions: DecodeAudioOptions,
+  voiceOver: UnprobedVoice,
   binaries: MediaBinaries = mediaBinaries(),
 ): Promise<ClipAndVoice | undefined> {
   try {
+    const { limits } = voiceOver;
+    if (!(await sizeWithin(voiceFile, limits.maxFileBytes))) return undefined;
     const frames = clipFramesCommand(videoFile, frameOptions);
-    const voice = audioCommand(voiceFile, voiceOptions);
+    // No forced demuxer and the first audio stream: what the probe would have named.
+    const voice = audioCommand(voiceFile, { maxDurationSeconds: limits.maxDurationSeconds });
     const args = [
-      ...DECODE_GLOBAL_ARGS,
+      ...GLOBAL_ARGS,
       ...frames.inputArgs,
       ...voice.inputArgs,
       ...frames.outputArgs(0, 'pipe:1'),
       ...voice.outputArgs(1, 'pipe:3'),
     ];
     const result = await runProcess(binaries.ffmpeg, args, {
-      timeoutMs: Math.max(frameOptions.timeoutMs ?? 60_000, voiceOptions.timeoutMs ?? 60_000),
+      timeoutMs: Math.max(frameOptions.timeoutMs ?? 60_000, voiceOver.timeoutMs ?? 60_000),
       maxStdoutBytes: frames.maxBytes,
       maxFd3Bytes: voice.maxBytes,
-      signal: frameOptions.signal ?? voiceOptions.signal,
+      signal: frameOptions.signal ?? voiceOver.signal,
     });
     assertDecoded(result, frames.input, 'video');
     assertDecoded(result, voice.input, 'audio');
+    const banner = inputBanner(result.stderr, 1);
+    if (!banner || !acceptedDemuxer(banner.formatName) || !durationWithin(banner.durationSeconds, limits)) {
+      return undefined;
+    }
+    if (banner.formatName.split(',').includes('ogg') && (await oggIsTruncated(voiceFile))) return undefined;
+    const declared = audioCommand(voiceFile, {
+      maxDurationSeconds: limits.maxDurationSeconds,
+      declaredDurationSeconds: banner.durationSeconds,
+    });
     return {
       frames: frames.frames(result.stdout),
-      voice: voice.audio(result.fd3 ?? Buffer.alloc(0), binaries.label ?? 'ffmpeg'),
+      voice: declared.audio(result.fd3 ?? Buffer.alloc(0), binaries.label ?? 'ffmpeg'),
     };
   } catch (err) {
     if (isFinal(err)) throw err;

@@ -70,31 +70,28 @@ function inputsOf(info: MediaInfo, pcm: Float32Array, frames: Map<string, ClipFr
 }
 
 /**
- * A separate voice-over once both files probed well: the first size's frames and the voice-over
- * from one ffmpeg process (decode-clip-and-voice.ts), the other sizes after it. Undefined when
- * either probe failed or the one process did not run clean: readQueryVideo then reads them apart,
- * which names the failure as it always has. A timeout or an abort of the one process is thrown as
- * it is (the two would wait out the same bound again).
+ * A separate voice-over once the video probed well: the first size's frames and the voice-over
+ * from one ffmpeg process, which also stands in for the voice-over's probe
+ * (decode-clip-and-voice.ts), the other sizes after it. Undefined when that process did not run
+ * clean or the voice-over needs its probe's word: readQueryVideo then reads them apart, which
+ * names the failure as it always has. The video probe's error, and a timeout or an abort of the
+ * one process, are thrown as they are (the reads apart would meet them first, or wait out the same
+ * bound again).
  */
 async function readTogether(
   videoFile: string,
   voiceFile: string,
-  probes: [Promise<MediaInfo>, Promise<MediaInfo>],
+  videoProbe: Promise<MediaInfo>,
   sizes: readonly FrameSize[],
   options: QueryVideoOptions,
 ): Promise<QueryVideoInputs | undefined> {
-  const [video, voice] = await Promise.allSettled(probes);
-  if (video.status !== 'fulfilled' || voice.status !== 'fulfilled') return undefined;
-  const [info, voiceInfo] = [video.value, voice.value];
+  const info = await videoProbe;
   const [first, ...rest] = distinctSizes(sizes);
-  if (!first || !info.video || !voiceInfo.audio) return undefined;
+  if (!first || !info.video) return undefined;
   options.onProgress?.();
-  const both = await decodeClipAndVoice(
-    videoFile,
-    frameOptions(info, first, options),
-    voiceFile,
-    voiceOptions(voiceInfo, options.bounds),
-  );
+  const both = await decodeClipAndVoice(videoFile, frameOptions(info, first, options), voiceFile, {
+    limits: options.bounds,
+  });
   if (!both) return undefined;
   const frames = new Map([[frameSizeKey(first), both.frames]]);
   for (const size of rest) {
@@ -106,8 +103,8 @@ async function readTogether(
 
 /**
  * Everything the query branch reads from a creator's video. A separate voice-over file is first
- * tried with the frames in one ffmpeg process (readTogether: one process start fewer, about 50 ms
- * of Debian's build). Otherwise, and whenever that does not run clean, as two concurrent chains:
+ * tried with the frames in one ffmpeg process, without a probe of its own (readTogether: two
+ * process starts fewer, about 50 ms each with Debian's build). Otherwise, and whenever that does not run clean, as two concurrent chains:
  * the video (probe, then its frames at each size, one ffmpeg pass per size) and the voice-over
  * (probe when it is a separate file, decode, log-mel patches). Each ffmpeg is its own process, so
  * on two cores the voice-over's decode and features hide behind the frame decode instead of
@@ -123,11 +120,11 @@ export async function readQueryVideo(
 ): Promise<QueryVideoInputs> {
   const { bounds, onProgress } = options;
   const videoProbe = probeMedia(videoFile, { ...bounds, requireVideo: true });
-  const voiceProbe = voiceFile ? probeMedia(voiceFile, { ...bounds, requireAudio: true }) : videoProbe;
   if (voiceFile && options.oneProcess !== false) {
-    const together = await readTogether(videoFile, voiceFile, [videoProbe, voiceProbe], sizes, options);
+    const together = await readTogether(videoFile, voiceFile, videoProbe, sizes, options);
     if (together) return together;
   }
+  const voiceProbe = voiceFile ? probeMedia(voiceFile, { ...bounds, requireAudio: true }) : videoProbe;
 
   const voiceChain = (async () => {
     const voiceInfo = await voiceProbe;

@@ -74,6 +74,14 @@ describe('readQueryVideo', () => {
     // reads, whose error it is.
     const silence = fx.silentWav('silence.wav', 3);
     expect(await failure(readQueryVideo(withBFrames, silence, [size], { bounds }))).toBe(MediaErrorCode.SilentAudio);
+    // The one process reads the voice-over without its probe; a voice-over its probe refuses is
+    // refused as before, not cut at the duration bound.
+    expect(
+      await failure(readQueryVideo(silentVideo, tone, [size], { bounds: { ...bounds, maxDurationSeconds: 2.5 } })),
+    ).toBe(MediaErrorCode.TooLong);
+    expect(
+      await failure(readQueryVideo(silentVideo, tone, [size], { bounds: { ...bounds, maxFileBytes: 200_000 } })),
+    ).toBe(MediaErrorCode.TooLarge);
   });
 
   it('reads a separate voice-over with the frames as the separate reads do, at every size', async () => {

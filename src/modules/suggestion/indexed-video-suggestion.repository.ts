@@ -1,4 +1,5 @@
 import type { SqlConnection } from '../../db/sql-runner';
+import { vectorFromBytes } from '../../db/vector-bytes';
 import { withCatalogEpoch } from './catalog-epoch';
 import type { CandidateIndex } from './candidates/candidate-index';
 import { candidateProbeSql } from './candidates/candidate-sql';
@@ -13,7 +14,7 @@ export type CandidateSource = 'index' | 'walk';
 
 interface Probe {
   versionId: string | null;
-  vector: string | null;
+  vector: Uint8Array | null;
   epoch: string;
   nowMs: number;
 }
@@ -51,7 +52,7 @@ export class IndexedVideoSuggestionRepository implements VideoSuggestionReposito
               epoch: probe.epoch,
               nowMs: Number(probe.nowMs),
               filter: query.filter,
-              vector: JSON.parse(probe.vector) as number[],
+              vector: vectorFromBytes(probe.vector),
               pool: query.pool,
             })
           : undefined;

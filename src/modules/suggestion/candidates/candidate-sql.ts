@@ -5,14 +5,14 @@ import { servingCtes, type VideoSuggestionQuery } from '../video-suggestion.sql'
 /**
  * What the candidate index needs before it can answer for a suggestBgm call, in one round trip:
  * the version that serves the video (chosen as the statement chooses it), the video's query vector
- * under it when the caller may read it, the catalog's commit counter (what the index must be
+ * under it when the caller may read it (binary: vector-bytes.ts), the catalog's commit counter (what the index must be
  * current at) and the server's clock (licenses start and end).
  */
 export function candidateProbeSql(q: Pick<VideoSuggestionQuery, 'videoId' | 'callerId' | 'callerIsAdmin'>): Prisma.Sql {
   return Prisma.sql`
     WITH ${servingCtes(q)}
     SELECT (SELECT id::text FROM serving_model) AS "versionId",
-           (SELECT embedding::text FROM query_vector) AS vector,
+           (SELECT vector_send(embedding) FROM query_vector) AS vector,
            (SELECT value::text FROM catalog_epoch) AS epoch,
            (extract(epoch FROM now()) * 1000)::float8 AS "nowMs"`;
 }
@@ -27,9 +27,9 @@ export const VECTOR_ROWS_SQL = `
   FROM catalog_epoch e
   LEFT JOIN track_embedding te ON te.model_version_id = $1::uuid`;
 
-/** The vectors of some tracks under a version, with the row versions they were read at. */
+/** The vectors of some tracks under a version (binary: vector-bytes.ts), with the row versions they were read at. */
 export const VECTORS_SQL = `
-  SELECT track_id::text AS "trackId", embedding::text AS vector, xmin::text AS xmin
+  SELECT track_id::text AS "trackId", vector_send(embedding) AS vector, xmin::text AS xmin
   FROM track_embedding
   WHERE model_version_id = $1::uuid AND track_id = ANY($2::uuid[])`;
 

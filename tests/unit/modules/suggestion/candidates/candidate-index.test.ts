@@ -1,6 +1,14 @@
 import { CandidateIndex } from '../../../../../src/modules/suggestion/candidates/candidate-index';
 import { VECTOR_ROWS_SQL, VECTORS_SQL } from '../../../../../src/modules/suggestion/candidates/candidate-sql';
 
+/** pgvector's binary form of a vector (vector_send), as the vectors' statement reads it. */
+function binaryVector(values: number[]): Buffer {
+  const bytes = Buffer.alloc(4 + 4 * values.length);
+  bytes.writeUInt16BE(values.length, 0);
+  values.forEach((v, i) => bytes.writeFloatBE(v, 4 + 4 * i));
+  return bytes;
+}
+
 /** A vector along `axis` in 8 dimensions. */
 const along = (axis: number) => Array.from({ length: 8 }, (_, i) => (i === axis ? 1 : 0.01));
 
@@ -32,7 +40,7 @@ class FakeCatalog {
         this.vectorReads += (values[1] as string[]).length;
         return (values[1] as string[]).flatMap((id) => {
           const r = rows.get(id);
-          return r ? [{ trackId: id, vector: JSON.stringify(r.vector), xmin: r.xmin }] : [];
+          return r ? [{ trackId: id, vector: binaryVector(r.vector), xmin: r.xmin }] : [];
         }) as T[];
       }
       return [{ epoch: String(this.epoch), untilMs: null, trackIds: this.eligible }] as T[];

@@ -21,19 +21,45 @@ echo "[test] lint"; npm run -s lint
 
 echo "[test] build (the worker-crash test runs the built worker)"; npm run -s build
 
-echo "[test] jest"
-status=0
-NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" \
-  bash scripts/jest-watchdog.sh "$ARTIFACTS/jest-results.json" --ci --runInBand "$@" || status=$?
+jest_env="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
+training() {
+  echo "[test] training (pytest)"
+  if /usr/bin/python3 -c 'import torch, onnx, numpy, pytest' 2>/dev/null; then
+    # A bound, so that a stuck training test fails this run instead of the CI limit.
+    timeout --kill-after=30 "${PYTEST_TIMEOUT_SECONDS:-1200}" \
+      /usr/bin/python3 -m pytest training/tests -q --junitxml="$ARTIFACTS/pytest.xml"
+  else
+    echo "[test] python3-torch/onnx/numpy/pytest missing: training suite not run"
+    rm -f "$ARTIFACTS/pytest.xml"
+  fi
+}
 
-echo "[test] training (pytest)"
-if /usr/bin/python3 -c 'import torch, onnx, numpy, pytest' 2>/dev/null; then
-  # A bound, so that a stuck training test fails this run instead of the CI limit.
-  timeout --kill-after=30 "${PYTEST_TIMEOUT_SECONDS:-1200}" \
-    /usr/bin/python3 -m pytest training/tests -q --junitxml="$ARTIFACTS/pytest.xml" || status=$?
+status=0
+rm -f "$ARTIFACTS"/jest-*.json
+if [ "$#" -gt 0 ]; then
+  # Arguments choose the tests (a path, a project): one jest run with them, then the training suite.
+  echo "[test] jest $*"
+  NODE_OPTIONS="$jest_env" bash scripts/jest-watchdog.sh "$ARTIFACTS/jest-results.json" --ci --runInBand "$@" ||
+    status=$?
+  training || status=$?
 else
-  echo "[test] python3-torch/onnx/numpy/pytest missing: training suite not run"
-  rm -f "$ARTIFACTS/pytest.xml"
+  # The integration project (about 25 min on the CI machine) waits on services, processes and
+  # timers for about a fifth of it, so the unit project and the training suite (about 2 min
+  # together) run beside it instead of after it; their output follows the integration's.
+  echo "[test] jest: integration; beside it, jest's unit project and then the training suite (their log follows)"
+  (
+    side=0
+    NODE_OPTIONS="$jest_env" bash scripts/jest-watchdog.sh "$ARTIFACTS/jest-unit.json" --ci --runInBand \
+      --selectProjects unit || side=$?
+    training || side=$?
+    exit "$side"
+  ) >"$ARTIFACTS/unit-and-training.log" 2>&1 &
+  side_pid=$!
+  NODE_OPTIONS="$jest_env" bash scripts/jest-watchdog.sh "$ARTIFACTS/jest-integration.json" --ci --runInBand \
+    --selectProjects integration || status=$?
+  wait "$side_pid" || status=$?
+  echo "[test] jest (unit) and training (pytest), run beside the integration project:"
+  cat "$ARTIFACTS/unit-and-training.log"
 fi
 
 node scripts/check-suites.js "$ARTIFACTS" || status=$?

@@ -106,6 +106,18 @@ export class MediaFixtures {
     return out;
   }
 
+  /** What ffmpeg says of these inputs at log level info, with no output named (it then exits non-zero). */
+  inputInfo(...files: string[]): string {
+    try {
+      execFileSync(this.ffmpeg, ['-nostdin', '-hide_banner', ...files.flatMap((f) => ['-i', `file:${f}`])], {
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      return String((err as { stderr?: Buffer }).stderr);
+    }
+    throw new Error('ffmpeg without an output should fail');
+  }
+
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { decodeAudio } from '../../../src/media/decode-audio';
 import { decodeClipAndVoice } from '../../../src/media/decode-clip-and-voice';
 import { decodeClipFrames } from '../../../src/media/decode-frames';
-import { mediaBinaries } from '../../../src/media/ffmpeg-binary';
 import { inputBanner } from '../../../src/media/input-banner';
 import { MediaErrorCode } from '../../../src/media/media-error';
 import { probeMedia } from '../../../src/media/probe';
@@ -22,16 +20,6 @@ beforeAll(() => {
   voice = fx.generate('voice.wav', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=9']);
 });
 afterAll(() => fx.cleanup());
-
-/** What `ffmpeg -i file` says of it at log level info (it exits non-zero: no output named). */
-function execFfmpegInfo(file: string): string {
-  try {
-    execFileSync(mediaBinaries().ffmpeg, ['-nostdin', '-hide_banner', '-i', `file:${file}`], { stdio: 'pipe' });
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr);
-  }
-  throw new Error('ffmpeg without an output should fail');
-}
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -126,7 +114,7 @@ describe('decodeClipAndVoice', () => {
       '-live',
       '1',
     ]);
-    expect(inputBanner(execFfmpegInfo(recorded), 0)?.durationSeconds).toBeNull();
+    expect(inputBanner(fx.inputInfo(recorded), 0)?.durationSeconds).toBeNull();
     expect(await read(recorded)).toBeUndefined();
     // An Ogg file whose last page is cut: ffmpeg decodes what is there without a word.
     const ogg = fx.generate('voice.ogg', ['-f', 'lavfi', '-i', 'sine=frequency=300:duration=9', '-c:a', 'libvorbis']);

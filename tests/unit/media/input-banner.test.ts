@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mediaBinaries } from '../../../src/media/ffmpeg-binary';
 import { inputBanner } from '../../../src/media/input-banner';
 import { MediaFixtures } from '../../helpers/media-fixtures';
 
@@ -11,23 +9,11 @@ beforeAll(() => {
 });
 afterAll(() => fx.cleanup());
 
-/** What ffmpeg prints at log level info for these inputs (it exits non-zero: no output named). */
-function banners(...files: string[]): string {
-  try {
-    execFileSync(mediaBinaries().ffmpeg, ['-nostdin', '-hide_banner', ...files.flatMap((f) => ['-i', `file:${f}`])], {
-      stdio: 'pipe',
-    });
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr);
-  }
-  throw new Error('ffmpeg without an output should fail');
-}
-
 describe('inputBanner', () => {
   it('reads each input’s demuxer and duration from the ffmpeg that opened it', () => {
     const video = fx.video('clip.mp4', 2, { size: '160x90', audio: false });
     const voice = fx.generate('voice.ogg', ['-f', 'lavfi', '-i', 'sine=duration=4.5', '-c:a', 'libvorbis']);
-    const stderr = banners(video, voice);
+    const stderr = fx.inputInfo(video, voice);
     expect(inputBanner(stderr, 0)).toEqual({ formatName: 'mov,mp4,m4a,3gp,3g2,mj2', durationSeconds: 2 });
     expect(inputBanner(stderr, 1)).toEqual({ formatName: 'ogg', durationSeconds: 4.5 });
     expect(inputBanner(stderr, 2)).toBeUndefined();
@@ -42,7 +28,7 @@ describe('inputBanner', () => {
       '-metadata',
       'title=x\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 1 kb/s\r  Duration: 00:00:02.00,',
     ]);
-    const stderr = banners(forged);
+    const stderr = fx.inputInfo(forged);
     expect(stderr).toContain('Duration: 00:00:01.00');
     expect(inputBanner(stderr, 0)).toEqual({ formatName: 'wav', durationSeconds: 3 });
   });

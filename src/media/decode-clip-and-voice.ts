@@ -26,7 +26,9 @@ export interface UnprobedVoice {
 /**
  * The decode's global options. Log level info, so that ffmpeg names the voice-over's demuxer and
  * duration (input-banner.ts) where its probe would have; -nostats, so that info adds no progress
- * lines. Errors and warnings read as at level warning (decode-failure.ts).
+ * lines. Its errors and warnings read as at level warning (decode-failure.ts); the metadata info
+ * prints as well can only make a file look cut off (a title with "truncated" in it), which sends it
+ * to the probed reads, never past them.
  */
 const GLOBAL_ARGS: readonly string[] = ['-nostdin', '-hide_banner', '-nostats', '-v', 'info'];
 
@@ -42,7 +44,7 @@ function isFinal(err: unknown): boolean {
   );
 }
 
-/** Whether the file is one its probe's size checks would pass (probe.ts: a non-empty file within the bound). */
+/** Whether the file passes its probe's size checks (probe.ts: a regular, non-empty file within the bound). */
 async function sizeWithin(file: string, maxFileBytes: number): Promise<boolean> {
   const stat = await fs.stat(file).catch(() => undefined);
   return stat !== undefined && stat.isFile() && stat.size > 0 && stat.size <= maxFileBytes;

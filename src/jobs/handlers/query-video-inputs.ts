@@ -104,11 +104,11 @@ async function readTogether(
 /**
  * Everything the query branch reads from a creator's video. A separate voice-over file is first
  * tried with the frames in one ffmpeg process, without a probe of its own (readTogether: two
- * process starts fewer, about 50 ms each with Debian's build). Otherwise, and whenever that does not run clean, as two concurrent chains:
- * the video (probe, then its frames at each size, one ffmpeg pass per size) and the voice-over
- * (probe when it is a separate file, decode, log-mel patches). Each ffmpeg is its own process, so
- * on two cores the voice-over's decode and features hide behind the frame decode instead of
- * adding to it. When both fail, the error is the one the former sequential order met first (video
+ * process starts fewer, about 50 ms each with Debian's build). Otherwise, and whenever that does
+ * not run clean, as two concurrent chains: the video (probe, then its frames at each size, one
+ * ffmpeg pass per size) and the voice-over (probe when it is a separate file, decode, log-mel
+ * patches). Each ffmpeg is its own process, so on two cores the voice-over's decode and features
+ * hide behind the frame decode instead of adding to it. When both fail, the error is the one the former sequential order met first (video
  * probe, voice-over probe, missing audio, voice-over decode, frames), so a file's error does not
  * depend on timing.
  */

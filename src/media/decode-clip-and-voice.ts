@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-
 import { audioCommand, type DecodedAudio } from './decode-audio';
 import { assertDecoded } from './decode-failure';
 import { type ClipFrames, clipFramesCommand, type ClipFramesOptions } from './decode-frames';
@@ -8,7 +6,7 @@ import { acceptedDemuxer } from './ffmpeg-input';
 import { inputBanner } from './input-banner';
 import { MediaError, MediaErrorCode } from './media-error';
 import { oggIsTruncated } from './ogg-truncation';
-import type { ProbeLimits } from './probe';
+import { checkDuration, type ProbeLimits, statOrThrow } from './probe';
 import { runProcess } from './run-process';
 
 export interface ClipAndVoice {
@@ -44,20 +42,6 @@ function isFinal(err: unknown): boolean {
   );
 }
 
-/** Whether the file passes its probe's size checks (probe.ts: a regular, non-empty file within the bound). */
-async function sizeWithin(file: string, maxFileBytes: number): Promise<boolean> {
-  const stat = await fs.stat(file).catch(() => undefined);
-  return stat !== undefined && stat.isFile() && stat.size > 0 && stat.size <= maxFileBytes;
-}
-
-function durationWithin(seconds: number | null, limits: UnprobedVoice['limits']): seconds is number {
-  return (
-    seconds !== null &&
-    seconds <= limits.maxDurationSeconds &&
-    (limits.minDurationSeconds === undefined || seconds >= limits.minDurationSeconds)
-  );
-}
-
 /**
  * The query clip's frames and a separate voice-over's audio from one ffmpeg process (two inputs;
  * the frames on stdout, the audio on fd 3), and no ffprobe of the voice-over: one process where
@@ -84,7 +68,8 @@ export async function decodeClipAndVoice(
 ): Promise<ClipAndVoice | undefined> {
   try {
     const { limits } = voiceOver;
-    if (!(await sizeWithin(voiceFile, limits.maxFileBytes))) return undefined;
+    // The probe's own checks; what they throw sends the file to the probed reads (the catch below).
+    await statOrThrow(voiceFile, limits.maxFileBytes);
     const frames = clipFramesCommand(videoFile, frameOptions);
     // No forced demuxer and the first audio stream: what the probe would have named.
     const voice = audioCommand(voiceFile, { maxDurationSeconds: limits.maxDurationSeconds });
@@ -104,9 +89,8 @@ export async function decodeClipAndVoice(
     assertDecoded(result, frames.input, 'video');
     assertDecoded(result, voice.input, 'audio');
     const banner = inputBanner(result.stderr, 1);
-    if (!banner || !acceptedDemuxer(banner.formatName) || !durationWithin(banner.durationSeconds, limits)) {
-      return undefined;
-    }
+    if (!banner || !acceptedDemuxer(banner.formatName) || banner.durationSeconds === null) return undefined;
+    checkDuration(banner.durationSeconds, limits);
     if (banner.formatName.split(',').includes('ogg') && (await oggIsTruncated(voiceFile))) return undefined;
     const declared = audioCommand(voiceFile, {
       maxDurationSeconds: limits.maxDurationSeconds,

@@ -49,7 +49,8 @@ export interface MediaInfo {
 
 const PROBE_STDOUT_LIMIT = 1024 * 1024;
 
-async function statOrThrow(filePath: string, maxFileBytes: number): Promise<number> {
+/** The file's size, once it is a regular, non-empty file within the bound. */
+export async function statOrThrow(filePath: string, maxFileBytes: number): Promise<number> {
   let stat;
   try {
     stat = await fs.stat(filePath);
@@ -149,8 +150,11 @@ function describe(raw: RawProbe, sizeBytes: number, probedBy: string): MediaInfo
   };
 }
 
-function checkBounds(info: MediaInfo, limits: ProbeLimits): void {
-  const d = info.durationSeconds;
+/** A stated duration within the bounds (null: the container did not say, nothing to check). */
+export function checkDuration(
+  d: number | null,
+  limits: Pick<ProbeLimits, 'maxDurationSeconds' | 'minDurationSeconds'>,
+): void {
   if (d !== null && d > limits.maxDurationSeconds) {
     throw new MediaError(
       MediaErrorCode.TooLong,
@@ -165,6 +169,10 @@ function checkBounds(info: MediaInfo, limits: ProbeLimits): void {
       { durationSeconds: d, minDurationSeconds: limits.minDurationSeconds },
     );
   }
+}
+
+function checkBounds(info: MediaInfo, limits: ProbeLimits): void {
+  checkDuration(info.durationSeconds, limits);
   if (limits.requireAudio && !info.audio) throw new MediaError(MediaErrorCode.NoAudio, 'the file has no audio track');
   if (limits.requireVideo && !info.video) throw new MediaError(MediaErrorCode.NoVideo, 'the file has no video track');
 }

@@ -108,9 +108,9 @@ async function readTogether(
  * not run clean, as two concurrent chains: the video (probe, then its frames at each size, one
  * ffmpeg pass per size) and the voice-over (probe when it is a separate file, decode, log-mel
  * patches). Each ffmpeg is its own process, so on two cores the voice-over's decode and features
- * hide behind the frame decode instead of adding to it. When both fail, the error is the one the former sequential order met first (video
- * probe, voice-over probe, missing audio, voice-over decode, frames), so a file's error does not
- * depend on timing.
+ * hide behind the frame decode instead of adding to it. When both fail, the error is the one the
+ * former sequential order met first (video probe, voice-over probe, missing audio, voice-over
+ * decode, frames), so a file's error does not depend on timing.
  */
 export async function readQueryVideo(
   videoFile: string,

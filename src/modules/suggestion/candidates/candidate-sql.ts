@@ -5,8 +5,8 @@ import { servingCtes, type VideoSuggestionQuery } from '../video-suggestion.sql'
 /**
  * What the candidate index needs before it can answer for a suggestBgm call, in one round trip:
  * the version that serves the video (chosen as the statement chooses it), the video's query vector
- * under it when the caller may read it (binary: vector-bytes.ts), the catalog's commit counter (what the index must be
- * current at) and the server's clock (licenses start and end).
+ * under it when the caller may read it (binary: vector-bytes.ts), the catalog's commit counter
+ * (what the index must be current at) and the server's clock (licenses start and end).
  */
 export function candidateProbeSql(q: Pick<VideoSuggestionQuery, 'videoId' | 'callerId' | 'callerIsAdmin'>): Prisma.Sql {
   return Prisma.sql`
@@ -27,7 +27,10 @@ export const VECTOR_ROWS_SQL = `
   FROM catalog_epoch e
   LEFT JOIN track_embedding te ON te.model_version_id = $1::uuid`;
 
-/** The vectors of some tracks under a version (binary: vector-bytes.ts), with the row versions they were read at. */
+/**
+ * The vectors of some tracks under a version (binary: vector-bytes.ts), with the row versions they
+ * were read at.
+ */
 export const VECTORS_SQL = `
   SELECT track_id::text AS "trackId", vector_send(embedding) AS vector, xmin::text AS xmin
   FROM track_embedding

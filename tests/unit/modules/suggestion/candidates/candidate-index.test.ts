@@ -1,13 +1,6 @@
 import { CandidateIndex } from '../../../../../src/modules/suggestion/candidates/candidate-index';
 import { VECTOR_ROWS_SQL, VECTORS_SQL } from '../../../../../src/modules/suggestion/candidates/candidate-sql';
-
-/** pgvector's binary form of a vector (vector_send), as the vectors' statement reads it. */
-function binaryVector(values: number[]): Buffer {
-  const bytes = Buffer.alloc(4 + 4 * values.length);
-  bytes.writeUInt16BE(values.length, 0);
-  values.forEach((v, i) => bytes.writeFloatBE(v, 4 + 4 * i));
-  return bytes;
-}
+import { binaryVector } from '../../../../helpers/binary-vector';
 
 /** A vector along `axis` in 8 dimensions. */
 const along = (axis: number) => Array.from({ length: 8 }, (_, i) => (i === axis ? 1 : 0.01));
